@@ -1,0 +1,168 @@
+/*
+ * oracle.h — the invariants faultline checks on every run (prefix fl_oracle_,
+ * fl_policy_, fl_verdict_, fl_inv_).
+ *
+ * The oracle is pure: it reads one run's event trace (fl_event, the copied
+ * sv_event of reports/report.h), the policy that was run (built from the
+ * sv_sup_spec tree) and how the run ended, and returns the violations it
+ * found. It knows nothing of libsv's internals: each invariant is a small,
+ * independent checker over the trace.
+ *
+ * The trace protocol the checkers rely on (libsv's side of the contract):
+ *  - A supervisor instance begins with SUP_START(sup) and ends with
+ *    SHUTDOWN(sup, reason). A nested supervisor restarted by its parent is a
+ *    new instance of the same name; child incarnations restart at 1 in it.
+ *  - Every start attempt of child c is START(c, k), then STARTED(c, k) or
+ *    RESTARTED(c, k) ("running") or START_FAILED(c, k). k = 1, 2, … per
+ *    attempt, failed ones included.
+ *  - A running incarnation's thread ends once: worker side, CRASH(c, k,
+ *    reason, message, backtrace) for an abnormal end, EXIT(c, k, reason) for
+ *    normal/shutdown, emitted before the report is pushed. The supervisor
+ *    pops a crash report and emits LOGGED(c, k) with the same reason, message
+ *    and backtrace.
+ *  - The supervisor asks a running incarnation to stop with STOP_REQUESTED
+ *    and ends every running incarnation's life with exactly one JOINED or
+ *    UNSTOPPED (it gave up waiting).
+ *  - INTENSITY_EXCEEDED / AUTO_SHUTDOWN (sup-level) precede the stops of a
+ *    supervisor that exits on its own; SHUTDOWN is its last event; a nested
+ *    supervisor's exit is reported to its parent (ESCALATED, and the parent's
+ *    child ends with EXIT reason shutdown).
+ *  - RESTART(c) is the decision to restart c; its time is when the
+ *    supervisor made it (the intensity window is computed from those times).
+ *
+ * Invariant names (exactly these strings; also accepted by `expect fail`):
+ *   crash_logged_once, joined_before_restart, restart_policy, strategy_set,
+ *   intensity_shutdown, no_lost_report, no_leaked_thread, shutdown_completes,
+ *   expectation.  What each checks precisely: see docs/cli.md ("The oracle")
+ *   and the comment above each checker in oracle.c.
+ */
+#ifndef FL_ORACLE_H
+#define FL_ORACLE_H
+
+#include "report.h"
+#include "sv.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef enum fl_inv {
+    FL_INV_CRASH_LOGGED_ONCE = 0,
+    FL_INV_JOINED_BEFORE_RESTART,
+    FL_INV_RESTART_POLICY,
+    FL_INV_STRATEGY_SET,
+    FL_INV_INTENSITY_SHUTDOWN,
+    FL_INV_NO_LOST_REPORT,
+    FL_INV_NO_LEAKED_THREAD,
+    FL_INV_SHUTDOWN_COMPLETES,
+    FL_INV_EXPECTATION,
+    FL_INV__COUNT
+} fl_inv;
+
+/* Name of an invariant ("crash_logged_once", …); "?" when out of range. */
+const char *fl_inv_name(int inv);
+/* The invariant with that exact name, or -1. */
+int fl_inv_from_name(const char *name);
+
+/* ---- violations ------------------------------------------------------------ */
+
+/* One broken invariant: its name, what broke (one line, owned) and the seq
+ * numbers of the events that broke it (owned, ascending, may be empty). */
+typedef struct fl_violation {
+    fl_inv inv;
+    char *message;
+    uint64_t *seqs;
+    size_t nseqs;
+} fl_violation;
+
+/* The violations of one run, in the order the checkers found them (checkers
+ * run in fl_inv order). err is sticky: -ENOMEM once an append failed (the
+ * verdict then holds what fit). Zero-initialise or fl_verdict_init. */
+typedef struct fl_verdict {
+    fl_violation *v;
+    size_t n, cap;
+    int err;
+} fl_verdict;
+
+void fl_verdict_init(fl_verdict *vd);
+/* Frees every violation; vd is empty and reusable after. */
+void fl_verdict_free(fl_verdict *vd);
+/* Append a violation: seqs[0..nseqs) copied and sorted, the message
+ * formatted. Returns 0 or -ENOMEM (also recorded in vd->err). */
+int fl_verdict_add(fl_verdict *vd, fl_inv inv, const uint64_t *seqs, size_t nseqs,
+                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* The first violation of inv, or NULL. */
+const fl_violation *fl_verdict_find(const fl_verdict *vd, fl_inv inv);
+/* The violation to report first: the one whose earliest event is earliest
+ * (violations without events last; ties: fl_inv order), or NULL if none. */
+const fl_violation *fl_verdict_primary(const fl_verdict *vd);
+/* Writes "INV: message [events #a #b]" per violation, one a line. */
+void fl_verdict_print(const fl_verdict *vd, FILE *out);
+
+/* ---- the policy ------------------------------------------------------------- */
+
+typedef struct fl_policy fl_policy;
+
+/* Capture the policy of a supervisor tree: per supervisor its name,
+ * strategy, intensity, period, backoff cap, and its children in start order
+ * (id, restart type, shutdown, nested supervisor). Everything is copied; the
+ * spec may be freed after. Supervisor names must be unique across the tree
+ * (-EINVAL otherwise, and for a NULL/empty name or id). 0 and *out (free with
+ * fl_policy_free), or -EINVAL, -ENOMEM. */
+int fl_policy_new(const sv_sup_spec *root, fl_policy **out);
+/* Append a dynamic child (started later with sv_start_child) to supervisor
+ * sup's start order. Its nested spec, if any, is captured too. 0, -ENOENT
+ * (no such supervisor), -EEXIST (id already there), -EINVAL, -ENOMEM. */
+int fl_policy_add_child(fl_policy *p, const char *sup, const sv_child_spec *c);
+void fl_policy_free(fl_policy *p); /* p may be NULL */
+
+/* ---- how the run ended ---------------------------------------------------------- */
+
+typedef enum fl_run_end {
+    FL_END_OK = 0,    /* main function returned, every thread accounted for */
+    FL_END_DEADLOCK,  /* no runnable thread and no pending deadline */
+    FL_END_BUDGET,    /* step budget exhausted (livelock or too long) */
+    FL_END_DIVERGED,  /* replay: the recorded choices no longer fit */
+    FL_END_ERROR,     /* the harness itself failed (setup, out of memory) */
+} fl_run_end;
+
+const char *fl_run_end_name(int end);
+
+/* An admin call the runner made: the events it caused have seq in
+ * (seq_before, seq_after] (admin calls are synchronous). */
+typedef enum fl_admin_op {
+    FL_ADMIN_START = 0, FL_ADMIN_TERMINATE, FL_ADMIN_RESTART, FL_ADMIN_DELETE,
+} fl_admin_op;
+
+typedef struct fl_admin_call {
+    fl_admin_op op;
+    const char *sup;     /* supervisor it was made on */
+    const char *child;   /* child id */
+    uint64_t seq_before, seq_after;
+    int result;          /* what the call returned */
+} fl_admin_call;
+
+typedef struct fl_run_info {
+    fl_run_end end;
+    const char *end_detail;        /* scheduler's report, or NULL */
+    const char *const *leaked;     /* names of threads still alive at the end */
+    size_t nleaked;
+    bool start_failed;             /* sv_sup_start(root) returned an error */
+    int start_err;
+    bool stop_requested;           /* the runner called sv_sup_stop(root) … */
+    uint64_t stop_seq;             /* … when the last emitted event was stop_seq */
+    bool stop_returned;            /* sv_sup_stop returned (the run did not
+                                      end inside it) */
+    const fl_admin_call *admin;
+    size_t nadmin;
+} fl_run_info;
+
+/* Check every invariant (all but `expectation`) over trace[0..n) (seq
+ * ascending, as delivered) for a run of policy p that ended as run says;
+ * append violations to out. Returns 0, or -ENOMEM (out holds what was found
+ * so far; out->err set). Never reads outside its arguments. */
+int fl_oracle_check(const fl_policy *p, const fl_event *trace, size_t n,
+                    const fl_run_info *run, fl_verdict *out);
+
+#endif

@@ -1,0 +1,319 @@
+/*
+ * oracle_inv.c — the invariant checkers over one indexed trace. Each reads
+ * the index (oracle_int.h) and appends violations; none depends on another.
+ *
+ * "Complete" below means the root supervisor emitted SHUTDOWN: only then are
+ * obligations that a later event would meet ("is logged", "is joined")
+ * checked; a run cut short is shutdown_completes' finding alone.
+ */
+#include "oracle_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define NAMEMAX 200
+
+/* Append a violation naming up to three events (FL_O_NONE entries skipped). */
+static void fl_o_viol(const fl_o_index *x, fl_verdict *vd, fl_inv inv, int32_t a, int32_t b,
+                      int32_t c, const char *msg) {
+    uint64_t seqs[3];
+    size_t n = 0;
+    int32_t idx[3] = {a, b, c};
+    for (int i = 0; i < 3; i++)
+        if (idx[i] != FL_O_NONE && idx[i] >= 0 && (size_t)idx[i] < x->n) seqs[n++] = fl_o_seq(x, idx[i]);
+    fl_verdict_add(vd, inv, seqs, n, "%s", msg);
+}
+
+static const char *fl_o_str(const char *s) { return s ? s : ""; }
+
+static const char *fl_o_restart_name(sv_restart r) {
+    return r == SV_PERMANENT ? "permanent" : r == SV_TRANSIENT ? "transient" : "temporary";
+}
+
+static const char *fl_o_strategy_name(sv_strategy s) {
+    return s == SV_ONE_FOR_ONE ? "one_for_one" : s == SV_ONE_FOR_ALL ? "one_for_all" : "rest_for_one";
+}
+
+static bool fl_o_abnormal(int reason) {
+    return reason != SV_EXIT_NORMAL && reason != SV_EXIT_SHUTDOWN;
+}
+
+/* ---- crash_logged_once ------------------------------------------------------------
+ * Every abnormal end report of an incarnation (CRASH, or an EXIT with an
+ * abnormal reason) is followed by exactly one LOGGED for the same child and
+ * incarnation, carrying the same reason and message and, when the crash
+ * carried a backtrace, the same backtrace; a panic or signal crash carries a
+ * non-empty backtrace. No LOGGED exists without such a report. */
+void fl_oracle__crash_logged_once(const fl_o_index *x, fl_verdict *vd) {
+    char nm[NAMEMAX], msg[1024];
+    for (size_t ii = 0; ii < x->ninst; ii++)
+        for (size_t ci = 0; ci < x->inst[ii].n; ci++)
+            for (size_t k = 0; k < x->inst[ii].ch[ci].n; k++) {
+                const fl_o_inc *r = &x->inst[ii].ch[ci].incs[k];
+                fl_oracle__name(x, (int)ii, (int)ci, r->inc, nm, sizeof nm);
+                int32_t rep = fl_o_first2(r, SV_EV_CRASH, SV_EV_EXIT);
+                int32_t l = r->first[SV_EV_LOGGED];
+                uint32_t nl = r->count[SV_EV_LOGGED];
+                bool crashed = rep != FL_O_NONE && fl_o_abnormal(x->tr[rep].ev.reason);
+                if (!crashed) {
+                    if (nl) {
+                        snprintf(msg, sizeof msg, "%s was logged as crashed but reported no crash", nm);
+                        fl_o_viol(x, vd, FL_INV_CRASH_LOGGED_ONCE, l, rep, FL_O_NONE, msg);
+                    }
+                    continue;
+                }
+                const sv_event *ce = &x->tr[rep].ev;
+                if (nl == 0) {
+                    if (x->complete) {
+                        snprintf(msg, sizeof msg, "crash of %s (%s \"%.200s\") was never logged", nm,
+                                 sv_exit_name(ce->reason), fl_o_str(ce->message));
+                        fl_o_viol(x, vd, FL_INV_CRASH_LOGGED_ONCE, rep, FL_O_NONE, FL_O_NONE, msg);
+                    }
+                    continue;
+                }
+                if (nl > 1) {
+                    snprintf(msg, sizeof msg, "crash of %s was logged %u times", nm, nl);
+                    fl_o_viol(x, vd, FL_INV_CRASH_LOGGED_ONCE, rep, l, r->second[SV_EV_LOGGED], msg);
+                }
+                const sv_event *le = &x->tr[l].ev;
+                if (l < rep) {
+                    snprintf(msg, sizeof msg, "%s was logged before its crash was reported", nm);
+                    fl_o_viol(x, vd, FL_INV_CRASH_LOGGED_ONCE, l, rep, FL_O_NONE, msg);
+                }
+                if (le->reason != ce->reason) {
+                    snprintf(msg, sizeof msg, "crash of %s logged with reason %s, but it crashed with %s",
+                             nm, sv_exit_name(le->reason), sv_exit_name(ce->reason));
+                    fl_o_viol(x, vd, FL_INV_CRASH_LOGGED_ONCE, rep, l, FL_O_NONE, msg);
+                }
+                if (strcmp(fl_o_str(le->message), fl_o_str(ce->message)) != 0) {
+                    snprintf(msg, sizeof msg, "crash of %s logged with message \"%.200s\", but it crashed with \"%.200s\"",
+                             nm, fl_o_str(le->message), fl_o_str(ce->message));
+                    fl_o_viol(x, vd, FL_INV_CRASH_LOGGED_ONCE, rep, l, FL_O_NONE, msg);
+                }
+                bool need_bt = ce->reason == SV_EXIT_PANIC || ce->reason == SV_EXIT_SIGNAL;
+                if (need_bt && !fl_o_str(ce->backtrace)[0]) {
+                    snprintf(msg, sizeof msg, "crash of %s (%s) carries no backtrace", nm, sv_exit_name(ce->reason));
+                    fl_o_viol(x, vd, FL_INV_CRASH_LOGGED_ONCE, rep, FL_O_NONE, FL_O_NONE, msg);
+                } else if (fl_o_str(ce->backtrace)[0] && strcmp(fl_o_str(le->backtrace), fl_o_str(ce->backtrace)) != 0) {
+                    snprintf(msg, sizeof msg, "crash of %s logged %s its backtrace", nm,
+                             fl_o_str(le->backtrace)[0] ? "with a different backtrace than" : "without");
+                    fl_o_viol(x, vd, FL_INV_CRASH_LOGGED_ONCE, rep, l, FL_O_NONE, msg);
+                }
+            }
+}
+
+/* ---- joined_before_restart -------------------------------------------------------
+ * Every incarnation that ran (STARTED/RESTARTED) gets exactly one JOINED or
+ * UNSTOPPED, after it ran; none that never ran does. No later incarnation of
+ * the same child (in the same supervisor instance) STARTs before that
+ * JOINED/UNSTOPPED, and no incarnation is started twice while it is alive:
+ * two incarnations of one child are never alive together. */
+void fl_oracle__joined_before_restart(const fl_o_index *x, fl_verdict *vd) {
+    char nm[NAMEMAX], msg[512];
+    for (size_t ii = 0; ii < x->ninst; ii++)
+        for (size_t ci = 0; ci < x->inst[ii].n; ci++) {
+            const fl_o_child *c = &x->inst[ii].ch[ci];
+            for (size_t k = 0; k < c->n; k++) {
+                const fl_o_inc *r = &c->incs[k];
+                fl_oracle__name(x, (int)ii, (int)ci, r->inc, nm, sizeof nm);
+                int32_t run = fl_o_running(r), term = fl_o_term(r);
+                uint32_t nt = r->count[SV_EV_JOINED] + r->count[SV_EV_UNSTOPPED];
+                if (run == FL_O_NONE) {
+                    if (nt) {
+                        snprintf(msg, sizeof msg, "%s was joined but never ran", nm);
+                        fl_o_viol(x, vd, FL_INV_JOINED_BEFORE_RESTART, term, r->first[SV_EV_START], FL_O_NONE, msg);
+                    }
+                    continue;
+                }
+                if (nt > 1) {
+                    int32_t again = r->count[SV_EV_JOINED] > 1 ? r->second[SV_EV_JOINED]
+                                  : r->count[SV_EV_UNSTOPPED] > 1 ? r->second[SV_EV_UNSTOPPED]
+                                  : fl_o_min(r->first[SV_EV_JOINED], r->first[SV_EV_UNSTOPPED]) == term
+                                      ? (term == r->first[SV_EV_JOINED] ? r->first[SV_EV_UNSTOPPED] : r->first[SV_EV_JOINED])
+                                      : FL_O_NONE;
+                    snprintf(msg, sizeof msg, "%s was joined/abandoned %u times", nm, nt);
+                    fl_o_viol(x, vd, FL_INV_JOINED_BEFORE_RESTART, term, again, FL_O_NONE, msg);
+                }
+                if (term < run) {
+                    snprintf(msg, sizeof msg, "%s was joined before it was running", nm);
+                    fl_o_viol(x, vd, FL_INV_JOINED_BEFORE_RESTART, term, run, FL_O_NONE, msg);
+                }
+                if (nt == 0 && x->complete) {
+                    snprintf(msg, sizeof msg, "%s ran but was never joined nor reported unstopped", nm);
+                    fl_o_viol(x, vd, FL_INV_JOINED_BEFORE_RESTART, run, FL_O_NONE, FL_O_NONE, msg);
+                }
+                if (r->count[SV_EV_START] > 1 && r->second[SV_EV_START] < term) {
+                    snprintf(msg, sizeof msg, "%s was started again while alive: two threads run it", nm);
+                    fl_o_viol(x, vd, FL_INV_JOINED_BEFORE_RESTART, run, r->second[SV_EV_START], FL_O_NONE, msg);
+                }
+                for (size_t j = k + 1; j < c->n; j++) {
+                    int32_t s = c->incs[j].first[SV_EV_START];
+                    if (s == FL_O_NONE || s > term || (term == FL_O_NONE && !x->complete && s == FL_O_NONE))
+                        continue;
+                    snprintf(msg, sizeof msg, "%s#%u started while %s was still alive (not joined)",
+                             c->id, c->incs[j].inc, nm);
+                    fl_o_viol(x, vd, FL_INV_JOINED_BEFORE_RESTART, run, s, FL_O_NONE, msg);
+                    break;
+                }
+            }
+        }
+}
+
+/* ---- restart_policy ----------------------------------------------------------------
+ * (a) A cause to restart child c is: an incarnation of c that ended on its
+ *     own (its end report before any stop request) with a reason its restart
+ *     type restarts (permanent: any; transient: abnormal; temporary: never),
+ *     or a failed start of a non-temporary c (it is retried). Every cause is
+ *     followed by a later START of c in the same supervisor instance — unless
+ *     the supervisor was stopping (it decided to exit, was asked to, or its
+ *     parent was) before the cause, or started stopping within its slack after
+ *     it (the longest a decision may lag: backoff cap + the children's stop
+ *     timeouts), or the failed start was an admin call's (not retried).
+ * (b) Every START of c after its first incarnation has a cause: c's previous
+ *     incarnation is a cause as above, or a sibling's cause lies after the
+ *     previous incarnation started and the strategy's set of that sibling
+ *     includes c (one_for_all: all; rest_for_one: those after it; never a
+ *     temporary child), or the START is part of an admin call on c.
+ * (c) No incarnation is started twice, and nothing is started after the
+ *     supervisor decided to exit (INTENSITY_EXCEEDED, AUTO_SHUTDOWN) or
+ *     exited. */
+
+/* Index of the cause incarnation r gives its child, or FL_O_NONE. */
+static int32_t fl_o_cause(const fl_o_index *x, sv_restart rt, const fl_o_inc *r) {
+    if (r->count[SV_EV_START_FAILED]) return rt == SV_TEMPORARY ? FL_O_NONE : r->first[SV_EV_START_FAILED];
+    if (!fl_oracle__spontaneous(r)) return FL_O_NONE;
+    return fl_oracle__restartable(rt, fl_oracle__end_reason(x, r)) ? fl_oracle__end(r) : FL_O_NONE;
+}
+
+/* Does a restart of sibling `from` also restart `to` under strategy s? */
+static bool fl_o_in_set(sv_strategy s, const fl_o_child *from, const fl_o_child *to) {
+    if (to->restart == SV_TEMPORARY || from == to) return false;
+    if (s == SV_ONE_FOR_ALL) return true;
+    if (s == SV_REST_FOR_ONE) return to->order > from->order;
+    return false;
+}
+
+static bool fl_o_sibling_cause(const fl_o_index *x, int ii, int ci, int32_t lo, int32_t hi) {
+    const fl_o_inst *in = &x->inst[ii];
+    if (in->psup < 0) return true; /* unknown policy: cannot judge */
+    sv_strategy s = x->pol->sups[in->psup].strategy;
+    for (size_t d = 0; d < in->n; d++) {
+        if (!fl_o_in_set(s, &in->ch[d], &in->ch[ci])) continue;
+        for (size_t k = 0; k < in->ch[d].n; k++) {
+            int32_t t = fl_o_cause(x, in->ch[d].restart, &in->ch[d].incs[k]);
+            if (t != FL_O_NONE && t > lo && t < hi) return true;
+        }
+    }
+    return false;
+}
+
+static const char *fl_o_how(const fl_o_index *x, const fl_o_inc *r, char *buf, size_t cap) {
+    if (r->count[SV_EV_START_FAILED]) snprintf(buf, cap, "failed to start");
+    else if (fl_oracle__end(r) == FL_O_NONE) snprintf(buf, cap, "had not ended");
+    else snprintf(buf, cap, "ended (%s)%s", sv_exit_name(fl_oracle__end_reason(x, r)),
+                  fl_oracle__spontaneous(r) ? "" : " after a stop request");
+    return buf;
+}
+
+void fl_oracle__restart_policy(const fl_o_index *x, fl_verdict *vd) {
+    char nm[NAMEMAX], how[64], msg[640];
+    for (size_t ii = 0; ii < x->ninst; ii++) {
+        const fl_o_inst *in = &x->inst[ii];
+        int32_t decided = fl_o_min(in->intensity, fl_o_min(in->auto_sd, in->shutdown));
+        for (size_t ci = 0; ci < in->n; ci++) {
+            const fl_o_child *c = &in->ch[ci];
+            if (c->pc < 0) continue; /* not in the policy: nothing to judge against */
+            for (size_t k = 0; k < c->n; k++) {
+                const fl_o_inc *r = &c->incs[k];
+                int32_t s = r->first[SV_EV_START];
+                fl_oracle__name(x, (int)ii, (int)ci, r->inc, nm, sizeof nm);
+                if (r->count[SV_EV_START] > 1) {
+                    snprintf(msg, sizeof msg, "%s was started %u times", nm, r->count[SV_EV_START]);
+                    fl_o_viol(x, vd, FL_INV_RESTART_POLICY, s, r->second[SV_EV_START], FL_O_NONE, msg);
+                }
+                if (s != FL_O_NONE && s > decided) {
+                    snprintf(msg, sizeof msg, "%s was started after %s %s", nm, in->name,
+                             decided == in->shutdown ? "shut down" : "decided to shut down");
+                    fl_o_viol(x, vd, FL_INV_RESTART_POLICY, decided, s, FL_O_NONE, msg);
+                }
+                /* (b) every restart has a cause */
+                if (s != FL_O_NONE && k > 0 && !fl_oracle__in_admin(x, (int)ii, c->id, s)) {
+                    const fl_o_inc *p = &c->incs[k - 1];
+                    int32_t own = fl_o_cause(x, c->restart, p);
+                    int32_t lo = p->first[SV_EV_START];
+                    bool ok = (own != FL_O_NONE && own < s) || lo == FL_O_NONE ||
+                              fl_o_sibling_cause(x, (int)ii, (int)ci, lo, s);
+                    if (!ok) {
+                        snprintf(msg, sizeof msg,
+                                 "%s was started but nothing calls for it: #%u %s and %s is %s under %s",
+                                 nm, p->inc, fl_o_how(x, p, how, sizeof how), c->id,
+                                 fl_o_restart_name(c->restart),
+                                 in->psup >= 0 ? fl_o_strategy_name(x->pol->sups[in->psup].strategy) : "?");
+                        fl_o_viol(x, vd, FL_INV_RESTART_POLICY, fl_oracle__end(p), s, FL_O_NONE, msg);
+                    }
+                }
+                /* (a) every cause is followed by a start */
+                int32_t t = fl_o_cause(x, c->restart, r);
+                if (t == FL_O_NONE || !x->complete) continue;
+                bool restarted = fl_oracle__next(x, (int)ii, (int)ci, SV_EV_START, t) != FL_O_NONE;
+                if (restarted || fl_oracle__excused(x, (int)ii, t)) continue;
+                if (r->count[SV_EV_START_FAILED] && fl_oracle__in_admin(x, (int)ii, c->id, t)) continue;
+                snprintf(msg, sizeof msg, "%s %s and %s restarts it, but it was never restarted",
+                         nm, fl_o_how(x, r, how, sizeof how), fl_o_restart_name(c->restart));
+                fl_o_viol(x, vd, FL_INV_RESTART_POLICY, t, FL_O_NONE, FL_O_NONE, msg);
+            }
+        }
+    }
+}
+
+/* ---- no_lost_report ------------------------------------------------------------------
+ * Every incarnation that ran reports its end at most once (CRASH or EXIT);
+ * every crash report is consumed exactly once (LOGGED); a worker whose
+ * thread was joined reported its end (the report was pushed, not dropped);
+ * a spontaneous exit of a temporary child is consumed: CHILD_REMOVED follows
+ * (unless the supervisor was stopping, as in restart_policy). */
+void fl_oracle__no_lost_report(const fl_o_index *x, fl_verdict *vd) {
+    char nm[NAMEMAX], msg[512];
+    for (size_t ii = 0; ii < x->ninst; ii++)
+        for (size_t ci = 0; ci < x->inst[ii].n; ci++) {
+            const fl_o_child *c = &x->inst[ii].ch[ci];
+            const fl_o_pchild *pc = fl_oracle__pchild(x, (int)ii, (int)ci);
+            bool is_sup = pc && pc->nested >= 0;
+            for (size_t k = 0; k < c->n; k++) {
+                const fl_o_inc *r = &c->incs[k];
+                fl_oracle__name(x, (int)ii, (int)ci, r->inc, nm, sizeof nm);
+                uint32_t nrep = r->count[SV_EV_CRASH] + r->count[SV_EV_EXIT];
+                int32_t rep = fl_o_first2(r, SV_EV_CRASH, SV_EV_EXIT);
+                if (nrep > 1) {
+                    int32_t again = r->count[SV_EV_CRASH] > 1 ? r->second[SV_EV_CRASH]
+                                  : r->count[SV_EV_EXIT] > 1 ? r->second[SV_EV_EXIT]
+                                  : (rep == r->first[SV_EV_CRASH] ? r->first[SV_EV_EXIT] : r->first[SV_EV_CRASH]);
+                    snprintf(msg, sizeof msg, "%s reported its end %u times", nm, nrep);
+                    fl_o_viol(x, vd, FL_INV_NO_LOST_REPORT, rep, again, FL_O_NONE, msg);
+                }
+                if (rep != FL_O_NONE && fl_o_abnormal(x->tr[rep].ev.reason)) {
+                    uint32_t nl = r->count[SV_EV_LOGGED];
+                    if (nl == 0 && x->complete) {
+                        snprintf(msg, sizeof msg, "crash report of %s was lost: the supervisor never popped it", nm);
+                        fl_o_viol(x, vd, FL_INV_NO_LOST_REPORT, rep, FL_O_NONE, FL_O_NONE, msg);
+                    } else if (nl > 1) {
+                        snprintf(msg, sizeof msg, "crash report of %s was consumed %u times", nm, nl);
+                        fl_o_viol(x, vd, FL_INV_NO_LOST_REPORT, r->first[SV_EV_LOGGED], r->second[SV_EV_LOGGED], FL_O_NONE, msg);
+                    }
+                }
+                int32_t joined = r->first[SV_EV_JOINED];
+                if (!is_sup && joined != FL_O_NONE && fl_o_running(r) < joined && fl_oracle__end(r) == FL_O_NONE) {
+                    snprintf(msg, sizeof msg, "%s's thread ended (joined) without reporting its end", nm);
+                    fl_o_viol(x, vd, FL_INV_NO_LOST_REPORT, fl_o_running(r), joined, FL_O_NONE, msg);
+                }
+                if (c->restart == SV_TEMPORARY && c->pc >= 0 && x->complete && fl_oracle__spontaneous(r)) {
+                    int32_t e = fl_oracle__end(r);
+                    bool removed = fl_oracle__next(x, (int)ii, (int)ci, SV_EV_CHILD_REMOVED, e) != FL_O_NONE;
+                    if (!removed && !fl_oracle__excused(x, (int)ii, e)) {
+                        snprintf(msg, sizeof msg, "%s (temporary) exited but was never removed: its exit report went unconsumed", nm);
+                        fl_o_viol(x, vd, FL_INV_NO_LOST_REPORT, e, FL_O_NONE, FL_O_NONE, msg);
+                    }
+                }
+            }
+        }
+}

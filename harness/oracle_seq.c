@@ -1,0 +1,411 @@
+/*
+ * oracle_seq.c — the checkers about sequences of supervisor actions:
+ * strategy_set, intensity_shutdown, no_leaked_thread, shutdown_completes.
+ *
+ * A supervisor's own actions on its children come in blocks: a "stop block"
+ * (STOP_REQUESTED / JOINED / UNSTOPPED, with CHILD_REMOVED of temporary
+ * bystanders) and a "start block" (START / STARTED / RESTARTED /
+ * START_FAILED). A block is the maximal run of such events of one instance,
+ * read past worker-side reports (CRASH, EXIT) and LOGGED, which the
+ * supervisor does not order; any other event of the instance ends it.
+ */
+#include "oracle_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define NAMEMAX 200
+#define LISTMAX 400
+
+static void fl_s_viol(const fl_o_index *x, fl_verdict *vd, fl_inv inv, int32_t a, int32_t b,
+                      const char *msg) {
+    uint64_t seqs[2];
+    size_t n = 0;
+    if (a != FL_O_NONE) seqs[n++] = fl_o_seq(x, a);
+    if (b != FL_O_NONE) seqs[n++] = fl_o_seq(x, b);
+    fl_verdict_add(vd, inv, seqs, n, "%s", msg);
+}
+
+static bool fl_s_stop_kind(sv_event_kind k) {
+    return k == SV_EV_STOP_REQUESTED || k == SV_EV_JOINED || k == SV_EV_UNSTOPPED;
+}
+
+static bool fl_s_start_kind(sv_event_kind k) {
+    return k == SV_EV_START || k == SV_EV_STARTED || k == SV_EV_RESTARTED || k == SV_EV_START_FAILED;
+}
+
+/* Events a block reads past: the supervisor does not order them. */
+static bool fl_s_transparent(sv_event_kind k) {
+    return k == SV_EV_CRASH || k == SV_EV_EXIT || k == SV_EV_LOGGED;
+}
+
+/* Index one past the end of the block of kind `stop` (else start) that
+ * begins at or after `from` in instance in. */
+static int32_t fl_s_block_end(const fl_o_index *x, int in, int32_t from, bool stop) {
+    int32_t i = from;
+    for (; (size_t)i < x->n; i++) {
+        if (x->ref[i].inst != in) continue;
+        sv_event_kind k = fl_o_kind(x, i);
+        if (fl_s_transparent(k)) continue;
+        if (stop ? (fl_s_stop_kind(k) || k == SV_EV_CHILD_REMOVED) : fl_s_start_kind(k)) continue;
+        break;
+    }
+    return i;
+}
+
+/* Is the incarnation record alive (ran, not yet joined/abandoned) at index i? */
+static bool fl_s_alive_at(const fl_o_inc *r, int32_t i) {
+    int32_t run = fl_o_running(r), term = fl_o_term(r);
+    return run < i && (term == FL_O_NONE || term > i);
+}
+
+/* Children of instance in, with an incarnation alive at i and (when lo >= 0)
+ * order >= lo, in descending start order, into out; returns how many. */
+static size_t fl_s_alive_desc(const fl_o_index *x, int in, int32_t i, size_t lo, int *out, size_t cap) {
+    const fl_o_inst *s = &x->inst[in];
+    size_t n = 0;
+    for (size_t ci = 0; ci < s->n && n < cap; ci++) {
+        if (s->ch[ci].order < lo) continue;
+        for (size_t k = 0; k < s->ch[ci].n; k++)
+            if (fl_s_alive_at(&s->ch[ci].incs[k], i)) {
+                out[n++] = (int)ci;
+                break;
+            }
+    }
+    for (size_t a = 1; a < n; a++) /* insertion sort, descending order */
+        for (size_t b = a; b > 0 && s->ch[out[b - 1]].order < s->ch[out[b]].order; b--) {
+            int t = out[b];
+            out[b] = out[b - 1];
+            out[b - 1] = t;
+        }
+    return n;
+}
+
+static void fl_s_list(const fl_o_inst *s, const int *ids, size_t n, char *buf, size_t cap) {
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && len < cap; i++)
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", s->ch[ids[i]].id);
+}
+
+/* The children joined/abandoned in [from, end) of instance in, in order. */
+static size_t fl_s_joined_seq(const fl_o_index *x, int in, int32_t from, int32_t end, int *out, size_t cap) {
+    size_t n = 0;
+    for (int32_t i = from; i < end && n < cap; i++) {
+        sv_event_kind k = fl_o_kind(x, i);
+        if (x->ref[i].inst == in && x->ref[i].child >= 0 && (k == SV_EV_JOINED || k == SV_EV_UNSTOPPED))
+            out[n++] = x->ref[i].child;
+    }
+    return n;
+}
+
+/* Compare the stops of [from, end) with the expected list; on mismatch append
+ * a violation of inv. Returns true when they matched. */
+static bool fl_s_expect_stops(const fl_o_index *x, fl_verdict *vd, fl_inv inv, int in, int32_t from,
+                              int32_t end, const int *want, size_t nwant, int32_t cause,
+                              const char *what) {
+    int got[256];
+    size_t ngot = fl_s_joined_seq(x, in, from, end, got, 256);
+    if (ngot == nwant && memcmp(got, want, nwant * sizeof *want) == 0) return true;
+    char w[LISTMAX], g[LISTMAX], msg[1100];
+    fl_s_list(&x->inst[in], want, nwant, w, sizeof w);
+    fl_s_list(&x->inst[in], got, ngot, g, sizeof g);
+    snprintf(msg, sizeof msg, "%s should stop [%s] in reverse start order, but stopped [%s]", what, w, g);
+    fl_s_viol(x, vd, inv, cause, end < (int32_t)x->n ? end : FL_O_NONE, msg);
+    return false;
+}
+
+static const char *fl_s_strategy_name(sv_strategy s) {
+    return s == SV_ONE_FOR_ONE ? "one_for_one" : s == SV_ONE_FOR_ALL ? "one_for_all" : "rest_for_one";
+}
+
+/* Lowest start order of the group of child ci under strategy s. */
+static size_t fl_s_group_lo(const fl_o_inst *s, sv_strategy st, int ci) {
+    return st == SV_ONE_FOR_ALL ? 0 : s->ch[ci].order;
+}
+
+/* ---- strategy_set ------------------------------------------------------------------
+ * (1) After each RESTART decision for child h (not one caused by a failed
+ *     start), before the supervisor does anything else, it stops exactly the
+ *     members of h's group that are alive (h's own ended incarnation
+ *     included, as a join), in reverse start order: one_for_one {h},
+ *     rest_for_one h and every child after it, one_for_all every child.
+ * (2) Every start block that restarts something (a START of a child that had
+ *     an earlier incarnation, outside admin calls) starts, in start order,
+ *     exactly the non-temporary members of one group: one_for_one a single
+ *     child; rest_for_one the first child started and every child after it;
+ *     one_for_all every child. A START_FAILED ends the block early (the rest
+ *     is retried later). */
+void fl_oracle__strategy_set(const fl_o_index *x, fl_verdict *vd) {
+    char nm[NAMEMAX], what[NAMEMAX + 64], w[LISTMAX], g[LISTMAX], msg[1100];
+    for (int32_t d = 0; (size_t)d < x->n; d++) {
+        fl_o_ref rf = x->ref[d];
+        const fl_o_inst *s = &x->inst[rf.inst];
+        if (s->psup < 0 || rf.child < 0 || d >= s->stop_trig) continue;
+        sv_strategy st = x->pol->sups[s->psup].strategy;
+        sv_event_kind k = fl_o_kind(x, d);
+        if (k == SV_EV_RESTART && rf.inc >= 0 && !s->ch[rf.child].incs[rf.inc].count[SV_EV_START_FAILED]) {
+            int want[256];
+            size_t nwant = fl_s_alive_desc(x, rf.inst, d, fl_s_group_lo(s, st, rf.child), want, 256);
+            if (st == SV_ONE_FOR_ONE) { /* only h itself */
+                size_t j = 0;
+                for (size_t i = 0; i < nwant; i++)
+                    if (want[i] == rf.child) want[j++] = want[i];
+                nwant = j;
+            }
+            int32_t end = fl_s_block_end(x, rf.inst, d + 1, true);
+            if (end > s->stop_trig) continue; /* a shutdown took over the block */
+            snprintf(what, sizeof what, "restart of %s under %s",
+                     fl_oracle__name(x, rf.inst, rf.child, 0, nm, sizeof nm), fl_s_strategy_name(st));
+            fl_s_expect_stops(x, vd, FL_INV_STRATEGY_SET, rf.inst, d + 1, end, want, nwant, d, what);
+            continue;
+        }
+        /* (2): a start block begins at d */
+        if (k != SV_EV_START) continue;
+        int32_t prev = d - 1;
+        while (prev >= 0 && (x->ref[prev].inst != rf.inst || fl_s_transparent(fl_o_kind(x, prev)))) prev--;
+        if (prev >= 0 && fl_s_start_kind(fl_o_kind(x, prev))) continue; /* not the beginning */
+        int32_t end = fl_s_block_end(x, rf.inst, d, false);
+        int got[256];
+        size_t ngot = 0;
+        bool restart = false, admin = false, failed = false;
+        for (int32_t i = d; i < end && ngot < 256; i++) {
+            if (x->ref[i].inst != rf.inst || fl_o_kind(x, i) != SV_EV_START) {
+                if (x->ref[i].inst == rf.inst && fl_o_kind(x, i) == SV_EV_START_FAILED) failed = true;
+                continue;
+            }
+            if (failed) break;
+            int ci = x->ref[i].child;
+            got[ngot++] = ci;
+            restart |= x->ref[i].inc > 0;
+            admin |= fl_oracle__in_admin(x, rf.inst, s->ch[ci].id, i);
+        }
+        if (!restart || admin || end > s->stop_trig) continue;
+        int want[256];
+        size_t nwant = 0;
+        if (st == SV_ONE_FOR_ONE) {
+            want[nwant++] = got[0];
+        } else {
+            size_t lo = st == SV_ONE_FOR_ALL ? 0 : s->ch[got[0]].order;
+            for (size_t ord = lo; nwant < 256; ord++) { /* ascending order */
+                int found = -1;
+                for (size_t ci = 0; ci < s->n; ci++)
+                    if (s->ch[ci].order == ord) found = (int)ci;
+                if (found < 0) {
+                    bool more = false;
+                    for (size_t ci = 0; ci < s->n; ci++) more |= s->ch[ci].order > ord;
+                    if (!more) break;
+                    continue;
+                }
+                if (s->ch[found].restart != SV_TEMPORARY && s->ch[found].pc >= 0) want[nwant++] = found;
+            }
+        }
+        size_t cmp = failed && ngot < nwant ? ngot : nwant; /* a failure cuts the block */
+        if (ngot == cmp && memcmp(got, want, cmp * sizeof *want) == 0) continue;
+        fl_s_list(s, want, nwant, w, sizeof w);
+        fl_s_list(s, got, ngot, g, sizeof g);
+        snprintf(msg, sizeof msg, "%s restart of %s should start [%s] in start order, but started [%s]",
+                 fl_s_strategy_name(st), s->name, w, g);
+        fl_s_viol(x, vd, FL_INV_STRATEGY_SET, d, FL_O_NONE, msg);
+    }
+}
+
+/* ---- intensity_shutdown -----------------------------------------------------------------
+ * Per supervisor instance, independently of libsv's ring: every RESTART and
+ * INTENSITY_EXCEEDED is a restart decision at its time t. With n = 1 + the
+ * RESTART decisions at t' where t - t' is within the period (both t - t' <
+ * MaxT and t - t' <= MaxT are accepted at the exact boundary), a RESTART
+ * needs n <= MaxR and an INTENSITY_EXCEEDED needs n > MaxR. Every restart
+ * (a START of a child that had an earlier incarnation, outside admin calls)
+ * was decided by a RESTART since that earlier incarnation started (so it was
+ * counted). After INTENSITY_EXCEEDED: every child alive then is stopped in
+ * reverse start order, the supervisor emits SHUTDOWN (reason shutdown), and
+ * a nested supervisor's exit is reported to its parent (ESCALATED). */
+static bool fl_s_escalated(const fl_o_index *x, int in, int32_t after) {
+    const fl_o_inst *s = &x->inst[in];
+    for (int32_t i = after + 1; (size_t)i < x->n; i++) {
+        if (fl_o_kind(x, i) != SV_EV_ESCALATED) continue;
+        fl_o_ref r = x->ref[i];
+        if (r.inst == in) return true;
+        if (s->parent >= 0 && r.inst == s->parent && r.child == s->holder_child) return true;
+    }
+    return false;
+}
+
+static void fl_s_intensity_window(const fl_o_index *x, fl_verdict *vd, int in) {
+    const fl_o_inst *s = &x->inst[in];
+    const fl_o_psup *ps = &x->pol->sups[s->psup];
+    int64_t period = (int64_t)ps->period_ms * 1000000;
+    char msg[512];
+    for (int32_t d = 0; (size_t)d < x->n; d++) {
+        sv_event_kind k = fl_o_kind(x, d);
+        if (x->ref[d].inst != in || (k != SV_EV_RESTART && k != SV_EV_INTENSITY_EXCEEDED)) continue;
+        int64_t t = x->tr[d].ev.time_ns;
+        uint32_t strict = 1, incl = 1;
+        for (int32_t r = 0; r < d; r++) {
+            if (x->ref[r].inst != in || fl_o_kind(x, r) != SV_EV_RESTART) continue;
+            int64_t age = t - x->tr[r].ev.time_ns;
+            strict += age < period;
+            incl += age <= period;
+        }
+        if (k == SV_EV_RESTART && strict > ps->intensity) {
+            snprintf(msg, sizeof msg,
+                     "%s restarted a child as restart %u within %u ms, but intensity allows %u: it must shut down",
+                     s->name, strict, ps->period_ms, ps->intensity);
+            fl_s_viol(x, vd, FL_INV_INTENSITY_SHUTDOWN, d, FL_O_NONE, msg);
+        } else if (k == SV_EV_INTENSITY_EXCEEDED && incl <= ps->intensity) {
+            snprintf(msg, sizeof msg,
+                     "%s declared intensity exceeded at restart %u within %u ms, but intensity allows %u",
+                     s->name, incl, ps->period_ms, ps->intensity);
+            fl_s_viol(x, vd, FL_INV_INTENSITY_SHUTDOWN, d, FL_O_NONE, msg);
+        }
+    }
+}
+
+static void fl_s_intensity_counted(const fl_o_index *x, fl_verdict *vd, int in) {
+    const fl_o_inst *s = &x->inst[in];
+    char nm[NAMEMAX], msg[512];
+    for (size_t ci = 0; ci < s->n; ci++)
+        for (size_t k = 1; k < s->ch[ci].n; k++) {
+            int32_t st = s->ch[ci].incs[k].first[SV_EV_START];
+            int32_t lo = s->ch[ci].incs[k - 1].first[SV_EV_START];
+            if (st == FL_O_NONE || lo == FL_O_NONE || fl_oracle__in_admin(x, in, s->ch[ci].id, st)) continue;
+            bool decided = false;
+            for (int32_t i = lo + 1; i < st && !decided; i++)
+                decided = x->ref[i].inst == in && fl_o_kind(x, i) == SV_EV_RESTART;
+            if (decided) continue;
+            snprintf(msg, sizeof msg, "%s was restarted without a RESTART decision: not counted toward intensity",
+                     fl_oracle__name(x, in, (int)ci, s->ch[ci].incs[k].inc, nm, sizeof nm));
+            fl_s_viol(x, vd, FL_INV_INTENSITY_SHUTDOWN, lo, st, msg);
+        }
+}
+
+void fl_oracle__intensity_shutdown(const fl_o_index *x, fl_verdict *vd) {
+    char msg[512];
+    for (size_t ii = 0; ii < x->ninst; ii++) {
+        const fl_o_inst *s = &x->inst[ii];
+        if (s->psup < 0) continue;
+        fl_s_intensity_window(x, vd, (int)ii);
+        fl_s_intensity_counted(x, vd, (int)ii);
+        int32_t d = s->intensity;
+        if (d == FL_O_NONE) continue;
+        int want[256];
+        size_t nwant = fl_s_alive_desc(x, (int)ii, d, 0, want, 256);
+        int32_t end = s->shutdown != FL_O_NONE ? s->shutdown : (int32_t)x->n;
+        char what[NAMEMAX];
+        snprintf(what, sizeof what, "%s, intensity exceeded,", s->name);
+        fl_s_expect_stops(x, vd, FL_INV_INTENSITY_SHUTDOWN, (int)ii, d + 1, end, want, nwant, d, what);
+        if (s->shutdown == FL_O_NONE) {
+            if (x->complete) {
+                snprintf(msg, sizeof msg, "%s exceeded its intensity but never shut down", s->name);
+                fl_s_viol(x, vd, FL_INV_INTENSITY_SHUTDOWN, d, FL_O_NONE, msg);
+            }
+            continue;
+        }
+        if (x->tr[s->shutdown].ev.reason != SV_EXIT_SHUTDOWN) {
+            snprintf(msg, sizeof msg, "%s exceeded its intensity but exited with reason %s, not shutdown",
+                     s->name, sv_exit_name(x->tr[s->shutdown].ev.reason));
+            fl_s_viol(x, vd, FL_INV_INTENSITY_SHUTDOWN, d, s->shutdown, msg);
+        }
+        if (s->parent >= 0 && x->complete && !fl_s_escalated(x, (int)ii, d)) {
+            snprintf(msg, sizeof msg, "nested %s exceeded its intensity but its parent %s was never told (no escalated)",
+                     s->name, x->inst[s->parent].name);
+            fl_s_viol(x, vd, FL_INV_INTENSITY_SHUTDOWN, d, s->shutdown, msg);
+        }
+    }
+}
+
+/* ---- no_leaked_thread ------------------------------------------------------------------
+ * No thread outlived the run (the scheduler's leaked list is empty), and in a
+ * complete run every incarnation that ran was joined or reported unstopped. */
+void fl_oracle__no_leaked_thread(const fl_o_index *x, fl_verdict *vd) {
+    char nm[NAMEMAX], msg[512];
+    if (x->run && x->run->nleaked) {
+        size_t len = 0;
+        char names[LISTMAX] = "";
+        for (size_t i = 0; i < x->run->nleaked && len < sizeof names; i++)
+            len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "",
+                                    x->run->leaked[i] ? x->run->leaked[i] : "?");
+        snprintf(msg, sizeof msg, "%zu thread(s) still alive after the run: %s", x->run->nleaked, names);
+        fl_verdict_add(vd, FL_INV_NO_LEAKED_THREAD, NULL, 0, "%s", msg);
+    }
+    if (!x->complete) return;
+    for (size_t ii = 0; ii < x->ninst; ii++)
+        for (size_t ci = 0; ci < x->inst[ii].n; ci++)
+            for (size_t k = 0; k < x->inst[ii].ch[ci].n; k++) {
+                const fl_o_inc *r = &x->inst[ii].ch[ci].incs[k];
+                int32_t run = fl_o_running(r);
+                if (run == FL_O_NONE || fl_o_term(r) != FL_O_NONE) continue;
+                snprintf(msg, sizeof msg, "%s ran and was neither joined nor reported unstopped: its thread leaked",
+                         fl_oracle__name(x, (int)ii, (int)ci, r->inc, nm, sizeof nm));
+                fl_s_viol(x, vd, FL_INV_NO_LEAKED_THREAD, run, FL_O_NONE, msg);
+            }
+}
+
+/* ---- shutdown_completes -----------------------------------------------------------------
+ * The run ended normally (no deadlock, budget or divergence; sv_sup_stop
+ * returned); unless its start failed, the root emitted SHUTDOWN; every
+ * supervisor instance that started emitted SHUTDOWN, with no child alive at
+ * that point and no supervisor-side event of it after; the final stop of an
+ * instance not ended by intensity stopped the children still alive in
+ * reverse start order. */
+void fl_oracle__shutdown_completes(const fl_o_index *x, fl_verdict *vd) {
+    char nm[NAMEMAX], msg[1024];
+    const fl_run_info *run = x->run;
+    if (run && run->end != FL_END_OK) {
+        const char *d = run->end_detail ? run->end_detail : "";
+        int dl = (int)strcspn(d, "\n");
+        snprintf(msg, sizeof msg, "the run ended in %s%s%.*s", fl_run_end_name(run->end), dl ? ": " : "", dl, d);
+        fl_verdict_add(vd, FL_INV_SHUTDOWN_COMPLETES, NULL, 0, "%s", msg);
+        return;
+    }
+    if (run && run->stop_requested && !run->stop_returned) {
+        fl_verdict_add(vd, FL_INV_SHUTDOWN_COMPLETES, NULL, 0, "sv_sup_stop of the root never returned");
+        return;
+    }
+    if (!x->complete && !(run && run->start_failed)) {
+        fl_verdict_add(vd, FL_INV_SHUTDOWN_COMPLETES, NULL, 0, "the root supervisor %s never emitted shutdown",
+                       x->pol && x->pol->nsups ? x->pol->sups[0].name : "?");
+        return;
+    }
+    for (size_t ii = 0; ii < x->ninst; ii++) {
+        const fl_o_inst *s = &x->inst[ii];
+        if (s->shutdown == FL_O_NONE) {
+            if (s->sup_start != FL_O_NONE) {
+                snprintf(msg, sizeof msg, "supervisor %s started but never shut down", s->name);
+                fl_s_viol(x, vd, FL_INV_SHUTDOWN_COMPLETES, s->sup_start, FL_O_NONE, msg);
+            }
+            continue;
+        }
+        for (size_t ci = 0; ci < s->n; ci++)
+            for (size_t k = 0; k < s->ch[ci].n; k++) {
+                const fl_o_inc *r = &s->ch[ci].incs[k];
+                if (fl_o_running(r) > s->shutdown || !fl_s_alive_at(r, s->shutdown)) continue;
+                snprintf(msg, sizeof msg, "%s shut down while %s was still alive", s->name,
+                         fl_oracle__name(x, (int)ii, (int)ci, r->inc, nm, sizeof nm));
+                fl_s_viol(x, vd, FL_INV_SHUTDOWN_COMPLETES, fl_o_running(r), s->shutdown, msg);
+            }
+        for (int32_t i = s->shutdown + 1; (size_t)i < x->n; i++) {
+            sv_event_kind k = fl_o_kind(x, i);
+            if (x->ref[i].inst != (int)ii || k == SV_EV_CRASH || k == SV_EV_EXIT) continue;
+            snprintf(msg, sizeof msg, "%s emitted %s after it shut down", s->name, sv_event_kind_name(k));
+            fl_s_viol(x, vd, FL_INV_SHUTDOWN_COMPLETES, s->shutdown, i, msg);
+            break;
+        }
+        if (s->intensity != FL_O_NONE || s->psup < 0) continue;
+        /* the final sweep: the stop block that ends at SHUTDOWN */
+        int32_t b = s->shutdown;
+        for (int32_t i = s->shutdown - 1; i >= 0; i--) {
+            if (x->ref[i].inst != (int)ii) continue;
+            sv_event_kind k = fl_o_kind(x, i);
+            if (fl_s_transparent(k)) continue;
+            if (!(fl_s_stop_kind(k) || k == SV_EV_CHILD_REMOVED || k == SV_EV_AUTO_SHUTDOWN)) break;
+            b = i;
+        }
+        int want[256];
+        size_t nwant = fl_s_alive_desc(x, (int)ii, b, 0, want, 256);
+        char what[NAMEMAX];
+        snprintf(what, sizeof what, "the shutdown of %s", s->name);
+        fl_s_expect_stops(x, vd, FL_INV_SHUTDOWN_COMPLETES, (int)ii, b, s->shutdown, want, nwant, b, what);
+    }
+}

@@ -1,0 +1,732 @@
+/*
+ * scenario.c — the scenario parser: lines, indentation, the supervisor tree
+ * and worker scripts (top-level statements are in scenario_stmt.c).
+ *
+ * Structure comes from indentation: a line belongs to the nearest line above
+ * it that is indented less. All lines under one parent share one indentation.
+ * Script blocks (`loop`, `onstop`) are also closed by an `end` at the
+ * opener's indentation, so a dedent without `end` is an error.
+ */
+#include "scenario.h"
+#include "scenario_p.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---- names -------------------------------------------------------------------- */
+
+const char *fl_counter_name(fl_counter c) {
+    static const char *n[] = {"restarts", "crashes", "starts", "start_failed", "unstopped", "joined", "logged"};
+    return (unsigned)c < sizeof n / sizeof n[0] ? n[c] : "?";
+}
+const char *fl_cmp_name(fl_cmp c) {
+    static const char *n[] = {"=", "!=", "<", "<=", ">", ">="};
+    return (unsigned)c < sizeof n / sizeof n[0] ? n[c] : "?";
+}
+const char *fl_state_name(fl_state st) {
+    switch (st) {
+    case FL_STATE_RUNNING: return "running";
+    case FL_STATE_RESTARTING: return "restarting";
+    case FL_STATE_STOPPED: return "stopped";
+    case FL_STATE_UNSTOPPED: return "unstopped";
+    case FL_STATE_ABSENT: return "absent";
+    }
+    return "?";
+}
+const char *fl_action_name(fl_action_kind k) {
+    static const char *n[] = {"stop", "start_child", "terminate_child", "restart_child", "delete_child", "crash"};
+    return (unsigned)k < sizeof n / sizeof n[0] ? n[k] : "?";
+}
+const char *fl_sched_strategy_name(fl_sched_strategy k) {
+    static const char *n[] = {"random", "pct", "rr", "replay", "free", "dfs"};
+    return (unsigned)k < sizeof n / sizeof n[0] ? n[k] : "?";
+}
+
+/* ---- model helpers ---------------------------------------------------------------- */
+
+static fl_child *fl__find_child(fl_sup_decl *sup, const char *id) {
+    if (!sup) return NULL;
+    for (size_t i = 0; i < sup->nchildren; i++) {
+        fl_child *ch = sup->children[i];
+        if (strcmp(ch->id, id) == 0) return ch;
+        if (ch->kind == FL_CHILD_SUP) {
+            fl_child *r = fl__find_child(ch->sup, id);
+            if (r) return r;
+        }
+    }
+    return NULL;
+}
+
+fl_child *fl_scenario_child(const fl_scenario *s, const char *id) {
+    return s && id ? fl__find_child(s->root, id) : NULL;
+}
+
+fl_sup_decl *fl_scenario_sup(const fl_scenario *s, const char *name) {
+    if (!s || !name || !s->root) return NULL;
+    if (strcmp(s->root->name, name) == 0) return s->root;
+    fl_child *c = fl__find_child(s->root, name);
+    return c && c->kind == FL_CHILD_SUP ? c->sup : NULL;
+}
+
+void fl__ops_free(fl_op *ops, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        free(ops[i].str);
+        fl__ops_free(ops[i].body, ops[i].nbody);
+    }
+    free(ops);
+}
+
+static void fl__sup_free(fl_sup_decl *sup);
+
+static void fl__child_free(fl_child *c) {
+    if (!c) return;
+    free(c->id);
+    fl__ops_free(c->script, c->nscript);
+    fl__ops_free(c->onstop, c->nonstop);
+    free(c->fn_name);
+    fl__sup_free(c->sup);
+    free(c);
+}
+
+static void fl__sup_free(fl_sup_decl *sup) {
+    if (!sup) return;
+    for (size_t i = 0; i < sup->nchildren; i++) fl__child_free(sup->children[i]);
+    free(sup->children);
+    free(sup->name);
+    free(sup);
+}
+
+void fl_scenario_free(fl_scenario *s) {
+    if (!s) return;
+    free(s->path);
+    free(s->title);
+    fl__sup_free(s->root);
+    free(s->faults);
+    for (size_t i = 0; i < s->nfailpoints; i++) {
+        free(s->failpoints[i].name);
+        free(s->failpoints[i].spec);
+    }
+    free(s->failpoints);
+    for (size_t i = 0; i < s->nraces; i++) {
+        free(s->races[i].members);
+        free(s->races[i].msg);
+    }
+    free(s->races);
+    for (size_t i = 0; i < s->nactions; i++) free(s->actions[i].msg);
+    free(s->actions);
+    for (size_t i = 0; i < s->nexpects; i++) free(s->expects[i].text);
+    free(s->expects);
+    free(s);
+}
+
+int fl__grow(void *pp, size_t n, size_t elem) {
+    void **p = pp;
+    void *np = realloc(*p, (n + 1) * elem);
+    if (!np) return -ENOMEM;
+    *p = np;
+    memset((char *)np + n * elem, 0, elem);
+    return 0;
+}
+
+char *fl__strdup(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+/* Line where `name` was declared, 0 if it is free. */
+static int fl__declared(fl__parser *P, const char *name) {
+    fl_scenario *s = P->s;
+    if (!s->root) return 0;
+    if (strcmp(s->root->name, name) == 0) return s->root->line;
+    fl_child *c = fl__find_child(s->root, name);
+    return c ? c->line : 0;
+}
+
+int fl__enum(fl__cur *c, const char *const *names, size_t n, const char *what, int *out) {
+    size_t len = fl__ident_len(c);
+    for (size_t i = 0; i < n; i++)
+        if (names[i] && strlen(names[i]) == len && memcmp(c->p, names[i], len) == 0) {
+            c->p += len;
+            *out = (int)i;
+            return 0;
+        }
+    char list[256];
+    size_t k = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < n && k < sizeof list; i++)
+        if (names[i]) k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", k ? ", " : "", names[i]);
+    return fl__err(c, "expected %s: %s", what, list);
+}
+
+/* Reads `key` of a `key=value` or a bare flag; *has_value says which. */
+int fl__key(fl__cur *c, char *key, size_t cap, bool *has_value, const char *what) {
+    if (fl__ident(c, key, cap, what)) return -EINVAL;
+    *has_value = fl__lit(c, "=");
+    return 0;
+}
+
+bool fl__word(fl__cur *c, const char *w) {
+    size_t n = strlen(w);
+    if (fl__ident_len(c) != n || memcmp(c->p, w, n) != 0) return false;
+    c->p += n;
+    return true;
+}
+
+int fl__dup_key(fl__cur *c, unsigned *seen, unsigned bit, int col, const char *key) {
+    if (*seen & bit) return fl__err_col(c, col, "expected each key once: `%s` is given twice", key);
+    *seen |= bit;
+    return 0;
+}
+
+/* ---- supervisor and child keys -------------------------------------------------------- */
+
+static const char *const fl__strategies[] = {"one_for_one", "one_for_all", "rest_for_one"};
+static const char *const fl__restarts[] = {"permanent", "transient", "temporary"};
+static const char *const fl__autos[] = {"never", "any_significant", "all_significant"};
+
+/* Child keys: restart=, shutdown=, significant, dynamic (+ fn= for user). */
+static int fl__child_key(fl__parser *P, fl_child *ch, const char *key, bool has_value,
+                         unsigned *seen, int col) {
+    fl__cur *c = &P->c;
+    int v;
+    if (strcmp(key, "restart") == 0 && has_value) {
+        if (fl__dup_key(c, seen, 1u << 20, col, key)) return -EINVAL;
+        if (fl__enum(c, fl__restarts, 3, "a restart type", &v)) return -EINVAL;
+        ch->restart = (sv_restart)v;
+        return 1;
+    }
+    if (strcmp(key, "shutdown") == 0 && has_value) {
+        if (fl__dup_key(c, seen, 1u << 21, col, key)) return -EINVAL;
+        if (fl__word(c, "brutal")) ch->shutdown = SV_SHUTDOWN_BRUTAL;
+        else if (fl__word(c, "infinity")) ch->shutdown = SV_SHUTDOWN_INFINITY;
+        else {
+            if (!fl__peek(c, '0') && fl__ident_len(c))
+                return fl__err(c, "expected a shutdown: a duration such as 500ms, brutal or infinity");
+            if (fl__dur_ms(c, &ch->shutdown_ms)) return -EINVAL;
+            ch->shutdown = SV_SHUTDOWN_TIMEOUT;
+        }
+        return 1;
+    }
+    if (strcmp(key, "significant") == 0 && !has_value) {
+        if (fl__dup_key(c, seen, 1u << 22, col, key)) return -EINVAL;
+        ch->significant = true;
+        return 1;
+    }
+    if (strcmp(key, "dynamic") == 0 && !has_value) {
+        if (fl__dup_key(c, seen, 1u << 23, col, key)) return -EINVAL;
+        ch->dynamic = true;
+        return 1;
+    }
+    if (strcmp(key, "fn") == 0 && has_value && ch->kind == FL_CHILD_USER) {
+        char name[FL__ID_MAX + 1];
+        if (fl__dup_key(c, seen, 1u << 24, col, key)) return -EINVAL;
+        if (fl__ident(c, name, sizeof name, "a registered worker name")) return -EINVAL;
+        free(ch->fn_name);
+        ch->fn_name = fl__strdup(name);
+        return ch->fn_name ? 1 : -ENOMEM;
+    }
+    return 0;
+}
+
+/* Supervisor keys: strategy=, intensity=, period=, backoff=, jitter=,
+ * auto_shutdown=, catch_signals. */
+static int fl__sup_key(fl__parser *P, fl_sup_decl *sup, const char *key, bool has_value,
+                       unsigned *seen, int col) {
+    fl__cur *c = &P->c;
+    int v;
+    if (strcmp(key, "strategy") == 0 && has_value) {
+        if (fl__dup_key(c, seen, 1u << 0, col, key)) return -EINVAL;
+        if (fl__enum(c, fl__strategies, 3, "a strategy", &v)) return -EINVAL;
+        sup->strategy = (sv_strategy)v;
+        return 1;
+    }
+    if (strcmp(key, "intensity") == 0 && has_value) {
+        if (fl__dup_key(c, seen, 1u << 1, col, key)) return -EINVAL;
+        return fl__u32(c, 1000000, &sup->intensity, "a restart count") ? -EINVAL : 1;
+    }
+    if (strcmp(key, "period") == 0 && has_value) {
+        if (fl__dup_key(c, seen, 1u << 2, col, key)) return -EINVAL;
+        if (fl__dur_ms(c, &sup->period_ms)) return -EINVAL;
+        if (sup->period_ms == 0) return fl__err_col(c, col + 7, "expected a period of at least 1ms");
+        return 1;
+    }
+    if (strcmp(key, "backoff") == 0 && has_value) {
+        if (fl__dup_key(c, seen, 1u << 3, col, key)) return -EINVAL;
+        if (fl__dur_ms(c, &sup->backoff_min_ms)) return -EINVAL;
+        if (!fl__lit(c, "..")) return fl__err(c, "expected '..' and the maximum delay, as in backoff=10ms..1s");
+        int maxcol = fl__col(c);
+        if (fl__dur_ms(c, &sup->backoff_max_ms)) return -EINVAL;
+        if (sup->backoff_min_ms == 0 || sup->backoff_max_ms < sup->backoff_min_ms)
+            return fl__err_col(c, maxcol, "expected 0 < minimum <= maximum in backoff=MIN..MAX");
+        return 1;
+    }
+    if (strcmp(key, "jitter") == 0 && has_value) {
+        uint32_t ppm;
+        if (fl__dup_key(c, seen, 1u << 4, col, key)) return -EINVAL;
+        int vcol = fl__col(c);
+        if (fl__pct(c, 0, &ppm)) return -EINVAL;
+        if (ppm % 10000) return fl__err_col(c, vcol, "expected a whole percentage");
+        sup->jitter_pct = ppm / 10000;
+        return 1;
+    }
+    if (strcmp(key, "auto_shutdown") == 0 && has_value) {
+        if (fl__dup_key(c, seen, 1u << 5, col, key)) return -EINVAL;
+        if (fl__enum(c, fl__autos, 3, "an auto_shutdown", &v)) return -EINVAL;
+        sup->auto_shutdown = (sv_auto_shutdown)v;
+        return 1;
+    }
+    if (strcmp(key, "catch_signals") == 0 && !has_value) {
+        if (fl__dup_key(c, seen, 1u << 6, col, key)) return -EINVAL;
+        sup->flags |= SV_SUP_CATCH_SIGNALS;
+        return 1;
+    }
+    return 0;
+}
+
+static int fl__new_sup(fl__parser *P, const char *name, int line, int col, fl_sup_decl **out) {
+    fl_sup_decl *sup = calloc(1, sizeof *sup);
+    if (!sup) return -ENOMEM;
+    sup->name = fl__strdup(name);
+    if (!sup->name) {
+        free(sup);
+        return -ENOMEM;
+    }
+    sup->line = line;
+    sup->col = col;
+    sup->strategy = SV_ONE_FOR_ONE;
+    sup->intensity = 1;
+    sup->period_ms = 5000;
+    *out = sup;
+    return 0;
+}
+
+static int fl__push(fl__parser *P, fl__frame f) {
+    if (P->depth == FL__MAX_DEPTH)
+        return fl__err(&P->c, "expected at most %d levels of nesting", FL__MAX_DEPTH);
+    f.child_indent = -1;
+    P->stack[P->depth++] = f;
+    return 0;
+}
+
+/* `supervisor NAME keys` at the top (root) or as a child of parent. */
+int fl__stmt_supervisor(fl__parser *P, fl_sup_decl *parent, int indent) {
+    fl__cur *c = &P->c;
+    int line = c->line, col;
+    char name[FL__ID_MAX + 1], key[FL__ID_MAX + 1];
+    fl__ws(c);
+    col = fl__col(c);
+    if (fl__ident(c, name, sizeof name, "a supervisor name")) return -EINVAL;
+    int prev = fl__declared(P, name);
+    if (prev) return fl__err_col(c, col, "expected a new id: `%s` is already declared at line %d", name, prev);
+    if (fl__sep(c, "the name")) return -EINVAL;
+    fl_sup_decl *sup;
+    int r = fl__new_sup(P, name, line, col, &sup);
+    if (r) return r;
+    fl_child *ch = NULL;
+    if (parent) {
+        ch = calloc(1, sizeof *ch);
+        if (!ch || !(ch->id = fl__strdup(name))) {
+            free(ch);
+            fl__sup_free(sup);
+            return -ENOMEM;
+        }
+        ch->kind = FL_CHILD_SUP;
+        ch->line = line;
+        ch->col = col;
+        ch->parent = parent;
+        ch->restart = SV_PERMANENT;
+        ch->shutdown = SV_SHUTDOWN_INFINITY;
+        ch->shutdown_ms = 5000;
+        ch->sup = sup;
+        sup->self = ch;
+        if ((r = fl__grow(&parent->children, parent->nchildren, sizeof *parent->children))) {
+            fl__child_free(ch);
+            return r;
+        }
+        ch->index = parent->nchildren;
+        parent->children[parent->nchildren++] = ch;
+    } else {
+        P->s->root = sup;
+    }
+    unsigned seen = 0;
+    while (!fl__eol(c)) {
+        bool hv;
+        int kcol = fl__col(c);
+        if (fl__key(c, key, sizeof key, &hv, "a supervisor key such as strategy=one_for_all")) return -EINVAL;
+        r = fl__sup_key(P, sup, key, hv, &seen, kcol);
+        if (r == 0 && ch) r = fl__child_key(P, ch, key, hv, &seen, kcol);
+        if (r < 0) return r;
+        if (r == 0) {
+            c->p = c->bol + (kcol - 1 - c->col0);
+            return fl__err(c, "expected a supervisor key: strategy=, intensity=, period=, backoff=, jitter=, "
+                              "auto_shutdown=, catch_signals%s",
+                           ch ? ", restart=, shutdown=, significant or dynamic" : "");
+        }
+        if (fl__sep(c, "the value")) return -EINVAL;
+    }
+    if (ch && ch->significant && ch->restart == SV_PERMANENT)
+        return fl__err_col(c, col, "expected restart=transient or restart=temporary for a significant child");
+    return fl__push(P, (fl__frame){.kind = FL__FR_SUP, .indent = indent, .line = line, .sup = sup, .child = ch});
+}
+
+/* `worker ID keys` / `user ID keys` under supervisor sup. */
+static int fl__stmt_child(fl__parser *P, fl_sup_decl *sup, fl_child_kind kind, int indent) {
+    fl__cur *c = &P->c;
+    char id[FL__ID_MAX + 1], key[FL__ID_MAX + 1];
+    fl__ws(c);
+    int col = fl__col(c);
+    if (fl__ident(c, id, sizeof id, kind == FL_CHILD_USER ? "a user worker id" : "a worker id")) return -EINVAL;
+    int prev = fl__declared(P, id);
+    if (prev) return fl__err_col(c, col, "expected a new id: `%s` is already declared at line %d", id, prev);
+    if (fl__sep(c, "the id")) return -EINVAL;
+    fl_child *ch = calloc(1, sizeof *ch);
+    if (!ch) return -ENOMEM;
+    int r = -ENOMEM;
+    ch->kind = kind;
+    ch->line = c->line;
+    ch->col = col;
+    ch->parent = sup;
+    ch->restart = SV_PERMANENT;
+    ch->shutdown = SV_SHUTDOWN_TIMEOUT;
+    ch->shutdown_ms = 5000;
+    if (!(ch->id = fl__strdup(id))) goto fail;
+    if ((r = fl__grow(&sup->children, sup->nchildren, sizeof *sup->children))) goto fail;
+    ch->index = sup->nchildren;
+    sup->children[sup->nchildren++] = ch;
+    unsigned seen = 0;
+    while (!fl__eol(c)) {
+        bool hv;
+        int kcol = fl__col(c);
+        if (fl__key(c, key, sizeof key, &hv, "a worker key such as restart=transient")) return -EINVAL;
+        r = fl__child_key(P, ch, key, hv, &seen, kcol);
+        if (r < 0) return r;
+        if (r == 0) {
+            c->p = c->bol + (kcol - 1 - c->col0);
+            return fl__err(c, "expected a worker key: restart=, shutdown=, significant, dynamic%s",
+                           kind == FL_CHILD_USER ? " or fn=" : "");
+        }
+        if (fl__sep(c, "the value")) return -EINVAL;
+    }
+    if (ch->significant && ch->restart == SV_PERMANENT)
+        return fl__err_col(c, col, "expected restart=transient or restart=temporary for a significant child");
+    if (kind == FL_CHILD_USER && !ch->fn_name && !(ch->fn_name = fl__strdup(id))) return -ENOMEM;
+    return fl__push(P, (fl__frame){.kind = kind == FL_CHILD_USER ? FL__FR_USER : FL__FR_WORKER,
+                                   .indent = indent, .line = c->line, .child = ch,
+                                   .ops = &ch->script, .nops = &ch->nscript});
+fail:
+    fl__child_free(ch);
+    return r;
+}
+
+/* ---- scripts --------------------------------------------------------------------------- */
+
+static int fl__op_when(fl__parser *P, fl_op *op) {
+    fl__cur *c = &P->c;
+    bool inc_seen = false, p_seen = false;
+    while (!fl__eol(c)) {
+        int col = fl__col(c);
+        if (fl__word(c, "on")) {
+            if (inc_seen) return fl__err_col(c, col, "expected one incarnation condition (`on` or `after`)");
+            inc_seen = true;
+            fl__ws(c);
+            if (fl__u32(c, UINT32_MAX, &op->when.inc_min, "an incarnation number")) return -EINVAL;
+            if (op->when.inc_min == 0) return fl__err_col(c, fl__col(c) - 1, "expected an incarnation of at least 1");
+            op->when.inc_max = op->when.inc_min;
+            if (fl__lit(c, "..")) {
+                int mcol = fl__col(c);
+                if (fl__u32(c, UINT32_MAX, &op->when.inc_max, "the last incarnation")) return -EINVAL;
+                if (op->when.inc_max < op->when.inc_min)
+                    return fl__err_col(c, mcol, "expected a last incarnation >= %u", op->when.inc_min);
+            }
+        } else if (fl__word(c, "after")) {
+            if (inc_seen) return fl__err_col(c, col, "expected one incarnation condition (`on` or `after`)");
+            inc_seen = true;
+            uint32_t n;
+            fl__ws(c);
+            if (fl__u32(c, UINT32_MAX - 1, &n, "an incarnation number")) return -EINVAL;
+            op->when.inc_min = n + 1;
+            op->when.inc_max = 0;
+        } else if (fl__ident_len(c) == 1 && fl__lit(c, "p=")) {
+            uint32_t ppm;
+            if (p_seen) return fl__err_col(c, col, "expected each key once: `p` is given twice");
+            p_seen = true;
+            int vcol = fl__col(c);
+            if (fl__pct(c, 10000, &ppm)) return -EINVAL;
+            if (ppm % 10000) return fl__err_col(c, vcol, "expected a whole percentage");
+            op->when.p_pct = ppm / 10000;
+        } else {
+            c->p = c->bol + (col - 1 - c->col0);
+            return fl__err(c, "expected end of line, `on N`, `on N..M`, `after N` or `p=P%%`");
+        }
+        if (fl__sep(c, "the condition")) return -EINVAL;
+    }
+    return 0;
+}
+
+static const char *const fl__op_names[] = {"work", "yield", "crash", "return", "exit", "hang", "segv",
+                                           "signal", "wait", "loop", "failpoint", "onstop", "end"};
+enum { FL__KW_ONSTOP = 11, FL__KW_END = 12 };
+
+static int fl__script_line(fl__parser *P, fl__frame *fr, int indent) {
+    fl__cur *c = &P->c;
+    int col = fl__col(c), kw;
+    if (fl__enum(c, fl__op_names, sizeof fl__op_names / sizeof fl__op_names[0], "a script op", &kw))
+        return -EINVAL;
+    if (fl__sep(c, fl__op_names[kw])) return -EINVAL;
+    fl_child *ch = fr->child;
+    if (kw == FL__KW_ONSTOP) {
+        if (fr->kind != FL__FR_WORKER)
+            return fl__err_col(c, col, "expected `onstop` directly in a worker's script, not inside a block");
+        if (fr->onstop_line)
+            return fl__err_col(c, col, "expected one `onstop` per worker (the first is at line %d)", fr->onstop_line);
+        fr->onstop_line = c->line;
+        if (!fl__eol(c)) return fl__err(c, "expected end of line after onstop");
+        return fl__push(P, (fl__frame){.kind = FL__FR_ONSTOP, .indent = indent, .line = c->line,
+                                       .child = ch, .ops = &ch->onstop, .nops = &ch->nonstop});
+    }
+    int r = fl__grow(fr->ops, *fr->nops, sizeof **fr->ops);
+    if (r) return r;
+    fl_op *op = &(*fr->ops)[(*fr->nops)++];
+    op->kind = (fl_op_kind)kw;
+    op->line = c->line;
+    op->col = col;
+    op->when = (fl_op_when){.inc_min = 1, .inc_max = 0, .p_pct = 100};
+    fl__ws(c);
+    const char *argp = c->p;
+    char name[FL__ID_MAX + 1];
+    switch (op->kind) {
+    case FL_OP_WORK:
+        if (fl__dur(c, &op->ns)) return -EINVAL;
+        break;
+    case FL_OP_CRASH:
+        if (fl__peek(c, '"')) {
+            if ((r = fl__string(c, &op->str))) return r;
+        } else if (!(op->str = fl__strdup("crash"))) {
+            return -ENOMEM;
+        }
+        break;
+    case FL_OP_RETURN:
+        if (fl__word(c, "error")) op->value = -EIO;
+        else if (fl__int(c, &op->value, "`error` or an integer")) return -EINVAL;
+        break;
+    case FL_OP_EXIT:
+        if (fl__word(c, "normal")) op->value = 0;
+        else if (fl__word(c, "shutdown")) op->value = SV_RET_SHUTDOWN;
+        else return fl__err(c, "expected `normal` or `shutdown`");
+        break;
+    case FL_OP_SEGV:
+        ch->parent->flags |= SV_SUP_CATCH_SIGNALS;
+        break;
+    case FL_OP_SIGNAL:
+    case FL_OP_WAIT:
+        if (fl__ident(c, name, sizeof name, "a latch name")) return -EINVAL;
+        if (!(op->str = fl__strdup(name))) return -ENOMEM;
+        break;
+    case FL_OP_FAILPOINT: {
+        const char *s = c->p;
+        while (c->p < c->end && *c->p != ' ' && *c->p != '\t' && *c->p != '#') c->p++;
+        if (!fl_failpoint_name_ok(s, (size_t)(c->p - s))) {
+            c->p = s;
+            return fl__err(c, "expected a failpoint name of 1..63 bytes of [A-Za-z0-9_.:/-]");
+        }
+        if (!(op->str = malloc((size_t)(c->p - s) + 1))) return -ENOMEM;
+        memcpy(op->str, s, (size_t)(c->p - s));
+        op->str[c->p - s] = '\0';
+        break;
+    }
+    case FL_OP_LOOP:
+        if (!fl__eol(c) && fl__ident_len(c) == 0) {
+            if (fl__u32(c, 100000000, &op->count, "a loop count")) return -EINVAL;
+            if (op->count == 0) return fl__err_col(c, fl__col(c) - 1, "expected a loop count of at least 1");
+        }
+        break;
+    default:
+        break;
+    }
+    if (c->p != argp && fl__sep(c, "the argument")) return -EINVAL;
+    if ((r = fl__op_when(P, op))) return r;
+    if (op->kind == FL_OP_LOOP)
+        return fl__push(P, (fl__frame){.kind = FL__FR_LOOP, .indent = indent, .line = c->line,
+                                       .child = ch, .ops = &op->body, .nops = &op->nbody});
+    return 0;
+}
+
+static int fl__child_line(fl__parser *P, fl__frame *fr, int indent) {
+    fl__cur *c = &P->c;
+    static const char *const kinds[] = {"worker", "user", "supervisor"};
+    int k;
+    if (fl__enum(c, kinds, 3, "a child: worker, user or supervisor", &k)) return -EINVAL;
+    if (fl__sep(c, kinds[k])) return -EINVAL;
+    if (k == 2) return fl__stmt_supervisor(P, fr->sup, indent);
+    return fl__stmt_child(P, fr->sup, k == 0 ? FL_CHILD_SCRIPT : FL_CHILD_USER, indent);
+}
+
+static const char *fl__block_name(const fl__frame *f) { return f->kind == FL__FR_LOOP ? "loop" : "onstop"; }
+static bool fl__is_block(const fl__frame *f) { return f->kind == FL__FR_LOOP || f->kind == FL__FR_ONSTOP; }
+
+static int fl__end_line(fl__parser *P, int indent) {
+    fl__cur *c = &P->c;
+    int col = fl__col(c);
+    while (P->depth > 0 && !fl__is_block(&P->stack[P->depth - 1]) && indent <= P->stack[P->depth - 1].indent)
+        P->depth--;
+    fl__frame *top = P->depth ? &P->stack[P->depth - 1] : NULL;
+    if (!top || !fl__is_block(top)) return fl__err_col(c, col, "expected a `loop` or `onstop` before this `end`");
+    if (top->indent > indent)
+        return fl__err_col(c, col, "expected `end` closing the `%s` at line %d first", fl__block_name(top), top->line);
+    if (top->indent < indent)
+        return fl__err_col(c, col, "expected `end` at column %d, under its `%s` (line %d)", top->indent + 1,
+                           fl__block_name(top), top->line);
+    if (top->kind == FL__FR_LOOP && *top->nops == 0)
+        return fl__err_col(c, col, "expected at least one op in the `loop` at line %d", top->line);
+    P->depth--;
+    c->p += 3;
+    if (!fl__eol(c)) return fl__err(c, "expected end of line after `end`");
+    return 0;
+}
+
+static int fl__line(fl__parser *P, int indent) {
+    fl__cur *c = &P->c;
+    if (fl__ident_len(c) == 3 && memcmp(c->p, "end", 3) == 0) return fl__end_line(P, indent);
+    while (P->depth > 0 && indent <= P->stack[P->depth - 1].indent) {
+        fl__frame *top = &P->stack[P->depth - 1];
+        if (fl__is_block(top))
+            return fl__err_col(c, indent + 1, "expected `end` closing the `%s` at line %d", fl__block_name(top),
+                               top->line);
+        P->depth--;
+    }
+    if (P->depth == 0) {
+        if (indent != 0) return fl__err_col(c, 1, "expected no indentation: this line is under nothing");
+        return fl__stmt_top(P);
+    }
+    fl__frame *fr = &P->stack[P->depth - 1];
+    if (fr->child_indent < 0) fr->child_indent = indent;
+    else if (indent != fr->child_indent)
+        return fl__err_col(c, indent + 1, "expected the indentation of the lines above (%d spaces)", fr->child_indent);
+    switch (fr->kind) {
+    case FL__FR_SUP: return fl__child_line(P, fr, indent);
+    case FL__FR_USER: return fl__err(c, "expected no script under a user worker");
+    default: return fl__script_line(P, fr, indent);
+    }
+}
+
+/* ---- entry points ------------------------------------------------------------------------ */
+
+static int fl__parse(fl__parser *P, const char *text, size_t len) {
+    const char *pos = text, *end = text + len;
+    int line = 0, r;
+    P->c.line = 0;
+    while (pos < end) {
+        const char *nl = memchr(pos, '\n', (size_t)(end - pos));
+        const char *le = nl ? nl : end;
+        line++;
+        P->c = (fl__cur){.where = P->s->path, .bol = pos, .p = pos, .end = le, .line = line, .diag = P->diag};
+        if (le > pos && le[-1] == '\r') P->c.end = le - 1;
+        const char *z = memchr(pos, '\0', (size_t)(P->c.end - pos));
+        if (z) {
+            P->c.p = z;
+            return fl__err(&P->c, "expected text, found a NUL byte");
+        }
+        int indent = 0;
+        while (P->c.p < P->c.end && *P->c.p == ' ') {
+            P->c.p++;
+            indent++;
+        }
+        if (fl__peek(&P->c, '\t')) {
+            const char *tab = P->c.p;
+            if (!fl__eol(&P->c)) {
+                P->c.p = tab;
+                return fl__err(&P->c, "expected spaces for indentation, found a tab");
+            }
+        }
+        if (!fl__eol(&P->c) && (r = fl__line(P, indent))) return r;
+        pos = nl ? nl + 1 : end;
+    }
+    P->c = (fl__cur){.where = P->s->path, .bol = end, .p = end, .end = end, .line = line + 1, .diag = P->diag};
+    for (int i = P->depth - 1; i >= 0; i--)
+        if (fl__is_block(&P->stack[i]))
+            return fl__err(&P->c, "expected `end` closing the `%s` at line %d", fl__block_name(&P->stack[i]),
+                           P->stack[i].line);
+    if (!P->s->root) return fl__err(&P->c, "expected a `supervisor` line declaring the root supervisor");
+    return fl__finish(P);
+}
+
+int fl_scenario_parse_str(const char *name, const char *text, size_t len, fl_scenario **out, fl_diag *diag) {
+    fl_scenario *s = calloc(1, sizeof *s);
+    fl__parser *P = calloc(1, sizeof *P);
+    int r = -ENOMEM;
+    if (!s || !P || !(s->path = fl__strdup(name ? name : "<scenario>"))) {
+        fl_diag_set(diag, name ? name : "<scenario>", 0, 0, "out of memory");
+        goto fail;
+    }
+    s->run = (fl_run){.seeds = 100, .seed = 1, .strategy = FL_STRAT_RANDOM, .depth = 3, .budget = 200000,
+                      .duration_ns = 2000000000LL};
+    P->s = s;
+    P->diag = diag;
+    r = fl__parse(P, text ? text : "", text ? len : 0);
+    if (r == -ENOMEM) fl_diag_set(diag, s->path, 0, 0, "out of memory");
+    if (r) goto fail;
+    if (!s->title && !(s->title = fl__strdup(s->path))) {
+        r = -ENOMEM;
+        goto fail;
+    }
+    free(P);
+    *out = s;
+    return 0;
+fail:
+    free(P);
+    fl_scenario_free(s);
+    return r;
+}
+
+int fl_scenario_parse_file(const char *path, fl_scenario **out, fl_diag *diag) {
+    struct stat st;
+    FILE *f = NULL;
+    char *buf = NULL;
+    int r;
+    if (stat(path, &st) != 0) {
+        r = -errno;
+        goto io_fail;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        r = -EISDIR;
+        goto io_fail;
+    }
+    if (st.st_size > FL__FILE_MAX) {
+        fl_diag_set(diag, path, 0, 0, "expected a scenario file of at most 1 MiB");
+        return -EFBIG;
+    }
+    if (!(f = fopen(path, "rb"))) {
+        r = -errno;
+        goto io_fail;
+    }
+    buf = malloc(FL__FILE_MAX + 1);
+    if (!buf) {
+        fclose(f);
+        fl_diag_set(diag, path, 0, 0, "out of memory");
+        return -ENOMEM;
+    }
+    size_t n = fread(buf, 1, FL__FILE_MAX + 1, f);
+    if (ferror(f)) {
+        r = -EIO;
+        fclose(f);
+        free(buf);
+        goto io_fail;
+    }
+    fclose(f);
+    if (n > FL__FILE_MAX) {
+        free(buf);
+        fl_diag_set(diag, path, 0, 0, "expected a scenario file of at most 1 MiB");
+        return -EFBIG;
+    }
+    r = fl_scenario_parse_str(path, buf, n, out, diag);
+    free(buf);
+    return r;
+io_fail:
+    fl_diag_set(diag, path, 0, 0, "%s", strerror(-r));
+    return r;
+}

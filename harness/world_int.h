@@ -1,0 +1,71 @@
+/*
+ * world_int.h — private to world.c (fl_scenario_build) and worker.c (the
+ * scripted-worker interpreter): the per-run state of a world.
+ *
+ * Synchronisation between workers of one run uses only futex words through
+ * the seam (sv_wait/sv_wake on the _Atomic fields below): they need no
+ * init/destroy, so a world built under one platform binding works under
+ * another, and every block is a scheduling point of the controlled platform.
+ */
+#ifndef FL_WORLD_INT_H
+#define FL_WORLD_INT_H
+
+#include "scenario.h"
+#include "sv_plat.h"
+
+#include <stdatomic.h>
+
+#define FL__POLL_NS 5000000LL /* how often a blocked script re-checks stop */
+
+typedef struct fl__latch {
+    const char *name;          /* points into the scenario */
+    _Atomic uint32_t set;      /* 0 until `signal NAME` */
+} fl__latch;
+
+typedef struct fl__race_rt {
+    const fl_race *decl;
+    _Atomic uint32_t arrived;  /* members at the barrier */
+} fl__race_rt;
+
+typedef struct fl__wchild {
+    const fl_child *decl;
+    struct fl_world *world;
+    sv_child_spec spec;        /* fn = interpreter / user trampoline / NULL (sup) */
+    sv_worker_fn user_fn;      /* FL_CHILD_USER */
+    void *user_arg;
+    bool fault;                /* a `fault recreate` is on in this run */
+    uint32_t f_times, f_pct, f_from;
+    int f_err;
+    _Atomic uint32_t f_failed; /* start attempts failed so far */
+    fl__race_rt *race;         /* member of this race, or NULL */
+    _Atomic(char *) crash_msg; /* fl_world_crash request (malloc'd), or NULL */
+} fl__wchild;
+
+typedef struct fl__wsup {
+    const fl_sup_decl *decl;
+    sv_sup_spec spec;
+    sv_child_spec *kids;       /* the initial children's specs */
+} fl__wsup;
+
+struct fl_world {
+    const fl_scenario *s;
+    uint64_t seed;
+    fl__wchild *ch;            /* every child of the tree, depth first */
+    size_t nch;
+    fl__wsup *sups;            /* every supervisor, root first */
+    size_t nsups;
+    fl__latch *latches;
+    size_t nlatches;
+    fl__race_rt *races;        /* parallel to s->races */
+    _Atomic uint32_t released; /* fl_world_release */
+    char describe[1024];
+};
+
+/* The sv_worker_fn of scripted children (worker.c); arg is their fl__wchild. */
+int fl__script_worker(sv_worker *w, void *arg);
+/* The sv_worker_fn of user children: calls the registered fn with its arg. */
+int fl__user_worker(sv_worker *w, void *arg);
+/* The latch named name, or NULL. */
+fl__latch *fl__world_latch(struct fl_world *w, const char *name);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * queue.h — private extension of the crash-report queue (sv.h) for the
+ * runtime: a kick that interrupts the consumer's wait without a report, so
+ * the supervisor thread can wait for "a report, a request or a deadline" on
+ * one futex word.
+ */
+#ifndef SV_QUEUE_H
+#define SV_QUEUE_H
+
+#include "sv.h"
+
+/* Make the consumer's current or next sv__queue_pop_kick() return -EINTR
+ * (if no report is ready). Never blocks, never allocates; callable from any
+ * thread, also after close. Kicks do not accumulate: several kicks before
+ * the consumer looks count as one. Whatever the kicker stored before the
+ * kick is visible to the consumer once the kick is seen (release/acquire). */
+void sv__queue_kick(sv_queue *q);
+
+/* sv_queue_pop that also returns -EINTR when kicked and no report is ready.
+ * Consumer only. sv_queue_pop ignores kicks. */
+int sv__queue_pop_kick(sv_queue *q, int64_t deadline_ns, sv_report **out);
+
+#endif
