@@ -260,15 +260,6 @@ static bool qw_asleep(pid_t tid) {
     return false;
 }
 
-/* Pin thread t to cpu (if the machine has it); false when not possible. */
-static bool q_pin(pthread_t t, int cpu) {
-    if (sysconf(_SC_NPROCESSORS_ONLN) <= cpu) return false;
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    return pthread_setaffinity_np(t, sizeof set, &set) == 0;
-}
-
 static double qw_one(qw_cons *c, sv_report *r) {
     if (!qw_asleep(atomic_load(&c->tid))) return NAN;
     uint32_t g = atomic_load(&c->got);
@@ -304,7 +295,7 @@ static void q_push_wake(const bn_args *a) {
      * CPU 0 and both consumers on CPU 1 so both sides pay the same kind. */
     cpu_set_t saved;
     bool pinned = pthread_getaffinity_np(pthread_self(), sizeof saved, &saved) == 0 &&
-                  q_pin(pthread_self(), 0) && q_pin(to, 1) && q_pin(tf, 1);
+                  bn_pin(pthread_self(), 0) && bn_pin(to, 1) && bn_pin(tf, 1);
     fprintf(stderr, "push (wake): pusher and consumers %s\n",
             pinned ? "pinned to CPU 0 and CPU 1" : "not pinned (one CPU, or affinity refused)");
     double *so = bn_xcalloc((size_t)per, sizeof(double)), *sf = bn_xcalloc((size_t)per, sizeof(double));
@@ -458,8 +449,8 @@ static double qt_once(bool ours, int nprod, uint32_t per_prod, sv_report *rings)
      * flips from run to run. So: producer i on CPU i; with one producer the
      * consumer on CPU 1 (every report crosses cores); with two it floats (on
      * two CPUs three busy threads cannot all run). */
-    for (int i = 0; i < nprod; i++) q_pin(tp[i], i);
-    if (nprod == 1) q_pin(tc, 1);
+    for (int i = 0; i < nprod; i++) bn_pin(tp[i], i);
+    if (nprod == 1) bn_pin(tc, 1);
     usleep(2000); /* let every thread reach the start line */
     int64_t t0 = bn_now_ns();
     bn_publish(&run->go, 1);

@@ -97,7 +97,7 @@ static int rs_sv_start(sv_sup **out, const char *name, rs_sv_arg *a) {
     sv_child_spec_init(&c, "w", rs_sv_worker, a);
     sv_sup_spec s;
     sv_sup_spec_init(&s, name);
-    s.intensity = 100000; /* never reached: about 11,000 restarts in all */
+    s.intensity = 100000; /* never reached: about 10,700 restarts in all */
     s.period_ms = 1000;
     s.children = &c;
     s.nchildren = 1;
@@ -125,7 +125,7 @@ static void rs_finish(rs_side *s) {
 static const char *const rs_name[RS_NSIDES] = {"floor", "libsv return", "libsv sv_panic"};
 
 static void rs_latency(const bn_args *a) {
-    const int rounds = a->quick ? 1 : 9, per = a->quick ? 40 : 1200, warm = a->quick ? 5 : 100;
+    const int rounds = a->quick ? 1 : 15, per = a->quick ? 40 : 700, warm = a->quick ? 5 : 100;
     rs_side side[RS_NSIDES];
     memset(side, 0, sizeof side);
     rs_sv_arg sva[RS_NSIDES] = {{NULL, false}, {&side[RS_RETURN], false}, {&side[RS_PANIC], true}};

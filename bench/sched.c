@@ -7,7 +7,8 @@
  *    program that does nothing but sv_yield(), against the floor: two real
  *    threads passing a baton with raw futex wait/wake, the least a
  *    one-runs-at-a-time scheduler on real threads must do per switch.
- *    Strategy random is shown too (about half its steps keep the baton).
+ *    Both run with all their threads on one CPU (see s_steps). Strategy
+ *    random is shown too (about half its steps keep the baton).
  * 2. Seeds per second of a five-worker crash scenario through the real
  *    runner API (bench/sched only links what the runner exposes).
  * 3. The seam's cost: an uncontended mutex lock+unlock pair through
@@ -18,6 +19,7 @@
  *    means on this machine.
  */
 #include "bench.h"
+#include "runner.h"
 #include "sched.h"
 #include "sv.h"
 #include "sv_plat.h"
@@ -103,6 +105,15 @@ static void s_steps(const bn_args *a) {
     const uint32_t n = a->quick ? 500 : 20000;
     double rr[16], rnd[16], fl[16], q_rr[16], q_rnd[16];
     uint64_t steps = 0, st_rnd = 0;
+    /* Both sides on one CPU (threads inherit the creator's affinity): a
+     * baton scheduler runs one thread at a time, and across CPUs every hand-
+     * off pays an IPI and an idle wake-up whose cost swings 4x with where
+     * the kernel happens to put the two threads, run to run. */
+    cpu_set_t saved;
+    int cpu = (int)sysconf(_SC_NPROCESSORS_ONLN) - 1;
+    bool pinned = pthread_getaffinity_np(pthread_self(), sizeof saved, &saved) == 0 &&
+                  bn_pin(pthread_self(), cpu);
+    fprintf(stderr, "steps: %s\n", pinned ? "every thread on the last CPU" : "not pinned");
     ho_once(n / 10); /* warm-up */
     ys_once(FL_STRAT_RR, 1, n / 10, &steps);
     bool ok = true;
@@ -123,6 +134,7 @@ static void s_steps(const bn_args *a) {
                         " (rr %.2fx)\n",
                 i, rr[i], (unsigned long long)steps, rnd[i], fl[i], q_rr[i]);
     }
+    if (pinned) BN_PT(pthread_setaffinity_np(pthread_self(), sizeof saved, &saved));
     bn_check(ok, "controlled runs took fewer steps than the yields they contain");
     double mrr = bn_median(rr, (size_t)pairs), mrnd = bn_median(rnd, (size_t)pairs);
     double mfl = bn_median(fl, (size_t)pairs);
@@ -134,6 +146,84 @@ static void s_steps(const bn_args *a) {
            bn_fmt_rate(ob, sizeof ob, mrr, " steps"), mfl, ft, qrr, NULL, BN_GE, 0.5);
     bn_row(a, "sched.steps.random", "controlled scheduler steps/s (random)", mrnd,
            bn_fmt_rate(ob, sizeof ob, mrnd, " steps"), mfl, ft, qrnd, NULL, BN_INFO, 0);
+}
+
+/* ---- 2. seeds per second through the runner ---------------------------------- */
+
+/* Five workers under one_for_one, each crashing once at its own time; every
+ * crash must be logged, joined and restarted (the oracle checks each run). */
+static const char ss_scenario[] =
+    "scenario \"bench: five workers, each crashes once\"\n"
+    "run seeds=200 duration=1s\n"
+    "supervisor root strategy=one_for_one intensity=10 period=5s\n"
+    "  worker w1\n    work 100ms on 1\n    crash \"w1 down\" on 1\n    loop\n      work 50ms\n    end\n"
+    "  worker w2\n    work 150ms on 1\n    crash \"w2 down\" on 1\n    loop\n      work 50ms\n    end\n"
+    "  worker w3\n    work 200ms on 1\n    return error on 1\n    loop\n      work 50ms\n    end\n"
+    "  worker w4\n    work 250ms on 1\n    crash \"w4 down\" on 1\n    loop\n      work 50ms\n    end\n"
+    "  worker w5\n    work 300ms on 1\n    crash \"w5 down\" on 1\n    loop\n      work 50ms\n    end\n"
+    "at 600ms stop\n"
+    "expect crashes w1 = 1\nexpect crashes w2 = 1\nexpect crashes w3 = 1\n"
+    "expect crashes w4 = 1\nexpect crashes w5 = 1\n"
+    "expect restarts w1 = 1\nexpect restarts w5 = 1\n"
+    "expect exit shutdown\n";
+
+static void s_seeds(const bn_args *a) {
+    const int reps = a->quick ? 1 : 5;
+    const uint32_t seeds = a->quick ? 20 : 600;
+    fl_scenario *sc = NULL;
+    fl_diag d;
+    int rc = fl_scenario_parse_str("bench-five-workers", ss_scenario, sizeof ss_scenario - 1, &sc, &d);
+    if (!bn_check(rc == 0, "bench scenario does not parse: %s", d.text)) {
+        bn_row_missing(a, "sched.seeds", "seeds/s, five-worker crash scenario (runner)",
+                       "scenario parse failed", BN_MIN, 1000);
+        return;
+    }
+    /* Steps of a seed (untimed), for the ideal rate: a seed whose every step
+     * cost one futex hand-off. */
+    uint64_t steps = 0;
+    const uint32_t probe = a->quick ? 3 : 20;
+    for (uint32_t i = 0; i < probe; i++) {
+        fl_run_params p = {.seed = 1 + i, .strategy = FL_STRAT_RANDOM};
+        fl_run_out o;
+        rc = fl_runner_run(sc, &p, &o);
+        bn_check(rc == 0 && o.verdict.n == 0 && o.status == FL_SCHED_OK,
+                 "bench scenario seed %u: rc %d, %zu violations, status %d", 1 + i, rc, o.verdict.n,
+                 (int)o.status);
+        steps += o.steps;
+        fl_run_out_free(&o);
+    }
+    double steps_per_seed = (double)steps / probe;
+    double rate[16], floor_rate[16], ideal[16], q[16];
+    bool ok = true;
+    for (int r = 0; r < reps; r++) {
+        fl_runner_opts o = {.seeds = seeds, .strategy = FL_STRAT_RANDOM};
+        fl_case c;
+        int64_t t0 = bn_now_ns();
+        rc = fl_runner_case(sc, &o, &c);
+        int64_t t1 = bn_now_ns();
+        ok = ok && rc == 0 && c.passed && c.runs == seeds;
+        if (!(rc == 0 && c.passed))
+            fprintf(stderr, "runner case: rc %d, passed %d, runs %u: %s\n", rc, c.passed, c.runs,
+                    c.message ? c.message : "");
+        fl_runner_case_free(&c);
+        rate[r] = seeds / ((double)(t1 - t0) / 1e9);
+        floor_rate[r] = ho_once(a->quick ? 500 : 20000);
+        ideal[r] = floor_rate[r] / steps_per_seed;
+        q[r] = rate[r] / ideal[r];
+        fprintf(stderr, "seeds rep %d: %.0f seeds/s (%.0f steps/seed); futex floor %.0f switches/s ="
+                        " %.0f seeds/s ideal (%.2fx)\n",
+                r, rate[r], steps_per_seed, floor_rate[r], ideal[r], q[r]);
+    }
+    bn_check(ok, "runner: the five-worker scenario failed or ran short");
+    fl_scenario_free(sc);
+    double m = bn_median(rate, (size_t)reps), mi = bn_median(ideal, (size_t)reps);
+    double mq = bn_median(q, (size_t)reps);
+    bn_check(bn_sane(m) && bn_sane(mi) && bn_sane(mq), "seeds/s figures not sane");
+    char ob[48], ib[48], it[96];
+    snprintf(it, sizeof it, "%.0f steps x futex hand-off: %s", steps_per_seed,
+             bn_fmt_rate(ib, sizeof ib, mi, " seeds"));
+    bn_row_unit(a, "sched.seeds", "seeds/s, five-worker crash scenario (runner)", m,
+                bn_fmt_rate(ob, sizeof ob, m, " seeds"), mi, it, mq, NULL, BN_MIN, 1000, " seeds/s");
 }
 
 /* ---- 3. the seam's indirect calls ----------------------------------------------- */
@@ -221,6 +311,7 @@ int main(int argc, char **argv) {
     bn_args a = bn_parse_args(argc, argv,
                               "controlled scheduler steps/s vs futex hand-off, seeds/s, seam cost");
     s_steps(&a);
+    s_seeds(&a);
     s_seam(&a);
     return bn_finish();
 }

@@ -267,7 +267,7 @@ static void fzf__generated(fz_in *in) {
         fzf_term *t = &m.t[i];
         uint8_t b = fz_byte(in);
         if (i)
-            FZF_PUT("->");
+            FZF_PUT("%s", (b & 32) ? " -> " : "->");
         unsigned pi = (b & 7) < 4 ? 0 : fz_pick(in, 8);
         t->ppm = pcts[pi].ppm;
         if (t->ppm != 0 && t->ppm != 1000000)

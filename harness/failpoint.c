@@ -3,7 +3,7 @@
  * failpoint.h for the grammar and the evaluation rule).
  *
  * Invariants: fl__reg.mu guards every field of fl__reg and of its entries;
- * it is a plain C11 mutex (real platform), held only for table work, never across an
+ * it is a plain pthread mutex (real platform), held only for table work, never across an
  * action (sleep, yield, panic, segv) or any seam call, so it is never held
  * at a scheduling point of the controlled platform.
  */
@@ -13,11 +13,11 @@
 #include "sv_plat.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <threads.h> /* not <pthread.h>: -Iharness makes <sched.h> resolve to harness/sched.h */
 
 #define FL__FP_MSG_MAX 128
 
@@ -50,7 +50,8 @@ static int fl__fp_action(fl__cur *c, fl__term *t) {
         {"off", FL_FP_OFF},     {"return", FL_FP_RETURN}, {"panic", FL_FP_PANIC},
         {"sleep", FL_FP_SLEEP}, {"yield", FL_FP_YIELD},   {"segv", FL_FP_SEGV},
     };
-    size_t n = fl__ident_len(c);
+    size_t n = 0;
+    while (c->p + n < c->end && c->p[n] >= 'a' && c->p[n] <= 'z') n++;
     size_t i;
     for (i = 0; i < sizeof acts / sizeof acts[0]; i++)
         if (strlen(acts[i].name) == n && memcmp(c->p, acts[i].name, n) == 0) break;
@@ -108,8 +109,12 @@ static int fl__fp_term(fl__cur *c, fl__term *t) {
     if (q != c->p) {
         if (q == c->end || *q != '*')
             return fl__err_col(c, fl__col(c) + (int)(q - c->p), "expected '%%' or '*' after a number");
+        const char *cnt = c->p;
         if (fl__u32(c, UINT32_MAX, &t->count, "a count")) return -EINVAL;
-        if (t->count == 0) return fl__err(c, "expected a count of at least 1");
+        if (t->count == 0) {
+            c->p = cnt;
+            return fl__err(c, "expected a count of at least 1");
+        }
         c->p++; /* '*' */
     }
     return fl__fp_action(c, t);
@@ -206,21 +211,15 @@ typedef struct fl__fp {
 } fl__fp;
 
 static struct {
-    mtx_t mu;
+    pthread_mutex_t mu;
     fl__fp *v;
     size_t n;
     uint64_t seed;
     _Atomic size_t live;   /* n, readable without the lock (fast path) */
-} fl__reg;
-static once_flag fl__reg_once = ONCE_FLAG_INIT;
+} fl__reg = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
-static void fl__reg_init(void) { if (mtx_init(&fl__reg.mu, mtx_plain) != thrd_success) abort(); }
-
-static void fl__lock(void) {
-    call_once(&fl__reg_once, fl__reg_init);
-    if (mtx_lock(&fl__reg.mu) != thrd_success) abort();
-}
-static void fl__unlock(void) { if (mtx_unlock(&fl__reg.mu) != thrd_success) abort(); }
+static void fl__lock(void) { if (pthread_mutex_lock(&fl__reg.mu)) abort(); }
+static void fl__unlock(void) { if (pthread_mutex_unlock(&fl__reg.mu)) abort(); }
 
 bool fl_failpoint_name_ok(const char *name, size_t len) {
     if (len == 0 || len >= FL_FP_NAME_MAX) return false;

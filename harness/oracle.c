@@ -208,21 +208,6 @@ static bool fl_oracle__streq(const char *a, const char *b) {
     return a && b && strcmp(a, b) == 0;
 }
 
-/* Upper bound (ns) on how long stopping child pc of policy sup si can take. */
-static int64_t fl_oracle__stop_bound(const fl_policy *p, int si, int depth) {
-    const int64_t ms = 1000000, big = (int64_t)3600 * 1000 * ms;
-    if (si < 0 || depth > 64) return big;
-    int64_t sum = 0;
-    for (size_t i = 0; i < p->sups[si].nch; i++) {
-        const fl_o_pchild *c = &p->sups[si].ch[i];
-        if (c->shutdown == SV_SHUTDOWN_TIMEOUT) sum += (int64_t)c->shutdown_ms * ms;
-        else if (c->shutdown == SV_SHUTDOWN_INFINITY)
-            sum += c->nested >= 0 ? fl_oracle__stop_bound(p, c->nested, depth + 1) : big;
-        if (sum > big) return big;
-    }
-    return sum;
-}
-
 static int fl_oracle__new_inst(fl_o_index *x, const char *name) {
     if (x->ninst == x->cap) {
         size_t cap = x->cap ? x->cap * 2 : 4;
@@ -235,13 +220,6 @@ static int fl_oracle__new_inst(fl_o_index *x, const char *name) {
                     .parent = -1, .holder_child = -1, .sup_start = FL_O_NONE,
                     .shutdown = FL_O_NONE, .intensity = FL_O_NONE, .auto_sd = FL_O_NONE,
                     .stop_trig = FL_O_NONE};
-    if (in.psup >= 0) {
-        const fl_o_psup *ps = &x->pol->sups[in.psup];
-        uint32_t bo = ps->backoff_max_ms > ps->backoff_min_ms ? ps->backoff_max_ms : ps->backoff_min_ms;
-        in.slack_ns = (int64_t)bo * 1000000 + fl_oracle__stop_bound(x->pol, in.psup, 0) + 1000000;
-    } else {
-        in.slack_ns = INT64_MAX / 4;
-    }
     x->inst[x->ninst] = in;
     return (int)x->ninst++;
 }
@@ -469,12 +447,58 @@ bool fl_oracle__restartable(sv_restart r, int reason) {
     return reason != SV_EXIT_NORMAL && reason != SV_EXIT_SHUTDOWN;
 }
 
+/* Measure of the union of [lo[k], hi[k]) clipped to [t0, t1]. */
+static int64_t fl_oracle__covered(int64_t *lo, int64_t *hi, size_t n, int64_t t0, int64_t t1) {
+    for (size_t a = 1; a < n; a++) /* insertion sort by lo */
+        for (size_t b = a; b > 0 && lo[b - 1] > lo[b]; b--) {
+            int64_t t = lo[b]; lo[b] = lo[b - 1]; lo[b - 1] = t;
+            t = hi[b]; hi[b] = hi[b - 1]; hi[b - 1] = t;
+        }
+    int64_t sum = 0, end = t0;
+    for (size_t k = 0; k < n; k++) {
+        int64_t a = lo[k] > end ? lo[k] : end, b = hi[k] < t1 ? hi[k] : t1;
+        if (b > a) { sum += b - a; end = b; }
+    }
+    return sum;
+}
+
+/* Virtual time within [t0, t1] during which supervisor instance `in` was
+ * inside a start (START .. STARTED/START_FAILED: init hooks, "sv.start"
+ * sleeps) or a stop (STOP_REQUESTED .. JOINED/UNSTOPPED: waiting for a
+ * worker): the only times it cannot act on a report. */
+static int64_t fl_oracle__busy_ns(const fl_o_index *x, int in, int64_t t0, int64_t t1) {
+    const fl_o_inst *s = &x->inst[in];
+    int64_t lo[512], hi[512];
+    size_t n = 0;
+    for (size_t ci = 0; ci < s->n; ci++)
+        for (size_t k = 0; k < s->ch[ci].n; k++) {
+            const fl_o_inc *r = &s->ch[ci].incs[k];
+            int32_t a[2] = {r->first[SV_EV_START], r->first[SV_EV_STOP_REQUESTED]};
+            int32_t b[2] = {fl_o_min(fl_o_running(r), r->first[SV_EV_START_FAILED]), fl_o_term(r)};
+            for (int j = 0; j < 2 && n < 512; j++) {
+                if (a[j] == FL_O_NONE) continue;
+                lo[n] = x->tr[a[j]].ev.time_ns;
+                hi[n++] = b[j] == FL_O_NONE ? t1 : x->tr[b[j]].ev.time_ns;
+            }
+        }
+    return fl_oracle__covered(lo, hi, n, t0, t1);
+}
+
+bool fl_oracle__busy(const fl_o_index *x, int in, int32_t i, int32_t j) {
+    int64_t t0 = x->tr[i].ev.time_ns, t1 = x->tr[j].ev.time_ns;
+    return t1 <= t0 || t1 - t0 <= fl_oracle__busy_ns(x, in, t0, t1);
+}
+
 bool fl_oracle__excused(const fl_o_index *x, int in, int32_t i) {
     const fl_o_inst *s = &x->inst[in];
     if (s->stop_trig == FL_O_NONE) return false;
     if (s->stop_trig <= i) return true;
-    int64_t lag = x->tr[s->stop_trig].ev.time_ns - x->tr[i].ev.time_ns;
-    return lag <= s->slack_ns;
+    int64_t t0 = x->tr[i].ev.time_ns, t1 = x->tr[s->stop_trig].ev.time_ns, backoff = 0;
+    if (t1 <= t0) return true;
+    for (int32_t j = i; j <= s->stop_trig; j++)
+        if (x->ref[j].inst == in && x->tr[j].ev.kind == SV_EV_BACKOFF && x->tr[j].ev.detail_ns > backoff)
+            backoff = x->tr[j].ev.detail_ns;
+    return t1 - t0 <= fl_oracle__busy_ns(x, in, t0, t1) + backoff;
 }
 
 bool fl_oracle__in_admin(const fl_o_index *x, int in, const char *id, int32_t i) {

@@ -68,7 +68,6 @@ typedef struct fl_o_inst {
     uint32_t holder_inc; /* its incarnation */
     int32_t sup_start, shutdown, intensity, auto_sd; /* first index or FL_O_NONE */
     int32_t stop_trig;   /* earliest index from which it may be stopping */
-    int64_t slack_ns;    /* longest a decision may lag behind its cause */
     fl_o_child *ch;
     size_t n, cap;
 } fl_o_inst;
@@ -117,9 +116,14 @@ bool fl_oracle__spontaneous(const fl_o_inc *c);
 int fl_oracle__end_reason(const fl_o_index *x, const fl_o_inc *c);
 /* Whether the child's restart type restarts an exit with this reason. */
 bool fl_oracle__restartable(sv_restart r, int reason);
-/* True when instance `in` may be stopping at index i: its stop trigger came
- * at or before i, or within its slack after the time of i. */
+/* True when instance `in` may legitimately not have acted on a cause at
+ * index i: its stop trigger came before i, or came while the supervisor
+ * could not yet act (the virtual time between i and the trigger is covered
+ * by its starts and stops in progress, plus a pending backoff delay). */
 bool fl_oracle__excused(const fl_o_index *x, int in, int32_t i);
+/* True when all the virtual time from event i to event j was spent by
+ * instance `in` inside starts and stops, so it could not act before j. */
+bool fl_oracle__busy(const fl_o_index *x, int in, int32_t i, int32_t j);
 /* True when event i falls inside an admin call on child id of instance in. */
 bool fl_oracle__in_admin(const fl_o_index *x, int in, const char *id, int32_t i);
 /* First index after `after` of an event of that kind about child ci of

@@ -142,6 +142,17 @@ void fl_oracle__joined_before_restart(const fl_o_index *x, fl_verdict *vd) {
                     snprintf(msg, sizeof msg, "%s ran but was never joined nor reported unstopped", nm);
                     fl_o_viol(x, vd, FL_INV_JOINED_BEFORE_RESTART, run, FL_O_NONE, FL_O_NONE, msg);
                 }
+                const fl_o_pchild *pc = fl_oracle__pchild(x, (int)ii, (int)ci);
+                int32_t end = fl_oracle__end(r), joined = r->first[SV_EV_JOINED];
+                if (joined != FL_O_NONE && !(pc && pc->nested >= 0)) {
+                    if (end == FL_O_NONE && x->complete) {
+                        snprintf(msg, sizeof msg, "%s was reported joined, but its thread never ended (no exit or crash)", nm);
+                        fl_o_viol(x, vd, FL_INV_JOINED_BEFORE_RESTART, run, joined, FL_O_NONE, msg);
+                    } else if (end != FL_O_NONE && end > joined) {
+                        snprintf(msg, sizeof msg, "%s was reported joined before its thread ended", nm);
+                        fl_o_viol(x, vd, FL_INV_JOINED_BEFORE_RESTART, joined, end, FL_O_NONE, msg);
+                    }
+                }
                 if (r->count[SV_EV_START] > 1 && r->second[SV_EV_START] < term) {
                     snprintf(msg, sizeof msg, "%s was started again while alive: two threads run it", nm);
                     fl_o_viol(x, vd, FL_INV_JOINED_BEFORE_RESTART, run, r->second[SV_EV_START], FL_O_NONE, msg);
@@ -267,18 +278,20 @@ void fl_oracle__restart_policy(const fl_o_index *x, fl_verdict *vd) {
 }
 
 /* ---- no_lost_report ------------------------------------------------------------------
- * Every incarnation that ran reports its end at most once (CRASH or EXIT);
- * every crash report is consumed exactly once (LOGGED); a worker whose
- * thread was joined reported its end (the report was pushed, not dropped);
- * a spontaneous exit of a temporary child is consumed: CHILD_REMOVED follows
- * (unless the supervisor was stopping, as in restart_policy). */
+ * Every incarnation reports its end at most once (CRASH or EXIT). Every end
+ * report is consumed exactly once: a crash report is logged at most once,
+ * and one that came after a stop request is logged (its only trace); an end
+ * that came on its own is acted upon — the supervisor's next action on that
+ * incarnation (STOP_REQUESTED: the join of a restart, a plain join, or an
+ * intensity shutdown) comes at once, i.e. all virtual time between the end
+ * and that action was spent inside other starts and stops; a temporary
+ * child's own end is followed by CHILD_REMOVED (unless the supervisor was
+ * stopping, as in restart_policy). */
 void fl_oracle__no_lost_report(const fl_o_index *x, fl_verdict *vd) {
     char nm[NAMEMAX], msg[512];
     for (size_t ii = 0; ii < x->ninst; ii++)
         for (size_t ci = 0; ci < x->inst[ii].n; ci++) {
             const fl_o_child *c = &x->inst[ii].ch[ci];
-            const fl_o_pchild *pc = fl_oracle__pchild(x, (int)ii, (int)ci);
-            bool is_sup = pc && pc->nested >= 0;
             for (size_t k = 0; k < c->n; k++) {
                 const fl_o_inc *r = &c->incs[k];
                 fl_oracle__name(x, (int)ii, (int)ci, r->inc, nm, sizeof nm);
@@ -291,28 +304,34 @@ void fl_oracle__no_lost_report(const fl_o_index *x, fl_verdict *vd) {
                     snprintf(msg, sizeof msg, "%s reported its end %u times", nm, nrep);
                     fl_o_viol(x, vd, FL_INV_NO_LOST_REPORT, rep, again, FL_O_NONE, msg);
                 }
-                if (rep != FL_O_NONE && fl_o_abnormal(x->tr[rep].ev.reason)) {
-                    uint32_t nl = r->count[SV_EV_LOGGED];
-                    if (nl == 0 && x->complete) {
-                        snprintf(msg, sizeof msg, "crash report of %s was lost: the supervisor never popped it", nm);
+                if (rep == FL_O_NONE) continue;
+                bool crash = fl_o_abnormal(x->tr[rep].ev.reason);
+                uint32_t nl = r->count[SV_EV_LOGGED];
+                if (crash && nl > 1) {
+                    snprintf(msg, sizeof msg, "crash report of %s was consumed %u times", nm, nl);
+                    fl_o_viol(x, vd, FL_INV_NO_LOST_REPORT, r->first[SV_EV_LOGGED], r->second[SV_EV_LOGGED], FL_O_NONE, msg);
+                }
+                if (!fl_oracle__spontaneous(r)) {
+                    if (crash && nl == 0 && x->complete) {
+                        snprintf(msg, sizeof msg, "crash report of %s (after its stop request) was never popped", nm);
                         fl_o_viol(x, vd, FL_INV_NO_LOST_REPORT, rep, FL_O_NONE, FL_O_NONE, msg);
-                    } else if (nl > 1) {
-                        snprintf(msg, sizeof msg, "crash report of %s was consumed %u times", nm, nl);
-                        fl_o_viol(x, vd, FL_INV_NO_LOST_REPORT, r->first[SV_EV_LOGGED], r->second[SV_EV_LOGGED], FL_O_NONE, msg);
                     }
+                    continue;
                 }
-                int32_t joined = r->first[SV_EV_JOINED];
-                if (!is_sup && joined != FL_O_NONE && fl_o_running(r) < joined && fl_oracle__end(r) == FL_O_NONE) {
-                    snprintf(msg, sizeof msg, "%s's thread ended (joined) without reporting its end", nm);
-                    fl_o_viol(x, vd, FL_INV_NO_LOST_REPORT, fl_o_running(r), joined, FL_O_NONE, msg);
+                int32_t st = r->first[SV_EV_STOP_REQUESTED];
+                if (st == FL_O_NONE ? x->complete : !fl_oracle__busy(x, (int)ii, rep, st)) {
+                    snprintf(msg, sizeof msg, st == FL_O_NONE
+                             ? "end report of %s (%s) was lost: the supervisor never acted on it"
+                             : "end report of %s (%s) was lost: the supervisor stayed idle and acted on it only when it stopped the child later",
+                             nm, sv_exit_name(x->tr[rep].ev.reason));
+                    fl_o_viol(x, vd, FL_INV_NO_LOST_REPORT, rep, st, FL_O_NONE, msg);
+                    continue;
                 }
-                if (c->restart == SV_TEMPORARY && c->pc >= 0 && x->complete && fl_oracle__spontaneous(r)) {
-                    int32_t e = fl_oracle__end(r);
-                    bool removed = fl_oracle__next(x, (int)ii, (int)ci, SV_EV_CHILD_REMOVED, e) != FL_O_NONE;
-                    if (!removed && !fl_oracle__excused(x, (int)ii, e)) {
-                        snprintf(msg, sizeof msg, "%s (temporary) exited but was never removed: its exit report went unconsumed", nm);
-                        fl_o_viol(x, vd, FL_INV_NO_LOST_REPORT, e, FL_O_NONE, FL_O_NONE, msg);
-                    }
+                if (c->restart == SV_TEMPORARY && c->pc >= 0 && x->complete &&
+                    fl_oracle__next(x, (int)ii, (int)ci, SV_EV_CHILD_REMOVED, rep) == FL_O_NONE &&
+                    !fl_oracle__excused(x, (int)ii, rep)) {
+                    snprintf(msg, sizeof msg, "%s (temporary) ended but was never removed", nm);
+                    fl_o_viol(x, vd, FL_INV_NO_LOST_REPORT, rep, FL_O_NONE, FL_O_NONE, msg);
                 }
             }
         }

@@ -255,9 +255,14 @@ typedef enum fl_state {
 typedef struct fl_expect {
     int line, col;
     fl_expect_kind kind;
-    fl_child *child;       /* COUNT/STATE; EVENT: optional (NULL = any) */
+    fl_child *child;       /* COUNT/STATE; EVENT: optional (NULL = any).
+                              EVENT with a nested supervisor's id: child is
+                              its FL_CHILD_SUP, and an event matches when
+                              ev.child OR ev.sup is that name (so both its
+                              own INTENSITY_EXCEEDED/SHUTDOWN and its parent's
+                              ESCALATED/RESTARTED about it count) */
     fl_sup_decl *sup;      /* EVENT: set instead of child when ID names the
-                              root supervisor (supervisor-level events) */
+                              root supervisor (matches ev.sup) */
     fl_counter counter;    /* COUNT */
     fl_cmp cmp;            /* COUNT */
     uint32_t n;            /* COUNT */

@@ -36,10 +36,15 @@ typedef struct fl__parser {
     bool fp_segv;        /* a failpoint spec has segv: every supervisor catches signals */
 } fl__parser;
 
-/* scenario.c */
+/* scenario_model.c */
+fl_child *fl__find_child(fl_sup_decl *sup, const char *id); /* depth first, NULL if none */
+void fl__child_free(fl_child *c);
+void fl__sup_free(fl_sup_decl *sup);
 int fl__grow(void *pp, size_t n, size_t elem); /* room for element n, zeroed */
 char *fl__strdup(const char *s);
 void fl__ops_free(fl_op *ops, size_t n);
+
+/* scenario.c */
 int fl__enum(fl__cur *c, const char *const *names, size_t n, const char *what, int *out);
 int fl__key(fl__cur *c, char *key, size_t cap, bool *has_value, const char *what);
 int fl__dup_key(fl__cur *c, unsigned *seen, unsigned bit, int col, const char *key);

@@ -249,7 +249,10 @@ static int fl__stmt_race(fl__parser *P, int col) {
         int mcol = fl__col(c);
         fl_child *m;
         if (fl__ref(P, FL__REF_SCRIPT, &m)) return -EINVAL;
-        for (size_t i = 0; i < s->nraces; i++)
+        for (size_t k = 0; k < rc->nmembers; k++)
+            if (rc->members[k] == m)
+                return fl__err_col(c, mcol, "expected distinct workers: `%s` is already in this race", m->id);
+        for (size_t i = 0; i + 1 < s->nraces; i++)
             for (size_t k = 0; k < s->races[i].nmembers; k++)
                 if (s->races[i].members[k] == m)
                     return fl__err_col(c, mcol, "expected a worker in one race only: `%s` is in the race at line %d",

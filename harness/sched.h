@@ -1,146 +1,24 @@
 /*
- * sched.h — the controlled platform: a seeded scheduler with a virtual clock
- * that implements libsv's platform seam (sv_plat.h), prefix fl_sched_.
+ * sched.h — compatibility name of the controlled platform's API, which lives
+ * in fl_sched.h (include that one).
  *
- * Real threads, one runs at a time. The running thread holds the baton; every
- * seam operation (thread create/join/detach, mutex lock/unlock, condition
- * wait/signal/broadcast, futex wait/wake, now, sleep_until, yield, and a
- * thread's exit) is a scheduling point, a "step", where the strategy picks
- * which runnable thread holds the baton next. sv_alloc/sv_free are not
- * scheduling points.
- *
- * Blocking is modelled by the scheduler: a thread waiting for a mutex, a
- * condition, a futex word, a join or a sleep is not runnable until the event
- * or its deadline. Time is virtual: it starts at 0 and moves only when no
- * thread can run, jumping to the earliest deadline, whose waiters then time
- * out. A 1-second poll therefore costs microseconds.
- *
- * A run ends when main_fn has returned and every other thread has ended, or
- *  - DEADLOCK: main_fn has not returned, no thread can run and no deadline is
- *    pending; res->report names each blocked thread and what it waits on;
- *  - BUDGET: opts->step_budget steps were taken before main_fn returned;
- *  - DIVERGED: a replay's recorded choices no longer fit the program;
- *  - grace over: after main_fn returned, the remaining threads run for at
- *    most FL_SCHED_GRACE_STEPS steps and FL_SCHED_GRACE_NS of virtual time
- *    (deadlines further away are not waited for); threads still alive then
- *    are killed and listed in res->leaked (status stays OK).
- * Threads still alive at the end (leaked, deadlocked, over budget) are killed
- * at the scheduling point where they wait: they leave through pthread_exit()
- * from inside the seam call and the scheduler joins them for real. That is
- * acceptable because controlled code is C that holds no resource of the real
- * platform (its locks are the scheduler's, its memory is tracked, see below)
- * and installs no cleanup handlers; a thread's own stack goes with it.
- *
- * Memory: sv_alloc under the controlled binding is tracked per run; every
- * block still allocated when the run ends is freed by the scheduler and
- * counted in res->live_allocs/live_bytes (a clean program ends with 0).
- *
- * Determinism: the same program, opts and seed give the same steps, choices
- * and a byte-identical trace (opts.trace), in every build flavour. Replaying
- * res->schedule reproduces the run exactly.
- *
- * One run at a time per process (the seam binding is global): fl_sched_run
- * called during another run, or from a controlled thread, fails with -EBUSY.
+ * The build puts harness/ on the include path, so a harness/sched.h also
+ * answers every #include <sched.h> of the C library (pthread.h includes it).
+ * This file therefore passes that through first, then adds fl_sched.h. It
+ * exists because code was written against "sched.h"; new code should include
+ * "fl_sched.h", and once nothing includes "sched.h" this file goes away.
+ * When it is found relative to the including file (harness/x.h including
+ * "sched.h"), #include_next searches the whole path again and lands here
+ * once more, then in the C library: harmless, and clang's note about it is
+ * silenced.
  */
-#ifndef FL_SCHED_H
-#define FL_SCHED_H
-
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#ifdef __cplusplus
-extern "C" {
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Winclude-next-absolute-path"
+#endif
+#include_next <sched.h>
+#if defined(__clang__)
+#pragma clang diagnostic pop
 #endif
 
-typedef enum fl_strategy {
-    FL_STRAT_RANDOM = 0, /* uniform choice among runnable threads, seeded */
-    FL_STRAT_PCT,        /* probabilistic concurrency testing, depth d */
-    FL_STRAT_RR,         /* round robin: next runnable thread by id, every step */
-    FL_STRAT_REPLAY,     /* follow opts.schedule */
-    FL_STRAT_FREE,       /* true concurrency (POSIX) + seeded random delays, for TSan */
-    FL_STRAT_DFS,        /* origin tag of schedules found by fl_explore (not an opts value) */
-} fl_strategy;
-
-typedef enum fl_sched_status {
-    FL_SCHED_OK = 0,
-    FL_SCHED_DEADLOCK,
-    FL_SCHED_BUDGET,
-    FL_SCHED_DIVERGED,
-} fl_sched_status;
-
-#define FL_SCHED_DEFAULT_BUDGET 1000000u /* steps */
-#define FL_SCHED_DEFAULT_DEPTH 3u        /* pct d */
-#define FL_SCHED_DEFAULT_PCT_K 100u      /* pct step estimate when opts.pct_k == 0 */
-#define FL_SCHED_GRACE_STEPS 10000u      /* steps allowed after main_fn returned */
-#define FL_SCHED_GRACE_NS 10000000000ll  /* virtual time allowed after main_fn returned */
-#define FL_SCHED_MAX_THREADS 4096        /* threads per run (ids 0..4095) */
-
-typedef struct fl_sched_opts {
-    fl_strategy strategy;  /* RANDOM, PCT, RR, REPLAY or FREE */
-    uint64_t seed;         /* RANDOM, PCT, FREE; recorded in the schedule */
-    uint32_t depth;        /* PCT d >= 1: d-1 priority change points; 0 = default 3 */
-    uint64_t step_budget;  /* 0 = FL_SCHED_DEFAULT_BUDGET; ignored by strict replay */
-    const char *schedule;  /* REPLAY: an fl1: string (see schedule.h); not kept */
-    uint64_t pct_k;        /* PCT: estimated steps of a run, over which the change
-                              points are spread; 0 = FL_SCHED_DEFAULT_PCT_K. Learn it
-                              as shuttle does: pass the largest res.steps seen so far
-                              for this program (fl_planted_hunt does). Recorded in
-                              the schedule, so replay never depends on it. */
-    bool trace;            /* fill res.trace with one line per step */
-} fl_sched_opts;
-
-typedef struct fl_sched_result {
-    fl_sched_status status;
-    char *schedule;       /* fl1:... that replays this run (strict form); NULL for
-                             FREE runs, which have no schedule guarantee */
-    uint64_t steps, preemptions; /* preemption: switching away from a thread
-                                    that could have continued */
-    int64_t virtual_ns;   /* virtual clock at the end (FREE: real elapsed ns) */
-    char *report;         /* deadlock report (each blocked thread and what it
-                             waits on), budget or divergence message, or the
-                             error message when fl_sched_run failed; NULL if OK */
-    char **leaked;        /* names of threads killed because they outlived
-                             main_fn's grace (FREE: still running, not killed) */
-    size_t nleaked;
-    uint32_t threads;     /* controlled threads created, main included */
-    size_t live_allocs, live_bytes; /* sv_alloc blocks the program left
-                                       allocated (freed by the scheduler) */
-    char *trace;          /* opts.trace: "STEP TID OP [OBJ] -> NEXT\n" lines */
-} fl_sched_result;
-
-/* Bind the controlled platform (sv_plat_set), run main_fn(arg) as controlled
- * thread 0 ("main"), run until the end described above, unbind
- * (sv_plat_set(NULL)) and fill *res (zeroed first; free it with
- * fl_sched_result_free whatever the return value). Returns 0 whenever the
- * program ran, whatever its status; or a negative errno and nothing ran:
- * -EINVAL for bad opts or a bad/unparsable schedule (res->report holds the
- * message, e.g. "schedule:1:17: expected base-32 digit"), -EBUSY (a run is
- * in progress), -EAGAIN/-ENOMEM (resources). Must be called on a thread that
- * is not controlled, while no other thread uses the seam. */
-int fl_sched_run(const fl_sched_opts *opts, void (*main_fn)(void *), void *arg,
-                 fl_sched_result *res);
-
-/* Free everything res owns and zero it. res may be NULL. */
-void fl_sched_result_free(fl_sched_result *res);
-
-/* An explicit scheduling point (= sv_yield() under the controlled platform;
- * sched_yield() under POSIX). */
-void fl_yield(void);
-
-/* Id of the calling controlled thread (0 = main, then creation order), or -1
- * on a thread the controlled or free platform does not run. */
-int fl_sched_current(void);
-
-/* Static description of a status ("ok", "deadlock", "budget", "diverged"). */
-const char *fl_sched_status_name(fl_sched_status st);
-
-/* Judge of one run, for fl_explore and friends: 1 if the run failed, 0 if it
- * passed, negative errno to stop. Called after every run, on the calling
- * thread; it is also the place to reset the program's state for the next. */
-typedef int (*fl_run_check_fn)(void *ud, const fl_sched_result *res);
-
-#ifdef __cplusplus
-}
-#endif
-#endif
+#include "fl_sched.h"

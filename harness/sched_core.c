@@ -123,7 +123,8 @@ int fl__thread_add(fl__run *r, void *(*fn)(void *), void *arg, const char *name,
     t->id = r->nthr;
     if (name && name[0]) snprintf(t->name, sizeof t->name, "%s", name);
     else snprintf(t->name, sizeof t->name, "thread-%d", t->id);
-    FL__CHECK(pthread_cond_init(&t->cv, NULL));
+    FL__CHECK(pthread_mutex_init(&t->sm, NULL));
+    FL__CHECK(pthread_cond_init(&t->sc, NULL));
     t->state = FL__T_RUNNABLE;
     t->deadline = SV_FOREVER;
     t->fn = fn;
@@ -131,7 +132,8 @@ int fl__thread_add(fl__run *r, void *(*fn)(void *), void *arg, const char *name,
     /* The new thread takes mu before touching anything, and mu is held. */
     int e = pthread_create(&t->pt, NULL, fl__trampoline, t);
     if (e != 0) {
-        FL__CHECK(pthread_cond_destroy(&t->cv));
+        FL__CHECK(pthread_cond_destroy(&t->sc));
+        FL__CHECK(pthread_mutex_destroy(&t->sm));
         free(t);
         return e == ENOMEM ? -ENOMEM : -EAGAIN;
     }
@@ -153,9 +155,36 @@ static _Noreturn void fl__die(fl__run *r)
     pthread_exit(NULL);
 }
 
-static void fl__wait_turn(fl__run *r, fl__thr *me)
+static void fl__post(fl__thr *t)
 {
-    while (r->cur != me->id && !me->killed) FL__CHECK(pthread_cond_wait(&me->cv, &r->mu));
+    FL__CHECK(pthread_mutex_lock(&t->sm));
+    t->go = true;
+    FL__CHECK(pthread_mutex_unlock(&t->sm));
+    FL__CHECK(pthread_cond_signal(&t->sc));
+}
+
+static void fl__slot_wait(fl__thr *t)
+{
+    FL__CHECK(pthread_mutex_lock(&t->sm));
+    while (!t->go) FL__CHECK(pthread_cond_wait(&t->sc, &t->sm));
+    t->go = false;
+    FL__CHECK(pthread_mutex_unlock(&t->sm));
+}
+
+/* With mu held: wait until cur names me (returns with mu held) or I am
+ * killed (never returns). post, if set, is the thread just given the baton:
+ * posted once mu is released. */
+static void fl__wait_turn(fl__run *r, fl__thr *me, fl__thr *post)
+{
+    while (r->cur != me->id && !me->killed) {
+        FL__CHECK(pthread_mutex_unlock(&r->mu));
+        if (post) {
+            fl__post(post);
+            post = NULL;
+        }
+        fl__slot_wait(me);
+        FL__CHECK(pthread_mutex_lock(&r->mu));
+    }
     if (me->killed) fl__die(r);
 }
 
@@ -165,12 +194,11 @@ void *fl__trampoline(void *p)
     fl__run *r = fl__R;
     fl__self = me;
     FL__CHECK(pthread_mutex_lock(&r->mu));
-    fl__wait_turn(r, me);
+    fl__wait_turn(r, me, NULL);
     FL__CHECK(pthread_mutex_unlock(&r->mu));
     void *ret = me->fn(me->arg);
     FL__CHECK(pthread_mutex_lock(&r->mu));
-    fl__thread_done(r, me);
-    FL__CHECK(pthread_mutex_unlock(&r->mu));
+    fl__thread_done(r, me); /* releases mu */
     fl__self = NULL;
     return ret;
 }
@@ -192,6 +220,8 @@ void fl__block(fl__run *r, fl__thr *me, fl__wait w, const void *obj, int64_t dea
     me->deadline = deadline;
     me->wseq = ++r->wseq;
     me->timedout = false;
+    static const char *const names[] = { "blocked", "lock-wait", "cond-wait", "fwait-block", "join-wait", "sleep" };
+    r->op = names[w];
 }
 
 void fl__thread_done(fl__run *r, fl__thr *me)
@@ -235,9 +265,11 @@ int fl__futex_id(fl__run *r, const void *addr)
 
 static void fl__deadline_text(const fl__run *r, int64_t d, fl__str *out)
 {
-    if (d == SV_FOREVER) fl__str_printf(out, ", no deadline");
-    else fl__str_printf(out, ", deadline %lld.%09lld s", (long long)(d / 1000000000), (long long)(d % 1000000000));
+    if (d != SV_FOREVER)
+        fl__str_printf(out, " until %lld.%09lld s", (long long)(d / 1000000000), (long long)(d % 1000000000));
 }
+
+static bool fl__forever(const fl__thr *t) { return t->deadline == SV_FOREVER; }
 
 void fl__describe(fl__run *r, const fl__thr *t, fl__str *out)
 {
@@ -276,7 +308,7 @@ void fl__describe(fl__run *r, const fl__thr *t, fl__str *out)
         else fl__str_printf(out, "waits to join thread %d \"%s\"", o->id, o->name);
         break;
     }
-    case FL__W_SLEEP: fl__str_printf(out, "sleeps"); break;
+    case FL__W_SLEEP: fl__str_printf(out, fl__forever(t) ? "sleeps forever" : "sleeps"); break;
     case FL__W_NONE: fl__str_printf(out, "blocked"); break;
     }
     fl__deadline_text(r, t->deadline, out);
@@ -385,21 +417,22 @@ static fl__thr *fl__decide(fl__run *r, fl__thr *me)
 void fl__point(fl__run *r, fl__thr *me)
 {
     fl__thr *next = fl__decide(r, me);
-    r->op = NULL;
-    r->opobj[0] = '\0';
     if (!next) {
         r->over = true;
         r->cur = -1;
         FL__CHECK(pthread_cond_signal(&r->host_cv));
-        if (me->state != FL__T_DONE) fl__wait_turn(r, me); /* returns only by dying */
+        if (me->state != FL__T_DONE) fl__wait_turn(r, me, NULL); /* returns only by dying */
+        FL__CHECK(pthread_mutex_unlock(&r->mu));
         return;
     }
-    if (next != me) {
-        r->cur = next->id;
-        FL__CHECK(pthread_cond_signal(&next->cv));
+    if (next == me) return;
+    r->cur = next->id;
+    if (me->state == FL__T_DONE) {
+        FL__CHECK(pthread_mutex_unlock(&r->mu));
+        fl__post(next);
+        return;
     }
-    if (me->state == FL__T_DONE) return;
-    fl__wait_turn(r, me);
+    fl__wait_turn(r, me, next);
 }
 
 /* ---- run lifecycle ----------------------------------------------------------- */
@@ -462,7 +495,8 @@ static void fl__check_replay_end(fl__run *r)
 static void fl__run_free(fl__run *r)
 {
     for (int i = 0; i < r->nthr; i++) {
-        FL__CHECK(pthread_cond_destroy(&r->thr[i]->cv));
+        FL__CHECK(pthread_cond_destroy(&r->thr[i]->sc));
+        FL__CHECK(pthread_mutex_destroy(&r->thr[i]->sm));
         free(r->thr[i]);
     }
     free(r->thr);
@@ -491,19 +525,24 @@ int fl__sched_run_ex(const fl_sched_opts *o, const fl_schedule *replay, void (*m
 {
     memset(res, 0, sizeof *res);
     if (!o || !main_fn) return fl__bad(res, "fl_sched_run: opts and main_fn are required");
-    if (o->strategy == FL_STRAT_FREE) return fl__free_run(o, main_fn, arg, res);
-    if (o->strategy != FL_STRAT_RANDOM && o->strategy != FL_STRAT_PCT && o->strategy != FL_STRAT_RR &&
+    if (o->strategy != FL_STRAT_FREE && o->strategy != FL_STRAT_RANDOM && o->strategy != FL_STRAT_PCT && o->strategy != FL_STRAT_RR &&
         o->strategy != FL_STRAT_REPLAY)
         return fl__bad(res, "fl_sched_run: unknown strategy");
     if (o->strategy == FL_STRAT_REPLAY && !replay)
         return fl__bad(res, "fl_sched_run: strategy replay needs a schedule");
     if (o->strategy == FL_STRAT_PCT && o->depth > 64)
         return fl__bad(res, "fl_sched_run: pct depth must be 1..64");
-    if (fl__self || atomic_flag_test_and_set(&fl__busy)) {
-        res->report = strdup("fl_sched_run: another controlled run is in progress");
+    if (fl__self || fl__free_id >= 0 || atomic_flag_test_and_set(&fl__busy)) {
+        res->report = strdup("fl_sched_run: another run is in progress");
         return -EBUSY;
     }
-    int rc = -ENOMEM;
+    int rc;
+    if (o->strategy == FL_STRAT_FREE) {
+        rc = fl__free_run(o, main_fn, arg, res);
+        atomic_flag_clear(&fl__busy);
+        return rc;
+    }
+    rc = -ENOMEM;
     fl__run *r = calloc(1, sizeof *r);
     if (!r) goto fail_busy;
     FL__CHECK(pthread_mutex_init(&r->mu, NULL));
@@ -552,11 +591,10 @@ int fl__sched_run_ex(const fl_sched_opts *o, const fl_schedule *replay, void (*m
         goto fail_run;
     }
     while (!r->over) FL__CHECK(pthread_cond_wait(&r->host_cv, &r->mu));
-    for (int i = 0; i < r->nalive; i++) {
-        r->alive[i]->killed = true;
-        FL__CHECK(pthread_cond_signal(&r->alive[i]->cv));
-    }
+    for (int i = 0; i < r->nalive; i++) r->alive[i]->killed = true;
     FL__CHECK(pthread_mutex_unlock(&r->mu));
+    /* No thread runs program code now and alive[] no longer changes. */
+    for (int i = 0; i < r->nalive; i++) fl__post(r->alive[i]);
     for (int i = 0; i < r->nthr; i++)
         if (r->thr[i]->started && !r->thr[i]->reaped) {
             FL__CHECK(pthread_join(r->thr[i]->pt, NULL));

@@ -194,12 +194,7 @@ static int64_t fl__mono(void)
 
 int fl__free_run(const fl_sched_opts *o, void (*main_fn)(void *), void *arg, fl_sched_result *res)
 {
-    static sv_plat_ops ops;
-    static atomic_flag busy = ATOMIC_FLAG_INIT;
-    if (fl__self || fl__free_id >= 0 || atomic_flag_test_and_set(&busy)) {
-        res->report = strdup("fl_sched_run: another free run is in progress");
-        return -EBUSY;
-    }
+    static sv_plat_ops ops; /* one run at a time: fl_sched_run holds its busy flag */
     ops = fl__plat_free;
     ops.alloc = sv_plat_posix.alloc;
     ops.free = sv_plat_posix.free;
@@ -213,7 +208,6 @@ int fl__free_run(const fl_sched_opts *o, void (*main_fn)(void *), void *arg, fl_
     if (rc < 0) {
         sv_plat_set(NULL);
         res->report = strdup("fl_sched_run: cannot create the main thread");
-        atomic_flag_clear(&busy);
         return rc;
     }
     int jr = sv_plat_posix.thread_join(mt->pt, t0 + (int64_t)FL__FREE_LIMIT_MS * 1000000);
@@ -259,6 +253,5 @@ int fl__free_run(const fl_sched_opts *o, void (*main_fn)(void *), void *arg, fl_
     fl__fthr_list = NULL;
     fl__fthr_cap = 0;
     pthread_mutex_unlock(&fl__fmu);
-    atomic_flag_clear(&busy);
     return 0;
 }

@@ -5,10 +5,13 @@
  * Locking: one pthread mutex, fl__run.mu, guards every field of the run and
  * of its threads, and the scheduler state stored inside sv_mutex/sv_cond
  * storage. The baton: only the thread whose id is fl__run.cur runs program
- * code; every other controlled thread sleeps on its own condition variable
- * (fl__thr.cv, always with mu) until cur names it or it is killed. Hand-offs
- * are mutex + condition variable so that ThreadSanitizer sees each one as a
- * happens-before edge. The allocation list has its own lock (amu, a leaf
+ * code; every other controlled thread sleeps in its own slot (fl__thr.sm/sc/
+ * go, a binary semaphore made of a mutex and a condition variable) until cur
+ * names it or it is killed. A hand-off sets cur under mu, releases mu, then
+ * posts the next thread's slot, so the woken thread never finds mu taken.
+ * Everything is mutex + condition variable so that ThreadSanitizer sees each
+ * hand-off as a happens-before edge. Lock order: mu before a slot's sm (in
+ * practice never nested). The allocation list has its own lock (amu, a leaf
  * lock: nothing is taken while holding it), because sv_alloc is not a
  * scheduling point and is also used by free-mode threads.
  */
@@ -20,7 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sched.h"
+#include "fl_sched.h"
 #include "schedule.h"
 #include "sv_plat.h"
 
@@ -51,7 +54,9 @@ typedef struct fl__thr {
     pthread_t pt;
     bool started;           /* pt is a real thread the scheduler must join */
     bool reaped;            /* pt joined already */
-    pthread_cond_t cv;      /* the baton wait, with fl__run.mu */
+    pthread_mutex_t sm;     /* the slot: go under sm, waited on with sc */
+    pthread_cond_t sc;
+    bool go;
     fl__tstate state;
     fl__wait wait;          /* what a BLOCKED thread waits for */
     const void *wobj;       /* sv_mutex / sv_cond storage, futex word, or fl__thr */
@@ -151,10 +156,12 @@ extern _Thread_local fl__thr *fl__self;
 extern _Thread_local int fl__free_id; /* free mode: thread id, -1 outside */
 
 /* Core (sched_core.c). All with r->mu held. */
-void fl__point(fl__run *r, fl__thr *me);            /* a scheduling point */
+/* A scheduling point: returns with mu held when me goes on, or with mu
+ * released when me is DONE (its last point, at exit). */
+void fl__point(fl__run *r, fl__thr *me);
 void fl__block(fl__run *r, fl__thr *me, fl__wait w, const void *obj, int64_t deadline);
 void fl__unblock(fl__thr *t, bool timedout);
-void fl__thread_done(fl__run *r, fl__thr *me);      /* exit bookkeeping + last point */
+void fl__thread_done(fl__run *r, fl__thr *me);      /* exit bookkeeping + last point; releases mu */
 int fl__thread_add(fl__run *r, void *(*fn)(void *), void *arg, const char *name, fl__thr **out);
 void *fl__trampoline(void *p);
 int fl__futex_id(fl__run *r, const void *addr);

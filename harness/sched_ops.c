@@ -173,7 +173,6 @@ static void fl__acquire(fl__run *r, fl__thr *me, sv_mutex *m, fl__mtx *x)
 {
     while (x->owner != -1) {
         fl__block(r, me, FL__W_MUTEX, m, SV_FOREVER);
-        r->op = "lock-wait";
         snprintf(r->opobj, sizeof r->opobj, "m%d", x->id);
         fl__point(r, me);
     }

@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sched.h"
+#include "fl_sched.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -55,8 +55,8 @@ static void fl_report__escape_markup(FILE *out, uint32_t cp, const char *raw, si
     case '&': fputs("&amp;", out); return;
     case '<': fputs("&lt;", out); return;
     case '>': fputs("&gt;", out); return; /* also breaks any "]]>" */
-    case '"': fputs("&quot;", out); return;
-    case '\'': fputs("&#39;", out); return;
+    case '"': fputs(attr ? "&quot;" : "\"", out); return; /* text needs only & < > */
+    case '\'': fputs(attr ? "&#39;" : "'", out); return;
     case '\t': fputs(attr ? "&#9;" : "\t", out); return;
     case '\n': fputs(attr ? "&#10;" : "\n", out); return;
     case '\r': fputs("&#13;", out); return; /* a raw CR would be normalised away */
@@ -146,14 +146,16 @@ void fl_report__json_str(FILE *out, const char *s)
     fputc('"', out);
 }
 
-/* Public: valid as XML text and inside attribute values (tab, newline and CR
- * as character references). src may hold NUL bytes. */
+/* Writes src[0..n) (any bytes, NULs included) to out, valid both as XML
+ * text and inside an attribute value (tab, newline and CR as character
+ * references). Never fails; stream errors stay on out. */
 void fl_report_xml_escape(FILE *out, const char *src, size_t n)
 {
     fl_report__escape(out, src, n, FL_REPORT__ESC_ATTR);
 }
 
-/* Public: the body of a JSON string (without the quotes). */
+/* Writes src[0..n) (any bytes) to out as the body of a JSON string, without
+ * the quotes. Never fails; stream errors stay on out. */
 void fl_report_json_escape(FILE *out, const char *src, size_t n)
 {
     fl_report__escape(out, src, n, FL_REPORT__ESC_JSON);

@@ -119,7 +119,9 @@ static void fl_html_header(FILE *f, const fl_suite *s, size_t failed)
         runs += s->cases[i].runs;
         failed_runs += s->cases[i].failed_runs;
     }
-    fl_report__fmt_iso8601(iso, sizeof iso, s->timestamp, true);
+    fl_report__fmt_iso8601(iso, sizeof iso, s->timestamp, false);
+    if (strchr(iso, 'T'))
+        *strchr(iso, 'T') = ' ';
     fl_report__fmt_fixed(t, sizeof t, s->time_s, 2);
 
     fputs("<header><h1>", f);
@@ -321,6 +323,9 @@ static int fl_html_body(FILE *f, const void *vctx)
     return 0;
 }
 
+/* Writes the report page for s to path ("-" = stdout), atomically. Borrows
+ * s; allocates only temporaries, freed before returning. 0, -EINVAL (no
+ * suite, cases missing), -ENOMEM, or the errno of a failed write/rename. */
 int fl_report_html(const fl_suite *s, const char *path)
 {
     if (!s || (s->ncases && !s->cases))

@@ -17,12 +17,12 @@
 
 #define FL_SVG_MAX_EVENTS 300 /* draw at most the last this many events */
 #define FL_SVG_LABEL_W 180    /* lane-name column */
-#define FL_SVG_PLOT_W 820     /* plot width before gaps are widened */
+#define FL_SVG_PLOT_W 780     /* plot width, unless the events need more */
 #define FL_SVG_GAP 9.0        /* min distance between consecutive events */
 #define FL_SVG_LANE_H 30
 #define FL_SVG_TOP 10
 #define FL_SVG_AXIS_H 44
-#define FL_SVG_RIGHT 30
+#define FL_SVG_RIGHT 70 /* room for the last label */
 #define FL_SVG_LANE_CHARS 26 /* lane names longer than this are cut */
 
 typedef struct fl_svg {
@@ -143,9 +143,10 @@ static void fl_svg_cut(fl_report__buf *b, const char *s, size_t max)
         fl_report__buf_puts(b, "\xe2\x80\xa6");
 }
 
-/* x positions: proportional to virtual time over FL_SVG_PLOT_W, then pushed
- * right so consecutive events are at least FL_SVG_GAP apart. */
-static void fl_svg_layout_x(fl_svg *g)
+/* x positions (relative to the plot) with time scaled to plot_w, pushed
+ * right so consecutive events are at least FL_SVG_GAP apart; returns the
+ * last x. */
+static double fl_svg_place(fl_svg *g, double plot_w)
 {
     const fl_event *ev = g->c->trace;
     int64_t t0 = ev[g->w0].ev.time_ns, t1 = ev[g->w1 - 1].ev.time_ns;
@@ -154,15 +155,40 @@ static void fl_svg_layout_x(fl_svg *g)
 
     for (i = g->w0; i < g->w1; i++) {
         int64_t t = ev[i].ev.time_ns;
-        double x = range > 0 && t > t0 ? (double)(t - t0) / range * FL_SVG_PLOT_W : 0;
+        double x = range > 0 && t > t0 ? (double)(t - t0) / range * plot_w : 0;
         if (i > g->w0 && x < prev + FL_SVG_GAP)
             x = prev + FL_SVG_GAP;
         g->x[i - g->w0] = x;
         prev = x;
     }
+    return prev;
+}
+
+/* Chooses the largest time scale whose widened layout still fits in
+ * FL_SVG_PLOT_W; when the gaps alone do not fit, the plot grows (the page
+ * scrolls it sideways). */
+static void fl_svg_layout_x(fl_svg *g)
+{
+    double lo = 0, hi = FL_SVG_PLOT_W, w = FL_SVG_PLOT_W;
+    size_t i;
+    int k;
+
+    if (fl_svg_place(g, FL_SVG_PLOT_W) > FL_SVG_PLOT_W) {
+        if (fl_svg_place(g, 0) <= FL_SVG_PLOT_W) {
+            for (k = 0; k < 30; k++) { /* the last x grows with the scale */
+                double mid = (lo + hi) / 2;
+                if (fl_svg_place(g, mid) <= FL_SVG_PLOT_W)
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+            w = lo;
+        }
+        fl_svg_place(g, w);
+    }
     for (i = 0; i < g->w1 - g->w0; i++)
         g->x[i] += FL_SVG_LABEL_W + 16;
-    g->width = g->x[g->w1 - 1 - g->w0] + FL_SVG_RIGHT + 40;
+    g->width = g->x[g->w1 - 1 - g->w0] + FL_SVG_RIGHT;
     if (g->width < FL_SVG_LABEL_W + 16 + FL_SVG_PLOT_W + FL_SVG_RIGHT)
         g->width = FL_SVG_LABEL_W + 16 + FL_SVG_PLOT_W + FL_SVG_RIGHT;
 }
@@ -241,13 +267,11 @@ static void fl_svg_axis(fl_svg *g)
 static void fl_svg_spans(fl_svg *g)
 {
     FILE *f = g->f;
-    const fl_event *ev = g->c->trace;
-    size_t i, k;
+    size_t i;
 
     for (i = 0; i < g->tl.nlanes; i++) {
         const fl_report__lane *l = &g->tl.lanes[i];
         double xb, xe, xd, y;
-        size_t dead = SIZE_MAX;
         if (g->row[i] < 0 || !l->has_span || l->span_end < g->w0)
             continue;
         y = fl_svg_y((size_t)g->row[i]);
@@ -255,17 +279,12 @@ static void fl_svg_spans(fl_svg *g)
         xe = g->x[l->span_end - g->w0];
         if (!l->span_closed)
             xe += 24; /* still running at the end of the trace */
-        for (k = l->span_begin > g->w0 ? l->span_begin : g->w0; k <= l->span_end; k++)
-            if (g->tl.lane_of[k] == i &&
-                (ev[k].ev.kind == SV_EV_CRASH || ev[k].ev.kind == SV_EV_EXIT)) {
-                dead = k;
-                break;
-            }
-        xd = dead != SIZE_MAX ? g->x[dead - g->w0] : xe;
-        fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"12\" rx=\"3\" "
-                   "fill=\"#a9c9ee\" stroke=\"#4a78b5\"/>",
-                xb, y - 6, xd - xb > 1 ? xd - xb : 1);
-        if (dead != SIZE_MAX)
+        xd = l->ended == SIZE_MAX ? xe : l->ended >= g->w0 ? g->x[l->ended - g->w0] : xb;
+        if (xd > xb)
+            fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"12\" rx=\"3\" "
+                       "fill=\"#a9c9ee\" stroke=\"#4a78b5\"/>",
+                    xb, y - 6, xd - xb > 1 ? xd - xb : 1);
+        if (l->ended != SIZE_MAX)
             fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"12\" rx=\"3\" "
                        "fill=\"#e9ecef\" stroke=\"#adb5bd\" stroke-dasharray=\"3 2\"/>",
                     xd, y - 6, xe - xd > 1 ? xe - xd : 1);
@@ -298,9 +317,13 @@ static int fl_svg_events(fl_svg *g)
         fputs("</g>\n", f);
         if (fl_svg_labelled((int)e->kind) && x - 4 > *end) {
             label.len = 0;
-            fl_report__buf_puts(&label, fl_report__kind_name((int)e->kind));
-            if (fl_report__kind_has_reason((int)e->kind) && e->kind != SV_EV_SHUTDOWN)
-                fl_report__buf_printf(&label, " (%s)", fl_report__exit_name(e->reason));
+            fl_report__buf_puts(&label, sv_event_kind_name((int)e->kind));
+            if (e->child && !g->tl.lanes[lane].child) { /* on the supervisor's lane */
+                fl_report__buf_add(&label, " ", 1);
+                fl_svg_cut(&label, e->child, 16);
+            }
+            if (e->kind == SV_EV_CRASH || e->kind == SV_EV_RESTART || e->kind == SV_EV_ESCALATED)
+                fl_report__buf_printf(&label, " (%s)", sv_exit_name(e->reason));
             fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"lbl\">", x - 4, y - 9);
             fl_report__esc_str(f, fl_report__buf_str(&label), FL_REPORT__ESC_TEXT);
             fputs("</text>\n", f);

@@ -119,6 +119,8 @@ static int fl_report__json_body(FILE *f, const void *vctx)
     return 0;
 }
 
+/* Writes the JSON summary of s to path ("-" = stdout), atomically. Borrows
+ * s. 0, -EINVAL, -ENOMEM, or the errno of a failed write/rename. */
 int fl_report_json(const fl_suite *s, const char *path)
 {
     if (!s || (s->ncases && !s->cases))

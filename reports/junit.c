@@ -175,6 +175,8 @@ static int fl_report__junit_body(FILE *f, const void *vctx)
     return 0;
 }
 
+/* Writes s as JUnit XML to path ("-" = stdout), atomically. Borrows s.
+ * 0, -EINVAL, -ENOMEM, or the errno of a failed write/rename. */
 int fl_report_junit(const fl_suite *s, const char *path)
 {
     fl_report__junit j;

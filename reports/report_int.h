@@ -46,7 +46,7 @@ void fl_report__buf_free(fl_report__buf *b);
 
 typedef enum fl_report__esc {
     FL_REPORT__ESC_ATTR, /* XML/HTML attribute value (also valid as text) */
-    FL_REPORT__ESC_TEXT, /* XML/HTML element text: tab and newline kept raw */
+    FL_REPORT__ESC_TEXT, /* XML/HTML element text: tab, newline and quotes raw */
     FL_REPORT__ESC_JSON, /* JSON string body, also a valid YAML "…" body */
 } fl_report__esc;
 
@@ -79,17 +79,15 @@ void fl_report__fmt_iso8601(char *buf, size_t cap, int64_t unix_s, bool with_z);
 
 /* ---- events -------------------------------------------------------------------- */
 
-/* Short names of the vocabulary ("crash", "joined", ...; "normal", "panic",
- * ...); never NULL, "?" for unknown values. */
-const char *fl_report__kind_name(int kind);
-const char *fl_report__exit_name(int reason);
-/* Whether ev.reason means something for this kind. */
+/* Whether ev.reason means something for this kind (as in libsv's log line).
+ * Event and exit names come from libsv: sv_event_kind_name, sv_exit_name. */
 bool fl_report__kind_has_reason(int kind);
 
-/* Appends one line (no newline) describing ev:
- *   "[  1.250000 ms] #12 root/worker#3 crash reason=panic msg=\"…\""
- * Control bytes in strings appear as \n, \t, \xNN; other bytes are copied
- * as they are (the caller's escaper deals with invalid UTF-8). */
+/* Appends ev as libsv's one-line log format (sv_event_format, no newline):
+ *   "sv[root] #12 t=0.001250 crash child=worker inc=3 reason=panic msg=\"…\""
+ * Control bytes in strings appear as \n, \xNN; other bytes are copied as
+ * they are (the caller's escaper deals with invalid UTF-8). Lines longer
+ * than 320 bytes are cut, ending in "… (+N bytes)". */
 void fl_report__event_line(fl_report__buf *b, const sv_event *ev);
 
 /* Verdict words used across formats: "pass", "fail", "skip", "xfail"
@@ -112,6 +110,7 @@ typedef struct fl_report__lane {
     size_t span_begin, span_end; /* event indexes; span_end = last event of
                                     the trace while the span is open */
     int span_end_kind;     /* SV_EV_JOINED, SV_EV_UNSTOPPED, or -1 (open) */
+    size_t ended;          /* first CRASH/EXIT inside the span, SIZE_MAX if none */
 } fl_report__lane;
 
 typedef struct fl_report__timeline {

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+/* Number of cases that ran and failed (verdict "fail"); 0 for NULL. */
 size_t fl_report_failed(const fl_suite *s)
 {
     size_t i, n = 0;
@@ -49,6 +50,9 @@ static void fl_report__term_put(FILE *out, const char *s, bool one_line)
     }
 }
 
+/* Prints one block per failing case to out: scenario, invariant, message
+ * (first line), seed, replay line. Nothing for a passing suite. Cannot fail
+ * (stream errors are the caller's to check). */
 void fl_report_failures(const fl_suite *s, FILE *out)
 {
     size_t i;
@@ -71,7 +75,7 @@ void fl_report_failures(const fl_suite *s, FILE *out)
         fputs("\n", out);
         if (c->expect_fail) { /* a known-bad scenario that did not fail as it should */
             fl_report__failure_title(&title, c);
-            fputs("  expected:  ", out);
+            fputs("  verdict:   ", out);
             fl_report__term_put(out, title.err ? "(out of memory)" : fl_report__buf_str(&title),
                                 true);
             fl_report__buf_free(&title);

@@ -119,6 +119,8 @@ static int fl_report__tap_body(FILE *f, const void *vctx)
     return 0;
 }
 
+/* Writes s as TAP 14 to path; "-" writes to stdout (not atomic). Borrows
+ * s. 0, -EINVAL, -ENOMEM, or the errno of a failed write/rename. */
 int fl_report_tap(const fl_suite *s, const char *path)
 {
     if (!s || (s->ncases && !s->cases))

@@ -97,6 +97,7 @@ static size_t fl_report__lanemap_get(fl_report__lanemap *m, const char *sup,
     m->lanes[m->nlanes].incarnation = inc;
     m->lanes[m->nlanes].first = ev;
     m->lanes[m->nlanes].span_end_kind = -1;
+    m->lanes[m->nlanes].ended = SIZE_MAX;
     m->slots[i] = m->nlanes;
     return m->nlanes++;
 }
@@ -110,6 +111,9 @@ static void fl_report__lane_add_event(fl_report__lane *l, const sv_event *e, siz
     if (!l->has_span && (e->kind == SV_EV_STARTED || e->kind == SV_EV_RESTARTED)) {
         l->has_span = true;
         l->span_begin = i;
+    } else if (l->has_span && !l->span_closed && l->ended == SIZE_MAX &&
+               (e->kind == SV_EV_CRASH || e->kind == SV_EV_EXIT)) {
+        l->ended = i;
     } else if (l->has_span && !l->span_closed &&
                (e->kind == SV_EV_JOINED || e->kind == SV_EV_UNSTOPPED)) {
         l->span_closed = true;

@@ -120,7 +120,7 @@ static void fl_report__trace_instant(FILE *f, const sv_event *e, size_t tid)
     fl_report__fmt_us(ts, sizeof ts, e->time_ns);
     fprintf(f, ",\n{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"event\",\"name\":\"%s\",\"pid\":1,"
                "\"tid\":%zu,\"ts\":%s,\"args\":{\"seq\":%llu,\"sup\":",
-            fl_report__kind_name((int)e->kind), tid, ts, (unsigned long long)e->seq);
+            sv_event_kind_name((int)e->kind), tid, ts, (unsigned long long)e->seq);
     fl_report__json_str(f, e->sup);
     if (e->child) {
         fputs(",\"child\":", f);
@@ -129,7 +129,7 @@ static void fl_report__trace_instant(FILE *f, const sv_event *e, size_t tid)
     if (e->incarnation)
         fprintf(f, ",\"incarnation\":%u", (unsigned)e->incarnation);
     if (fl_report__kind_has_reason((int)e->kind))
-        fprintf(f, ",\"reason\":\"%s\"", fl_report__exit_name(e->reason));
+        fprintf(f, ",\"reason\":\"%s\"", sv_exit_name(e->reason));
     if (e->err)
         fprintf(f, ",\"err\":%d", e->err);
     if (e->kind == SV_EV_BACKOFF || e->detail_ns) {
@@ -197,6 +197,9 @@ static int fl_report__trace_body(FILE *f, const void *vctx)
     return 0;
 }
 
+/* Creates dir (and parents) and writes c's trace to dir/<trace name>
+ * atomically. Borrows c. 0, -EINVAL, -ENOTDIR (dir or a parent is a file),
+ * -ENOMEM, or the errno of a failed mkdir/write/rename. */
 int fl_report_trace(const fl_case *c, const char *dir)
 {
     fl_report__timeline tl;

@@ -22,6 +22,23 @@
  *    commits to one more attempt); timer-driven retries count nothing more.
  *    A restart that would exceed the intensity emits SV_EV_INTENSITY_EXCEEDED
  *    instead of SV_EV_RESTART.
+ *  - Intensity window (core_policy.c): a past restart at T still counts at
+ *    now iff now - T <= MaxT (inclusive, OTP's `R >= Now - Period`, at ns
+ *    resolution instead of OTP's whole seconds). MaxR = 0: every restart
+ *    exceeds. Memory: 8 bytes × MaxR, allocated by sv_core_new.
+ *  - Backoff (off when backoff_min_ms == 0): every restart, first included,
+ *    waits min(max, min·2^k), k = the child's consecutive restart attempts
+ *    (failed starts included), jittered down to (1 - j/100) of that; k goes
+ *    back to 0 when the exiting incarnation had run >= max(min, max) ms. A
+ *    crash's group is stopped at once; only its start phase waits.
+ *  - A failed restart start is retried from SV_IN_TIMER, never in the same
+ *    step (deadline = now, or now + backoff). One TIMER input runs one due
+ *    group (earliest, then lowest index); others stay due.
+ *  - Out-of-protocol inputs: while busy, anything but the awaited answer is
+ *    ignored, except admin which gets REPLY(-EBUSY); before SV_IN_INIT admin
+ *    gets REPLY(-EAGAIN) and SV_IN_SHUTDOWN exits at once. An EXIT of a
+ *    slot that was deleted is still LOGged if abnormal; an unknown reason
+ *    counts as abnormal; a START_RESULT err > 0 is a failure (-EIO).
  */
 #include "core_table.h"
 
@@ -44,7 +61,7 @@ static void sv__begin_shutdown(sv_core *c, sv__out *w)
     c->mode = SV__M_SHUTDOWN;
     c->cursor = c->n;
     if (c->n > 0)
-        sv__clear_heads(c, 0, c->n - 1);
+        sv__core_clear_heads(c, 0, c->n - 1);
     sv__sweep_next(c, w);
 }
 
@@ -53,15 +70,15 @@ static void sv__sweep_next(sv_core *c, sv__out *w)
     while (c->cursor > 0) {
         sv__child *x = &c->ch[--c->cursor];
         if (sv__alive(x)) {
-            sv__stop(c, x, w);
+            sv__core_stop(c, x, w);
             return;
         }
         if (x->st == SV__C_RESTARTING)
             x->st = SV__C_STOPPED;
     }
     if (c->init_err != 0)
-        sv__reply(w, c->init_err);
-    sv__emit(w, SV_ACT_EXIT, SV__NO_SLOT, 0)->reason = SV_EXIT_SHUTDOWN;
+        sv__core_reply(w, c->init_err);
+    sv__core_emit(w, SV_ACT_EXIT, SV__NO_SLOT, 0)->reason = SV_EXIT_SHUTDOWN;
     c->mode = SV__M_DONE;
 }
 
@@ -73,38 +90,39 @@ static void sv__begin_group(sv_core *c, size_t i, bool execute, int64_t now, sv_
     c->head_slot = c->ch[i].slot;
     c->start_phase = false;
     c->execute = execute;
-    sv__clear_heads(c, sv__group_lo(c, i), sv__group_hi(c, i));
-    c->cursor = sv__group_hi(c, i) + 1;
+    sv__core_clear_heads(c, sv__core_group_lo(c, i), sv__core_group_hi(c, i));
+    c->cursor = sv__core_group_hi(c, i) + 1;
     sv__group_next(c, now, w);
 }
 
-/* Invariant: the head is never removed during its group (it is not
- * temporary), and removals happen only at the stop cursor, so the head's
- * index and the indexes below the cursor stay valid. */
+/* Invariants: the head is never removed during its group (it is not
+ * temporary) and is looked up by slot on every call; removals (temporary
+ * bystanders) happen only at the stop cursor, so the indexes below the
+ * cursor stay valid while the stop phase walks down. */
 static void sv__group_next(sv_core *c, int64_t now, sv__out *w)
 {
-    size_t h = sv__find_slot(c, c->head_slot);
-    size_t lo = sv__group_lo(c, h);
+    size_t h = sv__core_find_slot(c, c->head_slot);
+    size_t lo = sv__core_group_lo(c, h);
     if (!c->start_phase) {
         while (c->cursor > lo) {
             sv__child *x = &c->ch[--c->cursor];
             if (sv__alive(x)) {
-                sv__stop(c, x, w);
+                sv__core_stop(c, x, w);
                 return;
             }
         }
-        sv__mark_group(c, h);
+        sv__core_mark_group(c, h);
         if (!c->execute) {
-            sv__schedule(c, h, now, w);
+            sv__core_schedule(c, h, now, w);
             c->mode = SV__M_IDLE;
             return;
         }
         c->start_phase = true;
         c->cursor = lo;
     }
-    for (size_t hi = sv__group_hi(c, h); c->cursor <= hi; c->cursor++) {
+    for (size_t hi = sv__core_group_hi(c, h); c->cursor <= hi; c->cursor++) {
         if (c->ch[c->cursor].spec.restart != SV_TEMPORARY) {
-            sv__start(c, &c->ch[c->cursor], w);
+            sv__core_start(c, &c->ch[c->cursor], w);
             return;
         }
     }
@@ -118,15 +136,15 @@ static void sv__start_failed(sv_core *c, size_t i, int64_t now, sv__out *w)
     sv__child *x = &c->ch[i];
     x->st = SV__C_RESTARTING;
     x->last_reason = SV_EXIT_ERROR;
-    if (sv__intensity_add(c, now)) {
-        sv__event(w, SV_EV_INTENSITY_EXCEEDED, SV__NO_SLOT, 0, SV_EXIT_SHUTDOWN, 0);
+    if (sv__core_intensity_add(c, now)) {
+        sv__core_event(w, SV_EV_INTENSITY_EXCEEDED, SV__NO_SLOT, 0, SV_EXIT_SHUTDOWN, 0);
         sv__begin_shutdown(c, w);
         return;
     }
-    sv__event(w, SV_EV_RESTART, x->slot, x->inc, SV_EXIT_ERROR, 0);
-    sv__clear_heads(c, sv__group_lo(c, i), sv__group_hi(c, i));
-    sv__mark_group(c, i);
-    sv__schedule(c, i, now, w);
+    sv__core_event(w, SV_EV_RESTART, x->slot, x->inc, SV_EXIT_ERROR, 0);
+    sv__core_clear_heads(c, sv__core_group_lo(c, i), sv__core_group_hi(c, i));
+    sv__core_mark_group(c, i);
+    sv__core_schedule(c, i, now, w);
     c->mode = SV__M_IDLE;
 }
 
@@ -137,10 +155,10 @@ static void sv__on_init(sv_core *c, const sv_core_in *in, int64_t now, sv__out *
     c->mode = SV__M_STARTING;
     c->cursor = 0;
     if (c->n > 0) {
-        sv__start(c, &c->ch[0], w);
+        sv__core_start(c, &c->ch[0], w);
         return;
     }
-    sv__reply(w, 0);
+    sv__core_reply(w, 0);
     c->mode = SV__M_IDLE;
 }
 
@@ -156,10 +174,10 @@ static void sv__res_init(sv_core *c, const sv_core_in *in, int64_t now, sv__out 
     x->st = SV__C_RUNNING;
     x->started_at = now;
     if (++c->cursor < c->n) {
-        sv__start(c, &c->ch[c->cursor], w);
+        sv__core_start(c, &c->ch[c->cursor], w);
         return;
     }
-    sv__reply(w, 0);
+    sv__core_reply(w, 0);
     c->mode = SV__M_IDLE;
 }
 
@@ -174,29 +192,29 @@ static void sv__on_exit(sv_core *c, const sv_core_in *in, int64_t now, sv__out *
 {
     if (in->slot >= c->next_slot || in->incarnation == 0)
         return; /* never existed */
-    bool abnormal = sv__exit_abnormal(in->reason);
-    size_t i = sv__find_slot(c, in->slot);
+    bool abnormal = sv__core_exit_abnormal(in->reason);
+    size_t i = sv__core_find_slot(c, in->slot);
     sv__child *x = i < c->n ? &c->ch[i] : NULL;
     if (x && in->incarnation > x->inc)
         return; /* never existed */
     if (abnormal)
-        sv__log(w, in->slot, in->incarnation, in->reason);
+        sv__core_log(w, in->slot, in->incarnation, in->reason);
     if (!x || x->st != SV__C_RUNNING || in->incarnation != x->inc)
         return; /* stale: deleted slot, or not the current running incarnation */
     x->st = SV__C_EXITED;
     x->last_reason = in->reason;
     if (!sv__restarts[x->spec.restart][abnormal]) {
         c->mode = SV__M_JOIN;
-        sv__stop(c, x, w);
+        sv__core_stop(c, x, w);
         return;
     }
-    sv__backoff_ran(c, x, now);
-    if (sv__intensity_add(c, now)) {
-        sv__event(w, SV_EV_INTENSITY_EXCEEDED, SV__NO_SLOT, 0, SV_EXIT_SHUTDOWN, 0);
+    sv__core_backoff_ran(c, x, now);
+    if (sv__core_intensity_add(c, now)) {
+        sv__core_event(w, SV_EV_INTENSITY_EXCEEDED, SV__NO_SLOT, 0, SV_EXIT_SHUTDOWN, 0);
         sv__begin_shutdown(c, w);
         return;
     }
-    sv__event(w, SV_EV_RESTART, x->slot, x->inc, in->reason, 0);
+    sv__core_event(w, SV_EV_RESTART, x->slot, x->inc, in->reason, 0);
     sv__begin_group(c, i, c->bo_min_ns == 0, now, w);
 }
 
@@ -212,29 +230,29 @@ static bool sv__significant_active(const sv_core *c)
  * then apply auto_shutdown if it was significant. */
 static void sv__res_join(sv_core *c, const sv_core_in *in, int64_t now, sv__out *w)
 {
-    size_t i = sv__find_slot(c, in->slot);
+    size_t i = sv__core_find_slot(c, in->slot);
     sv__child *x = &c->ch[i];
     bool significant = x->spec.significant;
     x->abandoned = in->unstopped;
     x->st = SV__C_STOPPED;
     if (x->spec.restart == SV_TEMPORARY)
-        sv__remove(c, i, w);
+        sv__core_remove(c, i, w);
     c->mode = SV__M_IDLE;
     if (!significant || c->cfg.auto_shutdown == SV_AUTO_NEVER)
         return;
     if (c->cfg.auto_shutdown == SV_AUTO_ALL_SIGNIFICANT && sv__significant_active(c))
         return;
-    sv__event(w, SV_EV_AUTO_SHUTDOWN, SV__NO_SLOT, 0, SV_EXIT_SHUTDOWN, 0);
+    sv__core_event(w, SV_EV_AUTO_SHUTDOWN, SV__NO_SLOT, 0, SV_EXIT_SHUTDOWN, 0);
     sv__begin_shutdown(c, w);
 }
 
 static void sv__res_group_stop(sv_core *c, const sv_core_in *in, int64_t now, sv__out *w)
 {
-    size_t i = sv__find_slot(c, in->slot);
+    size_t i = sv__core_find_slot(c, in->slot);
     sv__child *x = &c->ch[i];
     x->abandoned = in->unstopped;
     if (x->spec.restart == SV_TEMPORARY)
-        sv__remove(c, i, w); /* bystander: never restarted */
+        sv__core_remove(c, i, w); /* bystander: never restarted */
     else
         x->st = SV__C_RESTARTING;
     sv__group_next(c, now, w);
@@ -242,7 +260,7 @@ static void sv__res_group_stop(sv_core *c, const sv_core_in *in, int64_t now, sv
 
 static void sv__res_group_start(sv_core *c, const sv_core_in *in, int64_t now, sv__out *w)
 {
-    size_t i = sv__find_slot(c, in->slot);
+    size_t i = sv__core_find_slot(c, in->slot);
     sv__child *x = &c->ch[i];
     if (in->err != 0) {
         sv__start_failed(c, i, now, w);
@@ -251,7 +269,7 @@ static void sv__res_group_start(sv_core *c, const sv_core_in *in, int64_t now, s
     x->st = SV__C_RUNNING;
     x->started_at = now;
     x->abandoned = false;
-    sv__event(w, SV_EV_RESTARTED, x->slot, x->inc, SV_EXIT_NORMAL, 0);
+    sv__core_event(w, SV_EV_RESTARTED, x->slot, x->inc, SV_EXIT_NORMAL, 0);
     c->cursor++;
     sv__group_next(c, now, w);
 }
@@ -274,7 +292,7 @@ static void sv__on_shutdown(sv_core *c, const sv_core_in *in, int64_t now, sv__o
 
 static void sv__res_sweep(sv_core *c, const sv_core_in *in, int64_t now, sv__out *w)
 {
-    sv__child *x = &c->ch[sv__find_slot(c, in->slot)];
+    sv__child *x = &c->ch[sv__core_find_slot(c, in->slot)];
     x->abandoned = in->unstopped;
     x->st = SV__C_STOPPED;
     sv__sweep_next(c, w);
@@ -282,17 +300,17 @@ static void sv__res_sweep(sv_core *c, const sv_core_in *in, int64_t now, sv__out
 
 static void sv__reply_busy(sv_core *c, const sv_core_in *in, int64_t now, sv__out *w)
 {
-    sv__reply(w, -EBUSY); /* protocol violation: nothing changes */
+    sv__core_reply(w, -EBUSY); /* protocol violation: nothing changes */
 }
 
 static void sv__reply_not_started(sv_core *c, const sv_core_in *in, int64_t now, sv__out *w)
 {
-    sv__reply(w, -EAGAIN); /* admin before SV_IN_INIT */
+    sv__core_reply(w, -EAGAIN); /* admin before SV_IN_INIT */
 }
 
 static void sv__reply_shutdown(sv_core *c, const sv_core_in *in, int64_t now, sv__out *w)
 {
-    sv__reply(w, -SV_ESHUTDOWN);
+    sv__core_reply(w, -SV_ESHUTDOWN);
 }
 
 #define SV__IN_COUNT (SV_IN_DELETE_CHILD + 1)
@@ -307,12 +325,12 @@ static const sv__handler sv__table[SV__M__COUNT][SV__IN_COUNT] = {
                    SV__ADMIN_ROW(sv__reply_not_started)},
     [SV__M_STARTING] = {[SV_IN_START_RESULT] = sv__res_init, SV__ADMIN_ROW(sv__reply_busy)},
     [SV__M_IDLE] = {[SV_IN_EXIT] = sv__on_exit, [SV_IN_TIMER] = sv__on_timer,
-                    [SV_IN_SHUTDOWN] = sv__on_shutdown, SV__ADMIN_ROW(sv__on_admin)},
+                    [SV_IN_SHUTDOWN] = sv__on_shutdown, SV__ADMIN_ROW(sv__core_on_admin)},
     [SV__M_GROUP] = {[SV_IN_START_RESULT] = sv__res_group_start,
                      [SV_IN_STOP_RESULT] = sv__res_group_stop, SV__ADMIN_ROW(sv__reply_busy)},
     [SV__M_JOIN] = {[SV_IN_STOP_RESULT] = sv__res_join, SV__ADMIN_ROW(sv__reply_busy)},
-    [SV__M_ADMIN_START] = {[SV_IN_START_RESULT] = sv__res_admin_start, SV__ADMIN_ROW(sv__reply_busy)},
-    [SV__M_ADMIN_STOP] = {[SV_IN_STOP_RESULT] = sv__res_admin_stop, SV__ADMIN_ROW(sv__reply_busy)},
+    [SV__M_ADMIN_START] = {[SV_IN_START_RESULT] = sv__core_res_admin_start, SV__ADMIN_ROW(sv__reply_busy)},
+    [SV__M_ADMIN_STOP] = {[SV_IN_STOP_RESULT] = sv__core_res_admin_stop, SV__ADMIN_ROW(sv__reply_busy)},
     [SV__M_SHUTDOWN] = {[SV_IN_STOP_RESULT] = sv__res_sweep, SV__ADMIN_ROW(sv__reply_busy)},
     [SV__M_DONE] = {sv__reply_shutdown, sv__reply_shutdown, sv__reply_shutdown, sv__reply_shutdown,
                     sv__reply_shutdown, sv__reply_shutdown, SV__ADMIN_ROW(sv__reply_shutdown)},
@@ -320,6 +338,12 @@ static const sv__handler sv__table[SV__M__COUNT][SV__IN_COUNT] = {
 
 /* ---- public API ---------------------------------------------------------------------- */
 
+/* Contract in core.h. Copies cfg and children; the core owns its table and
+ * intensity ring (8 × MaxR bytes), all through sv_alloc. -EINVAL: NULL
+ * cfg/out, children NULL with n > 0, n >= UINT32_MAX, strategy/auto_shutdown
+ * out of range, jitter > 100, or a bad child (see sv__core_child_valid) or a
+ * duplicate id. -ENOMEM: an allocation failed (nothing is left allocated).
+ * backoff_max_ms below backoff_min_ms is taken as backoff_min_ms. */
 int sv_core_new(const sv_core_cfg *cfg, const sv_core_child *children, size_t n, sv_core **out)
 {
     if (!cfg || !out || (n > 0 && !children) || n >= SV__NO_SLOT)
@@ -328,7 +352,7 @@ int sv_core_new(const sv_core_cfg *cfg, const sv_core_child *children, size_t n,
         cfg->backoff_jitter_pct > 100)
         return -EINVAL;
     for (size_t i = 0; i < n; i++) {
-        if (!sv__child_valid(&children[i]))
+        if (!sv__core_child_valid(&children[i]))
             return -EINVAL;
         for (size_t k = 0; k < i; k++)
             if (strncmp(children[k].id, children[i].id, SV_ID_MAX) == 0)
@@ -357,7 +381,7 @@ int sv_core_new(const sv_core_cfg *cfg, const sv_core_child *children, size_t n,
     c->cfg = *cfg;
     c->cap = cap;
     for (size_t i = 0; i < n; i++)
-        sv__child_init(&c->ch[i], &children[i], (uint32_t)i);
+        sv__core_child_init(&c->ch[i], &children[i], (uint32_t)i);
     c->n = n;
     c->next_slot = (uint32_t)n;
     c->mode = SV__M_NEW;
@@ -379,6 +403,7 @@ fail:
     return -ENOMEM;
 }
 
+/* Frees everything the core owns. c may be NULL. Never fails. */
 void sv_core_free(sv_core *c)
 {
     if (!c)
@@ -388,6 +413,10 @@ void sv_core_free(sv_core *c)
     sv_free(c);
 }
 
+/* Contract in core.h. Never fails and never allocates, except that
+ * SV_IN_START_CHILD may grow the table (on failure: REPLY(-ENOMEM), no
+ * change). NULL c/in/out: 0 actions. Pointers into the core previously
+ * returned by sv_core_child_at/sv_core_child_spec are invalid after a step. */
 size_t sv_core_step(sv_core *c, const sv_core_in *in, int64_t now, sv_core_act *out)
 {
     if (!c || !in || !out)
@@ -397,13 +426,12 @@ size_t sv_core_step(sv_core *c, const sv_core_in *in, int64_t now, sv_core_act *
     c->last_now = now;
     sv__out w = {out, 0};
     unsigned kind = (unsigned)in->kind;
-    if (c->mode == SV__M_DONE) {
-        sv__reply_shutdown(c, in, now, &w);
+    if (kind >= SV__IN_COUNT) {
+        if (c->mode == SV__M_DONE)
+            sv__reply_shutdown(c, in, now, &w); /* after EXIT: every input */
         return w.n;
     }
-    if (kind >= SV__IN_COUNT)
-        return 0;
-    if (kind == SV_IN_START_RESULT || kind == SV_IN_STOP_RESULT) {
+    if (c->mode != SV__M_DONE && (kind == SV_IN_START_RESULT || kind == SV_IN_STOP_RESULT)) {
         unsigned want = kind == SV_IN_START_RESULT ? SV__AW_START : SV__AW_STOP;
         if (c->await != want || in->slot != c->await_slot || in->incarnation != c->await_inc)
             return 0; /* nobody asked for this result */
@@ -422,6 +450,7 @@ size_t sv_core_step(sv_core *c, const sv_core_in *in, int64_t now, sv_core_act *
     return w.n;
 }
 
+/* Read-only views; NULL-safe (false, false, SV_FOREVER, 0, -ENOENT, NULL). */
 bool sv_core_busy(const sv_core *c)
 {
     return c && c->await != SV__AW_NONE;
@@ -442,6 +471,11 @@ size_t sv_core_nchildren(const sv_core *c)
     return c ? c->n : 0;
 }
 
+/* State: RUNNING (also an exited incarnation not yet joined, only visible
+ * while busy), RESTARTING (waiting for a retry of its own or of its group),
+ * UNSTOPPED (RESTARTING whose last incarnation was abandoned), STOPPED.
+ * incarnation: the last one given out (0 = never started). Any out pointer
+ * may be NULL. */
 int sv_core_child_at(const sv_core *c, size_t i, uint32_t *slot, const sv_core_child **spec,
                      sv_child_state *state, uint32_t *incarnation)
 {
@@ -469,7 +503,7 @@ const sv_core_child *sv_core_child_spec(const sv_core *c, uint32_t slot)
 {
     if (!c)
         return NULL;
-    size_t i = sv__find_slot(c, slot);
+    size_t i = sv__core_find_slot(c, slot);
     return i < c->n ? &c->ch[i].spec : NULL;
 }
 

@@ -45,45 +45,45 @@ static int sv__grow(sv_core *c)
 static void sv__admin_add(sv_core *c, const sv_core_child *s, sv__out *w)
 {
     if (c->next_slot == SV__NO_SLOT) {
-        sv__reply(w, -ENOSPC);
+        sv__core_reply(w, -ENOSPC);
         return;
     }
     int err = sv__grow(c);
     if (err < 0) {
-        sv__reply(w, err); /* no state change */
+        sv__core_reply(w, err); /* no state change */
         return;
     }
     sv__child *x = &c->ch[c->n++];
-    sv__child_init(x, s, c->next_slot++);
+    sv__core_child_init(x, s, c->next_slot++);
     c->mode = SV__M_ADMIN_START;
     c->admin_new = true;
-    sv__start(c, x, w);
+    sv__core_start(c, x, w);
 }
 
-void sv__on_admin(sv_core *c, const sv_core_in *in, int64_t now, sv__out *w)
+void sv__core_on_admin(sv_core *c, const sv_core_in *in, int64_t now, sv__out *w)
 {
     bool add = in->kind == SV_IN_START_CHILD;
-    if (add ? (!in->child || !sv__child_valid(in->child)) : !in->id) {
-        sv__reply(w, -EINVAL);
+    if (add ? (!in->child || !sv__core_child_valid(in->child)) : !in->id) {
+        sv__core_reply(w, -EINVAL);
         return;
     }
-    size_t i = sv__find_id(c, add ? in->child->id : in->id);
+    size_t i = sv__core_find_id(c, add ? in->child->id : in->id);
     if (i == c->n) {
         if (add)
             sv__admin_add(c, in->child, w);
         else
-            sv__reply(w, -SV_ENOT_FOUND);
+            sv__core_reply(w, -SV_ENOT_FOUND);
         return;
     }
     sv__child *x = &c->ch[i];
     int v = sv__admin[x->st][SV__ADMIN(in->kind)];
     switch (v) {
     case SV__V_NOOP:
-        sv__reply(w, 0);
+        sv__core_reply(w, 0);
         break;
     case SV__V_STOP:
         c->mode = SV__M_ADMIN_STOP;
-        sv__stop(c, x, w);
+        sv__core_stop(c, x, w);
         break;
     case SV__V_CANCEL: {
         bool head = x->retry_at != SV_FOREVER;
@@ -91,61 +91,61 @@ void sv__on_admin(sv_core *c, const sv_core_in *in, int64_t now, sv__out *w)
         x->retry_at = SV_FOREVER;
         c->sched_dirty = true;
         if (head)
-            sv__drop_orphans(c);
-        sv__event(w, SV_EV_CHILD_TERMINATED, x->slot, x->inc, SV_EXIT_SHUTDOWN, 0);
-        sv__reply(w, 0);
+            sv__core_drop_orphans(c);
+        sv__core_event(w, SV_EV_CHILD_TERMINATED, x->slot, x->inc, SV_EXIT_SHUTDOWN, 0);
+        sv__core_reply(w, 0);
         break;
     }
     case SV__V_START:
         c->mode = SV__M_ADMIN_START;
         c->admin_new = false;
-        sv__start(c, x, w);
+        sv__core_start(c, x, w);
         break;
     case SV__V_FORGET:
-        sv__remove(c, i, w);
-        sv__reply(w, 0);
+        sv__core_remove(c, i, w);
+        sv__core_reply(w, 0);
         break;
     default:
-        sv__reply(w, v);
+        sv__core_reply(w, v);
         break;
     }
 }
 
-void sv__res_admin_start(sv_core *c, const sv_core_in *in, int64_t now, sv__out *w)
+void sv__core_res_admin_start(sv_core *c, const sv_core_in *in, int64_t now, sv__out *w)
 {
-    size_t i = sv__find_slot(c, in->slot);
+    size_t i = sv__core_find_slot(c, in->slot);
     sv__child *x = &c->ch[i];
     c->mode = SV__M_IDLE;
     if (in->err == 0) {
         x->st = SV__C_RUNNING;
         x->started_at = now;
         x->abandoned = false;
-        sv__reply(w, 0);
+        sv__core_reply(w, 0);
         return;
     }
     if (c->admin_new) {
         /* the spec is discarded: no CHILD_REMOVED, it never ran */
-        sv__emit(w, SV_ACT_FORGET, x->slot, x->inc);
+        sv__core_emit(w, SV_ACT_FORGET, x->slot, x->inc);
         memmove(&c->ch[i], &c->ch[i + 1], (c->n - i - 1) * sizeof c->ch[0]);
         c->n--;
     } else {
         x->st = SV__C_STOPPED;
     }
-    sv__reply(w, sv__err(in->err));
+    sv__core_reply(w, sv__err(in->err));
 }
 
-void sv__res_admin_stop(sv_core *c, const sv_core_in *in, int64_t now, sv__out *w)
+void sv__core_res_admin_stop(sv_core *c, const sv_core_in *in, int64_t now, sv__out *w)
 {
-    size_t i = sv__find_slot(c, in->slot);
+    size_t i = sv__core_find_slot(c, in->slot);
     sv__child *x = &c->ch[i];
     c->mode = SV__M_IDLE;
     x->abandoned = in->unstopped;
     x->st = SV__C_STOPPED;
     x->last_reason = SV_EXIT_SHUTDOWN;
     if (x->spec.restart == SV_TEMPORARY)
-        sv__remove(c, i, w);
+        sv__core_remove(c, i, w);
     else
-        sv__event(w, SV_EV_CHILD_TERMINATED, x->slot, x->inc, SV_EXIT_SHUTDOWN, 0);
-    sv__reply(w, 0);
+        sv__core_event(w, SV_EV_CHILD_TERMINATED, x->slot, x->inc, SV_EXIT_SHUTDOWN, 0);
+    sv__core_reply(w, 0);
 }
 

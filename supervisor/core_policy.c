@@ -17,7 +17,7 @@ static const bool sv__abnormal_by_reason[] = {
     [SV_EXIT_KILLED] = true,
 };
 
-bool sv__exit_abnormal(int reason)
+bool sv__core_exit_abnormal(int reason)
 {
     if (reason < 0 || (size_t)reason >= sizeof sv__abnormal_by_reason / sizeof sv__abnormal_by_reason[0])
         return true; /* unknown reasons are crashes: never lose one */
@@ -27,7 +27,7 @@ bool sv__exit_abnormal(int reason)
 /* Invariants: ring[0..ring_len) holds the times of the last ring_len
  * restarts (ring_len <= MaxR), oldest at ring_head once the ring is full;
  * times are non-decreasing because the core clamps now. */
-bool sv__intensity_add(sv_core *c, int64_t now)
+bool sv__core_intensity_add(sv_core *c, int64_t now)
 {
     uint32_t maxr = c->cfg.intensity;
     if (maxr == 0)
@@ -50,7 +50,7 @@ bool sv__intensity_add(sv_core *c, int64_t now)
     return false;
 }
 
-uint64_t sv__rng_next(uint64_t *state)
+uint64_t sv__core_rng_next(uint64_t *state)
 {
     uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -63,13 +63,13 @@ static uint64_t sv__rng_below(uint64_t *state, uint64_t n)
 {
     uint64_t threshold = (0 - n) % n; /* 2^64 mod n */
     for (;;) {
-        uint64_t r = sv__rng_next(state);
+        uint64_t r = sv__core_rng_next(state);
         if (r >= threshold)
             return r % n;
     }
 }
 
-int64_t sv__add_sat(int64_t now, int64_t d)
+int64_t sv__core_add_sat(int64_t now, int64_t d)
 {
     if (d <= 0)
         return now;
@@ -79,7 +79,7 @@ int64_t sv__add_sat(int64_t now, int64_t d)
 }
 
 /* delay = min(max, min * 2^k), then drawn uniformly in [delay*(1-j/100), delay]. */
-int64_t sv__backoff_next(sv_core *c, sv__child *ch)
+int64_t sv__core_backoff_next(sv_core *c, sv__child *ch)
 {
     uint64_t lo = (uint64_t)c->bo_min_ns, hi = (uint64_t)c->bo_max_ns;
     uint32_t k = ch->backoff_k;
@@ -94,7 +94,7 @@ int64_t sv__backoff_next(sv_core *c, sv__child *ch)
     return (int64_t)d;
 }
 
-void sv__backoff_ran(sv_core *c, sv__child *ch, int64_t now)
+void sv__core_backoff_ran(sv_core *c, sv__child *ch, int64_t now)
 {
     if (c->bo_min_ns == 0)
         return;

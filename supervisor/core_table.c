@@ -10,7 +10,7 @@
 /* ---- output ---------------------------------------------------------------- */
 
 /* No step emits more than 5 actions; the bound check only guards the array. */
-sv_core_act *sv__emit(sv__out *w, sv_core_act_kind kind, uint32_t slot, uint32_t inc)
+sv_core_act *sv__core_emit(sv__out *w, sv_core_act_kind kind, uint32_t slot, uint32_t inc)
 {
     sv_core_act *a = &w->a[w->n < SV_CORE_MAX_ACTIONS ? w->n++ : SV_CORE_MAX_ACTIONS - 1];
     memset(a, 0, sizeof *a);
@@ -20,47 +20,47 @@ sv_core_act *sv__emit(sv__out *w, sv_core_act_kind kind, uint32_t slot, uint32_t
     return a;
 }
 
-void sv__event(sv__out *w, sv_event_kind ev, uint32_t slot, uint32_t inc, int reason, int64_t detail)
+void sv__core_event(sv__out *w, sv_event_kind ev, uint32_t slot, uint32_t inc, int reason, int64_t detail)
 {
-    sv_core_act *a = sv__emit(w, SV_ACT_EVENT, slot, inc);
+    sv_core_act *a = sv__core_emit(w, SV_ACT_EVENT, slot, inc);
     a->event = ev;
     a->reason = reason;
     a->detail_ns = detail;
 }
 
-void sv__log(sv__out *w, uint32_t slot, uint32_t inc, int reason)
+void sv__core_log(sv__out *w, uint32_t slot, uint32_t inc, int reason)
 {
-    sv__emit(w, SV_ACT_LOG, slot, inc)->reason = reason;
+    sv__core_emit(w, SV_ACT_LOG, slot, inc)->reason = reason;
 }
 
-void sv__reply(sv__out *w, int err)
+void sv__core_reply(sv__out *w, int err)
 {
-    sv__emit(w, SV_ACT_REPLY, SV__NO_SLOT, 0)->err = err;
+    sv__core_emit(w, SV_ACT_REPLY, SV__NO_SLOT, 0)->err = err;
 }
 
 /* Starts the next incarnation of x; the caller's sequence awaits it. */
-void sv__start(sv_core *c, sv__child *x, sv__out *w)
+void sv__core_start(sv_core *c, sv__child *x, sv__out *w)
 {
     if (++x->inc == 0)
         x->inc = 1; /* 0 means "none"; wrapping takes 2^32 starts */
     c->await = SV__AW_START;
     c->await_slot = x->slot;
     c->await_inc = x->inc;
-    sv__emit(w, SV_ACT_START, x->slot, x->inc);
+    sv__core_emit(w, SV_ACT_START, x->slot, x->inc);
 }
 
 /* Stops (or, if it already ended, joins) x's live incarnation. */
-void sv__stop(sv_core *c, sv__child *x, sv__out *w)
+void sv__core_stop(sv_core *c, sv__child *x, sv__out *w)
 {
     c->await = SV__AW_STOP;
     c->await_slot = x->slot;
     c->await_inc = x->inc;
-    sv__emit(w, SV_ACT_STOP, x->slot, x->inc);
+    sv__core_emit(w, SV_ACT_STOP, x->slot, x->inc);
 }
 /* ---- the table ------------------------------------------------------------- */
 
 /* Index of slot, or c->n. The table is sorted by slot. */
-size_t sv__find_slot(const sv_core *c, uint32_t slot)
+size_t sv__core_find_slot(const sv_core *c, uint32_t slot)
 {
     size_t lo = 0, hi = c->n;
     while (lo < hi) {
@@ -73,7 +73,7 @@ size_t sv__find_slot(const sv_core *c, uint32_t slot)
     return (lo < c->n && c->ch[lo].slot == slot) ? lo : c->n;
 }
 
-size_t sv__find_id(const sv_core *c, const char *id)
+size_t sv__core_find_id(const sv_core *c, const char *id)
 {
     if (strnlen(id, SV_ID_MAX) >= SV_ID_MAX)
         return c->n;
@@ -84,16 +84,16 @@ size_t sv__find_id(const sv_core *c, const char *id)
 }
 
 /* Emits CHILD_REMOVED and FORGET for ch[i] and drops it from the table. */
-void sv__remove(sv_core *c, size_t i, sv__out *w)
+void sv__core_remove(sv_core *c, size_t i, sv__out *w)
 {
     sv__child *x = &c->ch[i];
-    sv__event(w, SV_EV_CHILD_REMOVED, x->slot, x->inc, x->last_reason, 0);
-    sv__emit(w, SV_ACT_FORGET, x->slot, x->inc);
+    sv__core_event(w, SV_EV_CHILD_REMOVED, x->slot, x->inc, x->last_reason, 0);
+    sv__core_emit(w, SV_ACT_FORGET, x->slot, x->inc);
     memmove(&c->ch[i], &c->ch[i + 1], (c->n - i - 1) * sizeof c->ch[0]);
     c->n--;
 }
 
-bool sv__child_valid(const sv_core_child *s)
+bool sv__core_child_valid(const sv_core_child *s)
 {
     size_t len = strnlen(s->id, SV_ID_MAX);
     if (len == 0 || len >= SV_ID_MAX)
@@ -103,7 +103,7 @@ bool sv__child_valid(const sv_core_child *s)
     return !(s->significant && s->restart == SV_PERMANENT); /* OTP rejects it */
 }
 
-void sv__child_init(sv__child *x, const sv_core_child *s, uint32_t slot)
+void sv__core_child_init(sv__child *x, const sv_core_child *s, uint32_t slot)
 {
     memset(x, 0, sizeof *x);
     x->spec = *s;
@@ -117,28 +117,31 @@ void sv__child_init(sv__child *x, const sv_core_child *s, uint32_t slot)
 
 /* ---- groups and retry heads -------------------------------------------------- */
 
-size_t sv__group_lo(const sv_core *c, size_t i)
+size_t sv__core_group_lo(const sv_core *c, size_t i)
 {
     return c->cfg.strategy == SV_ONE_FOR_ALL ? 0 : i;
 }
 
-size_t sv__group_hi(const sv_core *c, size_t i)
+size_t sv__core_group_hi(const sv_core *c, size_t i)
 {
     return c->cfg.strategy == SV_ONE_FOR_ONE ? i : c->n - 1;
 }
 
-void sv__clear_heads(sv_core *c, size_t lo, size_t hi)
+void sv__core_clear_heads(sv_core *c, size_t lo, size_t hi)
 {
-    for (size_t i = lo; i <= hi && i < c->n; i++)
-        c->ch[i].retry_at = SV_FOREVER;
-    c->sched_dirty = true;
+    for (size_t i = lo; i <= hi && i < c->n; i++) {
+        if (c->ch[i].retry_at != SV_FOREVER) {
+            c->ch[i].retry_at = SV_FOREVER;
+            c->sched_dirty = true; /* the deadline is recomputed only then */
+        }
+    }
 }
 
 /* Marks every non-live, non-temporary member of G(i) RESTARTING. */
-void sv__mark_group(sv_core *c, size_t i)
+void sv__core_mark_group(sv_core *c, size_t i)
 {
-    size_t hi = sv__group_hi(c, i);
-    for (size_t k = sv__group_lo(c, i); k <= hi; k++) {
+    size_t hi = sv__core_group_hi(c, i);
+    for (size_t k = sv__core_group_lo(c, i); k <= hi; k++) {
         sv__child *x = &c->ch[k];
         if (!sv__alive(x) && x->spec.restart != SV_TEMPORARY)
             x->st = SV__C_RESTARTING;
@@ -146,19 +149,19 @@ void sv__mark_group(sv_core *c, size_t i)
 }
 
 /* Makes ch[i] the head of a retry due at now (+ backoff when on). */
-void sv__schedule(sv_core *c, size_t i, int64_t now, sv__out *w)
+void sv__core_schedule(sv_core *c, size_t i, int64_t now, sv__out *w)
 {
     sv__child *x = &c->ch[i];
-    int64_t delay = c->bo_min_ns > 0 ? sv__backoff_next(c, x) : 0;
-    x->retry_at = sv__add_sat(now, delay);
+    int64_t delay = c->bo_min_ns > 0 ? sv__core_backoff_next(c, x) : 0;
+    x->retry_at = sv__core_add_sat(now, delay);
     c->sched_dirty = true;
     if (c->bo_min_ns > 0)
-        sv__event(w, SV_EV_BACKOFF, x->slot, x->inc, x->last_reason, delay);
+        sv__core_event(w, SV_EV_BACKOFF, x->slot, x->inc, x->last_reason, delay);
 }
 
 /* After a head was cancelled: a RESTARTING child that no head covers would
  * wait forever; it becomes STOPPED (as OTP leaves such children undefined). */
-void sv__drop_orphans(sv_core *c)
+void sv__core_drop_orphans(sv_core *c)
 {
     bool any_head = false, seen_head = false;
     for (size_t i = 0; i < c->n; i++)

@@ -121,66 +121,66 @@ static inline int sv__err(int err)
 /* ---- core_table.c: output ------------------------------------------------- */
 
 /* Appends one action (zeroed but for kind/slot/inc) and returns it. */
-sv_core_act *sv__emit(sv__out *w, sv_core_act_kind kind, uint32_t slot, uint32_t inc);
-void sv__event(sv__out *w, sv_event_kind ev, uint32_t slot, uint32_t inc, int reason, int64_t detail);
-void sv__log(sv__out *w, uint32_t slot, uint32_t inc, int reason);
-void sv__reply(sv__out *w, int err);
+sv_core_act *sv__core_emit(sv__out *w, sv_core_act_kind kind, uint32_t slot, uint32_t inc);
+void sv__core_event(sv__out *w, sv_event_kind ev, uint32_t slot, uint32_t inc, int reason, int64_t detail);
+void sv__core_log(sv__out *w, uint32_t slot, uint32_t inc, int reason);
+void sv__core_reply(sv__out *w, int err);
 /* Emit START of x's next incarnation / STOP of its live one, last in the
  * step, and record the awaited answer. */
-void sv__start(sv_core *c, sv__child *x, sv__out *w);
-void sv__stop(sv_core *c, sv__child *x, sv__out *w);
+void sv__core_start(sv_core *c, sv__child *x, sv__out *w);
+void sv__core_stop(sv_core *c, sv__child *x, sv__out *w);
 
 /* ---- core_table.c: the child table ---------------------------------------- */
 
-size_t sv__find_slot(const sv_core *c, uint32_t slot); /* index, or c->n */
-size_t sv__find_id(const sv_core *c, const char *id);  /* index, or c->n */
+size_t sv__core_find_slot(const sv_core *c, uint32_t slot); /* index, or c->n */
+size_t sv__core_find_id(const sv_core *c, const char *id);  /* index, or c->n */
 /* Emit CHILD_REMOVED + FORGET for ch[i] and drop it (later indexes shift). */
-void sv__remove(sv_core *c, size_t i, sv__out *w);
+void sv__core_remove(sv_core *c, size_t i, sv__out *w);
 /* Id non-empty and NUL-terminated within SV_ID_MAX, enums in range, not
  * significant-and-permanent. */
-bool sv__child_valid(const sv_core_child *s);
-void sv__child_init(sv__child *x, const sv_core_child *s, uint32_t slot);
+bool sv__core_child_valid(const sv_core_child *s);
+void sv__core_child_init(sv__child *x, const sv_core_child *s, uint32_t slot);
 
 /* ---- core_table.c: restart groups and retry heads -------------------------- */
 
 /* G(ch[i]) = ch[lo..hi]: one_for_one {i}, rest_for_one i..n-1, one_for_all 0..n-1. */
-size_t sv__group_lo(const sv_core *c, size_t i);
-size_t sv__group_hi(const sv_core *c, size_t i);
-void sv__clear_heads(sv_core *c, size_t lo, size_t hi);
-void sv__mark_group(sv_core *c, size_t i);
-void sv__schedule(sv_core *c, size_t i, int64_t now, sv__out *w);
-void sv__drop_orphans(sv_core *c);
+size_t sv__core_group_lo(const sv_core *c, size_t i);
+size_t sv__core_group_hi(const sv_core *c, size_t i);
+void sv__core_clear_heads(sv_core *c, size_t lo, size_t hi);
+void sv__core_mark_group(sv_core *c, size_t i);
+void sv__core_schedule(sv_core *c, size_t i, int64_t now, sv__out *w);
+void sv__core_drop_orphans(sv_core *c);
 
 /* ---- core_admin.c ---------------------------------------------------------- */
 
-void sv__on_admin(sv_core *c, const sv_core_in *in, int64_t now, sv__out *w);
-void sv__res_admin_start(sv_core *c, const sv_core_in *in, int64_t now, sv__out *w);
-void sv__res_admin_stop(sv_core *c, const sv_core_in *in, int64_t now, sv__out *w);
+void sv__core_on_admin(sv_core *c, const sv_core_in *in, int64_t now, sv__out *w);
+void sv__core_res_admin_start(sv_core *c, const sv_core_in *in, int64_t now, sv__out *w);
+void sv__core_res_admin_stop(sv_core *c, const sv_core_in *in, int64_t now, sv__out *w);
 
 /* ---- core_policy.c ------------------------------------------------------- */
 
 /* True when an exit with this reason is abnormal (a crash): anything but
  * SV_EXIT_NORMAL and SV_EXIT_SHUTDOWN, unknown values included. */
-bool sv__exit_abnormal(int reason);
+bool sv__core_exit_abnormal(int reason);
 
 /* Record one restart at now. Returns true when it exceeds the intensity:
  * more than MaxR restarts (this one included) within the period, where a
  * past restart at T is within the period at now iff now - T <= MaxT
  * (inclusive, as OTP's `R >= Now - Period`). O(1). */
-bool sv__intensity_add(sv_core *c, int64_t now);
+bool sv__core_intensity_add(sv_core *c, int64_t now);
 
 /* Backoff delay for the next restart of ch (ns, >= 0) and advance its
  * exponent. Only meaningful when backoff is on (bo_min_ns > 0). */
-int64_t sv__backoff_next(sv_core *c, sv__child *ch);
+int64_t sv__core_backoff_next(sv_core *c, sv__child *ch);
 
 /* A child exited after running since started_at: reset its backoff exponent
  * when it ran for at least the backoff cap. */
-void sv__backoff_ran(sv_core *c, sv__child *ch, int64_t now);
+void sv__core_backoff_ran(sv_core *c, sv__child *ch, int64_t now);
 
 /* now + d, saturating at SV_FOREVER (d >= 0). */
-int64_t sv__add_sat(int64_t now, int64_t d);
+int64_t sv__core_add_sat(int64_t now, int64_t d);
 
 /* splitmix64 step. */
-uint64_t sv__rng_next(uint64_t *state);
+uint64_t sv__core_rng_next(uint64_t *state);
 
 #endif

@@ -140,7 +140,7 @@ void sv__crash_init(void) { pthread_once(&sv__crash_once, sv__crash_init_once); 
 
 /* ---- sv_panic -------------------------------------------------------------------- */
 
-void sv_vpanic(const char *fmt, va_list ap)
+__attribute__((noinline)) void sv_vpanic(const char *fmt, va_list ap)
 {
     sv__crash_ctx *c = sv__crash_cur;
     if (!c || !c->armed) {
@@ -151,7 +151,7 @@ void sv_vpanic(const char *fmt, va_list ap)
     }
     c->armed = 0;
     vsnprintf(c->rep->message, sizeof c->rep->message, fmt, ap);
-    sv__backtrace(c->rep->backtrace, sizeof c->rep->backtrace, 0);
+    sv__backtrace(c->rep->backtrace, sizeof c->rep->backtrace, 1); /* from the caller of sv_vpanic */
     c->rep->reason = SV_EXIT_PANIC;
     siglongjmp(c->jb, 1);
 }

@@ -148,7 +148,7 @@ bool sv__log_wants(const sv_event *ev)
     case SV_EV_ESCALATED:
         return true;
     case SV_EV_JOINED:
-        return sv__exit_abnormal(ev->reason);
+        return sv__reason_abnormal(ev->reason);
     default:
         return false;
     }

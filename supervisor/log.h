@@ -19,7 +19,7 @@ void sv__log_stderr(void *ud, const sv_event *ev, const char *line);
 bool sv__log_wants(const sv_event *ev);
 
 /* True for abnormal exit reasons (a crash): panic, error, signal, killed. */
-static inline bool sv__exit_abnormal(int reason)
+static inline bool sv__reason_abnormal(int reason)
 {
     return reason != SV_EXIT_NORMAL && reason != SV_EXIT_SHUTDOWN;
 }

@@ -41,7 +41,7 @@ static const sv_plat_ops *h_real_plat;
 static sv_plat_ops h_plat;
 static long h_allocs, h_live, h_fail_at = -1; /* fail the allocation numbered h_fail_at */
 
-static void *h_alloc(size_t n)
+static inline void *h_alloc(size_t n)
 {
     if (h_fail_at >= 0 && h_allocs++ == h_fail_at)
         return NULL;
@@ -51,14 +51,14 @@ static void *h_alloc(size_t n)
     return p;
 }
 
-static void h_free_mem(void *p)
+static inline void h_free_mem(void *p)
 {
     if (p)
         h_live--;
     h_real_plat->free(p);
 }
 
-static int h_plat_bind(void **state)
+static inline int h_plat_bind(void **state)
 {
     (void)state;
     h_real_plat = sv_plat();
@@ -69,7 +69,7 @@ static int h_plat_bind(void **state)
     return 0;
 }
 
-static int h_plat_unbind(void **state)
+static inline int h_plat_unbind(void **state)
 {
     (void)state;
     sv_plat_set(h_real_plat);
@@ -77,7 +77,7 @@ static int h_plat_unbind(void **state)
 }
 
 /* Fail the n-th allocation from now on (0 = the next one); -1: none. */
-static void h_fail_alloc(long n)
+static inline void h_fail_alloc(long n)
 {
     h_allocs = 0;
     h_fail_at = n;
@@ -104,14 +104,15 @@ typedef struct h_t {
     char trace[H_TRACE];            /* actions of the last h_feed */
     sv_core_act acts[256];          /* the same, raw */
     size_t nacts;
-    int64_t backoffs[64];           /* detail_ns of each EV:backoff, in order */
+    int64_t backoffs[64];           /* detail_ns of each EV:backoff of the last h_feed */
     size_t nbackoffs;
     bool exited;
+    uint64_t chaos;                 /* != 0: random answers and junk while busy */
 } h_t;
 
 static h_t H;
 
-static sv_core_cfg h_cfg(sv_strategy s)
+static inline sv_core_cfg h_cfg(sv_strategy s)
 {
     sv_core_cfg cfg;
     memset(&cfg, 0, sizeof cfg);
@@ -122,7 +123,7 @@ static sv_core_cfg h_cfg(sv_strategy s)
 }
 
 /* "id[:temp|:trans|:perm][:sig][:sup]" */
-static sv_core_child h_child(const char *word)
+static inline sv_core_child h_child(const char *word)
 {
     sv_core_child ch;
     memset(&ch, 0, sizeof ch);
@@ -143,7 +144,7 @@ static sv_core_child h_child(const char *word)
     return ch;
 }
 
-static void h_learn_names(h_t *h)
+static inline void h_learn_names(h_t *h)
 {
     size_t n = sv_core_nchildren(h->c);
     for (size_t i = 0; i < n; i++) {
@@ -156,7 +157,7 @@ static void h_learn_names(h_t *h)
 }
 
 /* Creates the core over the children listed in `spec` (space-separated words). */
-static void h_setup(h_t *h, const sv_core_cfg *cfg, const char *spec)
+static inline void h_setup(h_t *h, const sv_core_cfg *cfg, const char *spec)
 {
     memset(h, 0, sizeof *h);
     sv_core_child kids[32];
@@ -170,21 +171,28 @@ static void h_setup(h_t *h, const sv_core_cfg *cfg, const char *spec)
     h_learn_names(h);
 }
 
-static void h_teardown_core(h_t *h)
+static inline void h_teardown_core(h_t *h)
 {
     sv_core_free(h->c);
     h->c = NULL;
 }
 
-static int h_teardown(void **state)
+/* cmocka teardown: frees the test's core (also after a failed assertion)
+ * and fails the test if any allocation is still live. */
+static inline int h_teardown(void **state)
 {
     (void)state;
     h_teardown_core(&H);
     h_fail_at = -1;
+    if (h_live != 0) {
+        print_error("%ld allocation(s) leaked\n", h_live);
+        h_live = 0;
+        return -1;
+    }
     return 0;
 }
 
-static void h_rule_add(h_t *h, const char *id, uint32_t inc, int err, int times, bool unstop)
+static inline void h_rule_add(h_t *h, const char *id, uint32_t inc, int err, int times, bool unstop)
 {
     assert_true(h->nrules < sizeof h->rules / sizeof h->rules[0]);
     h_rule *r = &h->rules[h->nrules++];
@@ -196,17 +204,17 @@ static void h_rule_add(h_t *h, const char *id, uint32_t inc, int err, int times,
 }
 
 /* START of id (incarnation inc, 0 = any) fails with err, `times` times (<0: always). */
-static void h_fail_start(h_t *h, const char *id, uint32_t inc, int err, int times)
+static inline void h_fail_start(h_t *h, const char *id, uint32_t inc, int err, int times)
 {
     h_rule_add(h, id, inc, err, times, false);
 }
 
-static void h_unstop(h_t *h, const char *id, uint32_t inc)
+static inline void h_unstop(h_t *h, const char *id, uint32_t inc)
 {
     h_rule_add(h, id, inc, 0, 1, true);
 }
 
-static h_rule *h_match(h_t *h, uint32_t slot, uint32_t inc, bool unstop)
+static inline h_rule *h_match(h_t *h, uint32_t slot, uint32_t inc, bool unstop)
 {
     for (size_t i = 0; i < h->nrules; i++) {
         h_rule *r = &h->rules[i];
@@ -220,7 +228,7 @@ static h_rule *h_match(h_t *h, uint32_t slot, uint32_t inc, bool unstop)
     return NULL;
 }
 
-static const char *h_evname(sv_event_kind k)
+static inline const char *h_evname(sv_event_kind k)
 {
     switch (k) {
     case SV_EV_RESTART: return "restart";
@@ -234,8 +242,8 @@ static const char *h_evname(sv_event_kind k)
     }
 }
 
-static void h_append(h_t *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void h_append(h_t *h, const char *fmt, ...)
+static inline void h_append(h_t *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline void h_append(h_t *h, const char *fmt, ...)
 {
     size_t len = strlen(h->trace);
     if (len > 0 && len + 1 < sizeof h->trace)
@@ -246,13 +254,13 @@ static void h_append(h_t *h, const char *fmt, ...)
     va_end(ap);
 }
 
-static const char *h_slotname(h_t *h, uint32_t slot)
+static inline const char *h_slotname(h_t *h, uint32_t slot)
 {
     return slot < H_SLOTS && h->names[slot][0] ? h->names[slot] : "?";
 }
 
 /* Records and checks one step's actions. */
-static void h_check_step(h_t *h, const sv_core_act *a, size_t n)
+static inline void h_check_step(h_t *h, const sv_core_act *a, size_t n)
 {
     assert_true(n <= SV_CORE_MAX_ACTIONS);
     for (size_t i = 0; i < n; i++) {
@@ -314,18 +322,61 @@ static void h_check_step(h_t *h, const sv_core_act *a, size_t n)
         fail_msg("done() disagrees with EXIT; trace: %s", h->trace);
 }
 
-static size_t h_step_raw(h_t *h, const sv_core_in *in, sv_core_act *out)
+static inline size_t h_step_raw(h_t *h, const sv_core_in *in, sv_core_act *out)
 {
     size_t n = sv_core_step(h->c, in, h->now, out);
     h_learn_names(h);
     return n;
 }
 
+static inline uint64_t h_rand(h_t *h, uint64_t n)
+{
+    uint64_t z = (h->chaos += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return (z ^ (z >> 31)) % n;
+}
+
+/* While an answer to `want` is awaited, inputs other than that answer must
+ * change nothing: admin gets REPLY(-EBUSY), anything else no action. */
+static inline void h_junk_while_busy(h_t *h, const sv_core_in *want)
+{
+    if (h_rand(h, 3) != 0)
+        return;
+    sv_core_in j;
+    memset(&j, 0, sizeof j);
+    j.kind = (sv_core_in_kind)h_rand(h, 11); /* 10 is out of range */
+    j.slot = want->slot + (uint32_t)h_rand(h, 2);
+    j.incarnation = want->incarnation + 1 + (uint32_t)h_rand(h, 2);
+    j.reason = SV_EXIT_PANIC;
+    j.id = "a";
+    sv_core_child spec = h_child("zz");
+    j.child = &spec;
+    if ((j.kind == SV_IN_START_RESULT || j.kind == SV_IN_STOP_RESULT) && h_rand(h, 2)) {
+        /* right slot and incarnation, wrong kind of answer */
+        j.kind = want->kind == SV_IN_START_RESULT ? SV_IN_STOP_RESULT : SV_IN_START_RESULT;
+        j.incarnation = want->incarnation;
+        j.slot = want->slot;
+    }
+    sv_core_act a[SV_CORE_MAX_ACTIONS];
+    size_t n = sv_core_step(h->c, &j, h->now, a);
+    bool admin = j.kind >= SV_IN_START_CHILD && j.kind <= SV_IN_DELETE_CHILD;
+    if (admin) {
+        if (n != 1 || a[0].kind != SV_ACT_REPLY || a[0].err != -EBUSY)
+            fail_msg("admin while busy: %zu actions; trace: %s", n, h->trace);
+    } else if (n != 0) {
+        fail_msg("input kind %d while busy produced %zu actions; trace: %s", (int)j.kind, n, h->trace);
+    }
+    if (!sv_core_busy(h->c))
+        fail_msg("junk input ended the wait; trace: %s", h->trace);
+}
+
 /* Feeds `in`, answers the core until it is idle; returns the trace. */
-static const char *h_feed(h_t *h, const sv_core_in *in)
+static inline const char *h_feed(h_t *h, const sv_core_in *in)
 {
     h->trace[0] = '\0';
     h->nacts = 0;
+    h->nbackoffs = 0;
     sv_core_act a[SV_CORE_MAX_ACTIONS];
     size_t n = h_step_raw(h, in, a);
     h_check_step(h, a, n);
@@ -336,15 +387,22 @@ static const char *h_feed(h_t *h, const sv_core_in *in)
         memset(&r, 0, sizeof r);
         r.slot = a[n - 1].slot;
         r.incarnation = a[n - 1].incarnation;
+        r.kind = a[n - 1].kind == SV_ACT_START ? SV_IN_START_RESULT : SV_IN_STOP_RESULT;
+        if (h->chaos)
+            h_junk_while_busy(h, &r);
         if (a[n - 1].kind == SV_ACT_START) {
             h_rule *rule = h_match(h, r.slot, r.incarnation, false);
             r.kind = SV_IN_START_RESULT;
             r.err = rule ? rule->err : 0;
+            if (h->chaos && h_rand(h, 8) == 0)
+                r.err = h_rand(h, 2) ? -EAGAIN : 3; /* a positive error is a failure too */
             if (!r.err)
                 h->live[r.slot] = r.incarnation;
         } else {
             r.kind = SV_IN_STOP_RESULT;
             r.unstopped = h_match(h, r.slot, r.incarnation, true) != NULL;
+            if (h->chaos && h_rand(h, 8) == 0)
+                r.unstopped = true;
             h->live[r.slot] = 0;
         }
         n = h_step_raw(h, &r, a);
@@ -353,7 +411,7 @@ static const char *h_feed(h_t *h, const sv_core_in *in)
     return h->trace;
 }
 
-static sv_core_in h_in(sv_core_in_kind kind)
+static inline sv_core_in h_in(sv_core_in_kind kind)
 {
     sv_core_in in;
     memset(&in, 0, sizeof in);
@@ -361,7 +419,7 @@ static sv_core_in h_in(sv_core_in_kind kind)
     return in;
 }
 
-static const char *h_simple(h_t *h, sv_core_in_kind kind)
+static inline const char *h_simple(h_t *h, sv_core_in_kind kind)
 {
     sv_core_in in = h_in(kind);
     return h_feed(h, &in);
@@ -372,7 +430,7 @@ static const char *h_simple(h_t *h, sv_core_in_kind kind)
 #define h_shutdown(h) h_simple((h), SV_IN_SHUTDOWN)
 
 /* Index of id in start order, or -1. */
-static int h_index(h_t *h, const char *id)
+static inline int h_index(h_t *h, const char *id)
 {
     size_t n = sv_core_nchildren(h->c);
     for (size_t i = 0; i < n; i++) {
@@ -384,7 +442,7 @@ static int h_index(h_t *h, const char *id)
     return -1;
 }
 
-static uint32_t h_slot(h_t *h, const char *id)
+static inline uint32_t h_slot(h_t *h, const char *id)
 {
     for (uint32_t s = 0; s < H_SLOTS; s++)
         if (!strcmp(h->names[s], id))
@@ -393,7 +451,7 @@ static uint32_t h_slot(h_t *h, const char *id)
     return 0;
 }
 
-static uint32_t h_inc(h_t *h, const char *id)
+static inline uint32_t h_inc(h_t *h, const char *id)
 {
     int i = h_index(h, id);
     assert_true(i >= 0);
@@ -403,7 +461,7 @@ static uint32_t h_inc(h_t *h, const char *id)
 }
 
 /* State of id; -1 when absent. */
-static int h_state(h_t *h, const char *id)
+static inline int h_state(h_t *h, const char *id)
 {
     int i = h_index(h, id);
     if (i < 0)
@@ -414,7 +472,7 @@ static int h_state(h_t *h, const char *id)
 }
 
 /* The worker id#inc ended with reason (inc 0: the current incarnation). */
-static const char *h_exit_inc(h_t *h, const char *id, uint32_t inc, int reason)
+static inline const char *h_exit_inc(h_t *h, const char *id, uint32_t inc, int reason)
 {
     sv_core_in in = h_in(SV_IN_EXIT);
     in.slot = h_slot(h, id);
@@ -425,14 +483,14 @@ static const char *h_exit_inc(h_t *h, const char *id, uint32_t inc, int reason)
 
 #define h_exit(h, id, reason) h_exit_inc((h), (id), 0, (reason))
 
-static const char *h_admin(h_t *h, sv_core_in_kind kind, const char *id)
+static inline const char *h_admin(h_t *h, sv_core_in_kind kind, const char *id)
 {
     sv_core_in in = h_in(kind);
     in.id = id;
     return h_feed(h, &in);
 }
 
-static const char *h_start_child(h_t *h, const char *word)
+static inline const char *h_start_child(h_t *h, const char *word)
 {
     sv_core_child ch = h_child(word);
     sv_core_in in = h_in(SV_IN_START_CHILD);

@@ -1,0 +1,301 @@
+/*
+ * worker.c — the scripted-worker interpreter and the user-worker registry.
+ *
+ * The interpreter runs a child's script once per incarnation. Every op that
+ * can block goes through the seam (sv_worker_sleep, sv_wait, sv_sleep_until,
+ * sv_yield), so the controlled scheduler sees it. Between ops it checks, in
+ * this order: an fl_world_crash request (crash now), then the stop request
+ * (leave the script). A loop iteration that made no seam call yields, so a
+ * script can never spin without a scheduling point.
+ *
+ * Stop handling: in the main script, a blocking op that sees the stop
+ * request ends the script; then the `onstop` block runs if there is one
+ * (its ops ignore stop and end only on fl_world_release), else the worker
+ * returns SV_RET_SHUTDOWN.
+ */
+#include "failpoint.h"
+#include "scenario_int.h"
+#include "worker.h"
+#include "world_int.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the interpreter ----------------------------------------------------------------- */
+
+typedef enum fl__flow { FL__GO = 0, FL__RET, FL__STOP } fl__flow;
+
+typedef struct fl__exec {
+    fl__wchild *wc;
+    sv_worker *w;
+    uint32_t inc;
+    uint64_t draws;     /* probability draws made so far in this incarnation */
+    uint64_t seam;      /* seam calls made so far (loop progress check) */
+    bool onstop;        /* running the onstop block: ignore stop */
+    int ret;            /* FL__RET: the worker's return value */
+} fl__exec;
+
+static bool fl__released(fl__exec *x) { return atomic_load(&x->wc->world->released) != 0; }
+
+/* Crash now if fl_world_crash asked for it. */
+static void fl__crash_request(fl__exec *x) {
+    char *m = atomic_exchange(&x->wc->crash_msg, NULL);
+    if (!m) return;
+    char buf[SV_MSG_MAX];
+    snprintf(buf, sizeof buf, "%s", m);
+    free(m);
+    sv_panic("%s", buf);
+}
+
+static fl__flow fl__boundary(fl__exec *x) {
+    fl__crash_request(x);
+    if (!x->onstop && sv_worker_stopping(x->w)) return FL__STOP;
+    return FL__GO;
+}
+
+static bool fl__applies(fl__exec *x, const fl_op *op) {
+    if (x->inc < op->when.inc_min) return false;
+    if (op->when.inc_max && x->inc > op->when.inc_max) return false;
+    if (op->when.p_pct >= 100) return true;
+    uint64_t h = fl__hash(x->wc->world->seed, x->wc->decl->id);
+    h = fl__hash_u64(h, x->inc);
+    h = fl__hash_u64(h, ((uint64_t)(uint32_t)op->line << 20) ^ (uint32_t)op->col);
+    h = fl__hash_u64(h, x->draws++);
+    return h % 100 < op->when.p_pct;
+}
+
+/* Sleep until deadline, ignoring stop; ends early on fl_world_release. */
+static fl__flow fl__sleep_ignoring_stop(fl__exec *x, int64_t deadline) {
+    x->seam++;
+    while (sv_now() < deadline) {
+        if (fl__released(x)) {
+            x->ret = SV_RET_SHUTDOWN;
+            return FL__RET;
+        }
+        sv_wait(&x->wc->world->released, 0, deadline);
+    }
+    return FL__GO;
+}
+
+static fl__flow fl__work(fl__exec *x, int64_t ns) {
+    if (x->onstop) return fl__sleep_ignoring_stop(x, sv_deadline_in(ns));
+    x->seam++;
+    int64_t ms = ns / 1000000, rest = ns % 1000000;
+    do { /* at least one stop-aware sleep, even for sub-millisecond work */
+        uint32_t step = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+        if (sv_worker_sleep(x->w, step) == -ECANCELED) return FL__STOP;
+        ms -= step;
+    } while (ms > 0);
+    if (rest) sv_sleep_until(sv_deadline_in(rest));
+    return FL__GO;
+}
+
+/* Block on *word until pred() holds: stop-aware in the main script (polls
+ * every FL__POLL_NS), release-aware in onstop; crash requests land too. */
+static fl__flow fl__block(fl__exec *x, _Atomic uint32_t *word, uint32_t target) {
+    x->seam++;
+    for (;;) {
+        uint32_t v = atomic_load(word);
+        if (v >= target) return FL__GO;
+        fl__flow f = fl__boundary(x);
+        if (f != FL__GO) return f;
+        if (x->onstop && fl__released(x)) {
+            x->ret = SV_RET_SHUTDOWN;
+            return FL__RET;
+        }
+        sv_wait(word, v, sv_deadline_in(FL__POLL_NS));
+    }
+}
+
+static fl__flow fl__hang(fl__exec *x) {
+    x->seam++;
+    while (!fl__released(x)) sv_wait(&x->wc->world->released, 0, SV_FOREVER);
+    x->ret = SV_RET_SHUTDOWN;
+    return FL__RET;
+}
+
+static void fl__segv(void) {
+    volatile uintptr_t bad = 16;
+    *(volatile int *)bad = 1;
+}
+
+static fl__flow fl__ops(fl__exec *x, const fl_op *ops, size_t n);
+
+static fl__flow fl__op(fl__exec *x, const fl_op *op) {
+    switch (op->kind) {
+    case FL_OP_WORK:
+        return fl__work(x, op->ns);
+    case FL_OP_YIELD:
+        x->seam++;
+        sv_yield();
+        return FL__GO;
+    case FL_OP_CRASH:
+        sv_panic("%s", op->str);
+    case FL_OP_RETURN:
+    case FL_OP_EXIT:
+        x->ret = op->value;
+        return FL__RET;
+    case FL_OP_HANG:
+        return fl__hang(x);
+    case FL_OP_SEGV:
+        fl__segv();
+        x->ret = -EFAULT; /* only if the write did not fault */
+        return FL__RET;
+    case FL_OP_SIGNAL: {
+        fl__latch *l = fl__world_latch(x->wc->world, op->str);
+        x->seam++;
+        atomic_store(&l->set, 1);
+        sv_wake(&l->set, INT32_MAX);
+        return FL__GO;
+    }
+    case FL_OP_WAIT:
+        return fl__block(x, &fl__world_latch(x->wc->world, op->str)->set, 1);
+    case FL_OP_LOOP:
+        for (uint32_t i = 0; op->count == 0 || i < op->count; i++) {
+            uint64_t seam0 = x->seam;
+            fl__flow f = fl__ops(x, op->body, op->nbody);
+            if (f != FL__GO) return f;
+            if (x->seam == seam0) {
+                x->seam++;
+                sv_yield();
+            }
+        }
+        return FL__GO;
+    case FL_OP_FAILPOINT: {
+        x->seam++;
+        int v = fl_failpoint(op->str);
+        if (v == 0) return FL__GO;
+        x->ret = v;
+        return FL__RET;
+    }
+    }
+    return FL__GO;
+}
+
+static fl__flow fl__ops(fl__exec *x, const fl_op *ops, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        fl__flow f = fl__boundary(x);
+        if (f != FL__GO) return f;
+        if (!fl__applies(x, &ops[i])) continue;
+        if ((f = fl__op(x, &ops[i])) != FL__GO) return f;
+    }
+    return FL__GO;
+}
+
+/* `race`: work the delay, meet the other members at the barrier, crash. */
+static fl__flow fl__race(fl__exec *x) {
+    fl__race_rt *rc = x->wc->race;
+    fl__flow f = rc->decl->after_ns ? fl__work(x, rc->decl->after_ns) : FL__GO;
+    if (f != FL__GO) return f;
+    uint32_t n = (uint32_t)rc->decl->nmembers;
+    if (atomic_fetch_add(&rc->arrived, 1) + 1 == n) sv_wake(&rc->arrived, INT32_MAX);
+    if ((f = fl__block(x, &rc->arrived, n)) != FL__GO) return f;
+    sv_panic("%s", rc->decl->msg);
+}
+
+int fl__script_worker(sv_worker *w, void *arg) {
+    fl__wchild *wc = arg;
+    const fl_child *c = wc->decl;
+    fl__exec x = {.wc = wc, .w = w, .inc = sv_worker_incarnation(w)};
+    fl__flow f = FL__GO;
+    if (wc->race && x.inc == wc->race->decl->incarnation) f = fl__race(&x);
+    if (f == FL__GO) f = fl__ops(&x, c->script, c->nscript);
+    if (f == FL__GO) return 0;
+    if (f == FL__RET) return x.ret;
+    if (c->nonstop == 0) return SV_RET_SHUTDOWN;
+    x.onstop = true;
+    f = fl__ops(&x, c->onstop, c->nonstop);
+    return f == FL__RET ? x.ret : SV_RET_SHUTDOWN;
+}
+
+int fl__user_worker(sv_worker *w, void *arg) {
+    fl__wchild *wc = arg;
+    return wc->user_fn(w, wc->user_arg);
+}
+
+/* ---- the user-worker registry ------------------------------------------------------------ */
+
+typedef struct fl__reg_worker {
+    char name[FL__ID_MAX + 1];
+    sv_worker_fn fn;
+    void *arg;
+} fl__reg_worker;
+
+static struct {
+    pthread_mutex_t mu; /* guards v, n */
+    fl__reg_worker *v;
+    size_t n;
+} fl__workers = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static void fl__wlock(void) { if (pthread_mutex_lock(&fl__workers.mu)) abort(); }
+static void fl__wunlock(void) { if (pthread_mutex_unlock(&fl__workers.mu)) abort(); }
+
+static bool fl__worker_name_ok(const char *name) {
+    fl__cur c = {.bol = name, .p = name, .end = name + strlen(name)};
+    size_t n = fl__ident_len(&c);
+    return n > 0 && n <= FL__ID_MAX && name[n] == '\0';
+}
+
+int fl_register_worker(const char *name, sv_worker_fn fn, void *arg) {
+    if (!name || !fn || !fl__worker_name_ok(name)) return -EINVAL;
+    int r = 0;
+    fl__wlock();
+    for (size_t i = 0; i < fl__workers.n; i++)
+        if (strcmp(fl__workers.v[i].name, name) == 0) {
+            r = -EEXIST;
+            goto out;
+        }
+    fl__reg_worker *nv = realloc(fl__workers.v, (fl__workers.n + 1) * sizeof *nv);
+    if (!nv) {
+        r = -ENOMEM;
+        goto out;
+    }
+    fl__workers.v = nv;
+    snprintf(nv[fl__workers.n].name, sizeof nv[0].name, "%s", name);
+    nv[fl__workers.n].fn = fn;
+    nv[fl__workers.n].arg = arg;
+    fl__workers.n++;
+out:
+    fl__wunlock();
+    return r;
+}
+
+int fl_lookup_worker(const char *name, sv_worker_fn *fn, void **arg) {
+    int r = -ENOENT;
+    if (!name) return r;
+    fl__wlock();
+    for (size_t i = 0; i < fl__workers.n; i++)
+        if (strcmp(fl__workers.v[i].name, name) == 0) {
+            if (fn) *fn = fl__workers.v[i].fn;
+            if (arg) *arg = fl__workers.v[i].arg;
+            r = 0;
+            break;
+        }
+    fl__wunlock();
+    return r;
+}
+
+int fl_unregister_worker(const char *name) {
+    int r = -ENOENT;
+    if (!name) return r;
+    fl__wlock();
+    for (size_t i = 0; i < fl__workers.n; i++)
+        if (strcmp(fl__workers.v[i].name, name) == 0) {
+            fl__workers.v[i] = fl__workers.v[--fl__workers.n];
+            r = 0;
+            break;
+        }
+    fl__wunlock();
+    return r;
+}
+
+void fl_unregister_all_workers(void) {
+    fl__wlock();
+    free(fl__workers.v);
+    fl__workers.v = NULL;
+    fl__workers.n = 0;
+    fl__wunlock();
+}

@@ -1,0 +1,209 @@
+/*
+ * admin.c — OTP's admin API (start/terminate/restart/delete_child,
+ * which_children, count_children), serialised through the supervisor thread.
+ *
+ * A caller puts a request (on its own stack) on the supervisor's list under
+ * req_lock, raises req_pending, kicks the queue so a waiting pop returns,
+ * and sleeps on req_cond until the supervisor marks the request done. The
+ * supervisor serves the list between core sequences (never while the core
+ * is busy) and touches a request for the last time when it sets done under
+ * req_lock. Once the supervisor has exited, requests are refused with
+ * -SV_ESHUTDOWN (req_closed).
+ */
+#include "runtime.h"
+
+#include <errno.h>
+#include <string.h>
+
+enum { SV__OP_CORE = 0, SV__OP_WHICH, SV__OP_COUNT };
+
+struct sv__req {
+    int op;
+    sv_core_in in;          /* SV__OP_CORE */
+    sv__slot *slot;         /* START_CHILD: handed over when the core takes it */
+    bool slot_taken;
+    sv_child_info *info;    /* SV__OP_WHICH */
+    size_t cap, *n;
+    sv_child_counts *counts; /* SV__OP_COUNT */
+    int result;
+    bool done; /* under req_lock */
+    sv__req *next;
+};
+
+static int sv__submit(sv_sup *s, sv__req *r)
+{
+    sv_mutex_lock(&s->req_lock);
+    if (s->req_closed) {
+        sv_mutex_unlock(&s->req_lock);
+        return -SV_ESHUTDOWN;
+    }
+    r->next = NULL;
+    if (s->req_tail)
+        s->req_tail->next = r;
+    else
+        s->req_head = r;
+    s->req_tail = r;
+    atomic_store_explicit(&s->req_pending, 1, memory_order_release);
+    sv_mutex_unlock(&s->req_lock);
+    sv__queue_kick(s->q);
+    sv_mutex_lock(&s->req_lock);
+    while (!r->done) sv_cond_wait(&s->req_cond, &s->req_lock, SV_FOREVER);
+    sv_mutex_unlock(&s->req_lock);
+    return r->result;
+}
+
+static void sv__req_finish(sv_sup *s, sv__req *r, int result)
+{
+    sv_mutex_lock(&s->req_lock);
+    r->result = result;
+    r->done = true;
+    sv_cond_broadcast(&s->req_cond);
+    sv_mutex_unlock(&s->req_lock);
+}
+
+static int sv__admin_do(sv_sup *s, sv__req *r)
+{
+    sv_core *c = s->core;
+    if (r->op != SV__OP_CORE && sv_core_done(c)) return -SV_ESHUTDOWN;
+    switch (r->op) {
+    case SV__OP_WHICH: {
+        size_t n = sv_core_nchildren(c);
+        for (size_t i = 0; i < n && i < r->cap; i++) {
+            const sv_core_child *cs;
+            sv_child_info *o = &r->info[i];
+            memset(o, 0, sizeof *o);
+            sv_core_child_at(c, i, NULL, &cs, &o->state, &o->incarnation);
+            memcpy(o->id, cs->id, sizeof o->id);
+            o->is_supervisor = cs->is_sup;
+            o->restart = cs->restart;
+        }
+        *r->n = n;
+        return 0;
+    }
+    case SV__OP_COUNT: {
+        sv_child_counts k = { 0 };
+        k.specs = sv_core_nchildren(c);
+        for (size_t i = 0; i < k.specs; i++) {
+            const sv_core_child *cs;
+            sv_child_state st;
+            sv_core_child_at(c, i, NULL, &cs, &st, NULL);
+            if (st == SV_CHILD_RUNNING) k.active++;
+            if (cs->is_sup)
+                k.supervisors++;
+            else
+                k.workers++;
+        }
+        *r->counts = k;
+        return 0;
+    }
+    default: {
+        int result = -EIO;
+        if (r->slot) {
+            /* room for the new slot now, so binding it cannot fail */
+            int err = sv__slots_reserve(s, s->nslots + 1);
+            if (err) return err;
+            s->pending = r->slot;
+            s->pending_n0 = sv_core_nchildren(c);
+            s->pending_bound = false;
+        }
+        sv__feed(s, &r->in, &result);
+        if (r->slot) r->slot_taken = s->pending_bound;
+        s->pending = NULL;
+        return result;
+    }
+    }
+}
+
+void sv__admin_serve(sv_sup *s)
+{
+    sv_mutex_lock(&s->req_lock);
+    sv__req *r = s->req_head;
+    s->req_head = s->req_tail = NULL;
+    atomic_store_explicit(&s->req_pending, 0, memory_order_relaxed);
+    sv_mutex_unlock(&s->req_lock);
+    while (r) {
+        sv__req *next = r->next; /* r is the caller's once done */
+        sv__req_finish(s, r, sv__admin_do(s, r));
+        r = next;
+    }
+}
+
+void sv__admin_close(sv_sup *s)
+{
+    sv_mutex_lock(&s->req_lock);
+    s->req_closed = true;
+    for (sv__req *r = s->req_head; r; r = r->next) {
+        r->result = -SV_ESHUTDOWN;
+        r->done = true;
+    }
+    s->req_head = s->req_tail = NULL;
+    sv_cond_broadcast(&s->req_cond);
+    sv_mutex_unlock(&s->req_lock);
+}
+
+static void sv__slot_discard(sv__slot *sl)
+{
+    sv__cspec_clear(&sl->own);
+    sv_free(sl);
+}
+
+/* Add and start a child (spec copied). 0; -SV_EALREADY_STARTED /
+ * -SV_EALREADY_PRESENT (id in use); -EINVAL (bad spec); -ENOMEM; the start
+ * error of its first incarnation (the spec is then dropped, as in OTP);
+ * -SV_ESHUTDOWN. */
+int sv_start_child(sv_sup *s, const sv_child_spec *spec)
+{
+    sv__slot *sl = sv_alloc(sizeof *sl);
+    if (!sl) return -ENOMEM;
+    memset(sl, 0, sizeof *sl);
+    int err = sv__cspec_from_user(spec, 0, &sl->own);
+    if (!err && sl->own.sup && sv__sspec_catches(sl->own.sup)) err = sv__crash_signals_install();
+    if (err) {
+        sv__slot_discard(sl);
+        return err;
+    }
+    sl->owned = true;
+    sl->spec = &sl->own;
+    sv__req r = { .op = SV__OP_CORE, .slot = sl };
+    r.in = (sv_core_in){ .kind = SV_IN_START_CHILD, .child = &sl->own.c };
+    err = sv__submit(s, &r);
+    if (!r.slot_taken) sv__slot_discard(sl);
+    return err;
+}
+
+static int sv__by_id(sv_sup *s, sv_core_in_kind kind, const char *id)
+{
+    if (!id) return -EINVAL;
+    sv__req r = { .op = SV__OP_CORE };
+    r.in = (sv_core_in){ .kind = kind, .id = id };
+    return sv__submit(s, &r);
+}
+
+/* Stop a child, keep its spec (a temporary child's spec is removed).
+ * 0, -SV_ENOT_FOUND, -SV_ESHUTDOWN. */
+int sv_terminate_child(sv_sup *s, const char *id) { return sv__by_id(s, SV_IN_TERMINATE_CHILD, id); }
+
+/* Start a terminated child again. 0, -SV_ERUNNING, -SV_ERESTARTING,
+ * -SV_ENOT_FOUND, its start error, -SV_ESHUTDOWN. */
+int sv_restart_child(sv_sup *s, const char *id) { return sv__by_id(s, SV_IN_RESTART_CHILD, id); }
+
+/* Remove a terminated child's spec. 0, -SV_ERUNNING, -SV_ERESTARTING,
+ * -SV_ENOT_FOUND, -SV_ESHUTDOWN. */
+int sv_delete_child(sv_sup *s, const char *id) { return sv__by_id(s, SV_IN_DELETE_CHILD, id); }
+
+/* Snapshot of the children in start order (up to cap into out; *n = all). */
+int sv_which_children(sv_sup *s, sv_child_info *out, size_t cap, size_t *n)
+{
+    if ((cap && !out) || !n) return -EINVAL;
+    sv__req r = { .op = SV__OP_WHICH, .info = out, .cap = cap, .n = n };
+    return sv__submit(s, &r);
+}
+
+/* Counts as OTP's count_children: specs, active (running), supervisors,
+ * workers. */
+int sv_count_children(sv_sup *s, sv_child_counts *out)
+{
+    if (!out) return -EINVAL;
+    sv__req r = { .op = SV__OP_COUNT, .counts = out };
+    return sv__submit(s, &r);
+}
