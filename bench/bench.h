@@ -114,6 +114,19 @@ static inline bool bn_pin(pthread_t t, int cpu) {
     return pthread_setaffinity_np(t, sizeof set, &set) == 0;
 }
 
+/* Pin the calling thread (and so every thread it creates from now on) to
+ * the last CPU; *saved keeps the old mask for bn_unpin_self. False when not
+ * pinned (one CPU, or affinity refused). */
+static inline bool bn_pin_self(cpu_set_t *saved) {
+    int cpu = (int)sysconf(_SC_NPROCESSORS_ONLN) - 1;
+    return cpu > 0 && pthread_getaffinity_np(pthread_self(), sizeof *saved, saved) == 0 &&
+           bn_pin(pthread_self(), cpu);
+}
+
+static inline void bn_unpin_self(bool pinned, const cpu_set_t *saved) {
+    if (pinned) BN_PT(pthread_setaffinity_np(pthread_self(), sizeof *saved, saved));
+}
+
 /* ---- statistics ----------------------------------------------------------- */
 
 static inline int bn__cmp_double(const void *a, const void *b) {

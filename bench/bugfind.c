@@ -41,6 +41,10 @@ static void *bf_free_thread(void *arg) {
     return NULL;
 }
 
+/* Runs abandoned in a real deadlock, kept reachable (leak checkers). */
+static bf_free_run *bf_abandoned[64];
+static size_t bf_nabandoned;
+
 /* One free run: 1 the bug showed, 0 clean, negative errno on setup failure. */
 static int bf_free_once(const fl_planted *p) {
     bf_free_run *r = bn_xcalloc(1, sizeof *r);
@@ -61,6 +65,8 @@ static int bf_free_once(const fl_planted *p) {
     if (e == ETIMEDOUT) {
         if (p->deadlock) { /* hung for good: that is the bug; abandon it (and r) */
             BN_PT(pthread_detach(t));
+            if (bf_nabandoned < sizeof bf_abandoned / sizeof bf_abandoned[0])
+                bf_abandoned[bf_nabandoned++] = r;
             return 1;
         }
         BN_PT(pthread_join(t, NULL)); /* e.g. a missed wake-up sleeping out its timeout */

@@ -3,7 +3,7 @@
  * controlled scheduler (harness/sched.h).
  *
  * The input decodes into a program: 2–4 producer threads, each a list of
- * push / yield / sleep / kick; the consumer (the controlled main thread) a
+ * push / push_nowake + wake (queue.h) / yield / sleep / kick; the consumer (the controlled main thread) a
  * list of pop with a timeout (0, 1 ns, 1 ms, 5 ms, 1 s, forever), pop_kick,
  * close, yield, sleep; then the consumer closes, drains until -EPIPE and
  * joins the producers. The interleaving comes from the input too: either an
@@ -55,7 +55,7 @@
 #define FZQ_BUDGET 200000u
 #define FZQ_MS 1000000ll
 
-enum { FZQ_PUSH, FZQ_YIELD, FZQ_SLEEP, FZQ_KICK, FZQ_POP, FZQ_POP_KICK, FZQ_CLOSE };
+enum { FZQ_PUSH, FZQ_PUSH_NOWAKE, FZQ_YIELD, FZQ_SLEEP, FZQ_KICK, FZQ_POP, FZQ_POP_KICK, FZQ_CLOSE };
 enum { FZQ_R_NONE, FZQ_R_PUSHING, FZQ_R_OK, FZQ_R_REFUSED };
 
 typedef struct fzq_op {
@@ -122,7 +122,8 @@ static void *fzq__producer(void *arg) {
     for (unsigned i = 0; i < G.npops[p]; i++) {
         const fzq_op *op = &G.pops[p][i];
         switch (op->kind) {
-        case FZQ_PUSH: {
+        case FZQ_PUSH:
+        case FZQ_PUSH_NOWAKE: {
             unsigned k = G.npushed[p];
             if (k == FZQ_MAX_PUSH)
                 break;
@@ -136,7 +137,20 @@ static void *fzq__producer(void *arg) {
             s->done_time = -1;
             s->start_seq = ++G.seq;
             G.npushed[p] = k + 1;
-            int rc = sv_queue_push(G.q, r);
+            int rc;
+            if (op->kind == FZQ_PUSH) {
+                rc = sv_queue_push(G.q, r);
+            } else {
+                /* link now, pay the owed wake later (after a scheduling
+                 * point when arg says so): the push is complete only then */
+                rc = sv__queue_push_nowake(G.q, r);
+                if (rc == 1) {
+                    if (op->arg)
+                        sv_yield();
+                    sv__queue_wake(G.q);
+                    rc = 0;
+                }
+            }
             /* no seam call between the return and this record */
             s->done_seq = ++G.seq;
             if (rc == 0) {
@@ -292,7 +306,8 @@ static void fzq__decode(fz_in *in, uint8_t mode) {
             switch (b % 8) {
             case 5: op->kind = FZQ_YIELD; break;
             case 6: op->kind = FZQ_SLEEP, op->arg = (b & 8) ? 5 * FZQ_MS : FZQ_MS; break;
-            case 7: op->kind = (b & 0x30) == 0x30 ? FZQ_KICK : FZQ_YIELD; break;
+            case 7: op->kind = FZQ_KICK; break;
+            case 4: op->kind = FZQ_PUSH_NOWAKE, op->arg = (b >> 3) & 1; break;
             default: op->kind = FZQ_PUSH; break;
             }
         }

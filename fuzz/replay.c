@@ -48,6 +48,11 @@ static void replay__name_crasher(void) {
         return;
 }
 
+/* UBSan's runtime does not run the death callback: make its fatal reports
+ * abort (SIGABRT, caught below) and carry a stack. UBSAN_OPTIONS overrides. */
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void) { return "print_stacktrace=1:abort_on_error=1"; }
+
 static void replay__on_abort(int sig) {
     replay__name_crasher();
     signal(sig, SIG_DFL);

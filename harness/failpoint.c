@@ -8,6 +8,7 @@
  * at a scheduling point of the controlled platform.
  */
 #include "failpoint.h"
+#include "failpoint_int.h"
 #include "scenario_int.h"
 #include "sv.h"
 #include "sv_plat.h"
@@ -18,8 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define FL__FP_MSG_MAX 128
 
 typedef struct fl__term {
     uint32_t ppm;          /* 1e6 = always */
@@ -381,7 +380,9 @@ void fl_failpoints_seed(uint64_t seed) {
     fl__unlock();
 }
 
-void fl_failpoints_bind(void) { sv_fail_set(fl_failpoint_hook); }
+void fl_failpoints_bind(void) {
+    if (sv__fail != fl_failpoint_hook) sv_fail_set(fl_failpoint_hook);
+}
 void fl_failpoints_unbind(void) { sv_fail_set(NULL); }
 
 uint64_t fl_failpoint_fired(const char *name) {
@@ -395,8 +396,8 @@ uint64_t fl_failpoint_fired(const char *name) {
 
 /* ---- evaluation ------------------------------------------------------------------ */
 
-/* Decide under the lock; *out is a copy of the term that fired. */
-static bool fl__fp_decide(const char *point, const char *child, fl__term *out) {
+bool fl__failpoint_decide(const char *point, const char *child, fl__fp_hit *hit) {
+    if (!point || atomic_load_explicit(&fl__reg.live, memory_order_relaxed) == 0) return false;
     bool fired = false;
     fl__lock();
     for (size_t i = 0; i < fl__reg.n; i++) {
@@ -409,7 +410,10 @@ static bool fl__fp_decide(const char *point, const char *child, fl__term *out) {
             if (t->ppm < 1000000 && !fl__draw(fl__mix(&e->rng), t->ppm)) continue;
             e->used[k]++;
             e->fired++;
-            *out = *t;
+            hit->action = t->action;
+            hit->value = t->value;
+            hit->ms = t->ms;
+            snprintf(hit->msg, sizeof hit->msg, "%s", t->msg);
             fired = true;
             break;
         }
@@ -419,11 +423,15 @@ static bool fl__fp_decide(const char *point, const char *child, fl__term *out) {
     return fired;
 }
 
+void fl__failpoint_segv(void) {
+    volatile uintptr_t bad = 16;
+    *(volatile int *)bad = 1;
+}
+
 int fl_failpoint_hook(const char *point, const char *child, uint32_t incarnation) {
     (void)incarnation;
-    if (!point || atomic_load_explicit(&fl__reg.live, memory_order_relaxed) == 0) return 0;
-    fl__term t;
-    if (!fl__fp_decide(point, child, &t)) return 0;
+    fl__fp_hit t;
+    if (!fl__failpoint_decide(point, child, &t)) return 0;
     switch (t.action) {
     case FL_FP_OFF:
         return 0;
@@ -439,10 +447,7 @@ int fl_failpoint_hook(const char *point, const char *child, uint32_t incarnation
         sv_yield();
         return 0;
     case FL_FP_SEGV:
-        if (sv_worker_self()) {
-            volatile uintptr_t bad = 16;
-            *(volatile int *)bad = 1;
-        }
+        if (sv_worker_self()) fl__failpoint_segv();
         return -EFAULT;
     }
     return 0;

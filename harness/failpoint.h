@@ -95,7 +95,10 @@ void fl_failpoints_clear(void);
 /* Reseed every point's PRNG (and points installed later) from seed, and
  * rewind every chain to its first term. */
 void fl_failpoints_seed(uint64_t seed);
-/* Bind the registry into libsv (sv_fail_set(fl_failpoint_hook)) / unbind. */
+/* Bind the registry into libsv (sv_fail_set(fl_failpoint_hook); no write
+ * when already bound, so rebinding never races with threads that still
+ * evaluate libsv's points) / unbind (sv_fail_set(NULL): only while no
+ * thread can reach a libsv failpoint). */
 void fl_failpoints_bind(void);
 void fl_failpoints_unbind(void);
 

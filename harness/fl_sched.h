@@ -39,6 +39,8 @@
  * and a byte-identical trace (opts.trace), in every build flavour. Replaying
  * res->schedule reproduces the run exactly.
  *
+ * (harness/sched.h is a compatibility name for this header.)
+ *
  * One run at a time per process (the seam binding is global): fl_sched_run
  * called during another run, or from a controlled thread, fails with -EBUSY.
  */
@@ -106,7 +108,8 @@ typedef struct fl_sched_result {
     uint32_t threads;     /* controlled threads created, main included */
     size_t live_allocs, live_bytes; /* sv_alloc blocks the program left
                                        allocated (freed by the scheduler) */
-    char *trace;          /* opts.trace: "STEP TID OP [OBJ] -> NEXT\n" lines */
+    char *trace;          /* opts.trace: one line per step, "STEP TID OP [OBJ] -> NEXT",
+                             plus " @NS" when the virtual clock jumped to NS */
 } fl_sched_result;
 
 /* Bind the controlled platform (sv_plat_set), run main_fn(arg) as controlled

@@ -104,7 +104,10 @@ void fl_oracle__crash_logged_once(const fl_o_index *x, fl_verdict *vd) {
 
 /* ---- joined_before_restart -------------------------------------------------------
  * Every incarnation that ran (STARTED/RESTARTED) gets exactly one JOINED or
- * UNSTOPPED, after it ran; none that never ran does. No later incarnation of
+ * UNSTOPPED, after it ran; none that never ran does. A JOINED worker
+ * incarnation had reported its end (CRASH/EXIT) before, with the reason the
+ * JOINED carries: a join that claims a thread it did not see end is no
+ * join. No later incarnation of
  * the same child (in the same supervisor instance) STARTs before that
  * JOINED/UNSTOPPED, and no incarnation is started twice while it is alive:
  * two incarnations of one child are never alive together. */
@@ -151,6 +154,11 @@ void fl_oracle__joined_before_restart(const fl_o_index *x, fl_verdict *vd) {
                     } else if (end != FL_O_NONE && end > joined) {
                         snprintf(msg, sizeof msg, "%s was reported joined before its thread ended", nm);
                         fl_o_viol(x, vd, FL_INV_JOINED_BEFORE_RESTART, joined, end, FL_O_NONE, msg);
+                    } else if (end != FL_O_NONE && x->tr[end].ev.reason != x->tr[joined].ev.reason) {
+                        snprintf(msg, sizeof msg, "%s was reported joined with reason %s, but it ended with %s: "
+                                 "the join did not see its thread end", nm, sv_exit_name(x->tr[joined].ev.reason),
+                                 sv_exit_name(x->tr[end].ev.reason));
+                        fl_o_viol(x, vd, FL_INV_JOINED_BEFORE_RESTART, end, joined, FL_O_NONE, msg);
                     }
                 }
                 if (r->count[SV_EV_START] > 1 && r->second[SV_EV_START] < term) {

@@ -153,83 +153,117 @@ static size_t fl_s_group_lo(const fl_o_inst *s, sv_strategy st, int ci) {
  *     members of h's group that are alive (h's own ended incarnation
  *     included, as a join), in reverse start order: one_for_one {h},
  *     rest_for_one h and every child after it, one_for_all every child.
- * (2) Every start block that restarts something (a START of a child that had
- *     an earlier incarnation, outside admin calls) starts, in start order,
- *     exactly the non-temporary members of one group: one_for_one a single
- *     child; rest_for_one the first child started and every child after it;
- *     one_for_all every child. A START_FAILED ends the block early (the rest
- *     is retried later). */
-void fl_oracle__strategy_set(const fl_o_index *x, fl_verdict *vd) {
-    char nm[NAMEMAX], what[NAMEMAX + 64], w[LISTMAX], g[LISTMAX], msg[1100];
-    for (int32_t d = 0; (size_t)d < x->n; d++) {
-        fl_o_ref rf = x->ref[d];
-        const fl_o_inst *s = &x->inst[rf.inst];
-        if (s->psup < 0 || rf.child < 0 || d >= s->stop_trig) continue;
-        sv_strategy st = x->pol->sups[s->psup].strategy;
-        sv_event_kind k = fl_o_kind(x, d);
-        if (k == SV_EV_RESTART && rf.inc >= 0 && !s->ch[rf.child].incs[rf.inc].count[SV_EV_START_FAILED]) {
-            int want[256];
-            size_t nwant = fl_s_alive_desc(x, rf.inst, d, fl_s_group_lo(s, st, rf.child), want, 256);
-            if (st == SV_ONE_FOR_ONE) { /* only h itself */
-                size_t j = 0;
-                for (size_t i = 0; i < nwant; i++)
-                    if (want[i] == rf.child) want[j++] = want[i];
-                nwant = j;
-            }
-            int32_t end = fl_s_block_end(x, rf.inst, d + 1, true);
-            if (end > s->stop_trig) continue; /* a shutdown took over the block */
-            snprintf(what, sizeof what, "restart of %s under %s",
-                     fl_oracle__name(x, rf.inst, rf.child, 0, nm, sizeof nm), fl_s_strategy_name(st));
-            fl_s_expect_stops(x, vd, FL_INV_STRATEGY_SET, rf.inst, d + 1, end, want, nwant, d, what);
-            continue;
+ * (2) A group's start phase is a run of STARTs in increasing start order
+ *     (a START whose order does not increase begins the next group; under
+ *     one_for_one every START is its own group). A group that restarts
+ *     something (a START of a child that had an earlier incarnation, outside
+ *     admin calls, before the supervisor began to stop) starts exactly the
+ *     existing non-temporary children from its first one on: one_for_all
+ *     all of them (so it begins with the first), rest_for_one the first and
+ *     every one after it. A START_FAILED cuts the group short (the rest is
+ *     retried later). Existing: started before and not removed since. */
+static void fl_s_restart_stops(const fl_o_index *x, fl_verdict *vd, int32_t d) {
+    char nm[NAMEMAX], what[NAMEMAX + 64];
+    fl_o_ref rf = x->ref[d];
+    const fl_o_inst *s = &x->inst[rf.inst];
+    sv_strategy st = x->pol->sups[s->psup].strategy;
+    int want[256];
+    size_t nwant = fl_s_alive_desc(x, rf.inst, d, fl_s_group_lo(s, st, rf.child), want, 256);
+    if (st == SV_ONE_FOR_ONE) { /* only h itself */
+        size_t j = 0;
+        for (size_t i = 0; i < nwant; i++)
+            if (want[i] == rf.child) want[j++] = want[i];
+        nwant = j;
+    }
+    int32_t end = fl_s_block_end(x, rf.inst, d + 1, true);
+    if (end > s->stop_trig) return; /* a shutdown took over the block */
+    snprintf(what, sizeof what, "restart of %s under %s",
+             fl_oracle__name(x, rf.inst, rf.child, 0, nm, sizeof nm), fl_s_strategy_name(st));
+    fl_s_expect_stops(x, vd, FL_INV_STRATEGY_SET, rf.inst, d + 1, end, want, nwant, d, what);
+}
+
+/* Does child ci of instance in exist (started, not removed since) at i? */
+static bool fl_s_exists(const fl_o_index *x, int in, int ci, int32_t i) {
+    int32_t started = FL_O_NONE, removed = FL_O_NONE;
+    for (int32_t j = 0; j < i; j++) {
+        if (x->ref[j].inst != in || x->ref[j].child != ci) continue;
+        if (fl_o_kind(x, j) == SV_EV_START && started == FL_O_NONE) started = j;
+        if (fl_o_kind(x, j) == SV_EV_CHILD_REMOVED) removed = j;
+    }
+    return started != FL_O_NONE && (removed == FL_O_NONE || removed < started);
+}
+
+typedef struct fl_s_group {
+    int32_t first;       /* index of its first START */
+    int got[256];
+    size_t ngot;
+    bool restart, admin, failed;
+} fl_s_group;
+
+static void fl_s_group_check(const fl_o_index *x, fl_verdict *vd, int in, const fl_s_group *g) {
+    const fl_o_inst *s = &x->inst[in];
+    sv_strategy st = x->pol->sups[s->psup].strategy;
+    if (!g->ngot || !g->restart || g->admin || g->first >= s->stop_trig || st == SV_ONE_FOR_ONE) return;
+    size_t lo = st == SV_ONE_FOR_ALL ? 0 : s->ch[g->got[0]].order;
+    int want[256];
+    size_t nwant = 0;
+    for (size_t ord = lo;; ord++) { /* ascending start order */
+        int found = -1;
+        bool more = false;
+        for (size_t ci = 0; ci < s->n; ci++) {
+            if (s->ch[ci].order == ord) found = (int)ci;
+            more |= s->ch[ci].order > ord;
         }
-        /* (2): a start block begins at d */
-        if (k != SV_EV_START) continue;
-        int32_t prev = d - 1;
-        while (prev >= 0 && (x->ref[prev].inst != rf.inst || fl_s_transparent(fl_o_kind(x, prev)))) prev--;
-        if (prev >= 0 && fl_s_start_kind(fl_o_kind(x, prev))) continue; /* not the beginning */
-        int32_t end = fl_s_block_end(x, rf.inst, d, false);
-        int got[256];
-        size_t ngot = 0;
-        bool restart = false, admin = false, failed = false;
-        for (int32_t i = d; i < end && ngot < 256; i++) {
-            if (x->ref[i].inst != rf.inst || fl_o_kind(x, i) != SV_EV_START) {
-                if (x->ref[i].inst == rf.inst && fl_o_kind(x, i) == SV_EV_START_FAILED) failed = true;
+        if (found >= 0 && s->ch[found].restart != SV_TEMPORARY && s->ch[found].pc >= 0 &&
+            (found == g->got[0] || fl_s_exists(x, in, found, g->first)) && nwant < 256)
+            want[nwant++] = found;
+        if (!more) break;
+    }
+    size_t cmp = g->failed && g->ngot < nwant ? g->ngot : nwant;
+    if (g->ngot == cmp && memcmp(g->got, want, cmp * sizeof *want) == 0) return;
+    char w[LISTMAX], gs[LISTMAX], msg[1100];
+    fl_s_list(s, want, nwant, w, sizeof w);
+    fl_s_list(s, g->got, g->ngot, gs, sizeof gs);
+    snprintf(msg, sizeof msg, "%s restart of %s should start [%s] in start order, but started [%s]",
+             fl_s_strategy_name(st), s->name, w, gs);
+    fl_s_viol(x, vd, FL_INV_STRATEGY_SET, g->first, FL_O_NONE, msg);
+}
+
+void fl_oracle__strategy_set(const fl_o_index *x, fl_verdict *vd) {
+    for (size_t ii = 0; ii < x->ninst; ii++) {
+        const fl_o_inst *s = &x->inst[ii];
+        if (s->psup < 0) continue;
+        sv_strategy st = x->pol->sups[s->psup].strategy;
+        fl_s_group g = {.ngot = 0};
+        for (int32_t i = 0; (size_t)i < x->n; i++) {
+            fl_o_ref rf = x->ref[i];
+            if (rf.inst != (int)ii) continue;
+            sv_event_kind k = fl_o_kind(x, i);
+            if (fl_s_transparent(k) || k == SV_EV_STARTED || k == SV_EV_RESTARTED) continue;
+            if (k == SV_EV_START_FAILED) {
+                g.failed = true;
                 continue;
             }
-            if (failed) break;
-            int ci = x->ref[i].child;
-            got[ngot++] = ci;
-            restart |= x->ref[i].inc > 0;
-            admin |= fl_oracle__in_admin(x, rf.inst, s->ch[ci].id, i);
-        }
-        if (!restart || admin || end > s->stop_trig) continue;
-        int want[256];
-        size_t nwant = 0;
-        if (st == SV_ONE_FOR_ONE) {
-            want[nwant++] = got[0];
-        } else {
-            size_t lo = st == SV_ONE_FOR_ALL ? 0 : s->ch[got[0]].order;
-            for (size_t ord = lo; nwant < 256; ord++) { /* ascending order */
-                int found = -1;
-                for (size_t ci = 0; ci < s->n; ci++)
-                    if (s->ch[ci].order == ord) found = (int)ci;
-                if (found < 0) {
-                    bool more = false;
-                    for (size_t ci = 0; ci < s->n; ci++) more |= s->ch[ci].order > ord;
-                    if (!more) break;
-                    continue;
+            if (k == SV_EV_START && rf.child >= 0) {
+                const fl_o_child *c = &s->ch[rf.child];
+                if (g.ngot && (st == SV_ONE_FOR_ONE || g.failed || s->ch[g.got[g.ngot - 1]].order >= c->order ||
+                               g.ngot == 256)) {
+                    fl_s_group_check(x, vd, (int)ii, &g);
+                    g.ngot = 0;
                 }
-                if (s->ch[found].restart != SV_TEMPORARY && s->ch[found].pc >= 0) want[nwant++] = found;
+                if (!g.ngot) g = (fl_s_group){.first = i};
+                g.got[g.ngot++] = rf.child;
+                g.restart |= rf.inc > 0;
+                g.admin |= fl_oracle__in_admin(x, (int)ii, c->id, i);
+                continue;
             }
+            fl_s_group_check(x, vd, (int)ii, &g);
+            g.ngot = 0;
+            if (k == SV_EV_RESTART && rf.child >= 0 && rf.inc >= 0 && i < s->stop_trig &&
+                !s->ch[rf.child].incs[rf.inc].count[SV_EV_START_FAILED])
+                fl_s_restart_stops(x, vd, i);
         }
-        size_t cmp = failed && ngot < nwant ? ngot : nwant; /* a failure cuts the block */
-        if (ngot == cmp && memcmp(got, want, cmp * sizeof *want) == 0) continue;
-        fl_s_list(s, want, nwant, w, sizeof w);
-        fl_s_list(s, got, ngot, g, sizeof g);
-        snprintf(msg, sizeof msg, "%s restart of %s should start [%s] in start order, but started [%s]",
-                 fl_s_strategy_name(st), s->name, w, g);
-        fl_s_viol(x, vd, FL_INV_STRATEGY_SET, d, FL_O_NONE, msg);
+        fl_s_group_check(x, vd, (int)ii, &g);
     }
 }
 

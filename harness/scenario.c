@@ -502,9 +502,10 @@ static int fl__parse(fl__parser *P, const char *text, size_t len) {
         const char *nl = memchr(pos, '\n', (size_t)(end - pos));
         const char *le = nl ? nl : end;
         line++;
-        P->c = (fl__cur){.where = P->s->path, .bol = pos, .p = pos, .end = le, .line = line, .diag = P->diag};
-        if (le > pos && le[-1] == '\r') P->c.end = le - 1;
-        const char *z = memchr(pos, '\0', (size_t)(P->c.end - pos));
+        size_t n = (size_t)(le - pos);
+        if (n > 0 && pos[n - 1] == '\r') n--;
+        P->c = (fl__cur){.where = P->s->path, .bol = pos, .p = pos, .end = pos + n, .line = line, .diag = P->diag};
+        const char *z = memchr(pos, '\0', n);
         if (z) {
             P->c.p = z;
             return fl__err(&P->c, "expected text, found a NUL byte");

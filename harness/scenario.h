@@ -362,7 +362,8 @@ typedef struct fl_world fl_world;
  * Returns 0 and *out (free with fl_world_free), or -EBUSY (another world
  * exists), -ENOENT (a `user` child names no registered worker),
  * -EINVAL (FAULTLINE_FAILPOINTS is malformed: see fl_failpoints_env_check),
- * -ENOMEM. On failure nothing is bound and nothing leaks. */
+ * -ENOMEM. On failure the failpoint registry is left empty and nothing
+ * leaks. */
 int fl_scenario_build(const fl_scenario *s, uint64_t seed, fl_world **out);
 
 /* The root spec of the tree (initial children only; nested supervisors'
@@ -392,11 +393,20 @@ void fl_world_release(fl_world *w);
  * "" when swarm is off. */
 size_t fl_world_describe(const fl_world *w, char *buf, size_t cap);
 
-/* Unbind the failpoint registry (sv_fail_set(NULL)), release, and free the
- * world. Call after sv_sup_free, once no thread of this run is still running
- * worker code (abandoned threads included: fl_world_release ends the
- * interpreter's; a user worker that ignores stop is the runner's
- * no_leaked_thread finding). w may be NULL. */
+/* Number of scripted incarnations still executing the interpreter (and so
+ * still able to touch the world). After fl_world_release it drops to 0 as
+ * abandoned scripted workers leave. Under the controlled scheduler the end
+ * of fl_sched_run already guarantees that (a thread killed at the end never
+ * runs again); code running worlds on the POSIX platform waits for 0 before
+ * fl_world_free. Thread-safe. */
+unsigned fl_world_inside(const fl_world *w);
+
+/* Empty the failpoint registry (the hook stays bound to libsv: empty, it
+ * injects nothing, and abandoned threads may still evaluate libsv's points,
+ * so sv_fail_set is not written again), release, and free the world. Call
+ * after sv_sup_free, once no thread of this run still runs worker code of
+ * this world (fl_world_inside() == 0; a user worker that ignores stop is
+ * the runner's no_leaked_thread finding). w may be NULL. */
 void fl_world_free(fl_world *w);
 
 #ifdef __cplusplus

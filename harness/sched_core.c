@@ -1,7 +1,7 @@
 /*
  * sched_core.c — the controlled platform's core: the baton, the scheduling
  * point (choice, virtual clock, deadlock / budget / grace), controlled
- * threads, and the run lifecycle (fl_sched_run).
+ * threads, and the run lifecycle (fl_sched_run). Reports: sched_report.c.
  *
  * Invariants (all under fl__run.mu):
  *  - exactly one thread has id == cur and it alone runs program code; cur is
@@ -33,58 +33,6 @@ static uint32_t fl__gen;
         int fl__e = (call);                                                                    \
         if (fl__e != 0) fl__fatal("%s failed: %s", #call, strerror(fl__e));                    \
     } while (0)
-
-/* ---- strings, fatal ------------------------------------------------------- */
-
-void fl__str_printf(fl__str *s, const char *fmt, ...)
-{
-    if (s->oom) return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        size_t room = s->cap - s->n;
-        int k = vsnprintf(s->p ? s->p + s->n : NULL, s->p ? room : 0, fmt, ap);
-        va_end(ap);
-        if (k < 0) { s->oom = true; return; }
-        if (s->p && (size_t)k < room) { s->n += (size_t)k; return; }
-        size_t cap = s->cap ? s->cap : 128;
-        while (cap < s->n + (size_t)k + 1) cap *= 2;
-        char *q = realloc(s->p, cap);
-        if (!q) { s->oom = true; return; }
-        s->p = q;
-        s->cap = cap;
-    }
-}
-
-char *fl__str_take(fl__str *s)
-{
-    char *p = s->oom ? NULL : s->p;
-    if (s->oom) free(s->p);
-    memset(s, 0, sizeof *s);
-    return p;
-}
-
-_Noreturn void fl__fatal(const char *fmt, ...)
-{
-    va_list ap;
-    fputs("faultline scheduler: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    abort();
-}
-
-const char *fl_sched_status_name(fl_sched_status st)
-{
-    switch (st) {
-    case FL_SCHED_OK: return "ok";
-    case FL_SCHED_DEADLOCK: return "deadlock";
-    case FL_SCHED_BUDGET: return "budget";
-    case FL_SCHED_DIVERGED: return "diverged";
-    }
-    return "?";
-}
 
 void fl_yield(void) { sv_yield(); }
 
@@ -259,77 +207,6 @@ int fl__futex_id(fl__run *r, const void *addr)
     }
     r->futex_addr[r->nfutex] = addr;
     return r->nfutex++;
-}
-
-/* ---- reports ---------------------------------------------------------------- */
-
-static void fl__deadline_text(const fl__run *r, int64_t d, fl__str *out)
-{
-    if (d != SV_FOREVER)
-        fl__str_printf(out, " until %lld.%09lld s", (long long)(d / 1000000000), (long long)(d % 1000000000));
-}
-
-static bool fl__forever(const fl__thr *t) { return t->deadline == SV_FOREVER; }
-
-void fl__describe(fl__run *r, const fl__thr *t, fl__str *out)
-{
-    fl__str_printf(out, "thread %d \"%s\": ", t->id, t->name);
-    if (t->state == FL__T_RUNNABLE) {
-        fl__str_printf(out, "runnable");
-        return;
-    }
-    if (t->state == FL__T_DONE) {
-        fl__str_printf(out, "ended");
-        return;
-    }
-    switch (t->wait) {
-    case FL__W_MUTEX: {
-        const fl__mtx *m = t->wobj;
-        fl__str_printf(out, "waits for mutex m%d", m->id);
-        if (m->owner == t->id) fl__str_printf(out, ", which it holds itself (relock)");
-        else if (m->owner >= 0 && m->owner < r->nthr)
-            fl__str_printf(out, ", held by thread %d \"%s\"", m->owner, r->thr[m->owner]->name);
-        break;
-    }
-    case FL__W_COND: {
-        const fl__cnd *c = t->wobj;
-        fl__str_printf(out, "waits on condition c%d (mutex m%d released)", c->id, t->wmutex_id);
-        break;
-    }
-    case FL__W_FUTEX: {
-        int id = fl__futex_id(r, t->wobj);
-        fl__str_printf(out, "waits on futex word f%d (value %u)", id,
-                       (unsigned)atomic_load((_Atomic uint32_t *)(uintptr_t)t->wobj));
-        break;
-    }
-    case FL__W_JOIN: {
-        const fl__thr *o = t->wobj;
-        if (o == t) fl__str_printf(out, "waits to join itself");
-        else fl__str_printf(out, "waits to join thread %d \"%s\"", o->id, o->name);
-        break;
-    }
-    case FL__W_SLEEP: fl__str_printf(out, fl__forever(t) ? "sleeps forever" : "sleeps"); break;
-    case FL__W_NONE: fl__str_printf(out, "blocked"); break;
-    }
-    fl__deadline_text(r, t->deadline, out);
-}
-
-static void fl__end(fl__run *r, fl_sched_status st, const char *why)
-{
-    r->status = st;
-    if (!why) return;
-    fl__str s = {0};
-    fl__str_printf(&s, "%s at step %llu, virtual time %lld.%09lld s", why, (unsigned long long)r->steps,
-                   (long long)(r->clock / 1000000000), (long long)(r->clock % 1000000000));
-    if (st == FL_SCHED_DIVERGED && r->diverge_msg) fl__str_printf(&s, ": %s", r->diverge_msg);
-    fl__str_printf(&s, "\n");
-    for (int i = 0; i < r->nalive; i++) {
-        fl__str_printf(&s, "  ");
-        fl__describe(r, r->alive[i], &s);
-        fl__str_printf(&s, "\n");
-    }
-    free(r->report);
-    r->report = fl__str_take(&s);
 }
 
 /* ---- the scheduling point ---------------------------------------------------- */

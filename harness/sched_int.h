@@ -166,6 +166,9 @@ int fl__thread_add(fl__run *r, void *(*fn)(void *), void *arg, const char *name,
 void *fl__trampoline(void *p);
 int fl__futex_id(fl__run *r, const void *addr);
 void fl__describe(fl__run *r, const fl__thr *t, fl__str *out); /* "thread 1 \"a\": waits ..." */
+/* End the run with st; why (NULL: no report) heads a report listing every
+ * live thread (sched_report.c). */
+void fl__end(fl__run *r, fl_sched_status st, const char *why);
 
 /* Strategies (sched_strategy.c). With r->mu held. */
 void fl__strat_init(fl__run *r);

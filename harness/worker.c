@@ -8,12 +8,18 @@
  * (leave the script). A loop iteration that made no seam call yields, so a
  * script can never spin without a scheduling point.
  *
+ * World lifetime: an incarnation counts itself in world->inside from entry
+ * until its last access to world memory: it leaves before every return,
+ * panic or fault (fl__leave), so fl_world_inside() == 0 means no scripted
+ * thread will touch the world again.
+ *
  * Stop handling: in the main script, a blocking op that sees the stop
  * request ends the script; then the `onstop` block runs if there is one
  * (its ops ignore stop and end only on fl_world_release), else the worker
  * returns SV_RET_SHUTDOWN.
  */
 #include "failpoint.h"
+#include "failpoint_int.h"
 #include "scenario_int.h"
 #include "worker.h"
 #include "world_int.h"
@@ -40,6 +46,16 @@ typedef struct fl__exec {
 
 static bool fl__released(fl__exec *x) { return atomic_load(&x->wc->world->released) != 0; }
 
+static void fl__leave(fl__exec *x) { atomic_fetch_sub_explicit(&x->wc->world->inside, 1, memory_order_release); }
+
+/* Leave the world, then panic with msg (copied first). */
+static _Noreturn void fl__die(fl__exec *x, const char *fmt, const char *a, const char *b) {
+    char buf[SV_MSG_MAX];
+    snprintf(buf, sizeof buf, fmt, a, b);
+    fl__leave(x);
+    sv_panic("%s", buf);
+}
+
 /* Crash now if fl_world_crash asked for it. */
 static void fl__crash_request(fl__exec *x) {
     char *m = atomic_exchange(&x->wc->crash_msg, NULL);
@@ -47,7 +63,7 @@ static void fl__crash_request(fl__exec *x) {
     char buf[SV_MSG_MAX];
     snprintf(buf, sizeof buf, "%s", m);
     free(m);
-    sv_panic("%s", buf);
+    fl__die(x, "%s%s", buf, "");
 }
 
 static fl__flow fl__boundary(fl__exec *x) {
@@ -117,9 +133,39 @@ static fl__flow fl__hang(fl__exec *x) {
     return FL__RET;
 }
 
-static void fl__segv(void) {
-    volatile uintptr_t bad = 16;
-    *(volatile int *)bad = 1;
+/* A real invalid write; if it did not fault, the worker returns -EFAULT. */
+static fl__flow fl__segv(fl__exec *x) {
+    fl__leave(x);
+    fl__failpoint_segv();
+    atomic_fetch_add(&x->wc->world->inside, 1);
+    x->ret = -EFAULT;
+    return FL__RET;
+}
+
+/* A worker-side failpoint, acted on here so that a panic or a fault leaves
+ * the world first. */
+static fl__flow fl__failpoint_op(fl__exec *x, const char *name) {
+    fl__fp_hit hit;
+    x->seam++;
+    if (!fl__failpoint_decide(name, x->wc->decl->id, &hit)) return FL__GO;
+    switch (hit.action) {
+    case FL_FP_RETURN:
+        x->ret = hit.value;
+        return hit.value ? FL__RET : FL__GO;
+    case FL_FP_PANIC:
+        fl__die(x, "failpoint %s: %s", name, hit.msg);
+    case FL_FP_SLEEP:
+        sv_sleep_until(sv_deadline_in((int64_t)hit.ms * 1000000));
+        return FL__GO;
+    case FL_FP_YIELD:
+        sv_yield();
+        return FL__GO;
+    case FL_FP_SEGV:
+        return fl__segv(x);
+    case FL_FP_OFF:
+        break;
+    }
+    return FL__GO;
 }
 
 static fl__flow fl__ops(fl__exec *x, const fl_op *ops, size_t n);
@@ -133,7 +179,7 @@ static fl__flow fl__op(fl__exec *x, const fl_op *op) {
         sv_yield();
         return FL__GO;
     case FL_OP_CRASH:
-        sv_panic("%s", op->str);
+        fl__die(x, "%s%s", op->str, "");
     case FL_OP_RETURN:
     case FL_OP_EXIT:
         x->ret = op->value;
@@ -141,9 +187,7 @@ static fl__flow fl__op(fl__exec *x, const fl_op *op) {
     case FL_OP_HANG:
         return fl__hang(x);
     case FL_OP_SEGV:
-        fl__segv();
-        x->ret = -EFAULT; /* only if the write did not fault */
-        return FL__RET;
+        return fl__segv(x);
     case FL_OP_SIGNAL: {
         fl__latch *l = fl__world_latch(x->wc->world, op->str);
         x->seam++;
@@ -164,13 +208,8 @@ static fl__flow fl__op(fl__exec *x, const fl_op *op) {
             }
         }
         return FL__GO;
-    case FL_OP_FAILPOINT: {
-        x->seam++;
-        int v = fl_failpoint(op->str);
-        if (v == 0) return FL__GO;
-        x->ret = v;
-        return FL__RET;
-    }
+    case FL_OP_FAILPOINT:
+        return fl__failpoint_op(x, op->str);
     }
     return FL__GO;
 }
@@ -193,27 +232,36 @@ static fl__flow fl__race(fl__exec *x) {
     uint32_t n = (uint32_t)rc->decl->nmembers;
     if (atomic_fetch_add(&rc->arrived, 1) + 1 == n) sv_wake(&rc->arrived, INT32_MAX);
     if ((f = fl__block(x, &rc->arrived, n)) != FL__GO) return f;
-    sv_panic("%s", rc->decl->msg);
+    fl__die(x, "%s%s", rc->decl->msg, "");
+}
+
+static int fl__script(fl__exec *x) {
+    const fl_child *c = x->wc->decl;
+    fl__flow f = FL__GO;
+    if (x->wc->race && x->inc == x->wc->race->decl->incarnation) f = fl__race(x);
+    if (f == FL__GO) f = fl__ops(x, c->script, c->nscript);
+    if (f == FL__GO) return 0;
+    if (f == FL__RET) return x->ret;
+    if (c->nonstop == 0) return SV_RET_SHUTDOWN;
+    x->onstop = true;
+    f = fl__ops(x, c->onstop, c->nonstop);
+    return f == FL__RET ? x->ret : SV_RET_SHUTDOWN;
 }
 
 int fl__script_worker(sv_worker *w, void *arg) {
     fl__wchild *wc = arg;
-    const fl_child *c = wc->decl;
+    atomic_fetch_add_explicit(&wc->world->inside, 1, memory_order_relaxed);
     fl__exec x = {.wc = wc, .w = w, .inc = sv_worker_incarnation(w)};
-    fl__flow f = FL__GO;
-    if (wc->race && x.inc == wc->race->decl->incarnation) f = fl__race(&x);
-    if (f == FL__GO) f = fl__ops(&x, c->script, c->nscript);
-    if (f == FL__GO) return 0;
-    if (f == FL__RET) return x.ret;
-    if (c->nonstop == 0) return SV_RET_SHUTDOWN;
-    x.onstop = true;
-    f = fl__ops(&x, c->onstop, c->nonstop);
-    return f == FL__RET ? x.ret : SV_RET_SHUTDOWN;
+    int r = fl__script(&x);
+    fl__leave(&x);
+    return r;
 }
 
 int fl__user_worker(sv_worker *w, void *arg) {
-    fl__wchild *wc = arg;
-    return wc->user_fn(w, wc->user_arg);
+    const fl__wchild *wc = arg;
+    sv_worker_fn fn = wc->user_fn;
+    void *user_arg = wc->user_arg;
+    return fn(w, user_arg); /* the world is not touched from here on */
 }
 
 /* ---- the user-worker registry ------------------------------------------------------------ */

@@ -211,6 +211,7 @@ int fl_scenario_build(const fl_scenario *s, uint64_t seed, fl_world **out) {
     w->s = s;
     w->seed = seed;
     atomic_init(&w->released, 0);
+    atomic_init(&w->inside, 0);
     size_t nch = 0, nsups = 0;
     fl__count(s->root, &nch, &nsups);
     w->ch = calloc(nch ? nch : 1, sizeof *w->ch);
@@ -276,10 +277,13 @@ size_t fl_world_describe(const fl_world *w, char *buf, size_t cap) {
     return n;
 }
 
+unsigned fl_world_inside(const fl_world *w) {
+    return atomic_load_explicit(&w->inside, memory_order_acquire);
+}
+
 void fl_world_free(fl_world *w) {
     if (!w) return;
-    fl_failpoints_unbind();
-    fl_failpoints_clear();
+    fl_failpoints_clear(); /* the hook stays bound: empty, it does nothing */
     atomic_store(&w->released, 1);
     fl__world_destroy(w);
     atomic_store(&fl__world_busy, false);

@@ -58,6 +58,8 @@ struct fl_world {
     size_t nlatches;
     fl__race_rt *races;        /* parallel to s->races */
     _Atomic uint32_t released; /* fl_world_release */
+    _Atomic uint32_t inside;   /* scripted incarnations in the interpreter
+                                  (fl_world_inside) */
     char describe[1024];
 };
 

@@ -9,7 +9,8 @@
  * pipe or memfd would cost two to four syscalls per frame-batch, could fail
  * on fd exhaustion, and could block on a full pipe; backtrace_symbols()
  * mallocs. Formatting straight into the fixed buffer needs no fd, no malloc
- * and no stdio, and is bounded by SV_BT_MAX.
+ * and no stdio, and is bounded by SV_BT_MAX. Names are cached per pc (see
+ * sv__sym_name): a crash loop pays dladdr once per crash site.
  *
  * Async-signal-safety, honestly: on the signal path we call backtrace() and
  * dladdr(), neither of which POSIX lists as async-signal-safe. backtrace()
@@ -33,6 +34,8 @@
 #include <execinfo.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +90,67 @@ static const char *sv__basename(const char *path)
     return s ? s + 1 : path;
 }
 
+/* Symbol cache: pc -> "module(symbol+0xoff) ". dladdr scans a module's
+ * whole symbol table (several microseconds a frame), and a crash loop
+ * crashes from the same few sites, so each pc is named once. Direct-mapped,
+ * guarded by a spinlock that is only ever tried a bounded number of times:
+ * a thread that cannot get it (even one interrupted by a fault while holding
+ * it) just names the frame itself. */
+#define SV__SYM_SLOTS 256
+#define SV__SYM_TEXT 216
+static struct {
+    uintptr_t pc;
+    char text[SV__SYM_TEXT];
+} sv__sym[SV__SYM_SLOTS];
+static atomic_flag sv__sym_lock = ATOMIC_FLAG_INIT;
+
+static bool sv__sym_trylock(void)
+{
+    for (int i = 0; i < 1000; i++)
+        if (!atomic_flag_test_and_set_explicit(&sv__sym_lock, memory_order_acquire)) return true;
+    return false;
+}
+
+static void sv__sym_unlock(void) { atomic_flag_clear_explicit(&sv__sym_lock, memory_order_release); }
+
+static size_t sv__sym_index(uintptr_t pc)
+{
+    return (size_t)(((uint64_t)pc * 0x9e3779b97f4a7c15ull) >> 56) % SV__SYM_SLOTS;
+}
+
+/* Name pc into l: "module(symbol+0xoff) ", or nothing if dladdr cannot. */
+static void sv__sym_name(sv__buf *l, uintptr_t pc)
+{
+    size_t h = sv__sym_index(pc);
+    if (sv__sym_trylock()) {
+        bool hit = sv__sym[h].pc == pc;
+        if (hit) sv__put(l, sv__sym[h].text);
+        sv__sym_unlock();
+        if (hit) return;
+    }
+    size_t start = l->len;
+    Dl_info di;
+    if (dladdr((void *)pc, &di) && di.dli_fname) {
+        sv__put(l, sv__basename(di.dli_fname));
+        sv__put(l, "(");
+        if (di.dli_sname) {
+            sv__put(l, di.dli_sname);
+            sv__put(l, "+");
+            sv__put_hex(l, pc - (uintptr_t)di.dli_saddr);
+        } else {
+            sv__put(l, "+");
+            sv__put_hex(l, pc - (uintptr_t)di.dli_fbase);
+        }
+        sv__put(l, ") ");
+    }
+    size_t len = l->len - start;
+    if (len < SV__SYM_TEXT && l->len + 1 < l->cap && sv__sym_trylock()) {
+        memcpy(sv__sym[h].text, l->p + start, len + 1);
+        sv__sym[h].pc = pc;
+        sv__sym_unlock();
+    }
+}
+
 /* noinline: the frame count to skip must not depend on the optimiser. */
 __attribute__((noinline)) size_t sv__backtrace(char *buf, size_t cap, int skip)
 {
@@ -99,24 +163,11 @@ __attribute__((noinline)) size_t sv__backtrace(char *buf, size_t cap, int skip)
         char line[256];
         sv__buf l = { line, sizeof line, 0 };
         line[0] = '\0';
-        Dl_info di;
         uintptr_t pc = (uintptr_t)pcs[i];
         sv__put(&l, "#");
         sv__put_dec(&l, k);
         sv__put(&l, " ");
-        if (dladdr(pcs[i], &di) && di.dli_fname) {
-            sv__put(&l, sv__basename(di.dli_fname));
-            sv__put(&l, "(");
-            if (di.dli_sname) {
-                sv__put(&l, di.dli_sname);
-                sv__put(&l, "+");
-                sv__put_hex(&l, pc - (uintptr_t)di.dli_saddr);
-            } else {
-                sv__put(&l, "+");
-                sv__put_hex(&l, pc - (uintptr_t)di.dli_fbase);
-            }
-            sv__put(&l, ") ");
-        }
+        sv__sym_name(&l, pc);
         sv__put(&l, "[");
         sv__put_hex(&l, pc);
         sv__put(&l, "]\n");

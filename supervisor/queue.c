@@ -77,14 +77,14 @@ void sv_queue_free(sv_queue *q)
     if (q) sv_free(q);
 }
 
-/* Wake the consumer: called by the one CAS that cleared WAITING. */
-static void sv__queue_wake(sv_queue *q)
+/* Wake the consumer: owed by the one CAS that cleared WAITING. */
+void sv__queue_wake(sv_queue *q)
 {
     atomic_fetch_add_explicit(&q->seq, 1, memory_order_release);
     sv_wake(&q->seq, 1);
 }
 
-int sv_queue_push(sv_queue *q, sv_report *r)
+int sv__queue_push_nowake(sv_queue *q, sv_report *r)
 {
     uintptr_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
     do {
@@ -92,8 +92,14 @@ int sv_queue_push(sv_queue *q, sv_report *r)
         atomic_store_explicit(&r->sv__next, (sv_report *)(h & ~Q_FLAGS), memory_order_relaxed);
     } while (!atomic_compare_exchange_weak_explicit(&q->head, &h, (uintptr_t)r | (h & Q_KICKED),
                                                     memory_order_acq_rel, memory_order_relaxed));
-    if (h & Q_WAITING) sv__queue_wake(q);
-    return 0;
+    return (h & Q_WAITING) ? 1 : 0;
+}
+
+int sv_queue_push(sv_queue *q, sv_report *r)
+{
+    int rc = sv__queue_push_nowake(q, r);
+    if (rc == 1) sv__queue_wake(q);
+    return rc < 0 ? rc : 0;
 }
 
 /* Set flag (CLOSED or KICKED) and clear WAITING, waking the consumer if it
@@ -155,6 +161,11 @@ static int sv__queue_pop(sv_queue *q, int64_t deadline, sv_report **out, int kic
             continue;
         sv_wait(&q->seq, s, deadline);
     }
+}
+
+bool sv__queue_ready(sv_queue *q)
+{
+    return q->local || (atomic_load_explicit(&q->head, memory_order_relaxed) & ~Q_WAITING) != 0;
 }
 
 int sv_queue_pop(sv_queue *q, int64_t deadline_ns, sv_report **out)

@@ -92,7 +92,7 @@ uint32_t sv_worker_incarnation(const sv_worker *w) { return w->inc; }
 static void sv__worker_finish(sv_worker *w, bool report, bool escalated)
 {
     sv_sup *s = w->sup;
-    bool pushed = false;
+    bool pushed = false, wake = false;
     atomic_store_explicit(&w->ended, 1, memory_order_release);
     if (report) {
         w->rep.time_ns = sv_now();
@@ -108,9 +108,17 @@ static void sv__worker_finish(sv_worker *w, bool report, bool escalated)
             if (escalated)
                 sv__ev_emit_locked(s, SV_EV_ESCALATED, w->id, w->inc, SV_EXIT_SHUTDOWN, 0, 0, NULL, NULL);
             sv__ev_emit_locked(s, crash ? SV_EV_CRASH : SV_EV_EXIT, w->id, w->inc, w->rep.reason, 0, 0, msg, bt);
-            if (!lose) pushed = sv_queue_push(s->q, &w->rep) == 0;
+            if (!lose) {
+                int rc = sv__queue_push_nowake(s->q, &w->rep);
+                pushed = rc >= 0;
+                wake = rc == 1;
+            }
         }
         sv_mutex_unlock(&s->tree->lock);
+        /* Wake the supervisor only now, or it would wake to a held lock.
+         * s (and its queue) stays alive: w holds a reference to it until
+         * the drop below. */
+        if (wake) sv__queue_wake(s->q);
     }
     sv__worker_drop(w, pushed ? 1 : 2); /* THREAD, and QUEUE unless pushed */
 }

@@ -516,7 +516,8 @@ static void backoff_one_for_all_stops_group_first(void **state)
     assert_int_equal(h_state(&H, "b"), SV_CHILD_RESTARTING);
     assert_int_equal(h_state(&H, "c"), SV_CHILD_UNSTOPPED); /* abandoned, replacement pending */
     H.now += MS(100);
-    assert_string_equal(h_timer(&H), "START a#2 EV:restarted a#2 START b#2 EV:restarted b#2 START c#2 EV:restarted c#2");
+    assert_string_equal(h_timer(&H),
+                        "START a#2 EV:restarted a#2 START b#2 EV:restarted b#2 START c#2 EV:restarted c#2");
     assert_int_equal(h_state(&H, "c"), SV_CHILD_RUNNING);
 }
 

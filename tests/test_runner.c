@@ -1,0 +1,295 @@
+/*
+ * test_runner.c — the runner over real runs of libsv on the controlled
+ * scheduler: verdicts, known-bad scenarios, expectations, determinism and
+ * replay, and the small helpers (trace format, replay line, defaults).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "runner.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static fl_scenario *parse(const char *name, const char *text) {
+    fl_scenario *s = NULL;
+    fl_diag d = {0};
+    int r = fl_scenario_parse_str(name, text, strlen(text), &s, &d);
+    if (r != 0) fprintf(stderr, "%s\n", d.text);
+    assert_int_equal(r, 0);
+    return s;
+}
+
+static char *format(const fl_event *t, size_t n) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    fl_trace_format(t, n, f);
+    fclose(f);
+    return buf;
+}
+
+static fl_run_out run_seed(const fl_scenario *s, uint64_t seed, fl_strategy st) {
+    fl_run_params p = {.seed = seed, .strategy = st, .budget = 200000};
+    fl_run_out o;
+    int r = fl_runner_run(s, &p, &o);
+    if (r != 0) fprintf(stderr, "run: %s\n", o.sched_report ? o.sched_report : strerror(-r));
+    assert_int_equal(r, 0);
+    return o;
+}
+
+static const char ONE_FOR_ALL[] =
+    "scenario \"one_for_all restarts the group\"\n"
+    "run seeds=5 duration=1s\n"
+    "supervisor root strategy=one_for_all intensity=5 period=5s\n"
+    "  worker a\n"
+    "    loop\n"
+    "      work 50ms\n"
+    "    end\n"
+    "  worker b\n"
+    "    work 100ms on 1\n"
+    "    crash \"b broke\" on 1\n"
+    "    loop\n"
+    "      work 50ms\n"
+    "    end\n"
+    "  worker c\n"
+    "    loop\n"
+    "      work 30ms\n"
+    "    end\n"
+    "at 500ms stop\n"
+    "expect crashes b = 1\n"
+    "expect restarts a = 1\n"
+    "expect restarts b = 1\n"
+    "expect restarts c = 1\n"
+    "expect log contains \"b broke\"\n"
+    "expect event restart b\n"
+    "expect no event intensity_exceeded\n"
+    "expect state c running at 300ms\n"
+    "expect exit shutdown\n";
+
+static void test_passing_run(void **state) {
+    fl_scenario *s = parse("ofa.scn", ONE_FOR_ALL);
+    fl_strategy strats[] = {FL_STRAT_RANDOM, FL_STRAT_PCT, FL_STRAT_RR};
+    for (int k = 0; k < 3; k++)
+        for (uint64_t seed = 1; seed <= 3; seed++) {
+            fl_run_out o = run_seed(s, seed, strats[k]);
+            if (o.verdict.n) fl_verdict_print(&o.verdict, stderr);
+            assert_int_equal(o.verdict.n, 0);
+            assert_int_equal(o.status, FL_SCHED_OK);
+            assert_true(o.ntrace > 20);
+            assert_int_equal(o.trace[0].ev.kind, SV_EV_SUP_START);
+            assert_int_equal(o.trace[o.ntrace - 1].ev.kind, SV_EV_SHUTDOWN);
+            assert_non_null(o.schedule);
+            assert_int_equal(strncmp(o.schedule, "fl1:", 4), 0);
+            assert_int_equal(o.root_exit, SV_EXIT_SHUTDOWN);
+            assert_true(o.nlog > 0);
+            assert_int_equal(o.seed, seed);
+            fl_run_out_free(&o);
+        }
+    fl_scenario_free(s);
+}
+
+/* Same seed and strategy -> byte-identical trace; the recorded schedule
+ * replays it exactly, with the same verdict. */
+static void test_determinism_and_replay(void **state) {
+    fl_scenario *s = parse("ofa.scn", ONE_FOR_ALL);
+    fl_strategy strats[] = {FL_STRAT_RANDOM, FL_STRAT_PCT};
+    for (int k = 0; k < 2; k++) {
+        fl_run_out a = run_seed(s, 7, strats[k]), b = run_seed(s, 7, strats[k]);
+        char *ta = format(a.trace, a.ntrace), *tb = format(b.trace, b.ntrace);
+        assert_string_equal(ta, tb);
+        assert_string_equal(a.schedule, b.schedule);
+        fl_run_params p = {.strategy = FL_STRAT_REPLAY, .schedule = a.schedule};
+        fl_run_out r;
+        assert_int_equal(fl_runner_run(s, &p, &r), 0);
+        assert_int_equal(r.status, FL_SCHED_OK);
+        assert_int_equal(r.seed, 7);
+        char *tr = format(r.trace, r.ntrace);
+        assert_string_equal(ta, tr);
+        assert_int_equal(r.verdict.n, 0);
+        free(ta);
+        free(tb);
+        free(tr);
+        fl_run_out_free(&a);
+        fl_run_out_free(&b);
+        fl_run_out_free(&r);
+    }
+    fl_scenario_free(s);
+}
+
+static void test_bad_schedule(void **state) {
+    fl_scenario *s = parse("ofa.scn", ONE_FOR_ALL);
+    fl_run_params p = {.strategy = FL_STRAT_REPLAY, .schedule = "fl1:garbage"};
+    fl_run_out o;
+    assert_int_equal(fl_runner_run(s, &p, &o), -EINVAL);
+    assert_non_null(o.sched_report);
+    assert_non_null(strstr(o.sched_report, "schedule"));
+    fl_run_out_free(&o);
+    fl_scenario_free(s);
+}
+
+static const char KNOWN_BAD[] =
+    "scenario \"a skipped log is caught\"\n"
+    "run seeds=10 duration=1s\n"
+    "supervisor root intensity=5 period=5s\n"
+    "  worker a\n"
+    "    work 100ms on 1\n"
+    "    crash \"silent\" on 1\n"
+    "    loop\n"
+    "      work 50ms\n"
+    "    end\n"
+    "failpoint sv.log.skip \"[worker a] 1*return(1)\"\n"
+    "at 500ms stop\n"
+    "expect fail crash_logged_once\n";
+
+static void test_known_bad_case(void **state) {
+    fl_scenario *s = parse("kb.scn", KNOWN_BAD);
+    fl_runner_opts o = {.strategy = -1};
+    fl_case c;
+    assert_int_equal(fl_runner_case(s, &o, &c), 0);
+    assert_true(c.passed);
+    assert_true(c.expect_fail);
+    assert_string_equal(c.expect_invariant, "crash_logged_once");
+    assert_string_equal(c.invariant, "crash_logged_once");
+    assert_int_equal(c.runs, 1); /* stops at the first seed that fails it */
+    assert_non_null(strstr(c.message, "never logged"));
+    assert_non_null(c.replay);
+    assert_int_equal(strncmp(c.replay, "faultline replay kb.scn --schedule fl1:", 39), 0);
+    assert_true(c.ntrace > 0);
+    fl_runner_case_free(&c);
+    fl_scenario_free(s);
+    /* the same scenario expecting another invariant does not pass */
+    char *text = strdup(KNOWN_BAD);
+    char *at = strstr(text, "expect fail crash_logged_once");
+    strcpy(at, "expect fail strategy_set\n");
+    s = parse("kb2.scn", text);
+    o.seeds = 3;
+    assert_int_equal(fl_runner_case(s, &o, &c), 0);
+    assert_false(c.passed);
+    assert_int_equal(c.runs, 3);
+    assert_int_equal(c.failed_runs, 3);
+    assert_non_null(strstr(c.message, "expected a run to fail strategy_set, but none of 3 seeds did"));
+    assert_non_null(strstr(c.message, "crash_logged_once"));
+    fl_runner_case_free(&c);
+    fl_scenario_free(s);
+    free(text);
+}
+
+static const char FAILING[] =
+    "scenario \"a wrong expectation fails every seed\"\n"
+    "run seeds=4 duration=500ms\n"
+    "supervisor root intensity=5 period=5s\n"
+    "  worker a\n"
+    "    work 100ms on 1\n"
+    "    crash \"x\" on 1\n"
+    "    loop\n"
+    "      work 50ms\n"
+    "    end\n"
+    "  worker b\n"
+    "    loop\n"
+    "      work 50ms\n"
+    "    end\n"
+    "at 200ms restart_child b result=ok\n"
+    "expect restarts a = 2\n"
+    "expect state b stopped at 300ms\n"
+    "expect log lacks \"x\"\n"
+    "expect event unstopped a\n"
+    "expect exit panic\n";
+
+static void test_failing_case_and_expectations(void **state) {
+    fl_scenario *s = parse("fail.scn", FAILING);
+    fl_runner_opts o = {.strategy = -1};
+    fl_case c;
+    assert_int_equal(fl_runner_case(s, &o, &c), 0);
+    assert_false(c.passed);
+    assert_int_equal(c.runs, 4);
+    assert_int_equal(c.failed_runs, 4);
+    assert_int_equal(c.seed, 1);
+    assert_string_equal(c.invariant, "expectation");
+    const char *want[] = {
+        "fail.scn:15:1: expect restarts a = 2: got 1",
+        "fail.scn:16:1: expect state b stopped at 300000000 ns: it was running",
+        "fail.scn:17:1: expect log lacks \"x\": a log line contains it",
+        "fail.scn:18:1: expect event unstopped a: it never happened",
+        "fail.scn:19:1: expect exit panic: the root was still running at the end",
+        "fail.scn:14:1: at 200000000 ns restart_child b returned -16, expected 0",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        if (!strstr(c.message, want[i])) fprintf(stderr, "missing '%s' in:\n%s\n", want[i], c.message);
+        assert_non_null(strstr(c.message, want[i]));
+    }
+    /* the replay line reproduces the same verdict */
+    const char *sched = strstr(c.replay, "--schedule ") + strlen("--schedule ");
+    fl_run_params p = {.strategy = FL_STRAT_REPLAY, .schedule = sched};
+    fl_run_out r;
+    assert_int_equal(fl_runner_run(s, &p, &r), 0);
+    assert_non_null(fl_verdict_find(&r.verdict, FL_INV_EXPECTATION));
+    assert_int_equal(r.verdict.n, 6);
+    fl_run_out_free(&r);
+    fl_runner_case_free(&c);
+    fl_scenario_free(s);
+}
+
+static void test_effective_params(void **state) {
+    fl_scenario *s = parse("d.scn", "supervisor root\n  worker a\n    work 10ms\n");
+    uint32_t seeds, depth;
+    uint64_t first, budget;
+    fl_strategy st;
+    fl_runner_opts o = {.strategy = -1};
+    fl_runner_effective(s, &o, &seeds, &first, &st, &depth, &budget);
+    assert_int_equal(seeds, FL_RUNNER_DEFAULT_SEEDS);
+    assert_int_equal(st, FL_STRAT_RANDOM);
+    assert_int_equal(first, s->run.seed);
+    o.seeds = 9;
+    o.strategy = FL_STRAT_PCT;
+    o.depth = 4;
+    o.budget = 1234;
+    fl_runner_effective(s, &o, &seeds, &first, &st, &depth, &budget);
+    assert_int_equal(seeds, 9);
+    assert_int_equal(st, FL_STRAT_PCT);
+    assert_int_equal(depth, 4);
+    assert_int_equal(budget, 1234);
+    fl_scenario_free(s);
+    s = parse("e.scn", "run seeds=17 strategy=rr\nsupervisor root\n  worker a\n    work 10ms\n");
+    o = (fl_runner_opts){.strategy = -1};
+    fl_runner_effective(s, &o, &seeds, &first, &st, &depth, &budget);
+    assert_int_equal(seeds, 17);
+    assert_int_equal(st, FL_STRAT_RR);
+    fl_scenario_free(s);
+}
+
+static void test_replay_line_and_format(void **state) {
+    char *l = fl_runner_replay_line("scenarios/a.scn", "fl1:x");
+    assert_string_equal(l, "faultline replay scenarios/a.scn --schedule fl1:x");
+    free(l);
+    l = fl_runner_replay_line("my dir/it's.scn", "fl1:x");
+    assert_string_equal(l, "faultline replay 'my dir/it'\\''s.scn' --schedule fl1:x");
+    free(l);
+    sv_event e = {.seq = 3, .time_ns = 1500000001, .kind = SV_EV_CRASH, .sup = "root", .child = "a",
+                  .incarnation = 2, .reason = SV_EXIT_PANIC, .message = "say \"hi\"\n", .backtrace = "#0 x\n#1 y\n"};
+    fl_event fe;
+    assert_int_equal(fl_event_copy(&fe, &e), 0);
+    assert_ptr_not_equal(fe.ev.message, e.message);
+    char *t = format(&fe, 1);
+    assert_string_equal(t, "#3 t=1.500000001 root crash child=a inc=2 reason=panic msg=\"say \\\"hi\\\"\\n\" bt=2 lines\n");
+    free(t);
+    fl_event_clear(&fe);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_passing_run),
+        cmocka_unit_test(test_determinism_and_replay),
+        cmocka_unit_test(test_bad_schedule),
+        cmocka_unit_test(test_known_bad_case),
+        cmocka_unit_test(test_failing_case_and_expectations),
+        cmocka_unit_test(test_effective_params),
+        cmocka_unit_test(test_replay_line_and_format),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
