@@ -23,7 +23,7 @@
  */
 #include "bench.h"
 #include "runner.h"
-#include "sched.h"
+#include "fl_sched.h"
 #include "sv.h"
 #include "sv_plat.h"
 

@@ -32,7 +32,8 @@
  *    forever pop on an open, empty queue after every producer finished: any
  *    other is a lost wake-up), no step-budget overrun (livelock), no leaked
  *    thread, no sv_alloc block left.
- * A violation prints the program's log position and aborts.
+ * A violation prints the program's log position and aborts. With
+ * FUZZ_QUEUE_TRACE=1 every run prints its scheduler trace and schedule.
  */
 #include "queue.h"
 #include "sched.h"
@@ -361,8 +362,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         opts.seed = fz_range(&in, 0, UINT64_MAX);
     }
 
+    static int trace = -1;
+    if (trace < 0)
+        trace = getenv("FUZZ_QUEUE_TRACE") != NULL;
+    opts.trace = trace;
     fl_sched_result res;
     int rc = fl_sched_run(&opts, fzq__main, NULL, &res);
+    if (trace)
+        fprintf(stderr, "fuzz_queue: status %s, %llu steps\n%sschedule %s\n",
+                fl_sched_status_name(res.status), (unsigned long long)res.steps,
+                res.trace ? res.trace : "", res.schedule ? res.schedule : "");
     if (rc != 0) {
         fprintf(stderr, "fuzz_queue: fl_sched_run failed: %d (%s)\n", rc,
                 res.report ? res.report : "no report");

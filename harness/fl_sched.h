@@ -2,7 +2,8 @@
  * fl_sched.h — the controlled platform: a seeded scheduler with a virtual clock
  * that implements libsv's platform seam (sv_plat.h), prefix fl_sched_.
  *
- * Real threads, one runs at a time. The running thread holds the baton; every
+ * Real threads, one runs at a time (all pinned to the CPU the run started
+ * on, best effort). The running thread holds the baton; every
  * seam operation (thread create/join/detach, mutex lock/unlock, condition
  * wait/signal/broadcast, futex wait/wake, now, sleep_until, yield, and a
  * thread's exit) is a scheduling point, a "step", where the strategy picks
@@ -87,7 +88,7 @@ typedef struct fl_sched_opts {
     uint64_t pct_k;        /* PCT: estimated steps of a run, over which the change
                               points are spread; 0 = FL_SCHED_DEFAULT_PCT_K. Learn it
                               as shuttle does: pass the largest res.steps seen so far
-                              for this program (fl_planted_hunt does). Recorded in
+                              for this program (fl_planted_hunt_run does). Recorded in
                               the schedule, so replay never depends on it. */
     bool trace;            /* fill res.trace with one line per step */
 } fl_sched_opts;

@@ -108,7 +108,7 @@ static int fl__lock_order(bool consistent)
     fl__lo_arg x = { &s, &s.a, &s.b };
     fl__lo_arg y = { &s, consistent ? &s.a : &s.b, consistent ? &s.b : &s.a };
     void *args[2] = { &x, &y };
-    const char *names[2] = { "a-then-b", consistent ? "a-then-b'" : "b-then-a" };
+    const char *names[2] = { "a-then-b", consistent ? "a-then-b-too" : "b-then-a" };
     int rc = fl__spawn_join(2, fl__lo_thread, args, names);
     sv_mutex_destroy(&s.a);
     sv_mutex_destroy(&s.b);

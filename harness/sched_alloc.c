@@ -29,15 +29,15 @@ static size_t fl__nlive, fl__bytes;
 
 void fl__alloc_begin(void)
 {
-    pthread_mutex_lock(&fl__amu);
+    FL__PT(pthread_mutex_lock(&fl__amu));
     fl__head.h.prev = fl__head.h.next = &fl__head;
     fl__nlive = fl__bytes = 0;
-    pthread_mutex_unlock(&fl__amu);
+    FL__PT(pthread_mutex_unlock(&fl__amu));
 }
 
 void fl__alloc_end(size_t *live_allocs, size_t *live_bytes, bool release)
 {
-    pthread_mutex_lock(&fl__amu);
+    FL__PT(pthread_mutex_lock(&fl__amu));
     if (live_allocs) *live_allocs = fl__nlive;
     if (live_bytes) *live_bytes = fl__bytes;
     fl__hdr *b = fl__head.h.next;
@@ -49,7 +49,7 @@ void fl__alloc_end(size_t *live_allocs, size_t *live_bytes, bool release)
     }
     fl__head.h.prev = fl__head.h.next = &fl__head;
     fl__nlive = fl__bytes = 0;
-    pthread_mutex_unlock(&fl__amu);
+    FL__PT(pthread_mutex_unlock(&fl__amu));
 }
 
 void *fl__alloc(size_t n)
@@ -59,14 +59,14 @@ void *fl__alloc(size_t n)
     if (!b) return NULL;
     b->h.n = n;
     b->h.magic = FL__BLK_MAGIC;
-    pthread_mutex_lock(&fl__amu);
+    FL__PT(pthread_mutex_lock(&fl__amu));
     b->h.next = fl__head.h.next;
     b->h.prev = &fl__head;
     fl__head.h.next->h.prev = b;
     fl__head.h.next = b;
     fl__nlive++;
     fl__bytes += n;
-    pthread_mutex_unlock(&fl__amu);
+    FL__PT(pthread_mutex_unlock(&fl__amu));
     return b + 1;
 }
 
@@ -74,7 +74,7 @@ void fl__free(void *p)
 {
     if (!p) return;
     fl__hdr *b = (fl__hdr *)p - 1;
-    pthread_mutex_lock(&fl__amu);
+    FL__PT(pthread_mutex_lock(&fl__amu));
     if (b->h.magic != FL__BLK_MAGIC)
         fl__fatal("sv_free(%p): not a block sv_alloc returned in this run (or freed twice)", p);
     b->h.magic = 0;
@@ -82,6 +82,6 @@ void fl__free(void *p)
     b->h.next->h.prev = b->h.prev;
     fl__nlive--;
     fl__bytes -= b->h.n;
-    pthread_mutex_unlock(&fl__amu);
+    FL__PT(pthread_mutex_unlock(&fl__amu));
     free(b);
 }

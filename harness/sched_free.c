@@ -70,12 +70,12 @@ static int fl__free_add(void *(*fn)(void *), void *arg, const char *name, fl__ft
 {
     fl__fthr *t = calloc(1, sizeof *t);
     if (!t) return -ENOMEM;
-    pthread_mutex_lock(&fl__fmu);
+    FL__PT(pthread_mutex_lock(&fl__fmu));
     if (fl__nfthr == fl__fthr_cap) {
         int nc = fl__fthr_cap ? fl__fthr_cap * 2 : 16;
         fl__fthr **l = realloc(fl__fthr_list, (size_t)nc * sizeof *l);
         if (!l) {
-            pthread_mutex_unlock(&fl__fmu);
+            FL__PT(pthread_mutex_unlock(&fl__fmu));
             free(t);
             return -ENOMEM;
         }
@@ -89,12 +89,12 @@ static int fl__free_add(void *(*fn)(void *), void *arg, const char *name, fl__ft
     t->arg = arg;
     int rc = sv_plat_posix.thread_create(&t->pt, fl__free_tramp, t, t->name);
     if (rc < 0) {
-        pthread_mutex_unlock(&fl__fmu);
+        FL__PT(pthread_mutex_unlock(&fl__fmu));
         free(t);
         return rc;
     }
     fl__fthr_list[fl__nfthr++] = t;
-    pthread_mutex_unlock(&fl__fmu);
+    FL__PT(pthread_mutex_unlock(&fl__fmu));
     *out = t;
     return 0;
 }
@@ -115,10 +115,10 @@ static int fl__f_thread_join(sv_thread *h, int64_t deadline)
     fl__perturb();
     int rc = sv_plat_posix.thread_join(t->pt, deadline);
     if (rc == 0) {
-        pthread_mutex_lock(&fl__fmu);
+        FL__PT(pthread_mutex_lock(&fl__fmu));
         t->joined = true;
         t->pt = NULL;
-        pthread_mutex_unlock(&fl__fmu);
+        FL__PT(pthread_mutex_unlock(&fl__fmu));
     }
     return rc;
 }
@@ -127,11 +127,11 @@ static void fl__f_thread_detach(sv_thread *h)
 {
     fl__fthr *t = (fl__fthr *)(void *)h;
     fl__perturb();
-    pthread_mutex_lock(&fl__fmu);
+    FL__PT(pthread_mutex_lock(&fl__fmu));
     t->detached = true;
     sv_thread *pt = t->pt;
     t->pt = NULL;
-    pthread_mutex_unlock(&fl__fmu);
+    FL__PT(pthread_mutex_unlock(&fl__fmu));
     sv_plat_posix.thread_detach(pt);
 }
 
@@ -220,10 +220,10 @@ int fl__free_run(const fl_sched_opts *o, void (*main_fn)(void *), void *arg, fl_
     int64_t until = fl__mono() + (int64_t)FL__FREE_GRACE_MS * 1000000;
     for (;;) {
         bool all = true;
-        pthread_mutex_lock(&fl__fmu);
+        FL__PT(pthread_mutex_lock(&fl__fmu));
         for (int i = 0; i < fl__nfthr; i++)
             if (!fl__fthr_list[i]->joined && !atomic_load(&fl__fthr_list[i]->done)) all = false;
-        pthread_mutex_unlock(&fl__fmu);
+        FL__PT(pthread_mutex_unlock(&fl__fmu));
         if (all || fl__mono() >= until) break;
         struct timespec ts = { 0, 1000000 };
         nanosleep(&ts, NULL);
@@ -235,7 +235,7 @@ int fl__free_run(const fl_sched_opts *o, void (*main_fn)(void *), void *arg, fl_
     res->steps = atomic_load(&fl__free_ops);
     res->virtual_ns = fl__mono() - t0;
     res->threads = (uint32_t)fl__nfthr;
-    pthread_mutex_lock(&fl__fmu);
+    FL__PT(pthread_mutex_lock(&fl__fmu));
     res->leaked = calloc((size_t)fl__nfthr, sizeof *res->leaked);
     for (int i = 0; i < fl__nfthr; i++) {
         fl__fthr *t = fl__fthr_list[i];
@@ -252,6 +252,6 @@ int fl__free_run(const fl_sched_opts *o, void (*main_fn)(void *), void *arg, fl_
     free(fl__fthr_list);
     fl__fthr_list = NULL;
     fl__fthr_cap = 0;
-    pthread_mutex_unlock(&fl__fmu);
+    FL__PT(pthread_mutex_unlock(&fl__fmu));
     return 0;
 }

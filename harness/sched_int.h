@@ -20,6 +20,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -42,6 +43,13 @@ char *fl__str_take(fl__str *s);
 
 /* Fatal misuse of the seam under the controlled platform: prints and aborts. */
 _Noreturn void fl__fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A pthread call that cannot fail: on failure the process state is corrupt. */
+#define FL__PT(call)                                                                           \
+    do {                                                                                       \
+        int fl__e = (call);                                                                    \
+        if (fl__e != 0) fl__fatal("%s failed: error %d", #call, fl__e);                        \
+    } while (0)
 
 /* ---- threads ---------------------------------------------------------------- */
 
@@ -93,6 +101,7 @@ typedef struct fl__run {
     pthread_mutex_t mu;
     pthread_cond_t host_cv;       /* fl_sched_run's thread waits here for `over` */
     uint32_t gen;                 /* run generation, stamped into sv_mutex/sv_cond */
+    int cpu;                      /* CPU every controlled thread is pinned to; -1: none */
 
     /* strategy */
     fl_strategy strategy;         /* RANDOM, PCT, RR or REPLAY */

@@ -31,7 +31,7 @@ static fl__run *fl__enter(fl__thr **me, const char *op)
         fl__fatal("%s called on a thread the controlled platform does not run "
                   "(create threads with sv_thread_create inside fl_sched_run)", op);
     *me = fl__self;
-    if (pthread_mutex_lock(&r->mu) != 0) fl__fatal("pthread_mutex_lock failed");
+    FL__PT(pthread_mutex_lock(&r->mu));
     r->op = op;
     r->opobj[0] = '\0';
     return r;
@@ -39,7 +39,7 @@ static fl__run *fl__enter(fl__thr **me, const char *op)
 
 static void fl__leave(fl__run *r)
 {
-    if (pthread_mutex_unlock(&r->mu) != 0) fl__fatal("pthread_mutex_unlock failed");
+    FL__PT(pthread_mutex_unlock(&r->mu));
 }
 
 /* ---- threads ------------------------------------------------------------- */
@@ -63,8 +63,8 @@ static void fl__reap_zombies(fl__run *r)
     while (r->nzombies > 0) {
         fl__thr *z = r->zombies[--r->nzombies];
         fl__leave(r);
-        if (pthread_join(z->pt, NULL) != 0) fl__fatal("pthread_join failed");
-        if (pthread_mutex_lock(&r->mu) != 0) fl__fatal("pthread_mutex_lock failed");
+        FL__PT(pthread_join(z->pt, NULL));
+        FL__PT(pthread_mutex_lock(&r->mu));
         z->reaped = true;
     }
 }
@@ -105,8 +105,8 @@ static int fl__c_thread_join(sv_thread *h, int64_t deadline)
     t->joined = true;
     /* t has left program code; its real thread ends without needing the baton. */
     fl__leave(r);
-    if (pthread_join(t->pt, NULL) != 0) fl__fatal("pthread_join failed");
-    if (pthread_mutex_lock(&r->mu) != 0) fl__fatal("pthread_mutex_lock failed");
+    FL__PT(pthread_join(t->pt, NULL));
+    FL__PT(pthread_mutex_lock(&r->mu));
     t->reaped = true;
     fl__leave(r);
     return 0;
@@ -138,7 +138,7 @@ static void fl__c_mutex_init(sv_mutex *m)
 {
     fl__run *r = fl__R;
     if (!r) fl__fatal("sv_mutex_init: no controlled run");
-    if (pthread_mutex_lock(&r->mu) != 0) fl__fatal("pthread_mutex_lock failed");
+    FL__PT(pthread_mutex_lock(&r->mu));
     fl__mtx *x = (fl__mtx *)(void *)m->u;
     memset(m, 0, sizeof *m);
     x->magic = FL__MTX_MAGIC;
@@ -159,7 +159,7 @@ static void fl__c_mutex_destroy(sv_mutex *m)
 {
     fl__run *r = fl__R;
     if (!r) fl__fatal("sv_mutex_destroy: no controlled run");
-    if (pthread_mutex_lock(&r->mu) != 0) fl__fatal("pthread_mutex_lock failed");
+    FL__PT(pthread_mutex_lock(&r->mu));
     fl__mtx *x = fl__mtx_of(r, m, "sv_mutex_destroy");
     if (x->owner >= 0 || fl__has_waiters(r, FL__W_MUTEX, m))
         fl__fatal("sv_mutex_destroy: mutex m%d is locked or awaited", x->id);
@@ -245,7 +245,7 @@ static void fl__c_cond_init(sv_cond *c)
 {
     fl__run *r = fl__R;
     if (!r) fl__fatal("sv_cond_init: no controlled run");
-    if (pthread_mutex_lock(&r->mu) != 0) fl__fatal("pthread_mutex_lock failed");
+    FL__PT(pthread_mutex_lock(&r->mu));
     memset(c, 0, sizeof *c);
     fl__cnd *x = (fl__cnd *)(void *)c->u;
     x->magic = FL__CND_MAGIC;
@@ -258,7 +258,7 @@ static void fl__c_cond_destroy(sv_cond *c)
 {
     fl__run *r = fl__R;
     if (!r) fl__fatal("sv_cond_destroy: no controlled run");
-    if (pthread_mutex_lock(&r->mu) != 0) fl__fatal("pthread_mutex_lock failed");
+    FL__PT(pthread_mutex_lock(&r->mu));
     fl__cnd *x = fl__cnd_of(r, c, "sv_cond_destroy");
     if (fl__has_waiters(r, FL__W_COND, c)) fl__fatal("sv_cond_destroy: condition c%d has waiters", x->id);
     x->magic = 0;

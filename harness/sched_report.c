@@ -65,7 +65,7 @@ const char *fl_sched_status_name(fl_sched_status st)
 
 /* ---- reports ---------------------------------------------------------------- */
 
-static void fl__deadline_text(const fl__run *r, int64_t d, fl__str *out)
+static void fl__deadline_text(int64_t d, fl__str *out)
 {
     if (d != SV_FOREVER)
         fl__str_printf(out, " until %lld.%09lld s", (long long)(d / 1000000000), (long long)(d % 1000000000));
@@ -113,7 +113,7 @@ void fl__describe(fl__run *r, const fl__thr *t, fl__str *out)
     case FL__W_SLEEP: fl__str_printf(out, fl__forever(t) ? "sleeps forever" : "sleeps"); break;
     case FL__W_NONE: fl__str_printf(out, "blocked"); break;
     }
-    fl__deadline_text(r, t->deadline, out);
+    fl__deadline_text(t->deadline, out);
 }
 
 void fl__end(fl__run *r, fl_sched_status st, const char *why)

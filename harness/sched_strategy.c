@@ -139,7 +139,7 @@ bool fl__strat_replay_exhausted(const fl__run *r)
 }
 
 /* The non-preemptive default: keep the current thread, else the lowest id. */
-static int fl__default(fl__thr *me, const int *ids, int n)
+static int fl__default(const fl__thr *me, const int *ids)
 {
     if (me && me->state == FL__T_RUNNABLE) return me->id;
     return ids[0];
@@ -148,7 +148,7 @@ static int fl__default(fl__thr *me, const int *ids, int n)
 static int fl__replay_pick(fl__run *r, fl__thr *me, const int *ids, int n, bool *followed)
 {
     const fl_schedule *sc = r->replay;
-    if (r->rp_run >= sc->nruns) return fl__default(me, ids, n); /* open tail */
+    if (r->rp_run >= sc->nruns) return fl__default(me, ids); /* open tail */
     int tid = (int)sc->runs[r->rp_run].tid;
     if (++r->rp_off == sc->runs[r->rp_run].len) {
         r->rp_run++;
@@ -157,7 +157,7 @@ static int fl__replay_pick(fl__run *r, fl__thr *me, const int *ids, int n, bool 
     if (fl__in(ids, n, tid)) return tid;
     if (r->replay_open) {
         *followed = false;
-        return fl__default(me, ids, n);
+        return fl__default(me, ids);
     }
     fl__str m = {0};
     fl__str_printf(&m, "step %llu is recorded for thread %d, ", (unsigned long long)r->steps, tid);

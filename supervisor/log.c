@@ -134,9 +134,9 @@ size_t sv_event_format(const sv_event *ev, char *buf, size_t cap)
     return o.len;
 }
 
-bool sv__log_wants(const sv_event *ev)
+bool sv__log_wants(int kind, int reason)
 {
-    switch (ev->kind) {
+    switch (kind) {
     case SV_EV_LOGGED:
     case SV_EV_START_FAILED:
     case SV_EV_UNSTOPPED:
@@ -148,7 +148,7 @@ bool sv__log_wants(const sv_event *ev)
     case SV_EV_ESCALATED:
         return true;
     case SV_EV_JOINED:
-        return sv__reason_abnormal(ev->reason);
+        return sv__reason_abnormal(reason);
     default:
         return false;
     }

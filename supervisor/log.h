@@ -13,10 +13,11 @@
  * indented below it, written to stderr in one locked stdio call. */
 void sv__log_stderr(void *ud, const sv_event *ev, const char *line);
 
-/* True if ev deserves a log line: crashes logged, joins of crashed
- * incarnations, start failures, unstopped children, restarts, backoff,
- * intensity, auto shutdown, supervisor shutdown and escalation. */
-bool sv__log_wants(const sv_event *ev);
+/* True if an event of this kind (and reason) deserves a log line: crashes
+ * logged, joins of crashed incarnations, start failures, unstopped
+ * children, restarts, backoff, intensity, auto shutdown, supervisor
+ * shutdown and escalation. */
+bool sv__log_wants(int kind, int reason);
 
 /* True for abnormal exit reasons (a crash): panic, error, signal, killed. */
 static inline bool sv__reason_abnormal(int reason)

@@ -55,10 +55,14 @@
 
 _Static_assert(_Alignof(sv_report) >= 8, "report pointers leave three tag bits free");
 
+/* Producers touch head and seq, the consumer also local: padding keeps
+ * local off their cache line without asking sv_alloc for more than
+ * malloc's alignment. */
 struct sv_queue {
-    _Alignas(64) _Atomic uintptr_t head; /* stack top | flags */
-    _Atomic uint32_t seq;                /* futex word the consumer sleeps on */
-    _Alignas(64) sv_report *local;       /* consumer only: FIFO of taken reports */
+    _Atomic uintptr_t head; /* stack top | flags */
+    _Atomic uint32_t seq;   /* futex word the consumer sleeps on */
+    char pad[64];
+    sv_report *local; /* consumer only: FIFO of taken reports */
 };
 
 int sv_queue_new(sv_queue **out)
@@ -161,11 +165,6 @@ static int sv__queue_pop(sv_queue *q, int64_t deadline, sv_report **out, int kic
             continue;
         sv_wait(&q->seq, s, deadline);
     }
-}
-
-bool sv__queue_ready(sv_queue *q)
-{
-    return q->local || (atomic_load_explicit(&q->head, memory_order_relaxed) & ~Q_WAITING) != 0;
 }
 
 int sv_queue_pop(sv_queue *q, int64_t deadline_ns, sv_report **out)

@@ -9,8 +9,6 @@
 
 #include "sv.h"
 
-#include <stdbool.h>
-
 /* Make the consumer's current or next sv__queue_pop_kick() return -EINTR
  * (if no report is ready). Never blocks, never allocates; callable from any
  * thread, also after close. Kicks do not accumulate: several kicks before
@@ -21,10 +19,6 @@ void sv__queue_kick(sv_queue *q);
 /* sv_queue_pop that also returns -EINTR when kicked and no report is ready.
  * Consumer only. sv_queue_pop ignores kicks. */
 int sv__queue_pop_kick(sv_queue *q, int64_t deadline_ns, sv_report **out);
-
-/* True if a pop would return at once (a report, a kick, or closed). One
- * relaxed load; consumer only. */
-bool sv__queue_ready(sv_queue *q);
 
 /* sv_queue_push in two halves, so a pusher can link under a lock and wake
  * after releasing it (the woken consumer must not find the lock held).

@@ -19,58 +19,21 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
-
-/* Adaptive spin before the supervisor sleeps on its queue. A crash report
- * that arrives while the supervisor spins needs no futex wake: the crashing
- * thread goes straight on to exit, and the restart path has one sleep/wake
- * (the join), like a bare join + create. Only on the POSIX binding with
- * more than one CPU: under the controlled platform, or on one CPU, nobody
- * can push while we spin. */
-#ifndef SV_SPIN_NS
-#define SV_SPIN_NS 20000
-#endif
-
-static int64_t sv__spin_budget(void)
-{
-    static _Atomic int64_t cached = -1;
-    int64_t v = atomic_load_explicit(&cached, memory_order_relaxed);
-    if (v < 0) {
-        v = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? SV_SPIN_NS : 0;
-        atomic_store_explicit(&cached, v, memory_order_relaxed);
-    }
-    return sv__plat == &sv_plat_posix ? v : 0;
-}
-
-static inline void sv__cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#endif
-}
-
-/* Spin until the queue is ready, the budget is spent or deadline passes. */
-static void sv__spin(sv_queue *q, int64_t deadline)
-{
-    int64_t budget = sv__spin_budget();
-    if (!budget || sv__queue_ready(q)) return;
-    int64_t end = sv_now() + budget;
-    if (end > deadline) end = deadline;
-    for (unsigned i = 1; !sv__queue_ready(q); i++) {
-        sv__cpu_relax();
-        if ((i & 63) == 0 && sv_now() >= end) return;
-    }
-}
 
 /* ---- events ------------------------------------------------------------- */
 
+/* Would anyone see this event? (Events nobody sees are not numbered: seq
+ * counts delivered events.) */
+static bool sv__ev_wanted(const sv_sup *s, sv_event_kind k, int reason)
+{
+    return s->on_event || (s->log != sv_log_discard && sv__log_wants(k, reason));
+}
+
 void sv__ev_emit_locked(sv_sup *s, sv_event_kind k, const char *child, uint32_t inc, int reason, int err,
-                     int64_t detail_ns, const char *msg, const char *bt)
+                        int64_t detail_ns, const char *msg, const char *bt)
 {
     sv__tree *t = s->tree;
-    if (t->closed) return;
+    if (t->closed || !sv__ev_wanted(s, k, reason)) return;
     sv_event ev = {
         .seq = ++t->seq,
         .time_ns = sv_now(),
@@ -85,7 +48,7 @@ void sv__ev_emit_locked(sv_sup *s, sv_event_kind k, const char *child, uint32_t 
         .backtrace = bt,
     };
     if (s->on_event) s->on_event(s->event_ud, &ev);
-    if (s->log != sv_log_discard && sv__log_wants(&ev)) {
+    if (s->log != sv_log_discard && sv__log_wants(k, reason)) {
         char line[1536];
         sv_event_format(&ev, line, sizeof line);
         s->log(s->log_ud, &ev, line);
@@ -93,8 +56,9 @@ void sv__ev_emit_locked(sv_sup *s, sv_event_kind k, const char *child, uint32_t 
 }
 
 void sv__ev_emit(sv_sup *s, sv_event_kind k, const char *child, uint32_t inc, int reason, int err,
-              int64_t detail_ns, const char *msg, const char *bt)
+                 int64_t detail_ns, const char *msg, const char *bt)
 {
+    if (!sv__ev_wanted(s, k, reason)) return; /* hooks are fixed for s's life */
     sv_mutex_lock(&s->tree->lock);
     sv__ev_emit_locked(s, k, child, inc, reason, err, detail_ns, msg, bt);
     sv_mutex_unlock(&s->tree->lock);
@@ -316,7 +280,7 @@ void sv__feed(sv_sup *s, const sv_core_in *in, int *reply)
                 break;
             case SV_ACT_EVENT:
                 sv__ev_emit(s, a->event, a->slot == UINT32_MAX ? NULL : sv__slot_id(s, a->slot), a->incarnation,
-                         a->reason, 0, a->detail_ns, NULL, NULL);
+                            a->reason, 0, a->detail_ns, NULL, NULL);
                 break;
             case SV_ACT_START:
                 next = (sv_core_in){ .kind = SV_IN_START_RESULT, .slot = a->slot, .incarnation = a->incarnation };
@@ -375,7 +339,6 @@ void sv__sup_run(sv_sup *s)
             continue;
         }
         sv_report *r;
-        sv__spin(s->q, dl);
         if (sv__queue_pop_kick(s->q, dl, &r) == 0) {
             sv_worker *w = r->owner;
             s->cur = w;
@@ -429,7 +392,7 @@ int sv_sup_start(const sv_sup_spec *spec, sv_sup **out)
     sv__tree_put(t);
     if (err) return err;
 
-    char name[16];
+    char name[3 + SV_ID_MAX];
     snprintf(name, sizeof name, "sv:%s", s->name);
     if ((err = sv_thread_create(&s->thread, sv__sup_thread_main, s, name))) goto fail_sup;
     sv__wait_word(&s->init_state, 0);
@@ -471,7 +434,8 @@ int sv_sup_stop(sv_sup *s)
  * or -ETIMEDOUT. */
 int sv_sup_wait(sv_sup *s, int64_t timeout_ms, int *reason)
 {
-    int64_t dl = timeout_ms < 0 ? SV_FOREVER : sv_deadline_in(timeout_ms * 1000000);
+    int64_t dl = timeout_ms < 0 || timeout_ms > INT64_MAX / 1000000 ? SV_FOREVER
+                                                                     : sv_deadline_in(timeout_ms * 1000000);
     while (!atomic_load_explicit(&s->done, memory_order_acquire)) {
         if (sv_wait(&s->done, 0, dl) == -ETIMEDOUT && !atomic_load_explicit(&s->done, memory_order_acquire))
             return -ETIMEDOUT;

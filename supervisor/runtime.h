@@ -165,10 +165,10 @@ int sv__sup_new(sv__sspec *spec, sv__tree *tree, sv_sup *parent, sv_sup **out); 
 void sv__sup_put(sv_sup *s);
 void sv__sup_run(sv_sup *s); /* the loop; returns when it exited */
 void sv__ev_emit(sv_sup *s, sv_event_kind k, const char *child, uint32_t inc, int reason, int err,
-              int64_t detail_ns, const char *msg, const char *bt);
+                 int64_t detail_ns, const char *msg, const char *bt);
 /* Same, tree->lock held by the caller. */
 void sv__ev_emit_locked(sv_sup *s, sv_event_kind k, const char *child, uint32_t inc, int reason, int err,
-                     int64_t detail_ns, const char *msg, const char *bt);
+                        int64_t detail_ns, const char *msg, const char *bt);
 void sv__feed(sv_sup *s, const sv_core_in *in, int *reply);
 void sv__wait_word(_Atomic uint32_t *w, uint32_t while_eq);
 sv__slot *sv__slot_get(sv_sup *s, uint32_t slot);

@@ -39,11 +39,12 @@ static void sv__worker_drop(sv_worker *w, uint32_t k)
 
 void sv__worker_put(sv_worker *w) { sv__worker_drop(w, 1); }
 
-/* "sv:" + as much of id as the kernel's 15-byte thread name holds. */
-static void sv__thread_name(char out[16], const char *id)
+/* Thread name "sv:ID" (the POSIX binding cuts it to the kernel's 15 bytes;
+ * other bindings see it whole). */
+static void sv__thread_name(char out[3 + SV_ID_MAX], const char *id)
 {
     memcpy(out, "sv:", 3);
-    size_t n = strnlen(id, 12);
+    size_t n = strnlen(id, SV_ID_MAX - 1);
     memcpy(out + 3, id, n);
     out[3 + n] = '\0';
 }
@@ -204,7 +205,7 @@ static int sv__inc_launch(sv_sup *s, sv__slot *sl, uint32_t slot, uint32_t inc, 
         if ((err = sv__sspec_dup(cs->sup, &copy))) goto fail;
         if ((err = sv__sup_new(copy, s->tree, s, &w->nested))) goto fail;
     }
-    char name[16];
+    char name[3 + SV_ID_MAX];
     sv__thread_name(name, w->id);
     if ((err = sv_thread_create(&w->thread, sv__worker_main, w, name))) goto fail;
     if (w->nested) {

@@ -40,6 +40,7 @@ typedef struct rec_ev {
     char sup[64], child[64];
     uint32_t inc;
     int reason, err;
+    int64_t time_ns, detail_ns;
     char msg[SV_MSG_MAX];
     bool has_bt;
 } rec_ev;
@@ -78,6 +79,8 @@ static void rec_hook(void *ud, const sv_event *e)
         r->inc = e->incarnation;
         r->reason = e->reason;
         r->err = e->err;
+        r->time_ns = e->time_ns;
+        r->detail_ns = e->detail_ns;
         snprintf(r->msg, sizeof r->msg, "%s", e->message ? e->message : "");
         r->has_bt = e->backtrace && e->backtrace[0];
         R.n++;
@@ -752,6 +755,236 @@ static void test_signal_not_caught_without_flag(void **state)
     munmap(guard_page, 4096);
 }
 
+
+/* ---- failpoints: each planted bug does what sv_plat.h says ------------------------ */
+
+static atomic_int fn_runs_x;
+
+static int fail_hook(const char *point, const char *child, uint32_t inc)
+{
+    if (!child) return 0;
+    if (!strcmp(point, "sv.start") && !strcmp(child, "s") && inc == 2) return -5;
+    if (!strcmp(point, "sv.report.lose") && !strcmp(child, "lose") && inc == 1) return 1;
+    if (!strcmp(point, "sv.log.skip") && !strcmp(child, "quiet") && inc == 1) return 1;
+    if (!strcmp(point, "sv.join.skip") && !strcmp(child, "slow") && inc == 1) return 1;
+    if (!strcmp(point, "sv.restart.double") && !strcmp(child, "twice") && inc == 1) return 1;
+    if (!strcmp(point, "sv.worker") && !strcmp(child, "x") && inc == 1) return 9;
+    return 0;
+}
+
+static int w_count_x(sv_worker *w, void *arg)
+{
+    atomic_fetch_add(&fn_runs_x, 1);
+    return w_idle(w, arg);
+}
+
+static atomic_int slow_alive;
+
+/* Incarnation 1 ignores stop for 100 ms. */
+static int w_slow(sv_worker *w, void *arg)
+{
+    if (sv_worker_incarnation(w) == 1) {
+        atomic_fetch_add(&slow_alive, 1);
+        struct timespec ts = { 0, 100 * 1000000 };
+        nanosleep(&ts, NULL);
+        atomic_fetch_sub(&slow_alive, 1);
+        return 0;
+    }
+    return w_idle(w, arg);
+}
+
+static void test_failpoints(void **state)
+{
+    (void)state;
+    rec_reset();
+    sv_fail_set(fail_hook);
+    sv_child_spec k[6];
+    sv_child_spec_init(&k[0], "s", w_panic_once, NULL);
+    sv_child_spec_init(&k[1], "lose", w_panic_once, NULL);
+    sv_child_spec_init(&k[2], "quiet", w_panic_once, NULL);
+    sv_child_spec_init(&k[3], "slow", w_slow, NULL);
+    sv_child_spec_init(&k[4], "twice", w_idle, NULL);
+    sv_child_spec_init(&k[5], "x", w_count_x, NULL);
+    sv_sup_spec s;
+    spec_init(&s, "root", k, 6);
+    s.intensity = 20;
+    sv_sup *sup;
+    assert_int_equal(sv_sup_start(&s, &sup), 0);
+
+    /* sv.start: the start fails with the hook's error, and is retried */
+    int f = rec_wait(SV_EV_START_FAILED, "s", 2);
+    assert_true(f >= 0);
+    assert_int_equal(rec_at(f).err, -5);
+    assert_true(rec_wait(SV_EV_STARTED, "s", 3) > f);
+    /* sv.worker: the hook's value ends incarnation 1 before fn runs */
+    int cx = rec_wait(SV_EV_CRASH, "x", 1);
+    assert_true(cx >= 0);
+    assert_int_equal(rec_at(cx).reason, SV_EXIT_ERROR);
+    assert_string_equal(rec_at(cx).msg, "failpoint sv.worker: 9");
+    assert_true(rec_wait(SV_EV_STARTED, "x", 2) > cx);
+    /* sv.log.skip: crashed, joined and restarted, never logged */
+    assert_true(rec_wait(SV_EV_STARTED, "quiet", 2) >= 0);
+    assert_true(rec_find(SV_EV_CRASH, "quiet", 1) >= 0);
+    assert_int_equal(rec_find(SV_EV_LOGGED, "quiet", 1), -1);
+    /* sv.restart.double: incarnation 1 of twice started twice */
+    assert_int_equal(rec_count(SV_EV_STARTED, "twice"), 2);
+    assert_int_equal(rec_count(SV_EV_START, "twice"), 2);
+    /* sv.report.lose: the crash is emitted but never reaches the supervisor */
+    assert_true(rec_wait(SV_EV_CRASH, "lose", 1) >= 0);
+    /* sv.join.skip: terminate claims the join while the thread still runs;
+     * the replacement starts before the old incarnation ended */
+    assert_int_equal(sv_terminate_child(sup, "slow"), 0);
+    assert_true(rec_find(SV_EV_JOINED, "slow", 1) >= 0);
+    assert_int_equal(sv_restart_child(sup, "slow"), 0);
+    int st2 = rec_find(SV_EV_STARTED, "slow", 2);
+    assert_true(st2 >= 0);
+    assert_int_equal(atomic_load(&slow_alive), 1);
+    int ex1 = rec_wait(SV_EV_EXIT, "slow", 1);
+    assert_true(ex1 > st2);
+
+    sv_sup_free(sup);
+    sv_fail_set(NULL);
+    assert_int_equal(rec_find(SV_EV_LOGGED, "lose", 1), -1);
+    assert_int_equal(rec_find(SV_EV_START, "lose", 2), -1);
+    assert_true(rec_find(SV_EV_JOINED, "lose", 1) >= 0);
+    assert_int_equal(rec_count(SV_EV_JOINED, "twice"), 2);
+    assert_int_equal(atomic_load(&fn_runs_x), 1);
+}
+
+/* ---- backoff (the timer path), auto_shutdown, worker API --------------------------- */
+
+static void test_backoff_timer(void **state)
+{
+    (void)state;
+    rec_reset();
+    sv_child_spec k;
+    sv_child_spec_init(&k, "bomb", w_panic_once, NULL);
+    sv_sup_spec s;
+    spec_init(&s, "root", &k, 1);
+    s.backoff_min_ms = 30;
+    s.backoff_max_ms = 30;
+    s.intensity = 5;
+    sv_sup *sup;
+    assert_int_equal(sv_sup_start(&s, &sup), 0);
+    int st = rec_wait(SV_EV_STARTED, "bomb", 2);
+    assert_true(st >= 0);
+    int bo = rec_find(SV_EV_BACKOFF, "bomb", 0);
+    assert_true(bo >= 0 && bo < st);
+    sv_sup_free(sup);
+    assert_int_equal(rec_at(bo).detail_ns, 30 * MS);
+    /* the replacement waited for the delay after the join */
+    int j = rec_find(SV_EV_JOINED, "bomb", 1);
+    assert_true(j >= 0 && j < st);
+    assert_true(rec_at(st).time_ns - rec_at(j).time_ns >= 30 * MS);
+}
+
+static int w_quit(sv_worker *w, void *arg)
+{
+    (void)w;
+    (void)arg;
+    return 0;
+}
+
+static void test_auto_shutdown(void **state)
+{
+    (void)state;
+    rec_reset();
+    sv_child_spec k[2];
+    sv_child_spec_init(&k[0], "idle", w_idle, NULL);
+    sv_child_spec_init(&k[1], "job", w_quit, NULL);
+    k[1].restart = SV_TRANSIENT;
+    k[1].significant = true;
+    sv_sup_spec s;
+    spec_init(&s, "root", k, 2);
+    s.auto_shutdown = SV_AUTO_ANY_SIGNIFICANT;
+    sv_sup *sup;
+    assert_int_equal(sv_sup_start(&s, &sup), 0);
+    int reason = -1;
+    assert_int_equal(sv_sup_wait(sup, 10000, &reason), 0);
+    assert_int_equal(reason, SV_EXIT_SHUTDOWN);
+    assert_int_equal(sv_sup_wait(sup, -1, NULL), 0);
+    sv_sup_free(sup);
+    int ex = rec_find(SV_EV_EXIT, "job", 1);
+    int as = rec_find(SV_EV_AUTO_SHUTDOWN, NULL, 0);
+    assert_true(ex >= 0 && as > ex);
+    assert_int_equal(rec_at(ex).reason, SV_EXIT_NORMAL);
+    assert_true(rec_find(SV_EV_JOINED, "idle", 1) > as);
+}
+
+struct api_seen {
+    atomic_int ok;
+};
+
+static int w_api(sv_worker *w, void *arg)
+{
+    struct api_seen *seen = arg;
+    int good = sv_worker_self() == w && strcmp(sv_worker_id(w), "api") == 0 &&
+               sv_worker_incarnation(w) == 1 && !sv_worker_stopping(w) && sv_worker_sleep(w, 1) == 0;
+    atomic_store(&seen->ok, good ? 1 : -1);
+    int rc = sv_worker_sleep(w, 60000); /* cut short by the stop */
+    if (rc == -ECANCELED && sv_worker_stopping(w) && sv_worker_sleep(w, 60000) == -ECANCELED)
+        atomic_store(&seen->ok, 2);
+    return 0;
+}
+
+static void test_worker_api(void **state)
+{
+    (void)state;
+    rec_reset();
+    struct api_seen seen = { 0 };
+    sv_child_spec k;
+    sv_child_spec_init(&k, "api", w_api, &seen);
+    sv_sup_spec s;
+    spec_init(&s, "root", &k, 1);
+    sv_sup *sup;
+    assert_int_equal(sv_sup_start(&s, &sup), 0);
+    int64_t until = sv_deadline_in(10000 * MS);
+    while (atomic_load(&seen.ok) == 0 && sv_now() < until) sv_sleep_until(sv_deadline_in(MS));
+    assert_int_equal(atomic_load(&seen.ok), 1);
+    int64_t t0 = sv_now();
+    sv_sup_free(sup);
+    assert_true(sv_now() - t0 < 5000 * MS);
+    assert_int_equal(atomic_load(&seen.ok), 2);
+    assert_null(sv_worker_self());
+}
+
+/* ---- the log format ---------------------------------------------------------------- */
+
+static void test_event_format(void **state)
+{
+    (void)state;
+    sv_event ev = { .seq = 12, .time_ns = 3000417000, .kind = SV_EV_LOGGED, .sup = "root", .child = "poller",
+                    .incarnation = 3, .reason = SV_EXIT_PANIC, .message = "lost \"it\"\n" };
+    char buf[256];
+    size_t n = sv_event_format(&ev, buf, sizeof buf);
+    assert_string_equal(buf, "sv[root] #12 t=3.000417 logged child=poller inc=3 reason=panic msg=\"lost \\\"it\\\"\\n\"");
+    assert_int_equal(n, strlen(buf));
+    char small[10];
+    assert_int_equal(sv_event_format(&ev, small, sizeof small), n); /* untruncated length */
+    assert_int_equal(strlen(small), sizeof small - 1);
+    assert_int_equal(sv_event_format(&ev, NULL, 0), n);
+
+    sv_event bo = { .seq = 1, .kind = SV_EV_BACKOFF, .sup = "s", .child = "c", .incarnation = 2,
+                    .detail_ns = 1500000 };
+    sv_event_format(&bo, buf, sizeof buf);
+    assert_string_equal(buf, "sv[s] #1 t=0.000000 backoff child=c inc=2 delay_ms=1.500");
+    sv_event sf = { .seq = 2, .kind = SV_EV_START_FAILED, .sup = "s", .child = "c", .incarnation = 1, .err = -EAGAIN };
+    sv_event_format(&sf, buf, sizeof buf);
+    assert_non_null(strstr(buf, "start_failed child=c inc=1 err=-11 ("));
+
+    assert_string_equal(sv_event_kind_name(SV_EV_CRASH), "crash");
+    assert_string_equal(sv_event_kind_name(SV_EV_JOINED), "joined");
+    assert_string_equal(sv_event_kind_name(SV_EV_ESCALATED), "escalated");
+    assert_string_equal(sv_event_kind_name(-1), "?");
+    assert_string_equal(sv_event_kind_name(SV_EV__COUNT), "?");
+    for (int k = 0; k < SV_EV__COUNT; k++) assert_string_not_equal(sv_event_kind_name(k), "?");
+    assert_string_equal(sv_exit_name(SV_EXIT_NORMAL), "normal");
+    assert_string_equal(sv_exit_name(SV_EXIT_PANIC), "panic");
+    assert_string_equal(sv_exit_name(SV_EXIT_KILLED), "killed");
+    assert_string_equal(sv_exit_name(99), "?");
+    sv_log_discard(NULL, &ev, "x");
+}
+
 int main(void)
 {
     pthread_mutex_init(&R.mu, NULL);
@@ -772,6 +1005,11 @@ int main(void)
         cmocka_unit_test(test_nested_escalation),
         cmocka_unit_test(test_nested_stop_order),
         cmocka_unit_test(test_signals_caught),
+        cmocka_unit_test(test_failpoints),
+        cmocka_unit_test(test_backoff_timer),
+        cmocka_unit_test(test_auto_shutdown),
+        cmocka_unit_test(test_worker_api),
+        cmocka_unit_test(test_event_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
