@@ -125,17 +125,17 @@ static int fl_oracle__add_sup(fl_policy *p, const sv_sup_spec *s, int parent, in
 
 static int fl_oracle__add_pchild(fl_policy *p, int si, const sv_child_spec *c, int depth) {
     if (!c->id || !c->id[0] || (!c->fn == !c->sup)) return -EINVAL;
-    fl_o_psup *ps = &p->sups[si];
+    fl_oracle__psup *ps = &p->sups[si];
     for (size_t i = 0; i < ps->nch; i++)
         if (strcmp(ps->ch[i].id, c->id) == 0) return -EEXIST;
     if (ps->nch == ps->cap) {
         size_t cap = ps->cap ? ps->cap * 2 : 4;
-        fl_o_pchild *nc = realloc(ps->ch, cap * sizeof *nc);
+        fl_oracle__pchild *nc = realloc(ps->ch, cap * sizeof *nc);
         if (!nc) return -ENOMEM;
         ps->ch = nc;
         ps->cap = cap;
     }
-    fl_o_pchild pc = {.restart = c->restart, .shutdown = c->shutdown,
+    fl_oracle__pchild pc = {.restart = c->restart, .shutdown = c->shutdown,
                       .shutdown_ms = c->shutdown_ms, .nested = -1};
     if (!(pc.id = strdup(c->id))) return -ENOMEM;
     size_t at = ps->nch++;
@@ -154,12 +154,12 @@ static int fl_oracle__add_sup(fl_policy *p, const sv_sup_spec *s, int parent, in
     if (!name[0] || depth > 64 || fl_oracle__psup_find(p, name) >= 0) return -EINVAL;
     if (p->nsups == p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 4;
-        fl_o_psup *ns = realloc(p->sups, cap * sizeof *ns);
+        fl_oracle__psup *ns = realloc(p->sups, cap * sizeof *ns);
         if (!ns) return -ENOMEM;
         p->sups = ns;
         p->cap = cap;
     }
-    fl_o_psup ps = {.parent = parent, .self = self, .strategy = s->strategy,
+    fl_oracle__psup ps = {.parent = parent, .self = self, .strategy = s->strategy,
                     .intensity = s->intensity, .period_ms = s->period_ms,
                     .backoff_min_ms = s->backoff_min_ms, .backoff_max_ms = s->backoff_max_ms,
                     .auto_shutdown = s->auto_shutdown};
@@ -208,50 +208,50 @@ static bool fl_oracle__streq(const char *a, const char *b) {
     return a && b && strcmp(a, b) == 0;
 }
 
-static int fl_oracle__new_inst(fl_o_index *x, const char *name) {
+static int fl_oracle__new_inst(fl_oracle__index *x, const char *name) {
     if (x->ninst == x->cap) {
         size_t cap = x->cap ? x->cap * 2 : 4;
-        fl_o_inst *ni = realloc(x->inst, cap * sizeof *ni);
+        fl_oracle__inst *ni = realloc(x->inst, cap * sizeof *ni);
         if (!ni) return -ENOMEM;
         x->inst = ni;
         x->cap = cap;
     }
-    fl_o_inst in = {.name = name, .psup = x->pol ? fl_oracle__psup_find(x->pol, name) : -1,
-                    .parent = -1, .holder_child = -1, .sup_start = FL_O_NONE,
-                    .shutdown = FL_O_NONE, .intensity = FL_O_NONE, .auto_sd = FL_O_NONE,
-                    .stop_trig = FL_O_NONE};
+    fl_oracle__inst in = {.name = name, .psup = x->pol ? fl_oracle__psup_find(x->pol, name) : -1,
+                    .parent = -1, .holder_child = -1, .sup_start = FL_ORACLE__NONE,
+                    .shutdown = FL_ORACLE__NONE, .intensity = FL_ORACLE__NONE, .auto_sd = FL_ORACLE__NONE,
+                    .cause = FL_ORACLE__NONE, .stop_trig = FL_ORACLE__NONE};
     x->inst[x->ninst] = in;
     return (int)x->ninst++;
 }
 
 /* The latest instance of that name, or -1. */
-static int fl_oracle__inst_find(const fl_o_index *x, const char *name) {
+static int fl_oracle__inst_find(const fl_oracle__index *x, const char *name) {
     for (size_t i = x->ninst; i-- > 0;)
         if (fl_oracle__streq(x->inst[i].name, name)) return (int)i;
     return -1;
 }
 
-static int fl_oracle__child_find(const fl_o_inst *in, const char *id) {
+static int fl_oracle__child_find(const fl_oracle__inst *in, const char *id) {
     for (size_t i = 0; i < in->n; i++)
         if (fl_oracle__streq(in->ch[i].id, id)) return (int)i;
     return -1;
 }
 
-static int fl_oracle__child_get(fl_o_index *x, int ii, const char *id) {
-    fl_o_inst *in = &x->inst[ii];
+static int fl_oracle__child_get(fl_oracle__index *x, int ii, const char *id) {
+    fl_oracle__inst *in = &x->inst[ii];
     int ci = fl_oracle__child_find(in, id);
     if (ci >= 0) return ci;
     if (in->n == in->cap) {
         size_t cap = in->cap ? in->cap * 2 : 4;
-        fl_o_child *nc = realloc(in->ch, cap * sizeof *nc);
+        fl_oracle__child *nc = realloc(in->ch, cap * sizeof *nc);
         if (!nc) return -ENOMEM;
         in->ch = nc;
         in->cap = cap;
     }
-    fl_o_child c = {.id = id, .pc = -1, .restart = SV_PERMANENT};
+    fl_oracle__child c = {.id = id, .pc = -1, .restart = SV_PERMANENT};
     size_t unknown_base = 0;
     if (in->psup >= 0) {
-        const fl_o_psup *ps = &x->pol->sups[in->psup];
+        const fl_oracle__psup *ps = &x->pol->sups[in->psup];
         unknown_base = ps->nch;
         for (size_t i = 0; i < ps->nch; i++)
             if (strcmp(ps->ch[i].id, id) == 0) {
@@ -264,7 +264,7 @@ static int fl_oracle__child_get(fl_o_index *x, int ii, const char *id) {
     return (int)in->n++;
 }
 
-static int fl_oracle__inc_get(fl_o_child *c, uint32_t inc) {
+static int fl_oracle__inc_get(fl_oracle__child *c, uint32_t inc) {
     size_t lo = 0, hi = c->n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -274,14 +274,14 @@ static int fl_oracle__inc_get(fl_o_child *c, uint32_t inc) {
     if (lo < c->n && c->incs[lo].inc == inc) return (int)lo;
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 4;
-        fl_o_inc *ni = realloc(c->incs, cap * sizeof *ni);
+        fl_oracle__inc *ni = realloc(c->incs, cap * sizeof *ni);
         if (!ni) return -ENOMEM;
         c->incs = ni;
         c->cap = cap;
     }
     memmove(&c->incs[lo + 1], &c->incs[lo], (c->n - lo) * sizeof *c->incs);
-    fl_o_inc r = {.inc = inc, .sup_end = FL_O_NONE};
-    for (int k = 0; k < SV_EV__COUNT; k++) r.first[k] = r.second[k] = FL_O_NONE;
+    fl_oracle__inc r = {.inc = inc, .sup_end = FL_ORACLE__NONE};
+    for (int k = 0; k < SV_EV__COUNT; k++) r.first[k] = r.second[k] = FL_ORACLE__NONE;
     c->incs[lo] = r;
     c->n++;
     return (int)lo;
@@ -290,31 +290,31 @@ static int fl_oracle__inc_get(fl_o_child *c, uint32_t inc) {
 /* Worker-side reports of an abandoned (unstopped) incarnation may arrive
  * after its supervisor instance was replaced: attribute them to the latest
  * instance that started that incarnation. */
-static int fl_oracle__inst_for_report(const fl_o_index *x, const sv_event *e) {
+static int fl_oracle__inst_for_report(const fl_oracle__index *x, const sv_event *e) {
     for (size_t i = x->ninst; i-- > 0;) {
-        const fl_o_inst *in = &x->inst[i];
+        const fl_oracle__inst *in = &x->inst[i];
         if (!fl_oracle__streq(in->name, e->sup)) continue;
         int ci = fl_oracle__child_find(in, e->child);
         if (ci < 0) continue;
         for (size_t k = 0; k < in->ch[ci].n; k++)
             if (in->ch[ci].incs[k].inc == e->incarnation &&
-                in->ch[ci].incs[k].first[SV_EV_START] != FL_O_NONE)
+                in->ch[ci].incs[k].first[SV_EV_START] != FL_ORACLE__NONE)
                 return (int)i;
     }
     return fl_oracle__inst_find(x, e->sup);
 }
 
-static void fl_oracle__link_nested(fl_o_index *x, int ii, int32_t at) {
-    fl_o_inst *in = &x->inst[ii];
+static void fl_oracle__link_nested(fl_oracle__index *x, int ii, int32_t at) {
+    fl_oracle__inst *in = &x->inst[ii];
     if (in->psup < 0 || x->pol->sups[in->psup].parent < 0) return;
-    const fl_o_psup *ps = &x->pol->sups[in->psup];
+    const fl_oracle__psup *ps = &x->pol->sups[in->psup];
     int pi = fl_oracle__inst_find(x, x->pol->sups[ps->parent].name);
     if (pi < 0 || pi == ii) return;
     const char *hid = x->pol->sups[ps->parent].ch[ps->self].id;
     int hc = fl_oracle__child_find(&x->inst[pi], hid);
     in->parent = pi;
     if (hc < 0) return;
-    const fl_o_child *c = &x->inst[pi].ch[hc];
+    const fl_oracle__child *c = &x->inst[pi].ch[hc];
     for (size_t k = c->n; k-- > 0;)
         if (c->incs[k].first[SV_EV_START] < at) {
             in->holder_child = hc;
@@ -323,12 +323,13 @@ static void fl_oracle__link_nested(fl_o_index *x, int ii, int32_t at) {
         }
 }
 
-static void fl_oracle__record(fl_o_inc *r, sv_event_kind k, int32_t i) {
+static void fl_oracle__record(fl_oracle__inc *r, sv_event_kind k, int32_t i) {
+    if ((unsigned)k >= SV_EV__COUNT) return; /* unknown kinds are attributed, never counted */
     if (r->count[k]++ == 0) r->first[k] = i;
     else if (r->count[k] == 2) r->second[k] = i;
 }
 
-static int fl_oracle__attribute(fl_o_index *x, int32_t i) {
+static int fl_oracle__attribute(fl_oracle__index *x, int32_t i) {
     const sv_event *e = &x->tr[i].ev;
     const char *sup = e->sup ? e->sup : "";
     int ii;
@@ -341,13 +342,13 @@ static int fl_oracle__attribute(fl_o_index *x, int32_t i) {
                  ? fl_oracle__inst_for_report(x, e) : fl_oracle__inst_find(x, sup);
         if (ii < 0 && (ii = fl_oracle__new_inst(x, sup)) < 0) return ii;
     }
-    fl_o_inst *in = &x->inst[ii];
-    fl_o_ref ref = {.inst = ii, .child = -1, .inc = -1};
+    fl_oracle__inst *in = &x->inst[ii];
+    fl_oracle__ref ref = {.inst = ii, .child = -1, .inc = -1};
     if (!e->child) {
         int32_t *slot = e->kind == SV_EV_SHUTDOWN ? &in->shutdown
                       : e->kind == SV_EV_INTENSITY_EXCEEDED ? &in->intensity
                       : e->kind == SV_EV_AUTO_SHUTDOWN ? &in->auto_sd : NULL;
-        if (slot && *slot == FL_O_NONE) *slot = i;
+        if (slot && *slot == FL_ORACLE__NONE) *slot = i;
     } else {
         int ci = fl_oracle__child_get(x, ii, e->child);
         if (ci < 0) return ci;
@@ -363,58 +364,59 @@ static int fl_oracle__attribute(fl_o_index *x, int32_t i) {
     return 0;
 }
 
-/* Earliest index at which each instance may be stopping: its own decision to
- * exit, its SHUTDOWN, its parent asking it (or its parent) to stop, or the
- * runner's stop request for the root. Parents come before their nested
+/* Earliest index at which each instance has a reason to stop (its own
+ * decision to exit, its parent asking it or stopping, the runner's stop
+ * request for the root) and may be stopping (that, or its SHUTDOWN). Parents come before their nested
  * instances, so one pass in creation order suffices. */
-static void fl_oracle__stop_triggers(fl_o_index *x) {
+static void fl_oracle__stop_triggers(fl_oracle__index *x) {
     for (size_t ii = 0; ii < x->ninst; ii++) {
-        fl_o_inst *in = &x->inst[ii];
-        int32_t t = fl_o_min(in->intensity, fl_o_min(in->auto_sd, in->shutdown));
-        if (in->psup >= 0 && x->pol->sups[in->psup].parent < 0) t = fl_o_min(t, x->root_stop);
+        fl_oracle__inst *in = &x->inst[ii];
+        int32_t t = fl_oracle__min(in->intensity, in->auto_sd);
+        if (in->psup >= 0 && x->pol->sups[in->psup].parent < 0) t = fl_oracle__min(t, x->root_stop);
         if (in->parent >= 0) {
-            const fl_o_inst *p = &x->inst[in->parent];
-            if (p->stop_trig != FL_O_NONE && p->stop_trig > in->sup_start) t = fl_o_min(t, p->stop_trig);
+            const fl_oracle__inst *p = &x->inst[in->parent];
+            if (p->stop_trig != FL_ORACLE__NONE && p->stop_trig > in->sup_start) t = fl_oracle__min(t, p->stop_trig);
             if (in->holder_child >= 0) {
-                const fl_o_child *hc = &p->ch[in->holder_child];
+                const fl_oracle__child *hc = &p->ch[in->holder_child];
                 for (size_t k = 0; k < hc->n; k++)
                     if (hc->incs[k].inc == in->holder_inc)
-                        t = fl_o_min(t, hc->incs[k].first[SV_EV_STOP_REQUESTED]);
+                        t = fl_oracle__min(t, hc->incs[k].first[SV_EV_STOP_REQUESTED]);
             }
         }
-        in->stop_trig = t;
-        if (in->parent >= 0 && in->holder_child >= 0 && in->shutdown != FL_O_NONE) {
-            fl_o_child *hc = &x->inst[in->parent].ch[in->holder_child];
+        in->cause = t;
+        in->stop_trig = fl_oracle__min(t, in->shutdown);
+        if (in->parent >= 0 && in->holder_child >= 0 && in->shutdown != FL_ORACLE__NONE) {
+            fl_oracle__child *hc = &x->inst[in->parent].ch[in->holder_child];
             for (size_t k = 0; k < hc->n; k++)
                 if (hc->incs[k].inc == in->holder_inc)
-                    hc->incs[k].sup_end = fl_o_min(hc->incs[k].sup_end, in->shutdown);
+                    hc->incs[k].sup_end = fl_oracle__min(hc->incs[k].sup_end, in->shutdown);
         }
     }
 }
 
-int fl_oracle__index_build(fl_o_index *x, const fl_policy *p, const fl_event *tr, size_t n,
+int fl_oracle__index_build(fl_oracle__index *x, const fl_policy *p, const fl_event *tr, size_t n,
                            const fl_run_info *run) {
     memset(x, 0, sizeof *x);
     x->pol = p;
     x->tr = tr;
     x->n = n;
     x->run = run;
-    x->root_stop = FL_O_NONE;
-    if (n >= FL_O_NONE) return -E2BIG;
+    x->root_stop = FL_ORACLE__NONE;
+    if (n >= FL_ORACLE__NONE) return -E2BIG;
     if (n && !(x->ref = calloc(n, sizeof *x->ref))) return -ENOMEM;
     for (size_t i = 0; i < n; i++) {
         int r = fl_oracle__attribute(x, (int32_t)i);
         if (r < 0) return r;
-        if (run && run->stop_requested && x->root_stop == FL_O_NONE && tr[i].ev.seq > run->stop_seq)
+        if (run && run->stop_requested && x->root_stop == FL_ORACLE__NONE && tr[i].ev.seq > run->stop_seq)
             x->root_stop = (int32_t)i;
     }
     int root = p && p->nsups ? fl_oracle__inst_find(x, p->sups[0].name) : -1;
-    x->complete = root >= 0 && x->inst[root].shutdown != FL_O_NONE;
+    x->complete = root >= 0 && x->inst[root].shutdown != FL_ORACLE__NONE;
     fl_oracle__stop_triggers(x);
     return 0;
 }
 
-void fl_oracle__index_free(fl_o_index *x) {
+void fl_oracle__index_free(fl_oracle__index *x) {
     for (size_t i = 0; i < x->ninst; i++) {
         for (size_t j = 0; j < x->inst[i].n; j++) free(x->inst[i].ch[j].incs);
         free(x->inst[i].ch);
@@ -426,19 +428,19 @@ void fl_oracle__index_free(fl_o_index *x) {
 
 /* ---- helpers used by the checkers -------------------------------------------------- */
 
-int32_t fl_oracle__end(const fl_o_inc *c) {
-    int32_t sup = fl_o_min(c->first[SV_EV_ESCALATED], c->sup_end);
-    return fl_o_min(fl_o_first2(c, SV_EV_CRASH, SV_EV_EXIT), sup);
+int32_t fl_oracle__end(const fl_oracle__inc *c) {
+    int32_t sup = fl_oracle__min(c->first[SV_EV_ESCALATED], c->sup_end);
+    return fl_oracle__min(fl_oracle__first2(c, SV_EV_CRASH, SV_EV_EXIT), sup);
 }
 
-bool fl_oracle__spontaneous(const fl_o_inc *c) {
+bool fl_oracle__spontaneous(const fl_oracle__inc *c) {
     int32_t e = fl_oracle__end(c);
-    return e != FL_O_NONE && e < c->first[SV_EV_STOP_REQUESTED];
+    return e != FL_ORACLE__NONE && e < c->first[SV_EV_STOP_REQUESTED];
 }
 
-int fl_oracle__end_reason(const fl_o_index *x, const fl_o_inc *c) {
+int fl_oracle__end_reason(const fl_oracle__index *x, const fl_oracle__inc *c) {
     int32_t e = fl_oracle__end(c);
-    return e == FL_O_NONE ? -1 : x->tr[e].ev.reason;
+    return e == FL_ORACLE__NONE ? -1 : x->tr[e].ev.reason;
 }
 
 bool fl_oracle__restartable(sv_restart r, int reason) {
@@ -466,32 +468,32 @@ static int64_t fl_oracle__covered(int64_t *lo, int64_t *hi, size_t n, int64_t t0
  * inside a start (START .. STARTED/START_FAILED: init hooks, "sv.start"
  * sleeps) or a stop (STOP_REQUESTED .. JOINED/UNSTOPPED: waiting for a
  * worker): the only times it cannot act on a report. */
-static int64_t fl_oracle__busy_ns(const fl_o_index *x, int in, int64_t t0, int64_t t1) {
-    const fl_o_inst *s = &x->inst[in];
+static int64_t fl_oracle__busy_ns(const fl_oracle__index *x, int in, int64_t t0, int64_t t1) {
+    const fl_oracle__inst *s = &x->inst[in];
     int64_t lo[512], hi[512];
     size_t n = 0;
     for (size_t ci = 0; ci < s->n; ci++)
         for (size_t k = 0; k < s->ch[ci].n; k++) {
-            const fl_o_inc *r = &s->ch[ci].incs[k];
+            const fl_oracle__inc *r = &s->ch[ci].incs[k];
             int32_t a[2] = {r->first[SV_EV_START], r->first[SV_EV_STOP_REQUESTED]};
-            int32_t b[2] = {fl_o_min(fl_o_running(r), r->first[SV_EV_START_FAILED]), fl_o_term(r)};
+            int32_t b[2] = {fl_oracle__min(fl_oracle__running(r), r->first[SV_EV_START_FAILED]), fl_oracle__term(r)};
             for (int j = 0; j < 2 && n < 512; j++) {
-                if (a[j] == FL_O_NONE) continue;
+                if (a[j] == FL_ORACLE__NONE) continue;
                 lo[n] = x->tr[a[j]].ev.time_ns;
-                hi[n++] = b[j] == FL_O_NONE ? t1 : x->tr[b[j]].ev.time_ns;
+                hi[n++] = b[j] == FL_ORACLE__NONE ? t1 : x->tr[b[j]].ev.time_ns;
             }
         }
     return fl_oracle__covered(lo, hi, n, t0, t1);
 }
 
-bool fl_oracle__busy(const fl_o_index *x, int in, int32_t i, int32_t j) {
+bool fl_oracle__busy(const fl_oracle__index *x, int in, int32_t i, int32_t j) {
     int64_t t0 = x->tr[i].ev.time_ns, t1 = x->tr[j].ev.time_ns;
     return t1 <= t0 || t1 - t0 <= fl_oracle__busy_ns(x, in, t0, t1);
 }
 
-bool fl_oracle__excused(const fl_o_index *x, int in, int32_t i) {
-    const fl_o_inst *s = &x->inst[in];
-    if (s->stop_trig == FL_O_NONE) return false;
+bool fl_oracle__excused(const fl_oracle__index *x, int in, int32_t i) {
+    const fl_oracle__inst *s = &x->inst[in];
+    if (s->stop_trig == FL_ORACLE__NONE) return false;
     if (s->stop_trig <= i) return true;
     int64_t t0 = x->tr[i].ev.time_ns, t1 = x->tr[s->stop_trig].ev.time_ns, backoff = 0;
     if (t1 <= t0) return true;
@@ -501,7 +503,7 @@ bool fl_oracle__excused(const fl_o_index *x, int in, int32_t i) {
     return t1 - t0 <= fl_oracle__busy_ns(x, in, t0, t1) + backoff;
 }
 
-bool fl_oracle__in_admin(const fl_o_index *x, int in, const char *id, int32_t i) {
+bool fl_oracle__in_admin(const fl_oracle__index *x, int in, const char *id, int32_t i) {
     if (!x->run) return false;
     uint64_t seq = x->tr[i].ev.seq;
     for (size_t a = 0; a < x->run->nadmin; a++) {
@@ -513,20 +515,20 @@ bool fl_oracle__in_admin(const fl_o_index *x, int in, const char *id, int32_t i)
     return false;
 }
 
-int32_t fl_oracle__next(const fl_o_index *x, int in, int ci, sv_event_kind kind, int32_t after) {
-    for (size_t i = after == FL_O_NONE ? x->n : (size_t)after + 1; i < x->n; i++)
+int32_t fl_oracle__next(const fl_oracle__index *x, int in, int ci, sv_event_kind kind, int32_t after) {
+    for (size_t i = after == FL_ORACLE__NONE ? x->n : (size_t)after + 1; i < x->n; i++)
         if (x->tr[i].ev.kind == kind && x->ref[i].inst == in && x->ref[i].child == ci) return (int32_t)i;
-    return FL_O_NONE;
+    return FL_ORACLE__NONE;
 }
 
-const fl_o_pchild *fl_oracle__pchild(const fl_o_index *x, int in, int child) {
-    const fl_o_inst *s = &x->inst[in];
+const fl_oracle__pchild *fl_oracle__pchild_of(const fl_oracle__index *x, int in, int child) {
+    const fl_oracle__inst *s = &x->inst[in];
     int pc = s->ch[child].pc;
     return s->psup >= 0 && pc >= 0 ? &x->pol->sups[s->psup].ch[pc] : NULL;
 }
 
-const char *fl_oracle__name(const fl_o_index *x, int in, int child, uint32_t inc, char *buf, size_t cap) {
-    const fl_o_inst *s = &x->inst[in];
+const char *fl_oracle__name(const fl_oracle__index *x, int in, int child, uint32_t inc, char *buf, size_t cap) {
+    const fl_oracle__inst *s = &x->inst[in];
     if (child < 0) snprintf(buf, cap, "%s", s->name);
     else if (!inc) snprintf(buf, cap, "%s/%s", s->name, s->ch[child].id);
     else snprintf(buf, cap, "%s/%s#%u", s->name, s->ch[child].id, inc);
@@ -537,13 +539,13 @@ const char *fl_oracle__name(const fl_o_index *x, int in, int child, uint32_t inc
 
 int fl_oracle_check(const fl_policy *p, const fl_event *trace, size_t n,
                     const fl_run_info *run, fl_verdict *out) {
-    static void (*const checkers[])(const fl_o_index *, fl_verdict *) = {
+    static void (*const checkers[])(const fl_oracle__index *, fl_verdict *) = {
         fl_oracle__crash_logged_once, fl_oracle__joined_before_restart,
         fl_oracle__restart_policy,    fl_oracle__strategy_set,
         fl_oracle__intensity_shutdown, fl_oracle__no_lost_report,
         fl_oracle__no_leaked_thread,  fl_oracle__shutdown_completes,
     };
-    fl_o_index x;
+    fl_oracle__index x;
     int r = fl_oracle__index_build(&x, p, trace, n, run);
     if (r < 0) goto fail;
     for (size_t i = 0; i < sizeof checkers / sizeof *checkers; i++) checkers[i](&x, out);

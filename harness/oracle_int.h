@@ -14,18 +14,18 @@
 
 #include "oracle.h"
 
-#define FL_O_NONE INT32_MAX /* "no such event": compares after every index */
+#define FL_ORACLE__NONE INT32_MAX /* "no such event": compares after every index */
 
 /* ---- policy ---- */
-typedef struct fl_o_pchild {
+typedef struct fl_oracle__pchild {
     char *id;
     sv_restart restart;
     sv_shutdown shutdown;
     uint32_t shutdown_ms;
     int nested; /* policy supervisor index, or -1 for a worker */
-} fl_o_pchild;
+} fl_oracle__pchild;
 
-typedef struct fl_o_psup {
+typedef struct fl_oracle__psup {
     char *name;
     int parent;       /* policy index, -1 for the root */
     int self;         /* index of the child holding it in parent's children */
@@ -33,115 +33,119 @@ typedef struct fl_o_psup {
     uint32_t intensity, period_ms;
     uint32_t backoff_min_ms, backoff_max_ms;
     sv_auto_shutdown auto_shutdown;
-    fl_o_pchild *ch;
+    fl_oracle__pchild *ch;
     size_t nch, cap;
-} fl_o_psup;
+} fl_oracle__psup;
 
 struct fl_policy {
-    fl_o_psup *sups;
+    fl_oracle__psup *sups;
     size_t nsups, cap;
 };
 
 /* ---- index of one trace ---- */
-typedef struct fl_o_inc {
+typedef struct fl_oracle__inc {
     uint32_t inc;
-    int32_t first[SV_EV__COUNT];  /* trace index, FL_O_NONE if none */
+    int32_t first[SV_EV__COUNT];  /* trace index, FL_ORACLE__NONE if none */
     int32_t second[SV_EV__COUNT];
     uint32_t count[SV_EV__COUNT];
     int32_t sup_end;    /* a nested supervisor child: its instance's SHUTDOWN */
-} fl_o_inc;
+} fl_oracle__inc;
 
-typedef struct fl_o_child {
+typedef struct fl_oracle__child {
     const char *id;     /* points into the trace */
     int pc;             /* index in the policy supervisor's children, -1 unknown */
     size_t order;       /* start order: policy index, unknown ones after */
     sv_restart restart; /* from policy; SV_PERMANENT when unknown */
-    fl_o_inc *incs;     /* ascending by inc */
+    fl_oracle__inc *incs;     /* ascending by inc */
     size_t n, cap;
-} fl_o_child;
+} fl_oracle__child;
 
-typedef struct fl_o_inst {
+typedef struct fl_oracle__inst {
     const char *name;
     int psup;            /* policy index, -1 unknown */
     int parent;          /* parent instance, -1 root / unknown */
     int holder_child;    /* child in parent instance running it, -1 */
     uint32_t holder_inc; /* its incarnation */
-    int32_t sup_start, shutdown, intensity, auto_sd; /* first index or FL_O_NONE */
-    int32_t stop_trig;   /* earliest index from which it may be stopping */
-    fl_o_child *ch;
+    int32_t sup_start, shutdown, intensity, auto_sd; /* first index or FL_ORACLE__NONE */
+    int32_t cause;       /* earliest reason to stop: its decision to exit
+                            (intensity, auto_shutdown), a stop request for it
+                            (runner, parent) or its parent stopping */
+    int32_t stop_trig;   /* earliest index from which it may be stopping:
+                            cause, or its own SHUTDOWN */
+    fl_oracle__child *ch;
     size_t n, cap;
-} fl_o_inst;
+} fl_oracle__inst;
 
-typedef struct fl_o_ref {
+typedef struct fl_oracle__ref {
     int inst;  /* -1 never (every event has an instance) */
     int child; /* -1 for supervisor-level events */
     int inc;   /* index into child's incs, -1 when incarnation is 0 */
-} fl_o_ref;
+} fl_oracle__ref;
 
-typedef struct fl_o_index {
+typedef struct fl_oracle__index {
     const fl_policy *pol;
     const fl_event *tr;
     size_t n;
     const fl_run_info *run;
-    fl_o_ref *ref;       /* per event */
-    fl_o_inst *inst;
+    fl_oracle__ref *ref;       /* per event */
+    fl_oracle__inst *inst;
     size_t ninst, cap;
     int32_t root_stop;   /* first index after the runner's stop request */
     bool complete;       /* the root instance emitted SHUTDOWN */
-} fl_o_index;
+} fl_oracle__index;
 
-int fl_oracle__index_build(fl_o_index *x, const fl_policy *p, const fl_event *tr, size_t n,
+int fl_oracle__index_build(fl_oracle__index *x, const fl_policy *p, const fl_event *tr, size_t n,
                            const fl_run_info *run);
-void fl_oracle__index_free(fl_o_index *x);
+void fl_oracle__index_free(fl_oracle__index *x);
 
 /* Helpers over the index. */
-static inline sv_event_kind fl_o_kind(const fl_o_index *x, int32_t i) { return x->tr[i].ev.kind; }
-static inline uint64_t fl_o_seq(const fl_o_index *x, int32_t i) { return x->tr[i].ev.seq; }
-static inline int32_t fl_o_min(int32_t a, int32_t b) { return a < b ? a : b; }
+static inline sv_event_kind fl_oracle__kind(const fl_oracle__index *x, int32_t i) { return x->tr[i].ev.kind; }
+static inline uint64_t fl_oracle__seq(const fl_oracle__index *x, int32_t i) { return x->tr[i].ev.seq; }
+static inline int32_t fl_oracle__min(int32_t a, int32_t b) { return a < b ? a : b; }
 /* First of two kinds for an incarnation. */
-static inline int32_t fl_o_first2(const fl_o_inc *c, sv_event_kind a, sv_event_kind b) {
-    return fl_o_min(c->first[a], c->first[b]);
+static inline int32_t fl_oracle__first2(const fl_oracle__inc *c, sv_event_kind a, sv_event_kind b) {
+    return fl_oracle__min(c->first[a], c->first[b]);
 }
-/* Index of the event that made the incarnation "running", or FL_O_NONE. */
-static inline int32_t fl_o_running(const fl_o_inc *c) { return fl_o_first2(c, SV_EV_STARTED, SV_EV_RESTARTED); }
+/* Index of the event that made the incarnation "running", or FL_ORACLE__NONE. */
+static inline int32_t fl_oracle__running(const fl_oracle__inc *c) { return fl_oracle__first2(c, SV_EV_STARTED, SV_EV_RESTARTED); }
 /* The incarnation's end report: CRASH or EXIT (for a nested supervisor
- * child also ESCALATED or the SHUTDOWN of the instance it ran), or FL_O_NONE. */
-int32_t fl_oracle__end(const fl_o_inc *c);
-/* Its supervisor-side end: JOINED or UNSTOPPED, or FL_O_NONE. */
-static inline int32_t fl_o_term(const fl_o_inc *c) { return fl_o_first2(c, SV_EV_JOINED, SV_EV_UNSTOPPED); }
+ * child also ESCALATED or the SHUTDOWN of the instance it ran), or FL_ORACLE__NONE. */
+int32_t fl_oracle__end(const fl_oracle__inc *c);
+/* Its supervisor-side end: JOINED or UNSTOPPED, or FL_ORACLE__NONE. */
+static inline int32_t fl_oracle__term(const fl_oracle__inc *c) { return fl_oracle__first2(c, SV_EV_JOINED, SV_EV_UNSTOPPED); }
 /* True when the end report came before any stop request: the child ended on
  * its own. */
-bool fl_oracle__spontaneous(const fl_o_inc *c);
+bool fl_oracle__spontaneous(const fl_oracle__inc *c);
 /* The exit reason of its end report, or -1. */
-int fl_oracle__end_reason(const fl_o_index *x, const fl_o_inc *c);
+int fl_oracle__end_reason(const fl_oracle__index *x, const fl_oracle__inc *c);
 /* Whether the child's restart type restarts an exit with this reason. */
 bool fl_oracle__restartable(sv_restart r, int reason);
 /* True when instance `in` may legitimately not have acted on a cause at
  * index i: its stop trigger came before i, or came while the supervisor
  * could not yet act (the virtual time between i and the trigger is covered
  * by its starts and stops in progress, plus a pending backoff delay). */
-bool fl_oracle__excused(const fl_o_index *x, int in, int32_t i);
+bool fl_oracle__excused(const fl_oracle__index *x, int in, int32_t i);
 /* True when all the virtual time from event i to event j was spent by
  * instance `in` inside starts and stops, so it could not act before j. */
-bool fl_oracle__busy(const fl_o_index *x, int in, int32_t i, int32_t j);
+bool fl_oracle__busy(const fl_oracle__index *x, int in, int32_t i, int32_t j);
 /* True when event i falls inside an admin call on child id of instance in. */
-bool fl_oracle__in_admin(const fl_o_index *x, int in, const char *id, int32_t i);
+bool fl_oracle__in_admin(const fl_oracle__index *x, int in, const char *id, int32_t i);
 /* First index after `after` of an event of that kind about child ci of
- * instance in (any incarnation), or FL_O_NONE. */
-int32_t fl_oracle__next(const fl_o_index *x, int in, int ci, sv_event_kind kind, int32_t after);
+ * instance in (any incarnation), or FL_ORACLE__NONE. */
+int32_t fl_oracle__next(const fl_oracle__index *x, int in, int ci, sv_event_kind kind, int32_t after);
 /* The policy record of a child, or NULL. */
-const fl_o_pchild *fl_oracle__pchild(const fl_o_index *x, int in, int child);
+const fl_oracle__pchild *fl_oracle__pchild_of(const fl_oracle__index *x, int in, int child);
 /* "sup/child#k" into buf. */
-const char *fl_oracle__name(const fl_o_index *x, int in, int child, uint32_t inc, char *buf, size_t cap);
+const char *fl_oracle__name(const fl_oracle__index *x, int in, int child, uint32_t inc, char *buf, size_t cap);
 
 /* The checkers (oracle_inv.c), one per invariant, in fl_inv order. */
-void fl_oracle__crash_logged_once(const fl_o_index *x, fl_verdict *vd);
-void fl_oracle__joined_before_restart(const fl_o_index *x, fl_verdict *vd);
-void fl_oracle__restart_policy(const fl_o_index *x, fl_verdict *vd);
-void fl_oracle__strategy_set(const fl_o_index *x, fl_verdict *vd);
-void fl_oracle__intensity_shutdown(const fl_o_index *x, fl_verdict *vd);
-void fl_oracle__no_lost_report(const fl_o_index *x, fl_verdict *vd);
-void fl_oracle__no_leaked_thread(const fl_o_index *x, fl_verdict *vd);
-void fl_oracle__shutdown_completes(const fl_o_index *x, fl_verdict *vd);
+void fl_oracle__crash_logged_once(const fl_oracle__index *x, fl_verdict *vd);
+void fl_oracle__joined_before_restart(const fl_oracle__index *x, fl_verdict *vd);
+void fl_oracle__restart_policy(const fl_oracle__index *x, fl_verdict *vd);
+void fl_oracle__strategy_set(const fl_oracle__index *x, fl_verdict *vd);
+void fl_oracle__intensity_shutdown(const fl_oracle__index *x, fl_verdict *vd);
+void fl_oracle__no_lost_report(const fl_oracle__index *x, fl_verdict *vd);
+void fl_oracle__no_leaked_thread(const fl_oracle__index *x, fl_verdict *vd);
+void fl_oracle__shutdown_completes(const fl_oracle__index *x, fl_verdict *vd);
 
 #endif

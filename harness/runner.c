@@ -84,12 +84,7 @@ void fl_trace_format(const fl_event *trace, size_t n, FILE *out) {
             fputs(" msg=", out);
             fl_runner__quoted(out, e->message);
         }
-        if (e->backtrace && e->backtrace[0]) {
-            size_t lines = 0;
-            for (const char *p = e->backtrace; *p; p++) lines += *p == '\n';
-            if (e->backtrace[strlen(e->backtrace) - 1] != '\n') lines++;
-            fprintf(out, " bt=%zu lines", lines);
-        }
+        if (e->backtrace && e->backtrace[0]) fputs(" +backtrace", out);
         fputc('\n', out);
     }
 }
@@ -255,9 +250,9 @@ static void fl_runner__main(void *arg) {
 static int fl_runner__policy(const fl_scenario *s, fl_world *w, fl_policy **out) {
     int r = fl_policy_new(fl_world_spec(w), out);
     if (r < 0) return r;
-    /* dynamic children, declaration order (= their order in start_child
-     * calls is not known; libsv appends them in call order, and the
-     * scenarios start them in declaration order) */
+    /* dynamic children, in the order of the start_child calls (libsv
+     * appends them to the start order in call order; actions are sorted by
+     * time, which is call order) */
     for (size_t i = 0; i < s->nactions; i++) {
         const fl_action *a = &s->actions[i];
         if (a->kind != FL_ACT_START || !a->child) continue;

@@ -105,7 +105,9 @@ void fl_runner_case_free(fl_case *c);
 /* ---- traces ------------------------------------------------------------------ */
 
 /* One line per event: "#SEQ t=SEC.NSEC SUP KIND [child=ID inc=N] [reason=R]
- * [err=E] [delay_ns=D] [msg="…"] [bt=N lines]". Deterministic. */
+ * [err=E] [delay_ns=D] [msg="…"] [+backtrace]". Deterministic; the
+ * backtrace text itself is left out (its frames and addresses depend on the
+ * build and on where the binary was loaded). */
 void fl_trace_format(const fl_event *trace, size_t n, FILE *out);
 
 /* Copy ev into out, duplicating its strings (out->ev's pointers point at the

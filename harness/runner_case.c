@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-static double fl_case__now(void) {
+static double fl_runner__now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -29,7 +29,7 @@ void fl_runner_effective(const fl_scenario *s, const fl_runner_opts *o, uint32_t
 }
 
 /* "INV: message [events #a #b]" of every violation, the primary first. */
-static char *fl_case__message(const fl_verdict *vd, const fl_violation *first) {
+static char *fl_runner__message(const fl_verdict *vd, const fl_violation *first) {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -58,7 +58,7 @@ done:
 }
 
 /* Move run r into c as the case's recorded run; inv: the invariant to name. */
-static int fl_case__record(fl_case *c, fl_run_out *r, const fl_violation *inv) {
+static int fl_runner__record(fl_case *c, fl_run_out *r, const fl_violation *inv) {
     free((char *)c->invariant);
     free((char *)c->message);
     free((char *)c->schedule);
@@ -77,14 +77,14 @@ static int fl_case__record(fl_case *c, fl_run_out *r, const fl_violation *inv) {
     if (c->schedule && !(c->replay = fl_runner_replay_line(c->path, c->schedule))) return -ENOMEM;
     if (inv) {
         if (!(c->invariant = strdup(fl_inv_name(inv->inv)))) return -ENOMEM;
-        if (!(c->message = fl_case__message(&r->verdict, inv))) return -ENOMEM;
+        if (!(c->message = fl_runner__message(&r->verdict, inv))) return -ENOMEM;
     }
     return 0;
 }
 
 int fl_runner_case(const fl_scenario *s, const fl_runner_opts *o, fl_case *c) {
     memset(c, 0, sizeof *c);
-    double t0 = fl_case__now();
+    double t0 = fl_runner__now();
     uint32_t seeds, depth;
     uint64_t first, budget, max_steps = 0;
     fl_strategy strategy;
@@ -114,18 +114,18 @@ int fl_runner_case(const fl_scenario *s, const fl_runner_opts *o, fl_case *c) {
         const fl_violation *wanted = want >= 0 ? fl_verdict_find(&out.verdict, (fl_inv)want) : NULL;
         if (wanted) {
             hit = true;
-            r = fl_case__record(c, &out, wanted);
+            r = fl_runner__record(c, &out, wanted);
         } else if (failed && !have_fail) {
             have_fail = true;
-            r = fl_case__record(c, &out, fl_verdict_primary(&out.verdict));
+            r = fl_runner__record(c, &out, fl_verdict_primary(&out.verdict));
         } else if (i == 0) {
-            r = fl_case__record(c, &out, NULL);
+            r = fl_runner__record(c, &out, NULL);
         }
         fl_run_out_free(&out);
         if (o && o->progress) o->progress(o->progress_ud, c->runs, failed);
         if (r < 0 || hit) break;
     }
-    c->time_s = fl_case__now() - t0;
+    c->time_s = fl_runner__now() - t0;
     if (r < 0) {
         c->passed = false;
         if (!c->message) c->message = strdup(strerror(-r));

@@ -19,7 +19,9 @@
  *     (harness/failpoint.h) loaded with the scenario's failpoints plus
  *     FAULTLINE_FAILPOINTS, seeded with `seed`, and bound into libsv with
  *     sv_fail_set. In swarm mode the seed also picks which faults/failpoints
- *     are on and at what rates.
+ *     are on (each with probability 1/2) and at what rates (every declared
+ *     probability p < 100% becomes a draw in [1, p]; terms without one keep
+ *     their meaning).
  *
  * The runner's part of one run (for reference; the runner owns it):
  *     fl_world *w; fl_scenario_build(s, seed, &w);

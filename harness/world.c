@@ -148,7 +148,7 @@ static int fl__faults(fl_world *w, uint64_t *rng) {
                 fl__say(w, "recreate %s off", f->child->id);
                 continue;
             }
-            pct = 1 + (uint32_t)(fl__mix(rng) % pct);
+            if (pct < 100) pct = 1 + (uint32_t)(fl__mix(rng) % pct);
             fl__say(w, "recreate %s p=%u%%", f->child->id, pct);
         }
         wc->fault = true;
@@ -178,7 +178,8 @@ static int fl__failpoints(fl_world *w, uint64_t *rng) {
             }
             for (size_t k = 0; k < fl_fp_spec_nterms(sp); k++) {
                 uint32_t ppm = fl_fp_spec_ppm(sp, k);
-                if (ppm) fl_fp_spec_set_ppm(sp, k, 1 + (uint32_t)(fl__mix(rng) % ppm));
+                if (ppm > 0 && ppm < 1000000) /* only declared rates vary: `1*off` keeps its meaning */
+                    fl_fp_spec_set_ppm(sp, k, 1 + (uint32_t)(fl__mix(rng) % ppm));
             }
             fl_fp_spec_format(sp, buf, sizeof buf);
             fl__say(w, "%s \"%s\"", d->name, buf);

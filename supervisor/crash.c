@@ -191,6 +191,9 @@ void sv__crash_init(void) { pthread_once(&sv__crash_once, sv__crash_init_once); 
 
 /* ---- sv_panic -------------------------------------------------------------------- */
 
+/* Crash the calling worker: message and backtrace into its report, then
+ * unwind to its trampoline. Outside a worker (or in supervisor code run on a
+ * worker's thread): print to stderr and abort. Never returns. */
 __attribute__((noinline)) void sv_vpanic(const char *fmt, va_list ap)
 {
     sv__crash_ctx *c = sv__crash_cur;
@@ -235,15 +238,19 @@ const char *sv__signal_name(int sig)
     }
 }
 
+/* The handler (SA_ONSTACK|SA_SIGINFO), on the faulting thread. Only the
+ * formatting helpers above, backtrace/dladdr (see the top of this file) and
+ * siglongjmp run on the catching path. */
 static void sv__on_signal(int sig, siginfo_t *si, void *uc)
 {
+    int saved_errno = errno;
     sv__crash_ctx *c = sv__crash_cur;
     if (c && c->armed && c->catch_signals) {
         /* Ours: a worker of a supervisor that asked for it. */
         c->armed = 0;
         sv__buf b = { c->rep->message, sizeof c->rep->message, 0 };
         sv__put(&b, "signal ");
-        sv__put(&b, sv__signal_name(sig));
+        sv__put(&b, sv__signal_name(sig) ? sv__signal_name(sig) : "?");
         sv__put(&b, " (code ");
         sv__put_dec(&b, si->si_code);
         if (sig != SIGABRT) {
@@ -260,13 +267,14 @@ static void sv__on_signal(int sig, siginfo_t *si, void *uc)
     /* Not ours: hand it to whoever had it before us, else the default. */
     size_t i = 0;
     while (i < SV__NSIGS && sv__sigs[i] != sig) i++;
-    if (i == SV__NSIGS) return;
-    const struct sigaction *p = &sv__prev[i];
-    if ((p->sa_flags & SA_SIGINFO) && p->sa_sigaction) {
+    const struct sigaction *p = i < SV__NSIGS ? &sv__prev[i] : NULL;
+    if (p && (p->sa_flags & SA_SIGINFO) && p->sa_sigaction) {
+        errno = saved_errno;
         p->sa_sigaction(sig, si, uc);
         return;
     }
-    if (!(p->sa_flags & SA_SIGINFO) && p->sa_handler != SIG_DFL && p->sa_handler != SIG_IGN) {
+    if (p && !(p->sa_flags & SA_SIGINFO) && p->sa_handler != SIG_DFL && p->sa_handler != SIG_IGN) {
+        errno = saved_errno;
         p->sa_handler(sig);
         return;
     }
@@ -279,6 +287,7 @@ static void sv__on_signal(int sig, siginfo_t *si, void *uc)
     sigemptyset(&dfl.sa_mask);
     sigaction(sig, &dfl, NULL);
     if (si->si_code <= 0) raise(sig);
+    errno = saved_errno;
 }
 
 static void sv__signals_install_once(void)

@@ -40,6 +40,7 @@ static const char *const sv__exit_names[] = {
     [SV_EXIT_ERROR] = "error",   [SV_EXIT_SIGNAL] = "signal",     [SV_EXIT_KILLED] = "killed",
 };
 
+/* Static names; "?" for values out of range. Never fail. */
 const char *sv_event_kind_name(int kind)
 {
     return kind >= 0 && kind < SV_EV__COUNT && sv__kind_names[kind] ? sv__kind_names[kind] : "?";
@@ -113,6 +114,8 @@ static void sv__out_quoted(sv__out *o, const char *s)
     sv__outc(o, '"');
 }
 
+/* The line format above into buf (NUL-terminated when cap > 0, cut at
+ * cap); returns the untruncated length. buf may be NULL when cap is 0. */
 size_t sv_event_format(const sv_event *ev, char *buf, size_t cap)
 {
     sv__out o = { buf, cap, 0 };
@@ -174,6 +177,7 @@ void sv__log_stderr(void *ud, const sv_event *ev, const char *line)
     funlockfile(stderr);
 }
 
+/* A sink that drops every line. libsv also skips formatting for it. */
 void sv_log_discard(void *ud, const sv_event *ev, const char *line)
 {
     (void)ud;

@@ -12,6 +12,12 @@
  * restores push order, and batches are taken in order, so pops follow the
  * linearisation order of the pushes: FIFO per producer (and globally).
  *
+ * Why a CAS and not a bare exchange: an exchange links r whatever head
+ * held, so it cannot refuse a push after close without a second atomic
+ * (an in-flight count) on every push; the CAS tests CLOSED and links in one
+ * step. Uncontended it costs what an exchange does; it retries only when
+ * another push or the consumer changed head in between (lock-free).
+ *
  * Every change of head is a CAS on that one word, so all of push, take,
  * close, kick and "set WAITING" are totally ordered by head's modification
  * order. That single order carries every argument below.
@@ -65,6 +71,7 @@ struct sv_queue {
     sv_report *local; /* consumer only: FIFO of taken reports */
 };
 
+/* An empty open queue, owned by the caller (sv_queue_free). 0 or -ENOMEM. */
 int sv_queue_new(sv_queue **out)
 {
     sv_queue *q = sv_alloc(sizeof *q);
@@ -76,6 +83,8 @@ int sv_queue_new(sv_queue **out)
     return 0;
 }
 
+/* Free q (NULL: nothing). Reports still linked are the pushers'; they are
+ * not touched. */
 void sv_queue_free(sv_queue *q)
 {
     if (q) sv_free(q);
@@ -99,6 +108,8 @@ int sv__queue_push_nowake(sv_queue *q, sv_report *r)
     return (h & Q_WAITING) ? 1 : 0;
 }
 
+/* Link r (0) or refuse it because q is closed (-EPIPE, r untouched but for
+ * its link field). Never blocks or allocates; any thread. */
 int sv_queue_push(sv_queue *q, sv_report *r)
 {
     int rc = sv__queue_push_nowake(q, r);
@@ -117,6 +128,7 @@ static void sv__queue_flag(sv_queue *q, uintptr_t flag)
     if (h & Q_WAITING) sv__queue_wake(q);
 }
 
+/* Refuse later pushes; earlier ones still pop. Idempotent; any thread. */
 void sv_queue_close(sv_queue *q) { sv__queue_flag(q, Q_CLOSED); }
 void sv__queue_kick(sv_queue *q) { sv__queue_flag(q, Q_KICKED); }
 
@@ -167,6 +179,8 @@ static int sv__queue_pop(sv_queue *q, int64_t deadline, sv_report **out, int kic
     }
 }
 
+/* Consumer only: 0 and *out (oldest first), -ETIMEDOUT (empty for the
+ * whole wait), -EPIPE (closed and drained). */
 int sv_queue_pop(sv_queue *q, int64_t deadline_ns, sv_report **out)
 {
     return sv__queue_pop(q, deadline_ns, out, 0);

@@ -77,12 +77,15 @@ int sv_worker_sleep(sv_worker *w, uint32_t ms)
     }
 }
 
+/* The incarnation whose body runs on this thread, or NULL (also on a
+ * thread running a nested supervisor's loop). */
 sv_worker *sv_worker_self(void)
 {
     sv__crash_ctx *c = sv__crash_cur;
     return c ? c->owner : NULL;
 }
 
+/* w's child id (valid while w runs) and incarnation number. */
 const char *sv_worker_id(const sv_worker *w) { return w->id; }
 uint32_t sv_worker_incarnation(const sv_worker *w) { return w->inc; }
 

@@ -765,6 +765,46 @@ static void test_admin_and_dynamic(void **state) {
     fl_policy_free(p.p);
 }
 
+/* Arbitrary traces (unknown kinds, reasons and names, zero incarnations,
+ * time going backwards) never crash the oracle or read out of bounds. */
+static void test_garbage_traces(void **state) {
+    pol p;
+    pol_nested(&p);
+    const char *sups[] = {"root", "inner", "ghost", NULL};
+    const char *kids[] = {"w", "inner", "x", "zz", NULL};
+    uint64_t rng = 0x9e3779b97f4a7c15ull;
+    int rounds = getenv("FL_FLAVOUR") && strcmp(getenv("FL_FLAVOUR"), "plain") ? 100 : 400;
+    for (int round = 0; round < rounds; round++) {
+        size_t n = 1 + round % 60;
+        fl_event *ev = calloc(n, sizeof *ev);
+        for (size_t i = 0; i < n; i++) {
+            rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
+            sv_event *e = &ev[i].ev;
+            e->seq = i + 1;
+            e->time_ns = (int64_t)(rng % 5000) * 1000000 - 1000000;
+            e->kind = (sv_event_kind)(rng % (SV_EV__COUNT + 2));
+            e->sup = sups[(rng >> 8) % 4];
+            e->child = kids[(rng >> 12) % 5];
+            e->incarnation = (uint32_t)((rng >> 16) % 4);
+            e->reason = (int)((rng >> 20) % 8) - 1;
+            e->message = (rng >> 24) & 1 ? "m" : NULL;
+            e->backtrace = (rng >> 25) & 1 ? "#0 x\n" : NULL;
+        }
+        const char *leaked[] = {"t"};
+        fl_admin_call adm = {FL_ADMIN_RESTART, "root", "w", 2, 5, 0};
+        fl_run_info r = {.end = (fl_run_end)(round % 5), .stop_requested = round & 1, .stop_seq = (uint64_t)round % 7,
+                         .stop_returned = true, .leaked = leaked, .nleaked = (size_t)(round % 2),
+                         .admin = &adm, .nadmin = 1};
+        fl_verdict vd;
+        fl_verdict_init(&vd);
+        assert_int_equal(fl_oracle_check(p.p, ev, n, &r, &vd), 0);
+        for (size_t i = 0; i < vd.n; i++) assert_true(vd.v[i].inv < FL_INV_EXPECTATION);
+        fl_verdict_free(&vd);
+        free(ev);
+    }
+    fl_policy_free(p.p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_correct_traces_pass),
@@ -781,6 +821,7 @@ int main(void) {
         cmocka_unit_test(test_names_and_verdicts),
         cmocka_unit_test(test_policy_errors),
         cmocka_unit_test(test_admin_and_dynamic),
+        cmocka_unit_test(test_garbage_traces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -996,6 +996,9 @@ int main(void)
         cmocka_unit_test(test_signal_not_caught_without_flag),
         cmocka_unit_test(test_panic_logged_joined_restarted),
         cmocka_unit_test(test_error_return_is_crash),
+        /* before test_unstopped_worker: sv_fail_set must not race with the
+         * abandoned threads that test leaves to end on their own */
+        cmocka_unit_test(test_failpoints),
         cmocka_unit_test(test_unstopped_worker),
         cmocka_unit_test(test_start_failures_and_intensity),
         cmocka_unit_test(test_bad_specs),
@@ -1005,7 +1008,6 @@ int main(void)
         cmocka_unit_test(test_nested_escalation),
         cmocka_unit_test(test_nested_stop_order),
         cmocka_unit_test(test_signals_caught),
-        cmocka_unit_test(test_failpoints),
         cmocka_unit_test(test_backoff_timer),
         cmocka_unit_test(test_auto_shutdown),
         cmocka_unit_test(test_worker_api),
