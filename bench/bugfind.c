@@ -9,7 +9,8 @@
  *     threads under the plain POSIX binding — no scheduler, no injected
  *     delays — until its own assertion fires, capped. A lock-order deadlock
  *     on real threads never returns: a run that has not returned after
- *     FREE_HANG_MS counts as the deadlock found, and its threads are left
+ *     FREE_HANG_MS (2 s: far beyond any run's length, even on a loaded
+ *     machine) counts as the deadlock found, and its threads are left
  *     blocked (they hold nothing the next run uses: all state is on their
  *     stacks). A missed wake-up returns after its 1 s timeout, with its
  *     own verdict.
@@ -26,7 +27,7 @@
 #include "planted.h"
 #include "fl_sched.h"
 
-#define FREE_HANG_MS 200
+#define FREE_HANG_MS 2000
 
 /* Under ThreadSanitizer a free-running lock-order program is reported by
  * TSan's own deadlock detector (that is its bug), which ends the process: the

@@ -125,6 +125,31 @@ static void rs_finish(rs_side *s) {
 
 static const char *const rs_name[RS_NSIDES] = {"floor", "libsv return", "libsv sv_panic"};
 
+/* The rows: medians over rounds of each side's p50/p99 and of its per-round
+ * ratios to the floor. */
+static void rs_report(const bn_args *a, double *p50[RS_NSIDES], double *p99[RS_NSIDES],
+                      double *r50[RS_NSIDES], double *r99[RS_NSIDES], size_t rounds) {
+    double fl50 = bn_median(p50[RS_FLOOR], rounds);
+    double fl99 = bn_median(p99[RS_FLOOR], rounds);
+    char o[64], f[64];
+    for (int k = 1; k < RS_NSIDES; k++) {
+        double o50 = bn_median(p50[k], rounds), o99 = bn_median(p99[k], rounds);
+        double q50 = bn_median(r50[k], rounds), q99 = bn_median(r99[k], rounds);
+        bn_check(bn_sane(o50) && bn_sane(fl50) && bn_sane(q50), "%s p50 not sane", rs_name[k]);
+        bn_check(bn_sane(o99) && bn_sane(fl99) && o99 >= o50, "%s p99 not sane", rs_name[k]);
+        char fig[128], id[32], ft[80];
+        const char *how = k == RS_PANIC ? "sv_panic" : "return error";
+        snprintf(id, sizeof id, "restart.%s.p50", k == RS_PANIC ? "panic" : "return");
+        snprintf(fig, sizeof fig, "restart latency p50, crash by %s", how);
+        snprintf(ft, sizeof ft, "join+create %s", bn_fmt_ns(f, sizeof f, fl50));
+        bn_row(a, id, fig, o50, bn_fmt_ns(o, sizeof o, o50), fl50, ft, q50, NULL, BN_LE, 1.3);
+        snprintf(id, sizeof id, "restart.%s.p99", k == RS_PANIC ? "panic" : "return");
+        snprintf(fig, sizeof fig, "restart latency p99, crash by %s", how);
+        snprintf(ft, sizeof ft, "join+create %s", bn_fmt_ns(f, sizeof f, fl99));
+        bn_row(a, id, fig, o99, bn_fmt_ns(o, sizeof o, o99), fl99, ft, q99, NULL, BN_INFO, 0);
+    }
+}
+
 static void rs_latency(const bn_args *a) {
     const int rounds = a->quick ? 1 : 15, per = a->quick ? 40 : 700, warm = a->quick ? 5 : 100;
     rs_side side[RS_NSIDES];
@@ -138,7 +163,7 @@ static void rs_latency(const bn_args *a) {
     int rc2 = rc1 ? rc1 : rs_sv_start(&sup[RS_PANIC], "bench-panic", &sva[RS_PANIC]);
     if (rc1 || rc2) {
         bn_check(false, "sv_sup_start failed: %d %d", rc1, rc2);
-        bn_row_missing(a, "restart.p50", "restart latency p50 (crash -> replacement running)",
+        bn_row_missing(a, "restart.return.p50", "restart latency p50, crash by return error",
                        "sv_sup_start failed", BN_LE, 1.3);
         rs_finish(&side[RS_FLOOR]);
         BN_PT(pthread_join(fsup, NULL));
@@ -190,25 +215,7 @@ static void rs_latency(const bn_args *a) {
         bn_check(atomic_load(&side[k].started) == expect, "%s: %u incarnations ran, expected %u",
                  rs_name[k], atomic_load(&side[k].started), expect);
 
-    double fl50 = bn_median(p50[RS_FLOOR], (size_t)rounds);
-    double fl99 = bn_median(p99[RS_FLOOR], (size_t)rounds);
-    char o[64], f[64];
-    for (int k = 1; k < RS_NSIDES; k++) {
-        double o50 = bn_median(p50[k], (size_t)rounds), o99 = bn_median(p99[k], (size_t)rounds);
-        double q50 = bn_median(r50[k], (size_t)rounds), q99 = bn_median(r99[k], (size_t)rounds);
-        bn_check(bn_sane(o50) && bn_sane(fl50) && bn_sane(q50), "%s p50 not sane", rs_name[k]);
-        bn_check(bn_sane(o99) && bn_sane(fl99) && o99 >= o50, "%s p99 not sane", rs_name[k]);
-        char fig[128], id[32], ft[80];
-        const char *how = k == RS_PANIC ? "sv_panic" : "return error";
-        snprintf(id, sizeof id, "restart.%s.p50", k == RS_PANIC ? "panic" : "return");
-        snprintf(fig, sizeof fig, "restart latency p50, crash by %s", how);
-        snprintf(ft, sizeof ft, "join+create %s", bn_fmt_ns(f, sizeof f, fl50));
-        bn_row(a, id, fig, o50, bn_fmt_ns(o, sizeof o, o50), fl50, ft, q50, NULL, BN_LE, 1.3);
-        snprintf(id, sizeof id, "restart.%s.p99", k == RS_PANIC ? "panic" : "return");
-        snprintf(fig, sizeof fig, "restart latency p99, crash by %s", how);
-        snprintf(ft, sizeof ft, "join+create %s", bn_fmt_ns(f, sizeof f, fl99));
-        bn_row(a, id, fig, o99, bn_fmt_ns(o, sizeof o, o99), fl99, ft, q99, NULL, BN_INFO, 0);
-    }
+    rs_report(a, p50, p99, r50, r99, (size_t)rounds);
     for (int k = 0; k < RS_NSIDES; k++) {
         free(lat[k]);
         free(p50[k]);

@@ -34,7 +34,7 @@ if ! command -v "$CLANG" >/dev/null 2>&1; then
 fi
 
 san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
-cflags="-std=c11 -g -O1 -D_GNU_SOURCE -Isupervisor -Iharness -Ireports $san"
+cflags="-std=c11 -g -O1 -D_GNU_SOURCE $san"
 mkdir -p "$out/obj" "$out/new" "$out/artifacts" "$out/merge"
 
 # ---- build: the libraries once (instrumented, not linked with the engine),
@@ -46,7 +46,10 @@ build() {
         [ -f "$src" ] || continue
         [ "$src" = harness/main.c ] && continue
         o="$out/obj/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')"
-        if ! $CLANG $cflags -fsanitize=fuzzer-no-link -c "$src" -o "$o"; then
+        # libsv sees only its own headers (harness/sched.h would shadow <sched.h>)
+        inc="-Isupervisor -Iharness -Ireports"
+        case "$src" in supervisor/*) inc="-Isupervisor" ;; esac
+        if ! $CLANG $cflags $inc -fsanitize=fuzzer-no-link -c "$src" -o "$o"; then
             echo "fuzz: build of $src failed" >&2
             return 1
         fi
@@ -57,7 +60,7 @@ build() {
         [ -f "$src" ] || continue
         t=$(basename "$src" .c)
         selected "$t" || continue
-        if ! $CLANG $cflags -fsanitize=fuzzer "$src" $( [ -f "$out/libdeps.a" ] && echo "$out/libdeps.a") \
+        if ! $CLANG $cflags -Isupervisor -Iharness -Ireports -fsanitize=fuzzer "$src" $( [ -f "$out/libdeps.a" ] && echo "$out/libdeps.a") \
                 -lpthread -lm -ldl -o "$out/$t"; then
             echo "fuzz: build of $t failed" >&2
             return 1

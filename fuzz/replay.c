@@ -103,8 +103,8 @@ fail:
 }
 
 static int replay__file(const char *path) {
-    uint8_t *data;
-    size_t size;
+    uint8_t *data = NULL;
+    size_t size = 0;
     int rc = replay__read(path, &data, &size);
     if (rc < 0) {
         fprintf(stderr, "replay: %s: %s\n", path, strerror(-rc));

@@ -3,7 +3,7 @@
  * fl_cli_main; the pieces are exposed for tests/test_cli.c.
  *
  *   faultline run PATH... [--seeds N] [--strategy random|pct|rr] [--depth D]
- *                 [--budget N] [--shard I/N] [--junit F] [--tap] [--json F]
+ *                 [--budget N] [--shard I/N] [--junit F] [--tap [F.tap]] [--json F]
  *                 [--trace DIR] [--html F]
  *   faultline replay FILE --schedule S [--trace DIR]
  *   faultline shrink FILE --schedule S
@@ -14,8 +14,8 @@
  * Exit status: 0 all passed, 1 a scenario failed (replay: the run violated
  * an invariant or diverged; shrink: the schedule does not fail), 2 bad usage
  * or bad input (unknown flag, bad number, bad shard, bad schedule string,
- * unreadable or malformed scenario, malformed FAULTLINE_FAILPOINTS) or a
- * report that could not be written. docs/cli.md is the user's page.
+ * unreadable, malformed or unrunnable scenario, malformed
+ * FAULTLINE_FAILPOINTS) or a report that could not be written. docs/cli.md is the user's page.
  */
 #ifndef FL_CLI_H
 #define FL_CLI_H
@@ -46,14 +46,16 @@ typedef struct fl_cli {
     bool shard_set;         /* --shard given */
     uint32_t shard_index, shard_total;
     const char *junit, *json, *trace_dir, *html, *schedule;
-    bool tap;
+    bool tap;               /* --tap given */
+    const char *tap_file;   /* its file, NULL: stdout */
 } fl_cli;
 
 /* Parse argv[1..argc) (argv[0] is the program). 0 and *out (free with
  * fl_cli_free), or -EINVAL with err = one line naming what and where, e.g.
  * "faultline: --seeds: expected a positive integer, got 'x'", or -ENOMEM.
  * Options may come before, between or after operands, as `--opt VALUE` or
- * `--opt=VALUE`; `--` ends the options. */
+ * `--opt=VALUE`; `--` ends the options. `--tap` alone is TAP on stdout;
+ * `--tap=FILE`, or `--tap FILE` when FILE ends in ".tap", writes FILE. */
 int fl_cli_parse(int argc, char **argv, fl_cli *out, char *err, size_t errlen);
 void fl_cli_free(fl_cli *c);
 

@@ -160,11 +160,20 @@ int fl_cli_parse(int argc, char **argv, fl_cli *c, char *err, size_t errlen) {
             if (eq) v = eq + 1;
             else if (i + 1 < argc) v = argv[++i];
             else return fl_cli__err(err, errlen, "faultline: --%s: expected a value", o->name);
-        } else if (eq) {
-            return fl_cli__err(err, errlen, "faultline: --%s: takes no value, got '%s'", o->name, eq + 1);
+            if (fl_cli__set(c, o->name, v, err, errlen) < 0) return -EINVAL;
+            continue;
         }
-        if (!o->value) c->tap = true;
-        else if (fl_cli__set(c, o->name, v, err, errlen) < 0) return -EINVAL;
+        /* --tap: stdout; --tap=FILE, or --tap FILE when FILE ends in ".tap":
+         * that file (scenario operands end in .scn or are directories) */
+        c->tap = true;
+        c->tap_file = NULL;
+        if (eq) {
+            if (!eq[1]) return fl_cli__err(err, errlen, "faultline: --tap: expected a path after '=', got ''");
+            c->tap_file = eq + 1;
+        } else if (!dashdash && i + 1 < argc && strlen(argv[i + 1]) > 4 &&
+                   strcmp(argv[i + 1] + strlen(argv[i + 1]) - 4, ".tap") == 0) {
+            c->tap_file = argv[++i];
+        }
     }
     if (c->help) return 0;
     if (c->cmd == FL_CMD_HELP) {
@@ -352,7 +361,8 @@ void fl_cli_usage(fl_cli_cmd cmd, FILE *out) {
               "  --shard I/N         run only scenarios whose index in the sorted list is I mod N\n"
               "                      (0-based); also TEST_/GTEST_TOTAL_SHARDS + _SHARD_INDEX\n"
               "  --junit FILE        JUnit XML report\n"
-              "  --tap               TAP 14 on stdout (the summary then goes to stderr)\n"
+              "  --tap [FILE.tap]    TAP 14 on stdout (the summary then goes to stderr),\n"
+              "                      or to FILE (--tap=FILE, or a next argument ending in .tap)\n"
               "  --json FILE         JSON report\n"
               "  --trace DIR         one Chrome-trace (Perfetto) timeline per scenario\n"
               "  --html FILE         self-contained HTML report\n\n"

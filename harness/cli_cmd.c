@@ -100,7 +100,7 @@ static int fl_cli__reports(const fl_cli *c, fl_suite *suite, FILE *err) {
         {c->junit, fl_report_junit, "--junit"},
         {c->json, fl_report_json, "--json"},
         {c->html, fl_report_html, "--html"},
-        {c->tap ? "-" : NULL, fl_report_tap, "--tap"},
+        {c->tap ? (c->tap_file ? c->tap_file : "-") : NULL, fl_report_tap, "--tap"},
     };
     for (size_t i = 0; i < sizeof w / sizeof *w; i++) {
         if (!w[i].path) continue;
@@ -197,7 +197,7 @@ static int fl_cli__run(const fl_cli *c, FILE *out, FILE *err) {
     suite.time_s = fl_cli__now() - t0;
     suite.cases = cases;
     suite.ncases = ncases;
-    FILE *human = c->tap ? err : out;
+    FILE *human = c->tap && !c->tap_file ? err : out;
     if (fl_cli__reports(c, &suite, err) < 0) {
         rc = FL_CLI_EXIT_USAGE;
         fl_report_failures(&suite, human);
@@ -210,7 +210,7 @@ static int fl_cli__run(const fl_cli *c, FILE *out, FILE *err) {
     fprintf(human, "faultline: %zu passed, %zu failed (%zu scenario%s%s%s, %llu runs, %.1f s, %.0f runs/s)\n",
             ncases - failed, failed, ncases, ncases == 1 ? "" : "s", on ? ", shard " : "", on ? shard_s : "",
             (unsigned long long)runs, suite.time_s, suite.time_s > 0 ? (double)runs / suite.time_s : 0.0);
-    rc = failed || internal ? FL_CLI_EXIT_FAIL : FL_CLI_EXIT_OK;
+    rc = internal ? FL_CLI_EXIT_USAGE : failed ? FL_CLI_EXIT_FAIL : FL_CLI_EXIT_OK;
 done:
     for (size_t i = 0; i < ncases; i++) fl_runner_case_free(&cases[i]);
     free(cases);

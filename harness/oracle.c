@@ -135,8 +135,7 @@ static int fl_oracle__add_pchild(fl_policy *p, int si, const sv_child_spec *c, i
         ps->ch = nc;
         ps->cap = cap;
     }
-    fl_oracle__pchild pc = {.restart = c->restart, .shutdown = c->shutdown,
-                      .shutdown_ms = c->shutdown_ms, .nested = -1};
+    fl_oracle__pchild pc = {.restart = c->restart, .significant = c->significant, .nested = -1};
     if (!(pc.id = strdup(c->id))) return -ENOMEM;
     size_t at = ps->nch++;
     ps->ch[at] = pc;
@@ -161,7 +160,6 @@ static int fl_oracle__add_sup(fl_policy *p, const sv_sup_spec *s, int parent, in
     }
     fl_oracle__psup ps = {.parent = parent, .self = self, .strategy = s->strategy,
                     .intensity = s->intensity, .period_ms = s->period_ms,
-                    .backoff_min_ms = s->backoff_min_ms, .backoff_max_ms = s->backoff_max_ms,
                     .auto_shutdown = s->auto_shutdown};
     if (!(ps.name = strdup(name))) return -ENOMEM;
     int si = (int)p->nsups++;

@@ -24,11 +24,14 @@
  *    and ends every running incarnation's life with exactly one JOINED or
  *    UNSTOPPED (it gave up waiting).
  *  - INTENSITY_EXCEEDED / AUTO_SHUTDOWN (sup-level) precede the stops of a
- *    supervisor that exits on its own; SHUTDOWN is its last event; a nested
- *    supervisor's exit is reported to its parent (ESCALATED, and the parent's
- *    child ends with EXIT reason shutdown).
- *  - RESTART(c) is the decision to restart c; its time is when the
- *    supervisor made it (the intensity window is computed from those times).
+ *    supervisor that exits on its own; SHUTDOWN is its last event. A nested
+ *    supervisor runs on the thread of its parent's child incarnation: its
+ *    exit on its own is reported to the parent as ESCALATED(parent, child)
+ *    (or ESCALATED(nested) — both are accepted), then that child's EXIT.
+ *  - RESTART(c, k, reason) is the decision to restart after c#k ended (or
+ *    failed to start); one per restart counted toward intensity, or
+ *    INTENSITY_EXCEEDED instead when the restart would exceed it. Its time
+ *    is when the supervisor decided (the window is computed from those).
  *
  * Invariant names (exactly these strings; also accepted by `expect fail`):
  *   crash_logged_once, joined_before_restart, restart_policy, strategy_set,

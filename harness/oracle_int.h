@@ -1,5 +1,5 @@
 /*
- * oracle_int.h — private to the oracle (oracle.c, oracle_inv.c): the policy
+ * oracle_int.h — private to the oracle (oracle.c, oracle_inv.c, oracle_seq.c): the policy
  * tables and the per-run index of a trace (prefix fl_oracle__).
  *
  * The index only groups events; it draws no conclusion. Every event of the
@@ -20,8 +20,7 @@
 typedef struct fl_oracle__pchild {
     char *id;
     sv_restart restart;
-    sv_shutdown shutdown;
-    uint32_t shutdown_ms;
+    bool significant;
     int nested; /* policy supervisor index, or -1 for a worker */
 } fl_oracle__pchild;
 
@@ -31,7 +30,6 @@ typedef struct fl_oracle__psup {
     int self;         /* index of the child holding it in parent's children */
     sv_strategy strategy;
     uint32_t intensity, period_ms;
-    uint32_t backoff_min_ms, backoff_max_ms;
     sv_auto_shutdown auto_shutdown;
     fl_oracle__pchild *ch;
     size_t nch, cap;

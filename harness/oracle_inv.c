@@ -106,11 +106,11 @@ void fl_oracle__crash_logged_once(const fl_oracle__index *x, fl_verdict *vd) {
  * Every incarnation that ran (STARTED/RESTARTED) gets exactly one JOINED or
  * UNSTOPPED, after it ran; none that never ran does. A JOINED worker
  * incarnation had reported its end (CRASH/EXIT) before, with the reason the
- * JOINED carries: a join that claims a thread it did not see end is no
- * join. No later incarnation of
- * the same child (in the same supervisor instance) STARTs before that
- * JOINED/UNSTOPPED, and no incarnation is started twice while it is alive:
- * two incarnations of one child are never alive together. */
+ * JOINED carries: a join that claims a thread it did not see end is no join.
+ * No later incarnation of the same child (in the same supervisor instance)
+ * STARTs before that JOINED/UNSTOPPED, and no incarnation is started twice
+ * while it is alive: two incarnations of one child are never alive
+ * together. */
 void fl_oracle__joined_before_restart(const fl_oracle__index *x, fl_verdict *vd) {
     char nm[NAMEMAX], msg[512];
     for (size_t ii = 0; ii < x->ninst; ii++)
@@ -129,11 +129,10 @@ void fl_oracle__joined_before_restart(const fl_oracle__index *x, fl_verdict *vd)
                     continue;
                 }
                 if (nt > 1) {
+                    int32_t j = r->first[SV_EV_JOINED], u = r->first[SV_EV_UNSTOPPED];
                     int32_t again = r->count[SV_EV_JOINED] > 1 ? r->second[SV_EV_JOINED]
                                   : r->count[SV_EV_UNSTOPPED] > 1 ? r->second[SV_EV_UNSTOPPED]
-                                  : fl_oracle__min(r->first[SV_EV_JOINED], r->first[SV_EV_UNSTOPPED]) == term
-                                      ? (term == r->first[SV_EV_JOINED] ? r->first[SV_EV_UNSTOPPED] : r->first[SV_EV_JOINED])
-                                      : FL_ORACLE__NONE;
+                                  : j > u ? j : u; /* one of each: the later one */
                     snprintf(msg, sizeof msg, "%s was joined/abandoned %u times", nm, nt);
                     fl_oracle__viol(x, vd, FL_INV_JOINED_BEFORE_RESTART, term, again, FL_ORACLE__NONE, msg);
                 }
@@ -167,8 +166,7 @@ void fl_oracle__joined_before_restart(const fl_oracle__index *x, fl_verdict *vd)
                 }
                 for (size_t j = k + 1; j < c->n; j++) {
                     int32_t s = c->incs[j].first[SV_EV_START];
-                    if (s == FL_ORACLE__NONE || s > term || (term == FL_ORACLE__NONE && !x->complete && s == FL_ORACLE__NONE))
-                        continue;
+                    if (s == FL_ORACLE__NONE || s > term) continue; /* FL_ORACLE__NONE: never joined */
                     snprintf(msg, sizeof msg, "%s#%u started while %s was still alive (not joined)",
                              c->id, c->incs[j].inc, nm);
                     fl_oracle__viol(x, vd, FL_INV_JOINED_BEFORE_RESTART, run, s, FL_ORACLE__NONE, msg);
@@ -184,10 +182,11 @@ void fl_oracle__joined_before_restart(const fl_oracle__index *x, fl_verdict *vd)
  *     type restarts (permanent: any; transient: abnormal; temporary: never),
  *     or a failed start of a non-temporary c (it is retried). Every cause is
  *     followed by a later START of c in the same supervisor instance — unless
- *     the supervisor was stopping (it decided to exit, was asked to, or its
- *     parent was) before the cause, or started stopping within its slack after
- *     it (the longest a decision may lag: backoff cap + the children's stop
- *     timeouts), or the failed start was an admin call's (not retried).
+ *     the supervisor had a reason to stop (it decided to exit, was asked to,
+ *     or its parent was) before it could act on the cause (fl_oracle__excused:
+ *     all virtual time from the cause to that reason was spent inside other
+ *     starts and stops, or under a pending backoff), or the failed start was
+ *     an admin call's (not retried).
  * (b) Every START of c after its first incarnation has a cause: c's previous
  *     incarnation is a cause as above, or a sibling's cause lies after the
  *     previous incarnation started and the strategy's set of that sibling

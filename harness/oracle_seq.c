@@ -420,9 +420,78 @@ void fl_oracle__no_leaked_thread(const fl_oracle__index *x, fl_verdict *vd) {
  * The run ended normally (no deadlock, budget or divergence; sv_sup_stop
  * returned); unless its start failed, the root emitted SHUTDOWN; every
  * supervisor instance that started emitted SHUTDOWN, with no child alive at
- * that point and no supervisor-side event of it after; the final stop of an
- * instance not ended by intensity stopped the children still alive in
- * reverse start order. */
+ * that point and no supervisor-side event of it after, and only for a reason
+ * (a stop request for it or its parent, intensity_exceeded, auto_shutdown,
+ * a failed initial start); AUTO_SHUTDOWN exactly when the policy asks; the
+ * final stop of an instance not ended by intensity stopped the children
+ * still alive in reverse start order. */
+/* auto_shutdown. A significant child's end that ends it for good: it came on
+ * its own with a reason its restart type does not restart, and was joined.
+ * Such an end of incarnation r (of child ci) at index e. */
+static int32_t fl_oracle__final_end(const fl_oracle__index *x, int in, int ci, const fl_oracle__inc *r) {
+    const fl_oracle__child *c = &x->inst[in].ch[ci];
+    if (!fl_oracle__spontaneous(r) || fl_oracle__restartable(c->restart, fl_oracle__end_reason(x, r))) return FL_ORACLE__NONE;
+    return fl_oracle__term(r) == FL_ORACLE__NONE ? FL_ORACLE__NONE : fl_oracle__term(r);
+}
+
+/* Is significant child ci still active just before i: an incarnation alive,
+ * or its last incarnation a cause of a restart still to come? */
+static bool fl_oracle__active_at(const fl_oracle__index *x, int in, int ci, int32_t i) {
+    const fl_oracle__child *c = &x->inst[in].ch[ci];
+    const fl_oracle__inc *last = NULL;
+    for (size_t k = 0; k < c->n; k++) {
+        if (fl_oracle__alive_at(&c->incs[k], i)) return true;
+        if (c->incs[k].first[SV_EV_START] < i) last = &c->incs[k];
+    }
+    if (!last) return false;
+    if (last->first[SV_EV_START_FAILED] < i) return c->restart != SV_TEMPORARY;
+    int32_t e = fl_oracle__end(last);
+    return e < i && fl_oracle__spontaneous(last) && fl_oracle__restartable(c->restart, fl_oracle__end_reason(x, last));
+}
+
+/* AUTO_SHUTDOWN happens exactly when the policy asks: only with
+ * any_significant (a significant child ended for good before it) or
+ * all_significant (and no significant child is still active); and with
+ * any_significant, every such end is followed by AUTO_SHUTDOWN unless the
+ * supervisor was already stopping (as in restart_policy). */
+static void fl_oracle__auto_shutdown(const fl_oracle__index *x, fl_verdict *vd, int in) {
+    const fl_oracle__inst *s = &x->inst[in];
+    sv_auto_shutdown mode = x->pol->sups[s->psup].auto_shutdown;
+    char nm[NAMEMAX], msg[512];
+    int32_t d = s->auto_sd;
+    if (d != FL_ORACLE__NONE) {
+        bool ended = false, active = false;
+        for (size_t ci = 0; ci < s->n; ci++) {
+            const fl_oracle__pchild *pc = fl_oracle__pchild_of(x, in, (int)ci);
+            if (!pc || !pc->significant) continue;
+            for (size_t k = 0; k < s->ch[ci].n; k++)
+                ended |= fl_oracle__final_end(x, in, (int)ci, &s->ch[ci].incs[k]) < d;
+            active |= fl_oracle__active_at(x, in, (int)ci, d);
+        }
+        const char *why = mode == SV_AUTO_NEVER ? "its auto_shutdown is never"
+                        : !ended ? "no significant child had ended for good"
+                        : mode == SV_AUTO_ALL_SIGNIFICANT && active ? "a significant child was still active (all_significant)"
+                        : NULL;
+        if (why) {
+            snprintf(msg, sizeof msg, "%s shut down automatically, but %s", s->name, why);
+            fl_oracle__viol(x, vd, FL_INV_SHUTDOWN_COMPLETES, d, FL_ORACLE__NONE, msg);
+        }
+    }
+    if (mode != SV_AUTO_ANY_SIGNIFICANT || !x->complete) return;
+    for (size_t ci = 0; ci < s->n; ci++) {
+        const fl_oracle__pchild *pc = fl_oracle__pchild_of(x, in, (int)ci);
+        if (!pc || !pc->significant) continue;
+        for (size_t k = 0; k < s->ch[ci].n; k++) {
+            int32_t e = fl_oracle__final_end(x, in, (int)ci, &s->ch[ci].incs[k]);
+            if (e == FL_ORACLE__NONE || (d != FL_ORACLE__NONE && d > e) || fl_oracle__excused(x, in, e)) continue;
+            snprintf(msg, sizeof msg, "significant %s ended for good under any_significant, but %s did not shut down",
+                     fl_oracle__name(x, in, (int)ci, s->ch[ci].incs[k].inc, nm, sizeof nm), s->name);
+            fl_oracle__viol(x, vd, FL_INV_SHUTDOWN_COMPLETES, e, FL_ORACLE__NONE, msg);
+            return;
+        }
+    }
+}
+
 /* A start of instance in failed and was not retried (no RESTART decision
  * for it before SHUTDOWN) outside an admin call: its initial start failed. */
 static bool fl_oracle__init_failed(const fl_oracle__index *x, int in) {
@@ -473,6 +542,7 @@ void fl_oracle__shutdown_completes(const fl_oracle__index *x, fl_verdict *vd) {
                      "intensity_exceeded, auto_shutdown or failed initial start", s->name);
             fl_oracle__viol(x, vd, FL_INV_SHUTDOWN_COMPLETES, s->shutdown, FL_ORACLE__NONE, msg);
         }
+        if (s->psup >= 0) fl_oracle__auto_shutdown(x, vd, (int)ii);
         if (s->shutdown == FL_ORACLE__NONE) {
             if (s->sup_start != FL_ORACLE__NONE) {
                 snprintf(msg, sizeof msg, "supervisor %s started but never shut down", s->name);

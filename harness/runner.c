@@ -237,6 +237,10 @@ static void fl_runner__main(void *arg) {
     c->root_exit = -1;
     int reason;
     if (sup && sv_sup_wait(sup, 0, &reason) == 0) c->root_exit = reason;
+    for (size_t i = 0; !sup && i < c->ntrace; i++) /* its start failed: it exited as its SHUTDOWN says */
+        if (c->trace[i].ev.kind == SV_EV_SHUTDOWN && !c->trace[i].child && c->trace[i].sup &&
+            strcmp(c->trace[i].sup, s->root->name) == 0)
+            c->root_exit = c->trace[i].ev.reason;
     fl_runner__observe_states(c, sup, true, 0);
     if (sup && c->root_exit < 0) fl_runner__stop(c, sup);
     c->info.stop_returned = true;
@@ -297,7 +301,10 @@ int fl_runner_run(const fl_scenario *s, const fl_run_params *p, fl_run_out *out)
     if (!c.states || !c.admin) goto fail;
     for (size_t i = 0; i < s->nexpects; i++) c.states[i] = (fl_state)-1;
     if ((r = fl_scenario_build(s, seed, &c.w)) < 0) {
-        out->sched_report = fl_runner__strdupf("%s: cannot build the run: %s", s->path, strerror(-r));
+        out->sched_report = fl_runner__strdupf("cannot build the run: %s",
+                                               r == -ENOENT ? "a `user` child names a worker that is not registered (fl_register_worker)"
+                                               : r == -EINVAL ? "FAULTLINE_FAILPOINTS is malformed"
+                                               : strerror(-r));
         goto fail;
     }
     c.spec = *fl_world_spec(c.w);

@@ -60,7 +60,8 @@ typedef struct fl_run_out {
     char *describe;        /* swarm choices, "" when none (owned) */
     uint64_t seed, steps, preemptions;
     int64_t virtual_ns;
-    int root_exit;         /* sv_exit of the root by the end of the duration, -1 still running */
+    int root_exit;         /* sv_exit of the root by the end of the duration (its
+                              start failed: its SHUTDOWN's reason), -1 still running */
 } fl_run_out;
 
 /* Run scenario s once. 0 whenever the run happened (its verdict may hold

@@ -525,7 +525,13 @@ static int fl__parse(fl__parser *P, const char *text, size_t len) {
         if (!fl__eol(&P->c) && (r = fl__line(P, indent))) return r;
         pos = nl ? nl + 1 : end;
     }
-    P->c = (fl__cur){.where = P->s->path, .bol = end, .p = end, .end = end, .line = line + 1, .diag = P->diag};
+    /* end of input: after the last newline, or at the end of an unterminated last line */
+    if (len == 0 || text[len - 1] == '\n') {
+        P->c = (fl__cur){.where = P->s->path, .bol = end, .p = end, .end = end, .line = line + 1, .diag = P->diag};
+    } else {
+        P->c.p = P->c.end;
+        P->c.line = line;
+    }
     for (int i = P->depth - 1; i >= 0; i--)
         if (fl__is_block(&P->stack[i]))
             return fl__err(&P->c, "expected `end` closing the `%s` at line %d", fl__block_name(&P->stack[i]),

@@ -133,7 +133,10 @@ static int setup(void **state) {
     write_file("suite/a/notes.txt", "not a scenario");
     write_file("suite/c/good2.scn", GOOD);
     write_file("bad/syntax.scn", SYNTAX);
-    mkdir(path("empty"), 0777);
+    write_file("bad/user.scn", "supervisor root\n  user poller fn=not_registered\n");
+    char *empty = path("empty");
+    mkdir(empty, 0777);
+    free(empty);
     return 0;
 }
 
@@ -168,6 +171,20 @@ static void test_parse_run(void **state) {
     assert_string_equal(c.trace_dir, "tdir");
     assert_string_equal(c.html, "r.html");
     assert_true(c.tap);
+    assert_null(c.tap_file);
+    fl_cli_free(&c);
+    /* --tap FILE.tap (as `make run` passes it), --tap=FILE */
+    assert_int_equal(PARSE(&c, err, "run", "--tap", "out/results.tap", "scenarios"), 0);
+    assert_string_equal(c.tap_file, "out/results.tap");
+    assert_int_equal(c.npaths, 1);
+    assert_string_equal(c.paths[0], "scenarios");
+    fl_cli_free(&c);
+    assert_int_equal(PARSE(&c, err, "run", "--tap=r.txt", "scenarios"), 0);
+    assert_string_equal(c.tap_file, "r.txt");
+    fl_cli_free(&c);
+    assert_int_equal(PARSE(&c, err, "run", "--tap", "x.scn"), 0);
+    assert_null(c.tap_file);
+    assert_int_equal(c.npaths, 1);
     fl_cli_free(&c);
     assert_int_equal(PARSE(&c, err, "replay", "x.scn", "--schedule", "fl1:abc"), 0);
     assert_int_equal(c.cmd, FL_CMD_REPLAY);
@@ -198,7 +215,7 @@ static void test_parse_errors(void **state) {
     expect_error("faultline: --shard: expected I/N with 0 <= I < N (0-based), got '1/0'", "run", "a", "--shard", "1/0", NULL);
     expect_error("faultline: --shard: expected I/N with 0 <= I < N (0-based), got 'a/b'", "run", "a", "--shard=a/b", NULL);
     expect_error("faultline: --seeds: expected a value", "run", "a", "--seeds", NULL);
-    expect_error("faultline: --tap: takes no value, got 'yes'", "run", "a", "--tap=yes", NULL);
+    expect_error("faultline: --tap: expected a path after '=', got ''", "run", "a", "--tap=", NULL);
     expect_error("faultline: run: unknown option '--frobnicate'; try 'faultline run --help'", "run", "a", "--frobnicate", NULL);
     expect_error("faultline: run: unknown option '-x'; try 'faultline run --help'", "run", "a", "-x", NULL);
     expect_error("faultline: check: unknown option '--seeds'; try 'faultline check --help'", "check", "a", "--seeds", "3", NULL);
@@ -327,7 +344,9 @@ static void test_check_and_list(void **state) {
 static void test_run_pass_fail_and_reports(void **state) {
     char *good = path("suite/b/good.scn"), *wrong = path("suite/a/wrong.scn"), *bad = path("bad/syntax.scn");
     char *junit = path("out/j.xml"), *json = path("out/r.json"), *tdir = path("out/trace");
-    mkdir(path("out"), 0777);
+    char *outdir = path("out");
+    mkdir(outdir, 0777);
+    free(outdir);
     cap c = run_cli(6, (char *[]){"run", good, "--seeds", "5", "--junit", junit});
     assert_int_equal(c.rc, 0);
     assert_non_null(strstr(c.out, "faultline: 1 passed, 0 failed (1 scenario, 5 runs"));
@@ -372,6 +391,13 @@ static void test_run_pass_fail_and_reports(void **state) {
     assert_non_null(strstr(c.err, "syntax.scn:1:"));
     assert_int_equal(access(j2, F_OK), -1);
     cap_free(&c);
+    /* a scenario that cannot run (unregistered user worker): exit 2 */
+    char *user = path("bad/user.scn");
+    c = run_cli(4, (char *[]){"run", user, "--seeds", "2"});
+    assert_int_equal(c.rc, 2);
+    assert_non_null(strstr(c.err, "not registered"));
+    cap_free(&c);
+    free(user);
     free(j2);
     free(good);
     free(wrong);

@@ -676,6 +676,63 @@ static void test_shutdown_completes(void **state) {
     fl_policy_free(p.p);
 }
 
+/* auto_shutdown=any_significant: transient significant a exits normally ->
+ * joined, auto_shutdown, the others stopped in reverse order. */
+static const char AUTO[] = START3
+    "100 root exit a 1 normal\n"
+    "100 root stop_requested a 1\n100 root joined a 1 normal\n"
+    "100 root auto_shutdown - 0 shutdown\n"
+    "100 root stop_requested c 1\n100 root exit c 1 shutdown\n100 root joined c 1 shutdown\n"
+    "100 root stop_requested b 1\n100 root exit b 1 shutdown\n100 root joined b 1 shutdown\n"
+    "100 root shutdown - 0 shutdown\n";
+
+static void pol_auto(pol *p, sv_auto_shutdown mode) {
+    memset(p, 0, sizeof *p);
+    const char *ids[3] = {"a", "b", "c"};
+    for (int i = 0; i < 3; i++) sv_child_spec_init(&p->ch[i], ids[i], worker, NULL);
+    p->ch[0].restart = SV_TRANSIENT;
+    p->ch[0].significant = true;
+    sv_sup_spec_init(&p->sup, "root");
+    p->sup.intensity = 3;
+    p->sup.auto_shutdown = mode;
+    p->sup.children = p->ch;
+    p->sup.nchildren = 3;
+    assert_int_equal(fl_policy_new(&p->sup, &p->p), 0);
+}
+
+static void test_auto_shutdown(void **state) {
+    pol p;
+    pol_auto(&p, SV_AUTO_ANY_SIGNIFICANT);
+    expect_clean(p.p, AUTO, 1000);
+    /* the supervisor ignores the significant exit */
+    char *ignored = replace(AUTO, "100 root auto_shutdown - 0 shutdown\n", "");
+    char *ig2 = replace_all(ignored, "100 root stop_requested c", "2000 root stop_requested c");
+    char *ig3 = replace_all(ig2, "100 root exit c", "2000 root exit c");
+    char *ig4 = replace_all(ig3, "100 root joined c", "2000 root joined c");
+    char *ig5 = replace_all(ig4, "100 root stop_requested b", "2000 root stop_requested b");
+    char *ig6 = replace_all(ig5, "100 root exit b", "2000 root exit b");
+    char *ig7 = replace_all(ig6, "100 root joined b", "2000 root joined b");
+    char *ig8 = replace_all(ig7, "100 root shutdown", "2000 root shutdown");
+    expect_violation(p.p, ig8, 10, FL_INV_SHUTDOWN_COMPLETES, true);
+    char *v[] = {ignored, ig2, ig3, ig4, ig5, ig6, ig7, ig8};
+    for (size_t i = 0; i < 8; i++) free(v[i]);
+    fl_policy_free(p.p);
+    /* auto_shutdown although the policy says never */
+    pol_auto(&p, SV_AUTO_NEVER);
+    expect_violation(p.p, AUTO, 1000, FL_INV_SHUTDOWN_COMPLETES, true);
+    fl_policy_free(p.p);
+    /* a shutdown with no reason at all (intensity_exceeded missing) */
+    pol_make(&p, SV_ONE_FOR_ONE, 1, 5000, SV_PERMANENT, SV_PERMANENT, SV_PERMANENT);
+    char *noreason = without(INTENS, "900 root intensity_exceeded - 0 shutdown");
+    expect_violation(p.p, noreason, 1000, FL_INV_SHUTDOWN_COMPLETES, false);
+    free(noreason);
+    /* events before sup_start */
+    char *nostart = without(OFO, "0 root sup_start");
+    expect_violation(p.p, nostart, OFO_STOP - 1, FL_INV_SHUTDOWN_COMPLETES, true);
+    free(nostart);
+    fl_policy_free(p.p);
+}
+
 /* ---- API details ------------------------------------------------------------------ */
 
 static void test_names_and_verdicts(void **state) {
@@ -822,6 +879,7 @@ int main(void) {
         cmocka_unit_test(test_policy_errors),
         cmocka_unit_test(test_admin_and_dynamic),
         cmocka_unit_test(test_garbage_traces),
+        cmocka_unit_test(test_auto_shutdown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -235,6 +235,28 @@ static void test_failing_case_and_expectations(void **state) {
     fl_scenario_free(s);
 }
 
+/* sv_sup_start fails (the first start of b fails): the run is judged, the
+ * root counts as exited with its SHUTDOWN's reason. */
+static void test_start_failure(void **state) {
+    fl_scenario *s = parse("init.scn",
+                           "run seeds=3 duration=500ms\n"
+                           "supervisor root\n"
+                           "  worker a\n    loop\n      work 50ms\n    end\n"
+                           "  worker b\n    loop\n      work 50ms\n    end\n"
+                           "fault recreate b from=1\n"
+                           "expect start_failed b = 1\n"
+                           "expect restarts a = 0\n"
+                           "expect exit shutdown\n");
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        fl_run_out o = run_seed(s, seed, FL_STRAT_RANDOM);
+        if (o.verdict.n) fl_verdict_print(&o.verdict, stderr);
+        assert_int_equal(o.verdict.n, 0);
+        assert_int_equal(o.root_exit, SV_EXIT_SHUTDOWN);
+        fl_run_out_free(&o);
+    }
+    fl_scenario_free(s);
+}
+
 static void test_effective_params(void **state) {
     fl_scenario *s = parse("d.scn", "supervisor root\n  worker a\n    work 10ms\n");
     uint32_t seeds, depth;
@@ -288,6 +310,7 @@ int main(void) {
         cmocka_unit_test(test_bad_schedule),
         cmocka_unit_test(test_known_bad_case),
         cmocka_unit_test(test_failing_case_and_expectations),
+        cmocka_unit_test(test_start_failure),
         cmocka_unit_test(test_effective_params),
         cmocka_unit_test(test_replay_line_and_format),
     };

@@ -285,6 +285,11 @@ static const struct bad {
     const char *text;
     const char *diag;
 } bad[] = {
+    /* the end of an unterminated last line is where the end-of-input errors point */
+    {"supervisor r\n  worker a\n    loop\n      yield",
+     "t.scn:4:12: expected `end` closing the `loop` at line 3"},
+    {"# only", "t.scn:1:7: expected a `supervisor` line declaring the root supervisor"},
+    {"", "t.scn:1:1: expected a `supervisor` line declaring the root supervisor"},
     {"supervisor r\n  worker a\n    work 10\n",
      "t.scn:3:12: expected a time unit (ns, us, ms or s)"},
     {"supervisor r\n  worker a\n    work 10 ms\n",
