@@ -109,10 +109,9 @@ static fl__flow fl__work(fl__exec *x, int64_t ns) {
     return FL__GO;
 }
 
-/* Block on *word until pred() holds: stop-aware in the main script (polls
+/* Block until *word >= target: stop-aware in the main script (polls
  * every FL__POLL_NS), release-aware in onstop; crash requests land too. */
 static fl__flow fl__block(fl__exec *x, _Atomic uint32_t *word, uint32_t target) {
-    x->seam++;
     for (;;) {
         uint32_t v = atomic_load(word);
         if (v >= target) return FL__GO;
@@ -122,6 +121,7 @@ static fl__flow fl__block(fl__exec *x, _Atomic uint32_t *word, uint32_t target) 
             x->ret = SV_RET_SHUTDOWN;
             return FL__RET;
         }
+        x->seam++; /* only a real wait is a seam call: a set latch passes through */
         sv_wait(word, v, sv_deadline_in(FL__POLL_NS));
     }
 }
@@ -145,8 +145,7 @@ static fl__flow fl__segv(fl__exec *x) {
 /* A worker-side failpoint, acted on here so that a panic or a fault leaves
  * the world first. */
 static fl__flow fl__failpoint_op(fl__exec *x, const char *name) {
-    fl__fp_hit hit;
-    x->seam++;
+    fl__fp_hit hit; /* deciding is no seam call: only sleep/yield count as one */
     if (!fl__failpoint_decide(name, x->wc->decl->id, &hit)) return FL__GO;
     switch (hit.action) {
     case FL_FP_RETURN:
@@ -155,9 +154,11 @@ static fl__flow fl__failpoint_op(fl__exec *x, const char *name) {
     case FL_FP_PANIC:
         fl__die(x, "failpoint %s: %s", name, hit.msg);
     case FL_FP_SLEEP:
+        x->seam++;
         sv_sleep_until(sv_deadline_in((int64_t)hit.ms * 1000000));
         return FL__GO;
     case FL_FP_YIELD:
+        x->seam++;
         sv_yield();
         return FL__GO;
     case FL_FP_SEGV:

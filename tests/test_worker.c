@@ -223,6 +223,32 @@ static void test_loop_count_and_failpoint_op(void **state) {
     finish(&r);
 }
 
+/* `p=` on an op: drawn from the seed, the child, the incarnation and the
+ * op, so the same seed takes the same branches. */
+static uint64_t ticks_with_seed(uint64_t seed) {
+    run r;
+    start(&r, "supervisor root\n"
+              "  worker a restart=transient\n"
+              "    loop 200\n"
+              "      failpoint a.tick p=50%\n"
+              "    end\n"
+              "failpoint a.tick \"off\"\n", seed);
+    await_ev(SV_EV_EXIT, "a", 0);
+    uint64_t n = fl_failpoint_fired("a.tick");
+    finish(&r);
+    return n;
+}
+
+static void test_op_probability(void **state) {
+    (void)state;
+    uint64_t a = ticks_with_seed(5), b = ticks_with_seed(5);
+    assert_int_equal(a, b);
+    assert_in_range(a, 60, 140);
+    bool differs = false;
+    for (uint64_t seed = 6; seed < 12 && !differs; seed++) differs = ticks_with_seed(seed) != a;
+    assert_true(differs);
+}
+
 static void test_failpoint_panic_on_worker(void **state) {
     (void)state;
     run r;
@@ -537,6 +563,7 @@ int main(void) {
         cmocka_unit_test(test_crash_on_first_incarnation),
         cmocka_unit_test(test_return_and_exit),
         cmocka_unit_test(test_loop_count_and_failpoint_op),
+        cmocka_unit_test(test_op_probability),
         cmocka_unit_test(test_failpoint_panic_on_worker),
         cmocka_unit_test(test_signal_wait),
         cmocka_unit_test(test_wait_is_stoppable),
