@@ -5,7 +5,7 @@
  */
 #include "cli.h"
 
-#include "sched.h"
+#include "fl_sched.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -28,7 +28,7 @@
 #include "oracle.h"
 #include "report.h"
 #include "scenario.h"
-#include "sched.h"
+#include "fl_sched.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -49,7 +49,7 @@
 #define FL_SCENARIO_H
 
 #include "diag.h"
-#include "sched.h"
+#include "fl_sched.h"
 #include "sv.h"
 
 #include <stdbool.h>

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "cli.h"
-#include "sched.h"
+#include "fl_sched.h"
 
 #include <errno.h>
 #include <stdio.h>

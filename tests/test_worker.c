@@ -115,6 +115,9 @@ typedef struct run {
     sv_sup *sup;
 } run;
 
+static run current;      /* a copy of the run in progress (a failed test's */
+static bool has_current; /* own copy dies with its frame): see after_test */
+
 static void start(run *r, const char *text, uint64_t seed) {
     fl_diag d = {0};
     tr.n = 0;
@@ -126,9 +129,12 @@ static void start(run *r, const char *text, uint64_t seed) {
     spec.on_event = on_event;
     spec.log = sv_log_discard;
     assert_int_equal(sv_sup_start(&spec, &r->sup), 0);
+    current = *r;
+    has_current = true;
 }
 
 static void finish(run *r) {
+    has_current = false;
     sv_sup_stop(r->sup);
     fl_world_release(r->w);
     sv_sup_free(r->sup);
@@ -140,6 +146,14 @@ static void finish(run *r) {
 
 static int setup(void **state) {
     (void)state;
+    return 0;
+}
+
+/* After each test: if it failed mid-run, stop and free that run so the next
+ * test can build its world. */
+static int after_test(void **state) {
+    (void)state;
+    if (has_current) finish(&current);
     return 0;
 }
 static int teardown(void **state) {
@@ -179,7 +193,7 @@ static void test_return_and_exit(void **state) {
     run r;
     start(&r, "supervisor root intensity=20 period=1s\n"
               "  worker e restart=transient\n"
-              "    return error\n"
+              "    return error on 1\n"
               "  worker n restart=transient\n"
               "    return 7 on 1\n"
               "    exit normal\n"
@@ -281,7 +295,8 @@ static void test_signal_wait(void **state) {
     start(&r, "supervisor root intensity=5\n"
               "  worker b restart=transient\n"
               "    wait go\n"
-              "    crash \"after go\"\n"
+              "    crash \"after go\" on 1..2\n"
+              "    loop\n      work 5ms\n    end\n"
               "  worker a restart=transient\n"
               "    work 30ms\n"
               "    signal go\n"
@@ -560,23 +575,23 @@ static void test_segv(void **state) {
 int main(void) {
     if (fl_register_worker("test.user", user_fn, &user_runs)) return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_crash_on_first_incarnation),
-        cmocka_unit_test(test_return_and_exit),
-        cmocka_unit_test(test_loop_count_and_failpoint_op),
-        cmocka_unit_test(test_op_probability),
-        cmocka_unit_test(test_failpoint_panic_on_worker),
-        cmocka_unit_test(test_signal_wait),
-        cmocka_unit_test(test_wait_is_stoppable),
-        cmocka_unit_test(test_hang_and_release),
-        cmocka_unit_test(test_onstop_crash),
-        cmocka_unit_test(test_race),
-        cmocka_unit_test(test_recreate_fault),
-        cmocka_unit_test(test_injected_crash),
-        cmocka_unit_test(test_user_worker),
-        cmocka_unit_test(test_registry),
-        cmocka_unit_test(test_dynamic_child_spec),
-        cmocka_unit_test(test_world_rules),
-        cmocka_unit_test(test_segv),
+        cmocka_unit_test_teardown(test_crash_on_first_incarnation, after_test),
+        cmocka_unit_test_teardown(test_return_and_exit, after_test),
+        cmocka_unit_test_teardown(test_loop_count_and_failpoint_op, after_test),
+        cmocka_unit_test_teardown(test_op_probability, after_test),
+        cmocka_unit_test_teardown(test_failpoint_panic_on_worker, after_test),
+        cmocka_unit_test_teardown(test_signal_wait, after_test),
+        cmocka_unit_test_teardown(test_wait_is_stoppable, after_test),
+        cmocka_unit_test_teardown(test_hang_and_release, after_test),
+        cmocka_unit_test_teardown(test_onstop_crash, after_test),
+        cmocka_unit_test_teardown(test_race, after_test),
+        cmocka_unit_test_teardown(test_recreate_fault, after_test),
+        cmocka_unit_test_teardown(test_injected_crash, after_test),
+        cmocka_unit_test_teardown(test_user_worker, after_test),
+        cmocka_unit_test_teardown(test_registry, after_test),
+        cmocka_unit_test_teardown(test_dynamic_child_spec, after_test),
+        cmocka_unit_test_teardown(test_world_rules, after_test),
+        cmocka_unit_test_teardown(test_segv, after_test),
     };
     int r = cmocka_run_group_tests(tests, setup, teardown);
     fl_unregister_all_workers();
