@@ -14,6 +14,7 @@
  *  - protocol: at most one START/STOP, and only as the last action;
  *    sv_core_busy() exactly when one was emitted; nothing after EXIT but one
  *    REPLY(-SV_ESHUTDOWN) per input; results nobody asked for → 0 actions;
+ *    an admin request while busy → REPLY(-EBUSY) and still busy;
  *  - incarnations: each START is the child's previous incarnation + 1; never
  *    START a child whose last started incarnation is not yet stopped/joined
  *    (two live incarnations); STOP only the live incarnation; EXIT only when
@@ -312,6 +313,15 @@ static void fzc__settle(fzc *f) {
             size_t n = sv_core_step(f->core, &bogus, f->now, a);
             if (n != 0 || !sv_core_busy(f->core))
                 FZC_FAIL(f, &bogus, a, n, "a result for the wrong incarnation was not ignored");
+        }
+        /* and an admin request that breaks the protocol: refused, nothing changes */
+        if (fz_left(f->in) % 17 == 1) {
+            sv_core_in admin = {.kind = SV_IN_RESTART_CHILD, .id = fzc_ids[0]};
+            sv_core_act a[SV_CORE_MAX_ACTIONS];
+            size_t n = sv_core_step(f->core, &admin, f->now, a);
+            if (n != 1 || a[0].kind != SV_ACT_REPLY || a[0].err != -EBUSY ||
+                !sv_core_busy(f->core))
+                FZC_FAIL(f, &admin, a, n, "an admin request while busy was not refused with -EBUSY");
         }
         fzc__step(f, &in);
     }

@@ -36,7 +36,7 @@
  * FUZZ_QUEUE_TRACE=1 every run prints its scheduler trace and schedule.
  */
 #include "queue.h"
-#include "sched.h"
+#include "fl_sched.h"
 #include "schedule.h"
 #include "sv.h"
 #include "sv_plat.h"

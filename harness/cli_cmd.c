@@ -6,6 +6,7 @@
  */
 #include "cli.h"
 
+#include "builtin.h"
 #include "failpoint.h"
 #include "runner.h"
 #include "schedule.h"
@@ -381,6 +382,8 @@ static int fl_cli__check_list(const fl_cli *c, FILE *out, FILE *err) {
 /* ---- main ------------------------------------------------------------------------------ */
 
 int fl_cli_main(int argc, char **argv, FILE *out, FILE *err) {
+    fl_builtin_register(); /* planted.* workers (builtin.h); keeps the caller's own registrations */
+    if (argc > 0) fl_runner_set_program(argv[0]); /* replay lines name this binary */
     fl_cli c;
     char msg[512];
     int r = fl_cli_parse(argc, argv, &c, msg, sizeof msg);

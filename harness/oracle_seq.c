@@ -511,10 +511,11 @@ void fl_oracle__shutdown_completes(const fl_oracle__index *x, fl_verdict *vd) {
     char nm[NAMEMAX], msg[1024];
     const fl_run_info *run = x->run;
     if (run && run->end != FL_END_OK) {
+        /* The whole scheduler report: for a deadlock it names each blocked
+         * thread and what it waits on, which is what the user needs. */
         const char *d = run->end_detail ? run->end_detail : "";
-        int dl = (int)strcspn(d, "\n");
-        snprintf(msg, sizeof msg, "the run ended in %s%s%.*s", fl_run_end_name(run->end), dl ? ": " : "", dl, d);
-        fl_verdict_add(vd, FL_INV_SHUTDOWN_COMPLETES, NULL, 0, "%s", msg);
+        fl_verdict_add(vd, FL_INV_SHUTDOWN_COMPLETES, NULL, 0, "the run ended in %s%s%s", fl_run_end_name(run->end),
+                       *d ? ": " : "", d);
         return;
     }
     if (run && run->stop_requested && !run->stop_returned) {

@@ -390,8 +390,17 @@ static bool fl_runner__shell_safe(const char *s) {
     return true;
 }
 
+static const char *fl_runner__prog = "faultline";
+
+void fl_runner_set_program(const char *argv0) {
+    if (!argv0 || !*argv0) return;
+    const char *slash = strrchr(argv0, '/');
+    const char *base = slash ? slash + 1 : argv0;
+    if (*base && fl_runner__shell_safe(base)) fl_runner__prog = base;
+}
+
 char *fl_runner_replay_line(const char *path, const char *schedule) {
-    if (fl_runner__shell_safe(path)) return fl_runner__strdupf("faultline replay %s --schedule %s", path, schedule);
+    if (fl_runner__shell_safe(path)) return fl_runner__strdupf("%s replay %s --schedule %s", fl_runner__prog, path, schedule);
     size_t n = 0;
     for (const char *p = path; *p; p++) n += *p == '\'' ? 4 : 1;
     char *q = malloc(n + 3), *o = q;
@@ -403,7 +412,7 @@ char *fl_runner_replay_line(const char *path, const char *schedule) {
     }
     *o++ = '\'';
     *o = '\0';
-    char *line = fl_runner__strdupf("faultline replay %s --schedule %s", q, schedule);
+    char *line = fl_runner__strdupf("%s replay %s --schedule %s", fl_runner__prog, q, schedule);
     free(q);
     return line;
 }

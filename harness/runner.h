@@ -75,6 +75,11 @@ void fl_run_out_free(fl_run_out *out);
 /* The replay command line for a schedule: "faultline replay PATH --schedule S"
  * with PATH shell-quoted when needed. Malloc'd, NULL on ENOMEM. */
 char *fl_runner_replay_line(const char *path, const char *schedule);
+/* Name the replay line starts with (default "faultline"): the basename of
+ * argv0, so a user's own binary with its registered workers prints a line
+ * that runs itself. Keeps a pointer into argv0 (which must outlive the
+ * runner); call once at start-up, before any run. Never fails. */
+void fl_runner_set_program(const char *argv0);
 
 /* ---- one case --------------------------------------------------------------- */
 

@@ -9,23 +9,6 @@
 
 #define FL_REPORT__LINE_MAX 320 /* an event line longer than this is cut */
 
-bool fl_report__kind_has_reason(int kind)
-{
-    switch (kind) { /* as libsv's log line (supervisor/log.c) */
-    case SV_EV_CRASH:
-    case SV_EV_EXIT:
-    case SV_EV_LOGGED:
-    case SV_EV_JOINED:
-    case SV_EV_UNSTOPPED:
-    case SV_EV_RESTART:
-    case SV_EV_SHUTDOWN:
-    case SV_EV_ESCALATED:
-        return true;
-    default:
-        return false;
-    }
-}
-
 void fl_report__event_line(fl_report__buf *b, const sv_event *ev)
 {
     char line[FL_REPORT__LINE_MAX];

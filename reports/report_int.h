@@ -81,7 +81,6 @@ void fl_report__fmt_iso8601(char *buf, size_t cap, int64_t unix_s, bool with_z);
 
 /* Whether ev.reason means something for this kind (as in libsv's log line).
  * Event and exit names come from libsv: sv_event_kind_name, sv_exit_name. */
-bool fl_report__kind_has_reason(int kind);
 
 /* Appends ev as libsv's one-line log format (sv_event_format, no newline):
  *   "sv[root] #12 t=0.001250 crash child=worker inc=3 reason=panic msg=\"…\""

@@ -128,7 +128,7 @@ static void fl_report__trace_instant(FILE *f, const sv_event *e, size_t tid)
     }
     if (e->incarnation)
         fprintf(f, ",\"incarnation\":%u", (unsigned)e->incarnation);
-    if (fl_report__kind_has_reason((int)e->kind))
+    if (sv_event_has_reason((int)e->kind))
         fprintf(f, ",\"reason\":\"%s\"", sv_exit_name(e->reason));
     if (e->err)
         fprintf(f, ",\"err\":%d", e->err);

@@ -52,8 +52,7 @@ const char *sv_exit_name(int reason)
                                                                                            : "?";
 }
 
-/* Kinds whose `reason` field means something. */
-static bool sv__kind_has_reason(int kind)
+bool sv_event_has_reason(int kind)
 {
     switch (kind) {
     case SV_EV_CRASH:
@@ -125,7 +124,7 @@ size_t sv_event_format(const sv_event *ev, char *buf, size_t cap)
              (long long)(t / 1000000000), (long long)(t % 1000000000 / 1000), sv_event_kind_name(ev->kind));
     if (ev->child) sv__outf(&o, " child=%s", ev->child);
     if (ev->incarnation) sv__outf(&o, " inc=%u", ev->incarnation);
-    if (sv__kind_has_reason(ev->kind)) sv__outf(&o, " reason=%s", sv_exit_name(ev->reason));
+    if (sv_event_has_reason(ev->kind)) sv__outf(&o, " reason=%s", sv_exit_name(ev->reason));
     if (ev->err) sv__outf(&o, " err=%d (%s)", ev->err, strerror(ev->err < 0 ? -ev->err : ev->err));
     if (ev->detail_ns)
         sv__outf(&o, " delay_ms=%lld.%03lld", (long long)(ev->detail_ns / 1000000),

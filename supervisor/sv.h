@@ -175,6 +175,8 @@ typedef void (*sv_log_fn)(void *ud, const sv_event *ev, const char *line);
 /* Name of an event kind ("crash", "joined", ...) / exit reason ("normal",
  * "panic", ...); never NULL, "?" for unknown values. */
 const char *sv_event_kind_name(int kind);
+/* Whether an event of this kind carries a meaningful `reason`. */
+bool sv_event_has_reason(int kind);
 const char *sv_exit_name(int reason);
 
 /* Formats ev as the default one-line log format into buf (always NUL-

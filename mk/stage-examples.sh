@@ -1,0 +1,36 @@
+#!/bin/sh
+# stage: examples end to end (supervise; a user's own faultline binary)
+# examples/supervise must show every crash logged, joined and restarted.
+# examples/user_worker is a user's binary with its own registered workers:
+# the buggy scenario fails with a replay line, the replay reproduces it
+# byte for byte, the fixed worker passes, and the stock faultline refuses
+# the scenario (exit 2: it does not know the user's worker).
+set -u
+tally=${TALLY:-build/tally}
+B=build/asan
+check() { # label, then a shell condition
+    label=$1; shift
+    if "$@"; then echo "pass 1" >>"$tally"; printf '  ok   %s\n' "$label"
+    else echo "fail example: $label" >>"$tally"; printf '  FAIL %s\n' "$label"; fi
+}
+[ -x "$B/examples/supervise" ] || { echo "fail examples not built" >>"$tally"; exit 0; }
+
+log=$("$B/examples/supervise" 2>&1); rc=$?
+check "supervise exits 0" [ "$rc" -eq 0 ]
+crashes=$(printf '%s\n' "$log" | grep -c ' logged ')
+check "supervise logs crashes ($crashes)" [ "$crashes" -ge 2 ]
+check "supervise joins and restarts each" sh -c '[ "$(printf "%s\n" "$1" | grep -c " joined ")" -ge "$2" ] && [ "$(printf "%s\n" "$1" | grep -c " restarted ")" -ge "$2" ]' _ "$log" "$crashes"
+
+U=$B/examples/user_worker
+out=$("$U" run examples/user_worker.scn 2>&1); rc=$?
+check "user_worker: buggy scenario fails (exit 1)" [ "$rc" -eq 1 ]
+S=$(printf '%s\n' "$out" | sed -n 's/^  replay:    user_worker replay examples\/user_worker.scn --schedule \(fl1:[^ ]*\)$/\1/p' | head -n 1)
+check "user_worker: prints its own replay line" [ -n "$S" ]
+r1=$("$U" replay examples/user_worker.scn --schedule "$S" 2>&1); rc=$?
+check "user_worker: replay fails the same way" sh -c '[ "$1" -eq 1 ] && printf "%s\n" "$2" | grep -q "^FAIL examples/user_worker.scn (seed [0-9]*): expectation$"' _ "$rc" "$r1"
+r2=$("$U" replay examples/user_worker.scn --schedule "$S" 2>&1)
+check "user_worker: two replays byte-identical" [ "$r1" = "$r2" ]
+"$U" run examples/user_worker_fixed.scn >/dev/null 2>&1; rc=$?
+check "user_worker: fixed scenario passes" [ "$rc" -eq 0 ]
+"$B/faultline" run examples/user_worker.scn >/dev/null 2>&1; rc=$?
+check "stock faultline refuses an unregistered worker (exit 2)" [ "$rc" -eq 2 ]
