@@ -6,6 +6,7 @@ have_hdr() { [ -f "/usr/include/$1" ]; }
 have_hdr cmocka.h || missing="$missing libcmocka-dev"
 command -v xmllint >/dev/null 2>&1 || missing="$missing libxml2-utils"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
+command -v pkg-config >/dev/null 2>&1 || missing="$missing pkgconf"
 [ -n "$missing" ] || exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "deps: installing$missing"
