@@ -136,6 +136,36 @@ const fl_oracle__pchild *fl_oracle__pchild_of(const fl_oracle__index *x, int in,
 /* "sup/child#k" into buf. */
 const char *fl_oracle__name(const fl_oracle__index *x, int in, int child, uint32_t inc, char *buf, size_t cap);
 
+/* A walk over every incarnation record of the index, in index order:
+ * instance by instance, child by child, incarnation by ascending
+ * incarnation. Start from a zeroed walk:
+ *     for (fl_oracle__walk w = {0}; fl_oracle__walk_next(x, &w);) ...
+ * After each true return, in/c/r point at the current instance, child and
+ * incarnation record, and ii/ci/k are their indices (x->inst[ii].ch[ci]
+ * .incs[k]). `continue` in the loop body moves to the next incarnation. */
+typedef struct fl_oracle__walk {
+    size_t ii, ci, k;
+    const fl_oracle__inst *in;
+    const fl_oracle__child *c;
+    const fl_oracle__inc *r; /* NULL before the first step */
+} fl_oracle__walk;
+
+static inline bool fl_oracle__walk_next(const fl_oracle__index *x, fl_oracle__walk *w) {
+    if (w->r) w->k++;
+    for (; w->ii < x->ninst; w->ii++, w->ci = 0, w->k = 0) {
+        const fl_oracle__inst *in = &x->inst[w->ii];
+        for (; w->ci < in->n; w->ci++, w->k = 0) {
+            if (w->k < in->ch[w->ci].n) {
+                w->in = in;
+                w->c = &in->ch[w->ci];
+                w->r = &w->c->incs[w->k];
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 /* The checkers (oracle_inv.c), one per invariant, in fl_inv order. */
 void fl_oracle__crash_logged_once(const fl_oracle__index *x, fl_verdict *vd);
 void fl_oracle__joined_before_restart(const fl_oracle__index *x, fl_verdict *vd);

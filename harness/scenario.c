@@ -1,6 +1,7 @@
 /*
- * scenario.c — the scenario parser: lines, indentation, the supervisor tree
- * and worker scripts (top-level statements are in scenario_stmt.c).
+ * scenario.c — the scenario parser: lines, indentation and the supervisor
+ * tree (worker script ops are in scenario_script.c, top-level statements in
+ * scenario_stmt.c).
  *
  * Structure comes from indentation: a line belongs to the nearest line above
  * it that is indented less. All lines under one parent share one indentation.
@@ -183,7 +184,7 @@ static int fl__new_sup(fl__parser *P, const char *name, int line, int col, fl_su
     return 0;
 }
 
-static int fl__push(fl__parser *P, fl__frame f) {
+int fl__push(fl__parser *P, fl__frame f) {
     if (P->depth == FL__MAX_DEPTH)
         return fl__err(&P->c, "expected at most %d levels of nesting", FL__MAX_DEPTH);
     f.child_indent = -1;
@@ -299,139 +300,6 @@ static int fl__stmt_child(fl__parser *P, fl_sup_decl *sup, fl_child_kind kind, i
 fail:
     fl__child_free(ch);
     return r;
-}
-
-/* ---- scripts --------------------------------------------------------------------------- */
-
-static int fl__op_when(fl__parser *P, fl_op *op) {
-    fl__cur *c = &P->c;
-    bool inc_seen = false, p_seen = false;
-    while (!fl__eol(c)) {
-        int col = fl__col(c);
-        if (fl__word(c, "on")) {
-            if (inc_seen) return fl__err_col(c, col, "expected one incarnation condition (`on` or `after`)");
-            inc_seen = true;
-            fl__ws(c);
-            if (fl__u32(c, UINT32_MAX, &op->when.inc_min, "an incarnation number")) return -EINVAL;
-            if (op->when.inc_min == 0) return fl__err_col(c, fl__col(c) - 1, "expected an incarnation of at least 1");
-            op->when.inc_max = op->when.inc_min;
-            if (fl__lit(c, "..")) {
-                int mcol = fl__col(c);
-                if (fl__u32(c, UINT32_MAX, &op->when.inc_max, "the last incarnation")) return -EINVAL;
-                if (op->when.inc_max < op->when.inc_min)
-                    return fl__err_col(c, mcol, "expected a last incarnation >= %u", op->when.inc_min);
-            }
-        } else if (fl__word(c, "after")) {
-            if (inc_seen) return fl__err_col(c, col, "expected one incarnation condition (`on` or `after`)");
-            inc_seen = true;
-            uint32_t n;
-            fl__ws(c);
-            if (fl__u32(c, UINT32_MAX - 1, &n, "an incarnation number")) return -EINVAL;
-            op->when.inc_min = n + 1;
-            op->when.inc_max = 0;
-        } else if (fl__ident_len(c) == 1 && fl__lit(c, "p=")) {
-            uint32_t ppm;
-            if (p_seen) return fl__err_col(c, col, "expected each key once: `p` is given twice");
-            p_seen = true;
-            int vcol = fl__col(c);
-            if (fl__pct(c, 10000, &ppm)) return -EINVAL;
-            if (ppm % 10000) return fl__err_col(c, vcol, "expected a whole percentage");
-            op->when.p_pct = ppm / 10000;
-        } else {
-            c->p = c->bol + (col - 1 - c->col0);
-            return fl__err(c, "expected end of line, `on N`, `on N..M`, `after N` or `p=P%%`");
-        }
-        if (fl__sep(c, "the condition")) return -EINVAL;
-    }
-    return 0;
-}
-
-static const char *const fl__op_names[] = {"work", "yield", "crash", "return", "exit", "hang", "segv",
-                                           "signal", "wait", "loop", "failpoint", "onstop", "end"};
-enum { FL__KW_ONSTOP = 11, FL__KW_END = 12 };
-
-static int fl__script_line(fl__parser *P, fl__frame *fr, int indent) {
-    fl__cur *c = &P->c;
-    int col = fl__col(c), kw;
-    if (fl__enum(c, fl__op_names, sizeof fl__op_names / sizeof fl__op_names[0], "a script op", &kw))
-        return -EINVAL;
-    if (fl__sep(c, fl__op_names[kw])) return -EINVAL;
-    fl_child *ch = fr->child;
-    if (kw == FL__KW_ONSTOP) {
-        if (fr->kind != FL__FR_WORKER)
-            return fl__err_col(c, col, "expected `onstop` directly in a worker's script, not inside a block");
-        if (fr->onstop_line)
-            return fl__err_col(c, col, "expected one `onstop` per worker (the first is at line %d)", fr->onstop_line);
-        fr->onstop_line = c->line;
-        if (!fl__eol(c)) return fl__err(c, "expected end of line after onstop");
-        return fl__push(P, (fl__frame){.kind = FL__FR_ONSTOP, .indent = indent, .line = c->line,
-                                       .child = ch, .ops = &ch->onstop, .nops = &ch->nonstop});
-    }
-    int r = fl__grow(fr->ops, *fr->nops, sizeof **fr->ops);
-    if (r) return r;
-    fl_op *op = &(*fr->ops)[(*fr->nops)++];
-    op->kind = (fl_op_kind)kw;
-    op->line = c->line;
-    op->col = col;
-    op->when = (fl_op_when){.inc_min = 1, .inc_max = 0, .p_pct = 100};
-    fl__ws(c);
-    const char *argp = c->p;
-    char name[FL__ID_MAX + 1];
-    switch (op->kind) {
-    case FL_OP_WORK:
-        if (fl__dur(c, &op->ns)) return -EINVAL;
-        break;
-    case FL_OP_CRASH:
-        if (fl__peek(c, '"')) {
-            if ((r = fl__string(c, &op->str))) return r;
-        } else if (!(op->str = fl__strdup("crash"))) {
-            return -ENOMEM;
-        }
-        break;
-    case FL_OP_RETURN:
-        if (fl__word(c, "error")) op->value = -EIO;
-        else if (fl__int(c, &op->value, "`error` or an integer")) return -EINVAL;
-        break;
-    case FL_OP_EXIT:
-        if (fl__word(c, "normal")) op->value = 0;
-        else if (fl__word(c, "shutdown")) op->value = SV_RET_SHUTDOWN;
-        else return fl__err(c, "expected `normal` or `shutdown`");
-        break;
-    case FL_OP_SEGV:
-        ch->parent->flags |= SV_SUP_CATCH_SIGNALS;
-        break;
-    case FL_OP_SIGNAL:
-    case FL_OP_WAIT:
-        if (fl__ident(c, name, sizeof name, "a latch name")) return -EINVAL;
-        if (!(op->str = fl__strdup(name))) return -ENOMEM;
-        break;
-    case FL_OP_FAILPOINT: {
-        const char *s = c->p;
-        while (c->p < c->end && *c->p != ' ' && *c->p != '\t' && *c->p != '#') c->p++;
-        if (!fl_failpoint_name_ok(s, (size_t)(c->p - s))) {
-            c->p = s;
-            return fl__err(c, "expected a failpoint name of 1..63 bytes of [A-Za-z0-9_.:/-]");
-        }
-        if (!(op->str = malloc((size_t)(c->p - s) + 1))) return -ENOMEM;
-        memcpy(op->str, s, (size_t)(c->p - s));
-        op->str[c->p - s] = '\0';
-        break;
-    }
-    case FL_OP_LOOP:
-        if (!fl__eol(c) && fl__ident_len(c) == 0) {
-            if (fl__u32(c, 100000000, &op->count, "a loop count")) return -EINVAL;
-            if (op->count == 0) return fl__err_col(c, fl__col(c) - 1, "expected a loop count of at least 1");
-        }
-        break;
-    default:
-        break;
-    }
-    if (c->p != argp && fl__sep(c, "the argument")) return -EINVAL;
-    if ((r = fl__op_when(P, op))) return r;
-    if (op->kind == FL_OP_LOOP)
-        return fl__push(P, (fl__frame){.kind = FL__FR_LOOP, .indent = indent, .line = c->line,
-                                       .child = ch, .ops = &op->body, .nops = &op->nbody});
-    return 0;
 }
 
 static int fl__child_line(fl__parser *P, fl__frame *fr, int indent) {

@@ -1,5 +1,6 @@
 /*
- * scenario_p.h — private to the scenario parser (scenario.c, scenario_stmt.c).
+ * scenario_p.h — private to the scenario parser (scenario.c, scenario_script.c,
+ * scenario_stmt.c).
  */
 #ifndef FL_SCENARIO_P_H
 #define FL_SCENARIO_P_H
@@ -50,6 +51,11 @@ int fl__key(fl__cur *c, char *key, size_t cap, bool *has_value, const char *what
 int fl__dup_key(fl__cur *c, unsigned *seen, unsigned bit, int col, const char *key);
 int fl__stmt_supervisor(fl__parser *P, fl_sup_decl *parent, int indent);
 bool fl__word(fl__cur *c, const char *w); /* consume identifier w if it is next, whole */
+/* Opens frame f (child_indent set to -1); fails at FL__MAX_DEPTH levels. */
+int fl__push(fl__parser *P, fl__frame f);
+
+/* scenario_script.c */
+int fl__script_line(fl__parser *P, fl__frame *fr, int indent); /* one op line under a worker or block */
 
 /* scenario_stmt.c */
 int fl__stmt_top(fl__parser *P);   /* one top-level line (indentation 0) */

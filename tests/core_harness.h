@@ -429,6 +429,20 @@ static inline const char *h_simple(h_t *h, sv_core_in_kind kind)
 #define h_timer(h) h_simple((h), SV_IN_TIMER)
 #define h_shutdown(h) h_simple((h), SV_IN_SHUTDOWN)
 
+/* h_setup, then INIT answered: every child running (unless a rule fails a start). */
+static inline void h_setup_init(h_t *h, const sv_core_cfg *cfg, const char *spec)
+{
+    h_setup(h, cfg, spec);
+    h_init(h);
+}
+
+/* h_setup_init on H with the defaults of h_cfg(s). */
+static inline void h_setup_running(sv_strategy s, const char *spec)
+{
+    sv_core_cfg cfg = h_cfg(s);
+    h_setup_init(&H, &cfg, spec);
+}
+
 /* Index of id in start order, or -1. */
 static inline int h_index(h_t *h, const char *id)
 {
