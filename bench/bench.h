@@ -26,6 +26,10 @@
 #ifndef BENCH_H
 #define BENCH_H
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* CPU_SET, pthread_setaffinity_np (the Makefile defines it too) */
+#endif
+
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>

@@ -165,7 +165,8 @@ static const char ss_scenario[] =
     "at 600ms stop\n"
     "expect crashes w1 = 1\nexpect crashes w2 = 1\nexpect crashes w3 = 1\n"
     "expect crashes w4 = 1\nexpect crashes w5 = 1\n"
-    "expect restarts w1 = 1\nexpect restarts w5 = 1\n"
+    "expect restarts w1 = 1\nexpect restarts w2 = 1\nexpect restarts w3 = 1\n"
+    "expect restarts w4 = 1\nexpect restarts w5 = 1\n"
     "expect exit shutdown\n";
 
 static void s_seeds(const bn_args *a) {

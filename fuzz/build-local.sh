@@ -6,7 +6,8 @@
 #                     seconds (default 60) on fuzz/corpus/<target>/ and print
 #                     runs, execs/s and coverage per target.
 #   make fuzz-merge   minimise each fuzz/corpus/<target>/ with -merge=1 into a
-#                     fresh directory and replace the corpus with it.
+#                     fresh directory and replace the corpus with it (files
+#                     named regress-* are kept as they are).
 #
 # Environment:
 #   FUZZ_TIME=60        seconds per target (fuzz)
@@ -140,6 +141,8 @@ run_merge() {
         if "$out/$t" -merge=1 -timeout=10 -rss_limit_mb=2048 $(dict_arg "$t") $FUZZ_ARGS \
                 "$fresh" "$corpus" $extra >"$out/$t.merge.log" 2>&1 \
                 && [ -n "$(ls -A "$fresh")" ]; then
+            # regression inputs of fixed findings keep their names
+            for r in "$corpus"/regress-*; do [ -f "$r" ] && cp "$r" "$fresh"/; done
             find "$corpus" -type f -delete
             cp "$fresh"/* "$corpus"/
             after=$(find "$corpus" -type f | wc -l)

@@ -2,9 +2,10 @@
  * cli.h — the `faultline` command (prefix fl_cli_). harness/main.c only calls
  * fl_cli_main; the pieces are exposed for tests/test_cli.c.
  *
- *   faultline run PATH... [--seeds N] [--strategy random|pct|rr] [--depth D]
- *                 [--budget N] [--shard I/N] [--junit F] [--tap [F.tap]] [--json F]
- *                 [--trace DIR] [--html F]
+ *   faultline run PATH... [--seeds N] [--strategy random|pct|rr|free] [--depth D]
+ *                 [--budget N] [--time-scale X] [--shard I/N] [--junit F]
+ *                 [--tap [F.tap]] [--json F] [--trace DIR] [--html F]
+ *   faultline explore FILE [--bound P] [--max-runs N] [--budget N] [--require-complete]
  *   faultline replay FILE --schedule S [--trace DIR]
  *   faultline shrink FILE --schedule S
  *   faultline check FILE...
@@ -12,7 +13,9 @@
  *   faultline --help | CMD --help | --version
  *
  * Exit status: 0 all passed, 1 a scenario failed (replay: the run violated
- * an invariant or diverged; shrink: the schedule does not fail), 2 bad usage
+ * an invariant or diverged; shrink: the schedule does not fail; explore: a
+ * failing schedule was found, or a known-bad scenario's failure was not, or
+ * --require-complete and the search stopped at --max-runs), 2 bad usage
  * or bad input (unknown flag, bad number, bad shard, bad schedule string,
  * unreadable, malformed or unrunnable scenario, malformed
  * FAULTLINE_FAILPOINTS) or a report that could not be written. docs/cli.md is the user's page.
@@ -28,10 +31,11 @@
 #define FL_CLI_EXIT_OK 0
 #define FL_CLI_EXIT_FAIL 1
 #define FL_CLI_EXIT_USAGE 2
+#define FL_CLI_MAX_BOUND 64u /* largest --bound */
 
 typedef enum fl_cli_cmd {
     FL_CMD_NONE = 0, FL_CMD_RUN, FL_CMD_REPLAY, FL_CMD_SHRINK, FL_CMD_CHECK, FL_CMD_LIST,
-    FL_CMD_HELP, FL_CMD_VERSION,
+    FL_CMD_HELP, FL_CMD_VERSION, FL_CMD_EXPLORE,
 } fl_cli_cmd;
 
 typedef struct fl_cli {
@@ -40,9 +44,14 @@ typedef struct fl_cli {
     const char **paths;     /* operands, pointing into argv (owned array) */
     size_t npaths;
     uint32_t seeds;         /* 0: not given */
-    int strategy;           /* -1: not given; else fl_strategy RANDOM/PCT/RR */
+    int strategy;           /* -1: not given; else fl_strategy RANDOM/PCT/RR/FREE */
     uint32_t depth;         /* 0: not given */
     uint64_t budget;        /* 0: not given */
+    uint32_t time_scale;    /* --time-scale (free runs only); 0: not given */
+    bool bound_set;         /* explore --bound given (0 is a valid bound) */
+    uint32_t bound;
+    uint64_t max_runs;      /* explore --max-runs; 0: not given */
+    bool require_complete;  /* explore --require-complete */
     bool shard_set;         /* --shard given */
     uint32_t shard_index, shard_total;
     const char *junit, *json, *trace_dir, *html, *schedule;
@@ -76,6 +85,10 @@ void fl_cli_files_free(char **files, size_t n);
 
 /* Usage text of a command (FL_CMD_NONE: the overview). */
 void fl_cli_usage(fl_cli_cmd cmd, FILE *out);
+
+/* `faultline explore` (cli_explore.c): c is a parsed FL_CMD_EXPLORE command.
+ * Returns the exit status. */
+int fl_cli_explore(const fl_cli *c, FILE *out, FILE *err);
 
 /* The whole command: returns the exit status. Normal output goes to out,
  * diagnostics and progress to err (progress only when err is a terminal). */

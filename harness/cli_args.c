@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include "fl_sched.h"
+#include "runner.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -45,7 +46,8 @@ static const struct fl_cli__cmd_name {
     fl_cli_cmd cmd;
 } fl_cli__cmds[] = {
     {"run", FL_CMD_RUN}, {"replay", FL_CMD_REPLAY}, {"shrink", FL_CMD_SHRINK},
-    {"check", FL_CMD_CHECK}, {"list", FL_CMD_LIST}, {"help", FL_CMD_HELP},
+    {"check", FL_CMD_CHECK}, {"list", FL_CMD_LIST}, {"explore", FL_CMD_EXPLORE},
+    {"help", FL_CMD_HELP},
 };
 
 static const char *fl_cli__cmd_name(fl_cli_cmd c) {
@@ -62,7 +64,9 @@ static const struct fl_cli__opt {
     unsigned cmds;
 } fl_cli__opts[] = {
     {"seeds", true, B(FL_CMD_RUN)},        {"strategy", true, B(FL_CMD_RUN)},
-    {"depth", true, B(FL_CMD_RUN)},        {"budget", true, B(FL_CMD_RUN)},
+    {"depth", true, B(FL_CMD_RUN)},        {"budget", true, B(FL_CMD_RUN) | B(FL_CMD_EXPLORE)},
+    {"time-scale", true, B(FL_CMD_RUN)},   {"bound", true, B(FL_CMD_EXPLORE)},
+    {"max-runs", true, B(FL_CMD_EXPLORE)}, {"require-complete", false, B(FL_CMD_EXPLORE)},
     {"shard", true, B(FL_CMD_RUN)},        {"junit", true, B(FL_CMD_RUN)},
     {"tap", false, B(FL_CMD_RUN)},         {"json", true, B(FL_CMD_RUN)},
     {"html", true, B(FL_CMD_RUN)},         {"trace", true, B(FL_CMD_RUN) | B(FL_CMD_REPLAY)},
@@ -70,7 +74,7 @@ static const struct fl_cli__opt {
 };
 
 static int fl_cli__set(fl_cli *c, const char *name, const char *v, char *err, size_t errlen) {
-    uint64_t n;
+    uint64_t n = 0;
     int r;
     if (strcmp(name, "seeds") == 0 || strcmp(name, "depth") == 0 || strcmp(name, "budget") == 0) {
         uint64_t max = name[0] == 's' ? 10000000u : name[0] == 'd' ? 1000u : UINT64_MAX;
@@ -83,11 +87,26 @@ static int fl_cli__set(fl_cli *c, const char *name, const char *v, char *err, si
         if (name[0] == 's') c->seeds = (uint32_t)n;
         else if (name[0] == 'd') c->depth = (uint32_t)n;
         else c->budget = n;
+    } else if (strcmp(name, "bound") == 0) {
+        /* 0 is a bound (no preemption at all) */
+        if (strcmp(v, "0") != 0 && fl_cli__num(v, FL_CLI_MAX_BOUND, &n) < 0)
+            return fl_cli__err(err, errlen, "faultline: --bound: expected an integer from 0 to %u, got '%s'",
+                               FL_CLI_MAX_BOUND, v);
+        c->bound_set = true;
+        c->bound = strcmp(v, "0") == 0 ? 0 : (uint32_t)n;
+    } else if (strcmp(name, "max-runs") == 0 || strcmp(name, "time-scale") == 0) {
+        uint64_t max = name[0] == 'm' ? 1000000000u : FL_RUNNER_MAX_TIME_SCALE;
+        if ((r = fl_cli__num(v, max, &n)) < 0 || n == 0)
+            return fl_cli__err(err, errlen, "faultline: --%s: expected an integer from 1 to %llu, got '%s'", name,
+                               (unsigned long long)max, v);
+        if (name[0] == 'm') c->max_runs = n;
+        else c->time_scale = (uint32_t)n;
     } else if (strcmp(name, "strategy") == 0) {
         if (strcmp(v, "random") == 0) c->strategy = FL_STRAT_RANDOM;
         else if (strcmp(v, "pct") == 0) c->strategy = FL_STRAT_PCT;
         else if (strcmp(v, "rr") == 0) c->strategy = FL_STRAT_RR;
-        else return fl_cli__err(err, errlen, "faultline: --strategy: expected random, pct or rr, got '%s'", v);
+        else if (strcmp(v, "free") == 0) c->strategy = FL_STRAT_FREE;
+        else return fl_cli__err(err, errlen, "faultline: --strategy: expected random, pct, rr or free, got '%s'", v);
     } else if (strcmp(name, "shard") == 0) {
         const char *slash = strchr(v, '/');
         char idx[32];
@@ -120,7 +139,7 @@ static int fl_cli__set(fl_cli *c, const char *name, const char *v, char *err, si
 int fl_cli_parse(int argc, char **argv, fl_cli *c, char *err, size_t errlen) {
     memset(c, 0, sizeof *c);
     c->strategy = -1;
-    if (argc < 2) return fl_cli__err(err, errlen, "faultline: expected a command (run, replay, shrink, check, list); try 'faultline --help'");
+    if (argc < 2) return fl_cli__err(err, errlen, "faultline: expected a command (run, explore, replay, shrink, check, list); try 'faultline --help'");
     const char *first = argv[1];
     if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0) {
         c->cmd = FL_CMD_HELP;
@@ -133,7 +152,7 @@ int fl_cli_parse(int argc, char **argv, fl_cli *c, char *err, size_t errlen) {
     for (size_t i = 0; i < sizeof fl_cli__cmds / sizeof *fl_cli__cmds; i++)
         if (strcmp(first, fl_cli__cmds[i].name) == 0) c->cmd = fl_cli__cmds[i].cmd;
     if (c->cmd == FL_CMD_NONE)
-        return fl_cli__err(err, errlen, "faultline: unknown command '%s' (expected run, replay, shrink, check or list)", first);
+        return fl_cli__err(err, errlen, "faultline: unknown command '%s' (expected run, explore, replay, shrink, check or list)", first);
     if (!(c->paths = calloc((size_t)argc, sizeof *c->paths))) return -ENOMEM;
     const char *cname = fl_cli__cmd_name(c->cmd);
     bool dashdash = false;
@@ -163,6 +182,11 @@ int fl_cli_parse(int argc, char **argv, fl_cli *c, char *err, size_t errlen) {
             if (fl_cli__set(c, o->name, v, err, errlen) < 0) return -EINVAL;
             continue;
         }
+        if (strcmp(o->name, "require-complete") == 0) {
+            if (eq) return fl_cli__err(err, errlen, "faultline: --require-complete: takes no value");
+            c->require_complete = true;
+            continue;
+        }
         /* --tap: stdout; --tap=FILE, or --tap FILE when FILE ends in ".tap":
          * that file (scenario operands end in .scn or are directories) */
         c->tap = true;
@@ -189,12 +213,15 @@ int fl_cli_parse(int argc, char **argv, fl_cli *c, char *err, size_t errlen) {
     }
     if (c->npaths == 0)
         return fl_cli__err(err, errlen, "faultline: %s: expected %s; try 'faultline %s --help'", cname,
-                           c->cmd == FL_CMD_REPLAY || c->cmd == FL_CMD_SHRINK ? "a scenario FILE" : "at least one PATH",
+                           c->cmd == FL_CMD_REPLAY || c->cmd == FL_CMD_SHRINK || c->cmd == FL_CMD_EXPLORE
+                               ? "a scenario FILE" : "at least one PATH",
                            cname);
-    if ((c->cmd == FL_CMD_REPLAY || c->cmd == FL_CMD_SHRINK) && c->npaths > 1)
+    if ((c->cmd == FL_CMD_REPLAY || c->cmd == FL_CMD_SHRINK || c->cmd == FL_CMD_EXPLORE) && c->npaths > 1)
         return fl_cli__err(err, errlen, "faultline: %s: expected one scenario FILE, got %zu operands", cname, c->npaths);
     if ((c->cmd == FL_CMD_REPLAY || c->cmd == FL_CMD_SHRINK) && !c->schedule)
         return fl_cli__err(err, errlen, "faultline: %s: expected --schedule S (the fl1:… string a failure printed)", cname);
+    if (c->time_scale && c->strategy != FL_STRAT_FREE)
+        return fl_cli__err(err, errlen, "faultline: --time-scale: only with --strategy free (other strategies run on virtual time)");
     return 0;
 }
 
@@ -351,13 +378,18 @@ void fl_cli_files_free(char **files, size_t n) {
 void fl_cli_usage(fl_cli_cmd cmd, FILE *out) {
     switch (cmd) {
     case FL_CMD_RUN:
-        fputs("usage: faultline run PATH... [options]\n"
+        fprintf(out, "usage: faultline run PATH... [options]\n"
               "Run scenarios (files, or directories searched for *.scn) over many seeds\n"
               "on the controlled scheduler and check every run with the oracle.\n\n"
-              "  --seeds N           runs per scenario (default: the scenario's `run seeds=`, else 200)\n"
-              "  --strategy S        random | pct | rr (default: the scenario's, else random)\n"
+              "  --seeds N           runs per scenario (default: the scenario's `run seeds=`, else 200;\n"
+              "                      with --strategy free at most %u unless given)\n"
+              "  --strategy S        random | pct | rr (default: the scenario's, else random), or free:\n"
+              "                      real threads, real time, seeded delays, for ThreadSanitizer;\n"
+              "                      free runs cannot be replayed\n"
               "  --depth D           pct bug depth (default: the scenario's, else 3)\n"
               "  --budget N          scheduling steps per run before it counts as a livelock\n"
+              "  --time-scale X      free runs: scenario time runs X times faster than real time\n"
+              "                      (1 to %u, default %u: a scenario's 1 s lasts %u ms)\n"
               "  --shard I/N         run only scenarios whose index in the sorted list is I mod N\n"
               "                      (0-based); also TEST_/GTEST_TOTAL_SHARDS + _SHARD_INDEX\n"
               "  --junit FILE        JUnit XML report\n"
@@ -366,7 +398,24 @@ void fl_cli_usage(fl_cli_cmd cmd, FILE *out) {
               "  --json FILE         JSON report\n"
               "  --trace DIR         one Chrome-trace (Perfetto) timeline per scenario\n"
               "  --html FILE         self-contained HTML report\n\n"
-              "Exit: 0 all passed, 1 a scenario failed, 2 bad usage or input.\n", out);
+              "Exit: 0 all passed, 1 a scenario failed, 2 bad usage or input.\n",
+              FL_RUNNER_FREE_SEEDS, FL_RUNNER_MAX_TIME_SCALE, FL_RUNNER_FREE_TIME_SCALE,
+              1000u / FL_RUNNER_FREE_TIME_SCALE);
+        break;
+    case FL_CMD_EXPLORE:
+        fprintf(out, "usage: faultline explore FILE [--bound P] [--max-runs N] [--budget N] [--require-complete]\n"
+              "Run FILE on every schedule with at most P preemptions (depth first, each schedule\n"
+              "once), each run checked by the oracle as `run` checks it; print how many schedules\n"
+              "ran, whether that was all of them, how many failed, and the first failure with its\n"
+              "replay line. For small scenarios: the count grows roughly as steps^P.\n\n"
+              "  --bound P           preemption bound (0 to %u, default %u)\n"
+              "  --max-runs N        stop after N schedules (default %u): the search is then\n"
+              "                      incomplete, and says so\n"
+              "  --budget N          scheduling steps per run before it counts as a livelock\n"
+              "  --require-complete  an incomplete search without a failure exits 1, not 0\n\n"
+              "Exit: 0 no failing schedule (complete, or incomplete: see the summary line), 1 a\n"
+              "failing schedule (known-bad: none violated the expected invariant), 2 bad usage or input.\n",
+              FL_CLI_MAX_BOUND, FL_RUNNER_EXPLORE_BOUND, FL_RUNNER_EXPLORE_MAX_RUNS);
         break;
     case FL_CMD_REPLAY:
         fputs("usage: faultline replay FILE --schedule S [--trace DIR]\n"
@@ -397,6 +446,7 @@ void fl_cli_usage(fl_cli_cmd cmd, FILE *out) {
         fputs("usage: faultline COMMAND [options]\n\n"
               "Commands:\n"
               "  run PATH...              run scenarios over many seeds and check every run\n"
+              "  explore FILE             run every schedule within a preemption bound\n"
               "  replay FILE --schedule S run one recorded schedule again\n"
               "  shrink FILE --schedule S reduce a failing schedule\n"
               "  check FILE...            parse only\n"

@@ -1,8 +1,8 @@
 /*
  * cli_cmd.c — the `faultline` commands (cli.h): run, replay, shrink, check,
- * list. Reports are written only after every run finished, through the
- * atomic writers of reports/, so an interrupted or failed command never
- * leaves half a file.
+ * list (explore is in cli_explore.c). Reports are written only after every
+ * run finished, through the atomic writers of reports/, so an interrupted or
+ * failed command never leaves half a file.
  */
 #include "cli.h"
 
@@ -118,6 +118,26 @@ static int fl_cli__reports(const fl_cli *c, fl_suite *suite, FILE *err) {
     return bad;
 }
 
+/* The failure blocks of a run. A free run has no schedule, so its blocks
+ * have no replay line; each says instead why there is none and what to do,
+ * right after the block. */
+static void fl_cli__failures(const fl_suite *suite, bool free_run, FILE *out) {
+    if (!free_run) {
+        fl_report_failures(suite, out);
+        return;
+    }
+    for (size_t i = 0; i < suite->ncases; i++) {
+        const fl_case *k = &suite->cases[i];
+        if (k->skipped || k->passed) continue;
+        fl_suite one = *suite;
+        one.cases = (fl_case *)k;
+        one.ncases = 1;
+        fl_report_failures(&one, out);
+        fputs("  replay:    none: a free run (--strategy free) is not replayable (real threads, real time);\n"
+              "             run the scenario with --strategy random or pct for a failure that replays\n", out);
+    }
+}
+
 /* The strategy/depth/seed range a suite reports: common to all cases, or
  * "mixed" (seed range: the union). */
 static void fl_cli__suite_params(fl_suite *suite, fl_scenario **sc, const size_t *idx, size_t n,
@@ -172,7 +192,8 @@ static int fl_cli__run(const fl_cli *c, FILE *out, FILE *err) {
         if (!on || i % st == si) idx[nsel++] = i;
     fl_cli__progress pg = {.err = err, .tty = isatty(fileno(err)) == 1, .total = nsel, .t0 = fl_cli__now()};
     fl_runner_opts o = {.seeds = c->seeds, .strategy = c->strategy, .depth = c->depth, .budget = c->budget,
-                        .progress = fl_cli__progress_run, .progress_ud = &pg};
+                        .time_scale = c->time_scale, .progress = fl_cli__progress_run, .progress_ud = &pg};
+    bool free_run = c->strategy == FL_STRAT_FREE;
     fl_suite suite = {.name = "faultline", .timestamp = (int64_t)time(NULL)};
     if (on) {
         snprintf(shard_s, sizeof shard_s, "%u/%u", si, st);
@@ -201,10 +222,10 @@ static int fl_cli__run(const fl_cli *c, FILE *out, FILE *err) {
     FILE *human = c->tap && !c->tap_file ? err : out;
     if (fl_cli__reports(c, &suite, err) < 0) {
         rc = FL_CLI_EXIT_USAGE;
-        fl_report_failures(&suite, human);
+        fl_cli__failures(&suite, free_run, human);
         goto done;
     }
-    fl_report_failures(&suite, human);
+    fl_cli__failures(&suite, free_run, human);
     size_t failed = fl_report_failed(&suite);
     uint64_t runs = 0;
     for (size_t i = 0; i < ncases; i++) runs += cases[i].runs;
@@ -398,6 +419,7 @@ int fl_cli_main(int argc, char **argv, FILE *out, FILE *err) {
     else if (c.cmd == FL_CMD_RUN) rc = fl_cli__run(&c, out, err);
     else if (c.cmd == FL_CMD_REPLAY) rc = fl_cli__replay(&c, out, err);
     else if (c.cmd == FL_CMD_SHRINK) rc = fl_cli__shrink(&c, out, err);
+    else if (c.cmd == FL_CMD_EXPLORE) rc = fl_cli_explore(&c, out, err);
     else rc = fl_cli__check_list(&c, out, err);
     fflush(out);
     fl_cli_free(&c);

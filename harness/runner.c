@@ -1,7 +1,8 @@
 /*
- * runner.c — one run of a scenario: the world, the controlled run, the
- * timed actions, the observations, the oracle. Cases (many seeds) are in
- * runner_case.c.
+ * runner.c — one run of a scenario: the world, the controlled (or free) run,
+ * the timed actions, the observations, the oracle. Cases (many seeds) are in
+ * runner_case.c, explorations in runner_explore.c, the free runs' time scale
+ * in runner_free.c.
  *
  * Threads: fl_runner_run runs on an uncontrolled thread; fl_runner__main
  * runs as the scheduler's controlled thread 0; the event hook and the log
@@ -10,8 +11,12 @@
  * one controlled thread at a time, so never concurrently with main either).
  * The hook and sink allocate with malloc, not sv_alloc: the trace outlives
  * the run, and the controlled allocator frees every block at its end.
+ * A free run (FL_STRAT_FREE) is truly concurrent: the hooks still run under
+ * the tree's event lock, main's own fields are read back only after the free
+ * platform joined main (a happens-before edge), and last_seq is atomic.
+ * The phases are split (runner_int.h) so that fl_explore can drive them.
  */
-#include "runner.h"
+#include "runner_int.h"
 
 #include "oracle_expect.h"
 #include "schedule.h"
@@ -22,6 +27,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- events ------------------------------------------------------------------ */
 
@@ -89,29 +95,7 @@ void fl_trace_format(const fl_event *trace, size_t n, FILE *out) {
     }
 }
 
-/* ---- the run's context ---------------------------------------------------------- */
-
-typedef struct fl_runner__ctx {
-    const fl_scenario *s;
-    fl_world *w;
-    sv_sup_spec spec;
-    /* written by the hooks (event lock held) */
-    fl_event *trace;
-    size_t ntrace, cap;
-    char **log;
-    size_t nlog, logcap;
-    _Atomic uint64_t last_seq;
-    bool oom;
-    /* written by main */
-    fl_run_info info;
-    fl_admin_call *admin;
-    size_t nadmin;
-    fl_state *states;   /* per expects[] index: what `expect state` saw */
-    char **mismatch;    /* `result=` mismatches, formatted */
-    size_t nmismatch;
-    int root_exit;
-    bool main_done;
-} fl_runner__ctx;
+/* ---- the run's hooks ------------------------------------------------------------ */
 
 static void fl_runner__on_event(void *ud, const sv_event *ev) {
     fl_runner__ctx *c = ud;
@@ -202,9 +186,10 @@ static void fl_runner__stop(fl_runner__ctx *c, sv_sup *sup) {
     sv_sup_stop(sup);
 }
 
-static void fl_runner__main(void *arg) {
+void fl_runner__main(void *arg) {
     fl_runner__ctx *c = arg;
     const fl_scenario *s = c->s;
+    if (c->time_scale > 1) fl_runner__time_scale(c->time_scale); /* before any thread exists */
     int64_t t0 = sv_now(), end = t0 + s->run.duration_ns;
     sv_sup *sup = NULL;
     int r = sv_sup_start(&c->spec, &sup);
@@ -266,8 +251,7 @@ static int fl_runner__policy(const fl_scenario *s, fl_world *w, fl_policy **out)
     return 0;
 }
 
-static char *fl_runner__strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *fl_runner__strdupf(const char *fmt, ...) {
+char *fl_runner__strdupf(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     char *m = NULL;
@@ -276,14 +260,175 @@ static char *fl_runner__strdupf(const char *fmt, ...) {
     return m;
 }
 
-int fl_runner_run(const fl_scenario *s, const fl_run_params *p, fl_run_out *out) {
+/* Set when a free run had to leave its world allocated (its abandoned
+ * threads still use it): fl_scenario_build refuses every later world of this
+ * process (-EBUSY), and begin says why. The scenario's path, for that
+ * message, and the world, kept reachable on purpose (it is not a leak). */
+static char fl_runner__stuck[256];
+static fl_world *fl_runner__stuck_world;
+static fl_runner__ctx *fl_runner__stuck_ctx; /* a free run whose main was abandoned */
+
+void fl_runner__out_init(fl_run_out *out) {
     memset(out, 0, sizeof *out);
     fl_verdict_init(&out->verdict);
     out->root_exit = -1;
-    fl_runner__ctx c = {.s = s, .root_exit = -1};
-    fl_sched_result res = {0};
+}
+
+int fl_runner__begin(fl_runner__ctx *c, const fl_scenario *s, uint64_t seed, fl_run_out *out) {
+    memset(c, 0, sizeof *c);
+    c->s = s;
+    c->root_exit = -1;
+    c->begun = true;
+    out->seed = seed;
+    c->states = malloc((s->nexpects ? s->nexpects : 1) * sizeof *c->states);
+    c->admin = malloc((s->nactions ? s->nactions : 1) * sizeof *c->admin);
+    if (!c->states || !c->admin) return -ENOMEM;
+    for (size_t i = 0; i < s->nexpects; i++) c->states[i] = (fl_state)-1;
+    int r = fl_scenario_build(s, seed, &c->w);
+    if (r < 0) {
+        c->w = NULL;
+        if (r == -EBUSY && fl_runner__stuck[0])
+            out->sched_report = fl_runner__strdupf("cannot build the run: the free run of %s left threads running in its "
+                                                   "world (abandoned), so this process cannot build another; run that "
+                                                   "scenario on its own", fl_runner__stuck);
+        else
+            out->sched_report = fl_runner__strdupf("cannot build the run: %s",
+                                                   r == -ENOENT ? "a `user` child names a worker that is not registered (fl_register_worker)"
+                                                   : r == -EINVAL ? "FAULTLINE_FAILPOINTS is malformed"
+                                                   : strerror(-r));
+        return r;
+    }
+    c->spec = *fl_world_spec(c->w);
+    c->spec.on_event = fl_runner__on_event;
+    c->spec.event_ud = c;
+    c->spec.log = fl_runner__on_log;
+    c->spec.log_ud = c;
+    return 0;
+}
+
+/* Free runs: the oracle reasons in virtual time, where a supervisor acts
+ * on a report in zero time; on real threads it takes a wake-up. Gaps between
+ * consecutive events of at most `slack` are closed (later events move
+ * earlier by the closed amount), so that latency reads as "at once" while
+ * every gap the scenario meant (work, timeouts, backoff: tens of ms) stays.
+ * Returns the original times (malloc'd) for fl_runner__free_times_restore,
+ * or NULL (nothing to do, or ENOMEM: *oom). */
+static int64_t *fl_runner__free_times_close(fl_event *tr, size_t n, int64_t slack, bool *oom) {
+    *oom = false;
+    if (n < 2) return NULL;
+    int64_t *orig = malloc(n * sizeof *orig);
+    if (!orig) {
+        *oom = true;
+        return NULL;
+    }
+    int64_t shift = 0;
+    for (size_t i = 0; i < n; i++) {
+        orig[i] = tr[i].ev.time_ns;
+        if (i == 0) continue;
+        int64_t gap = orig[i] - orig[i - 1];
+        if (gap <= slack) shift += gap; /* negative gaps (emission raced the lock) close too */
+        tr[i].ev.time_ns = orig[i] - shift;
+    }
+    return orig;
+}
+
+static void fl_runner__free_times_restore(fl_event *tr, size_t n, int64_t *orig) {
+    for (size_t i = 0; orig && i < n; i++) tr[i].ev.time_ns = orig[i];
+    free(orig);
+}
+
+int fl_runner__judge(fl_runner__ctx *c, const fl_sched_result *res, bool free_run, fl_run_out *out) {
+    const fl_scenario *s = c->s;
     fl_policy *pol = NULL;
-    int r = -ENOMEM;
+    int64_t *orig = NULL;
+    int r;
+    static const fl_run_end ends[] = {[FL_SCHED_OK] = FL_END_OK, [FL_SCHED_DEADLOCK] = FL_END_DEADLOCK,
+                                      [FL_SCHED_BUDGET] = FL_END_BUDGET, [FL_SCHED_DIVERGED] = FL_END_DIVERGED};
+    c->info.end = ends[res->status];
+    c->info.end_detail = res->report;
+    c->info.leaked = (const char *const *)res->leaked;
+    c->info.nleaked = res->nleaked;
+    c->abandoned = free_run && res->nleaked > 0; /* still running: see fl_runner__end */
+    c->info.admin = c->admin;
+    c->info.nadmin = c->nadmin;
+    if (!c->main_done) c->info.stop_returned = false;
+    if (c->oom) return -ENOMEM;
+    if ((r = fl_runner__policy(s, c->w, &pol)) < 0) goto fail;
+    if (free_run) {
+        int64_t slack = FL_RUNNER_FREE_SLACK_REAL_NS * (int64_t)(c->time_scale ? c->time_scale : 1);
+        bool oom;
+        if (slack > FL_RUNNER_FREE_SLACK_MAX_NS) slack = FL_RUNNER_FREE_SLACK_MAX_NS;
+        orig = fl_runner__free_times_close(c->trace, c->ntrace, slack, &oom);
+        if (oom) { r = -ENOMEM; goto fail; }
+    }
+    if ((r = fl_oracle_check(pol, c->trace, c->ntrace, &c->info, &out->verdict)) < 0) goto fail;
+    if (res->status == FL_SCHED_OK || res->status == FL_SCHED_DEADLOCK || res->status == FL_SCHED_BUDGET) {
+        fl_observed obs = {.root_exit = c->main_done ? c->root_exit : -2, .states = c->states,
+                           .log = (const char *const *)c->log, .nlog = c->nlog};
+        if ((r = fl_oracle_expect(s, c->trace, c->ntrace, &obs, &out->verdict)) < 0) goto fail;
+    }
+    for (size_t i = 0; i < c->nmismatch; i++)
+        fl_verdict_add(&out->verdict, FL_INV_EXPECTATION, NULL, 0, "%s", c->mismatch[i]);
+    if ((r = out->verdict.err) < 0) goto fail;
+    char desc[1024];
+    fl_world_describe(c->w, desc, sizeof desc);
+    r = -ENOMEM;
+    if (!(out->describe = strdup(desc))) goto fail;
+    /* a free run has no schedule: out->schedule stays NULL (never a made-up one) */
+    if (!free_run && res->schedule && !(out->schedule = strdup(res->schedule))) goto fail;
+    if (res->report && !(out->sched_report = strdup(res->report))) goto fail;
+    out->status = res->status;
+    out->steps = res->steps;
+    out->preemptions = res->preemptions;
+    /* free runs: the platform measured real time; report scenario time */
+    out->virtual_ns = free_run && c->time_scale > 1 ? res->virtual_ns * (int64_t)c->time_scale : res->virtual_ns;
+    out->root_exit = c->root_exit;
+    r = 0;
+fail:
+    fl_runner__free_times_restore(c->trace, c->ntrace, orig);
+    fl_policy_free(pol);
+    return r;
+}
+
+/* A free run: wait (real time, bounded) until no scripted incarnation is
+ * left in the interpreter, as fl_world_free requires on a real platform.
+ * false: some are still inside (abandoned threads that outlived the free
+ * run's grace); the world must then not be freed. */
+static bool fl_runner__world_quiet(const fl_world *w) {
+    for (int i = 0; i < 1000 && fl_world_inside(w) > 0; i++) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    return fl_world_inside(w) == 0;
+}
+
+void fl_runner__end(fl_runner__ctx *c, fl_run_out *out) {
+    if (!c->begun) return;
+    if (out) {
+        out->trace = c->trace;
+        out->ntrace = c->ntrace;
+        out->log = c->log;
+        out->nlog = c->nlog;
+    } else {
+        for (size_t i = 0; i < c->ntrace; i++) fl_event_clear(&c->trace[i]);
+        free(c->trace);
+        for (size_t i = 0; i < c->nlog; i++) free(c->log[i]);
+        free(c->log);
+    }
+    for (size_t i = 0; i < c->nmismatch; i++) free(c->mismatch[i]);
+    free(c->mismatch);
+    free(c->states);
+    free(c->admin);
+    if (c->w && (!c->free_run || (!c->abandoned && fl_runner__world_quiet(c->w)))) fl_world_free(c->w);
+    else if (c->w) {
+        snprintf(fl_runner__stuck, sizeof fl_runner__stuck, "%s", c->s->path);
+        fl_runner__stuck_world = c->w;
+    }
+    memset(c, 0, sizeof *c);
+}
+
+int fl_runner_run(const fl_scenario *s, const fl_run_params *p, fl_run_out *out) {
+    fl_runner__out_init(out);
     uint64_t seed = p->seed;
     if (p->strategy == FL_STRAT_REPLAY) {
         fl_schedule sc;
@@ -295,77 +440,43 @@ int fl_runner_run(const fl_scenario *s, const fl_run_params *p, fl_run_out *out)
         seed = sc.seed;
         fl_schedule_free(&sc);
     }
-    out->seed = seed;
-    c.states = malloc((s->nexpects ? s->nexpects : 1) * sizeof *c.states);
-    c.admin = malloc((s->nactions ? s->nactions : 1) * sizeof *c.admin);
-    if (!c.states || !c.admin) goto fail;
-    for (size_t i = 0; i < s->nexpects; i++) c.states[i] = (fl_state)-1;
-    if ((r = fl_scenario_build(s, seed, &c.w)) < 0) {
-        out->sched_report = fl_runner__strdupf("cannot build the run: %s",
-                                               r == -ENOENT ? "a `user` child names a worker that is not registered (fl_register_worker)"
-                                               : r == -EINVAL ? "FAULTLINE_FAILPOINTS is malformed"
-                                               : strerror(-r));
-        goto fail;
-    }
-    c.spec = *fl_world_spec(c.w);
-    c.spec.on_event = fl_runner__on_event;
-    c.spec.event_ud = &c;
-    c.spec.log = fl_runner__on_log;
-    c.spec.log_ud = &c;
+    bool free_run = p->strategy == FL_STRAT_FREE;
+    fl_sched_result res = {0};
+    /* heap, not stack: a free run whose main never returned leaves threads
+     * that still point at it (see below) */
+    fl_runner__ctx *c = calloc(1, sizeof *c);
+    if (!c) return -ENOMEM;
+    int r = fl_runner__begin(c, s, seed, out);
+    if (r < 0) goto done;
+    c->free_run = free_run;
+    if (free_run) c->time_scale = p->time_scale ? p->time_scale : FL_RUNNER_FREE_TIME_SCALE;
     fl_sched_opts o = {.strategy = p->strategy, .seed = seed, .depth = p->depth,
                        .step_budget = p->budget, .schedule = p->schedule, .pct_k = p->pct_k};
-    r = fl_sched_run(&o, fl_runner__main, &c, &res);
+    r = fl_sched_run(&o, fl_runner__main, c, &res);
     if (r < 0) {
         out->sched_report = res.report ? strdup(res.report) : fl_runner__strdupf("fl_sched_run: %s", strerror(-r));
-        goto fail;
+        goto done;
     }
-    static const fl_run_end ends[] = {[FL_SCHED_OK] = FL_END_OK, [FL_SCHED_DEADLOCK] = FL_END_DEADLOCK,
-                                      [FL_SCHED_BUDGET] = FL_END_BUDGET, [FL_SCHED_DIVERGED] = FL_END_DIVERGED};
-    c.info.end = ends[res.status];
-    c.info.end_detail = res.report;
-    c.info.leaked = (const char *const *)res.leaked;
-    c.info.nleaked = res.nleaked;
-    c.info.admin = c.admin;
-    c.info.nadmin = c.nadmin;
-    if (!c.main_done) c.info.stop_returned = false;
-    if (c.oom) { r = -ENOMEM; goto fail; }
-    if ((r = fl_runner__policy(s, c.w, &pol)) < 0) goto fail;
-    if ((r = fl_oracle_check(pol, c.trace, c.ntrace, &c.info, &out->verdict)) < 0) goto fail;
-    if (res.status == FL_SCHED_OK || res.status == FL_SCHED_DEADLOCK || res.status == FL_SCHED_BUDGET) {
-        fl_observed obs = {.root_exit = c.main_done ? c.root_exit : -2, .states = c.states,
-                           .log = (const char *const *)c.log, .nlog = c.nlog};
-        if ((r = fl_oracle_expect(s, c.trace, c.ntrace, &obs, &out->verdict)) < 0) goto fail;
+    if (free_run && res.status == FL_SCHED_BUDGET) {
+        /* The free platform abandoned main (it did not return within its
+         * limit): main and the tree's threads may still use c, the world
+         * and the trace. Leave all of it allocated, report the run. */
+        r = fl_verdict_add(&out->verdict, FL_INV_SHUTDOWN_COMPLETES, NULL, 0, "%s",
+                           res.report ? res.report : "free run: main did not return");
+        out->status = res.status;
+        out->virtual_ns = res.virtual_ns;
+        if (r >= 0 && res.report && !(out->sched_report = strdup(res.report))) r = -ENOMEM;
+        snprintf(fl_runner__stuck, sizeof fl_runner__stuck, "%s", s->path);
+        fl_runner__stuck_world = c->w;
+        fl_runner__stuck_ctx = c;
+        fl_sched_result_free(&res);
+        return r;
     }
-    for (size_t i = 0; i < c.nmismatch; i++)
-        fl_verdict_add(&out->verdict, FL_INV_EXPECTATION, NULL, 0, "%s", c.mismatch[i]);
-    if ((r = out->verdict.err) < 0) goto fail;
-    char desc[1024];
-    fl_world_describe(c.w, desc, sizeof desc);
-    out->describe = strdup(desc);
-    out->schedule = res.schedule ? strdup(res.schedule) : NULL;
-    out->sched_report = res.report ? strdup(res.report) : NULL;
-    if (!out->describe || (res.schedule && !out->schedule) || (res.report && !out->sched_report)) {
-        r = -ENOMEM;
-        goto fail;
-    }
-    out->status = res.status;
-    out->steps = res.steps;
-    out->preemptions = res.preemptions;
-    out->virtual_ns = res.virtual_ns;
-    out->root_exit = c.root_exit;
-    r = 0;
-fail:
-    out->trace = c.trace;
-    out->ntrace = c.ntrace;
-    out->log = c.log;
-    out->nlog = c.nlog;
-    for (size_t i = 0; i < c.nmismatch; i++) free(c.mismatch[i]);
-    free(c.mismatch);
-    free(c.states);
-    free(c.admin);
-    fl_policy_free(pol);
+    r = fl_runner__judge(c, &res, free_run, out);
+done:
+    fl_runner__end(c, out);
+    free(c);
     fl_sched_result_free(&res);
-    fl_world_free(c.w);
     return r;
 }
 

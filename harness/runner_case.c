@@ -2,7 +2,7 @@
  * runner_case.c — one scenario over its seeds (runner.h): the verdict rule
  * for normal and known-bad scenarios, and the case record the reports read.
  */
-#include "runner.h"
+#include "runner_int.h"
 
 #include "schedule.h"
 
@@ -24,6 +24,8 @@ void fl_runner_effective(const fl_scenario *s, const fl_runner_opts *o, uint32_t
     *seeds = o && o->seeds ? o->seeds : (s->run.set & FL_RUN_SEEDS) ? s->run.seeds : FL_RUNNER_DEFAULT_SEEDS;
     *first_seed = s->run.seed;
     *strategy = o && o->strategy >= 0 ? (fl_strategy)o->strategy : s->run.strategy;
+    if (*strategy == FL_STRAT_FREE && !(o && o->seeds) && *seeds > FL_RUNNER_FREE_SEEDS)
+        *seeds = FL_RUNNER_FREE_SEEDS; /* real time: see FL_RUNNER_FREE_SEEDS */
     *depth = o && o->depth ? o->depth : s->run.depth;
     *budget = o && o->budget ? o->budget : s->run.budget;
 }
@@ -57,8 +59,8 @@ done:
     return buf;
 }
 
-/* Move run r into c as the case's recorded run; inv: the invariant to name. */
-static int fl_runner__record(fl_case *c, fl_run_out *r, const fl_violation *inv) {
+/* See runner_int.h. */
+int fl_runner__record(fl_case *c, fl_run_out *r, const fl_violation *inv) {
     free((char *)c->invariant);
     free((char *)c->message);
     free((char *)c->schedule);
@@ -97,7 +99,7 @@ int fl_runner_case(const fl_scenario *s, const fl_runner_opts *o, fl_case *c) {
     bool have_fail = false, hit = false;
     for (uint32_t i = 0; i < seeds; i++) {
         fl_run_params p = {.seed = first + i, .strategy = strategy, .depth = depth, .budget = budget,
-                           .pct_k = strategy == FL_STRAT_PCT ? max_steps : 0};
+                           .pct_k = strategy == FL_STRAT_PCT ? max_steps : 0, .time_scale = o ? o->time_scale : 0};
         fl_run_out out;
         r = fl_runner_run(s, &p, &out);
         if (r < 0) {

@@ -261,11 +261,11 @@ const sv_plat_ops sv_plat_posix = {
     .free = sv__posix_free,
 };
 
-const sv_plat_ops *sv__plat = &sv_plat_posix;
+const sv_plat_ops *_Atomic sv__plat = &sv_plat_posix;
 
 /* Swap the binding. Only legal while no libsv object exists and no other
  * thread uses the seam (sv_plat.h), so a plain store suffices. */
-void sv_plat_set(const sv_plat_ops *ops) { sv__plat = ops ? ops : &sv_plat_posix; }
+void sv_plat_set(const sv_plat_ops *ops) { atomic_store_explicit(&sv__plat, ops ? ops : &sv_plat_posix, memory_order_relaxed); }
 
 sv_fail_fn sv__fail;
 

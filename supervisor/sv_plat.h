@@ -81,33 +81,37 @@ typedef struct sv_plat_ops {
 /* The POSIX binding (the default). */
 extern const sv_plat_ops sv_plat_posix;
 
-/* The binding in force. Never NULL. */
-extern const sv_plat_ops *sv__plat;
+/* The binding in force. Never NULL. Atomic (relaxed) because a thread that
+ * a run abandoned may still read it while sv_plat_set rebinds: it then sees
+ * either table, both valid for its lifetime (they are static). On x86-64 and
+ * arm64 a relaxed load is a plain load. */
+extern const sv_plat_ops *_Atomic sv__plat;
+static inline const sv_plat_ops *sv__ops(void) { return atomic_load_explicit(&sv__plat, memory_order_relaxed); }
 
 /* Bind ops (NULL: POSIX). See the binding rule above. */
 void sv_plat_set(const sv_plat_ops *ops);
-static inline const sv_plat_ops *sv_plat(void) { return sv__plat; }
+static inline const sv_plat_ops *sv_plat(void) { return sv__ops(); }
 
 /* Short forms used throughout libsv and by controlled worker code. */
-static inline int sv_thread_create(sv_thread **t, void *(*fn)(void *), void *a, const char *n) { return sv__plat->thread_create(t, fn, a, n); }
-static inline int sv_thread_join(sv_thread *t, int64_t deadline) { return sv__plat->thread_join(t, deadline); }
-static inline void sv_thread_detach(sv_thread *t) { sv__plat->thread_detach(t); }
-static inline void sv_mutex_init(sv_mutex *m) { sv__plat->mutex_init(m); }
-static inline void sv_mutex_destroy(sv_mutex *m) { sv__plat->mutex_destroy(m); }
-static inline void sv_mutex_lock(sv_mutex *m) { sv__plat->mutex_lock(m); }
-static inline void sv_mutex_unlock(sv_mutex *m) { sv__plat->mutex_unlock(m); }
-static inline void sv_cond_init(sv_cond *c) { sv__plat->cond_init(c); }
-static inline void sv_cond_destroy(sv_cond *c) { sv__plat->cond_destroy(c); }
-static inline int sv_cond_wait(sv_cond *c, sv_mutex *m, int64_t d) { return sv__plat->cond_wait(c, m, d); }
-static inline void sv_cond_signal(sv_cond *c) { sv__plat->cond_signal(c); }
-static inline void sv_cond_broadcast(sv_cond *c) { sv__plat->cond_broadcast(c); }
-static inline int sv_wait(_Atomic uint32_t *a, uint32_t e, int64_t d) { return sv__plat->wait(a, e, d); }
-static inline void sv_wake(_Atomic uint32_t *a, int n) { sv__plat->wake(a, n); }
-static inline int64_t sv_now(void) { return sv__plat->now(); }
-static inline void sv_sleep_until(int64_t d) { sv__plat->sleep_until(d); }
-static inline void sv_yield(void) { sv__plat->yield(); }
-static inline void *sv_alloc(size_t n) { return sv__plat->alloc(n); }
-static inline void sv_free(void *p) { sv__plat->free(p); }
+static inline int sv_thread_create(sv_thread **t, void *(*fn)(void *), void *a, const char *n) { return sv__ops()->thread_create(t, fn, a, n); }
+static inline int sv_thread_join(sv_thread *t, int64_t deadline) { return sv__ops()->thread_join(t, deadline); }
+static inline void sv_thread_detach(sv_thread *t) { sv__ops()->thread_detach(t); }
+static inline void sv_mutex_init(sv_mutex *m) { sv__ops()->mutex_init(m); }
+static inline void sv_mutex_destroy(sv_mutex *m) { sv__ops()->mutex_destroy(m); }
+static inline void sv_mutex_lock(sv_mutex *m) { sv__ops()->mutex_lock(m); }
+static inline void sv_mutex_unlock(sv_mutex *m) { sv__ops()->mutex_unlock(m); }
+static inline void sv_cond_init(sv_cond *c) { sv__ops()->cond_init(c); }
+static inline void sv_cond_destroy(sv_cond *c) { sv__ops()->cond_destroy(c); }
+static inline int sv_cond_wait(sv_cond *c, sv_mutex *m, int64_t d) { return sv__ops()->cond_wait(c, m, d); }
+static inline void sv_cond_signal(sv_cond *c) { sv__ops()->cond_signal(c); }
+static inline void sv_cond_broadcast(sv_cond *c) { sv__ops()->cond_broadcast(c); }
+static inline int sv_wait(_Atomic uint32_t *a, uint32_t e, int64_t d) { return sv__ops()->wait(a, e, d); }
+static inline void sv_wake(_Atomic uint32_t *a, int n) { sv__ops()->wake(a, n); }
+static inline int64_t sv_now(void) { return sv__ops()->now(); }
+static inline void sv_sleep_until(int64_t d) { sv__ops()->sleep_until(d); }
+static inline void sv_yield(void) { sv__ops()->yield(); }
+static inline void *sv_alloc(size_t n) { return sv__ops()->alloc(n); }
+static inline void sv_free(void *p) { sv__ops()->free(p); }
 
 /* now + ns, saturating at SV_FOREVER. */
 static inline int64_t sv_deadline_in(int64_t ns) {

@@ -201,6 +201,34 @@ static void test_parse_run(void **state) {
     assert_true(c.help);
     assert_int_equal(c.cmd, FL_CMD_SHRINK);
     fl_cli_free(&c);
+    /* free runs and their time scale */
+    assert_int_equal(PARSE(&c, err, "run", "a.scn", "--strategy", "free", "--time-scale=25"), 0);
+    assert_int_equal(c.strategy, FL_STRAT_FREE);
+    assert_int_equal(c.time_scale, 25);
+    fl_cli_free(&c);
+    assert_int_equal(PARSE(&c, err, "run", "a.scn", "--strategy", "free"), 0);
+    assert_int_equal(c.time_scale, 0); /* not given: the runner's default */
+    fl_cli_free(&c);
+    /* explore: bound 0 is a bound, not "not given" */
+    assert_int_equal(PARSE(&c, err, "explore", "x.scn", "--bound", "0", "--max-runs=77", "--budget", "5000",
+                           "--require-complete"), 0);
+    assert_int_equal(c.cmd, FL_CMD_EXPLORE);
+    assert_int_equal(c.npaths, 1);
+    assert_true(c.bound_set);
+    assert_int_equal(c.bound, 0);
+    assert_int_equal(c.max_runs, 77);
+    assert_int_equal(c.budget, 5000);
+    assert_true(c.require_complete);
+    fl_cli_free(&c);
+    assert_int_equal(PARSE(&c, err, "explore", "--bound=3", "x.scn"), 0);
+    assert_true(c.bound_set);
+    assert_int_equal(c.bound, 3);
+    assert_int_equal(c.max_runs, 0);
+    assert_false(c.require_complete);
+    fl_cli_free(&c);
+    assert_int_equal(PARSE(&c, err, "explore", "x.scn"), 0);
+    assert_false(c.bound_set);
+    fl_cli_free(&c);
 }
 
 static void test_parse_errors(void **state) {
@@ -210,7 +238,26 @@ static void test_parse_errors(void **state) {
     expect_error("faultline: --seeds: expected a positive integer up to 10000000, got '99999999999'", "run", "a",
                  "--seeds", "99999999999", NULL);
     expect_error("faultline: --depth: expected a positive integer, got '2x'", "run", "a", "--depth", "2x", NULL);
-    expect_error("faultline: --strategy: expected random, pct or rr, got 'dfs'", "run", "a", "--strategy", "dfs", NULL);
+    expect_error("faultline: --strategy: expected random, pct, rr or free, got 'dfs'", "run", "a", "--strategy", "dfs", NULL);
+    expect_error("faultline: --time-scale: only with --strategy free (other strategies run on virtual time)", "run", "a",
+                 "--time-scale", "5", NULL);
+    expect_error("faultline: --time-scale: only with --strategy free (other strategies run on virtual time)", "run", "a",
+                 "--strategy", "pct", "--time-scale", "5", NULL);
+    expect_error("faultline: --time-scale: expected an integer from 1 to 1000, got '0'", "run", "a", "--strategy=free",
+                 "--time-scale", "0", NULL);
+    expect_error("faultline: --time-scale: expected an integer from 1 to 1000, got '1001'", "run", "a", "--strategy=free",
+                 "--time-scale=1001", NULL);
+    expect_error("faultline: --bound: expected an integer from 0 to 64, got '65'", "explore", "a", "--bound", "65", NULL);
+    expect_error("faultline: --bound: expected an integer from 0 to 64, got '-1'", "explore", "a", "--bound", "-1", NULL);
+    expect_error("faultline: --bound: expected an integer from 0 to 64, got '00x'", "explore", "a", "--bound=00x", NULL);
+    expect_error("faultline: --max-runs: expected an integer from 1 to 1000000000, got '0'", "explore", "a",
+                 "--max-runs", "0", NULL);
+    expect_error("faultline: --require-complete: takes no value", "explore", "a", "--require-complete=yes", NULL);
+    expect_error("faultline: explore: expected a scenario FILE; try 'faultline explore --help'", "explore", NULL);
+    expect_error("faultline: explore: expected one scenario FILE, got 2 operands", "explore", "a", "b", NULL);
+    expect_error("faultline: explore: unknown option '--strategy'; try 'faultline explore --help'", "explore", "a",
+                 "--strategy", "pct", NULL);
+    expect_error("faultline: run: unknown option '--bound'; try 'faultline run --help'", "run", "a", "--bound", "1", NULL);
     expect_error("faultline: --shard: expected I/N with 0 <= I < N (0-based), got '3/3'", "run", "a", "--shard", "3/3", NULL);
     expect_error("faultline: --shard: expected I/N with 0 <= I < N (0-based), got '1/0'", "run", "a", "--shard", "1/0", NULL);
     expect_error("faultline: --shard: expected I/N with 0 <= I < N (0-based), got 'a/b'", "run", "a", "--shard=a/b", NULL);
@@ -222,8 +269,8 @@ static void test_parse_errors(void **state) {
     expect_error("faultline: replay: expected --schedule S (the fl1:… string a failure printed)", "replay", "a.scn", NULL);
     expect_error("faultline: replay: expected one scenario FILE, got 2 operands", "replay", "a", "b", "--schedule", "s", NULL);
     expect_error("faultline: run: expected at least one PATH; try 'faultline run --help'", "run", NULL);
-    expect_error("faultline: unknown command 'walk' (expected run, replay, shrink, check or list)", "walk", NULL);
-    expect_error("faultline: expected a command (run, replay, shrink, check, list); try 'faultline --help'", NULL);
+    expect_error("faultline: unknown command 'walk' (expected run, explore, replay, shrink, check or list)", "walk", NULL);
+    expect_error("faultline: expected a command (run, explore, replay, shrink, check, list); try 'faultline --help'", NULL);
 }
 
 /* ---- sharding ------------------------------------------------------------------ */
@@ -407,6 +454,46 @@ static void test_run_pass_fail_and_reports(void **state) {
     free(tdir);
 }
 
+/* --strategy free: real threads and real time (scaled), no replay line. */
+static void test_run_free(void **state) {
+    char *good = path("suite/b/good.scn"), *wrong = path("suite/a/wrong.scn"), *json = path("out/free.json");
+    char *outdir = path("out");
+    mkdir(outdir, 0777);
+    free(outdir);
+    cap c = run_cli(7, (char *[]){"run", good, "--strategy", "free", "--time-scale", "10", "--seeds=2"});
+    if (c.rc != 0) fprintf(stderr, "%s%s", c.out, c.err);
+    assert_int_equal(c.rc, 0);
+    assert_non_null(strstr(c.out, "faultline: 1 passed, 0 failed (1 scenario, 2 runs"));
+    cap_free(&c);
+    /* without --seeds a free run is capped at a few seeds (good.scn says 50) */
+    c = run_cli(6, (char *[]){"run", good, "--strategy", "free", "--time-scale", "10"});
+    assert_int_equal(c.rc, 0);
+    assert_non_null(strstr(c.out, "(1 scenario, 3 runs"));
+    cap_free(&c);
+    /* a failure: the usual block, but no schedule and no replay command */
+    c = run_cli(10, (char *[]){"run", wrong, "--strategy", "free", "--time-scale", "10", "--seeds", "1", "--json", json});
+    if (c.rc != 1) fprintf(stderr, "%s%s", c.out, c.err);
+    assert_int_equal(c.rc, 1);
+    assert_non_null(strstr(c.out, "FAIL "));
+    assert_non_null(strstr(c.out, "expect restarts a = 3: got 1"));
+    assert_non_null(strstr(c.out, "  replay:    none: a free run (--strategy free) is not replayable"));
+    assert_null(strstr(c.out, "faultline replay"));
+    assert_null(strstr(c.out, "fl1:"));
+    cap_free(&c);
+    FILE *f = fopen(json, "r");
+    assert_non_null(f);
+    char buf[16384];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    assert_non_null(strstr(buf, "\"strategy\": \"free\""));
+    assert_non_null(strstr(buf, "\"replay\": null"));
+    assert_null(strstr(buf, "fl1:"));
+    free(good);
+    free(wrong);
+    free(json);
+}
+
 static void test_run_shards(void **state) {
     char *suite = path("suite");
     size_t total = 0;
@@ -448,6 +535,7 @@ int main(void) {
         cmocka_unit_test(test_collect),
         cmocka_unit_test(test_check_and_list),
         cmocka_unit_test(test_run_pass_fail_and_reports),
+        cmocka_unit_test(test_run_free),
         cmocka_unit_test(test_run_shards),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

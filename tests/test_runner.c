@@ -10,11 +10,14 @@
 #include <cmocka.h>
 
 #include "runner.h"
+#include "sv_plat.h"
+#include "worker.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static fl_scenario *parse(const char *name, const char *text) {
     fl_scenario *s = NULL;
@@ -282,6 +285,101 @@ static void test_effective_params(void **state) {
     fl_runner_effective(s, &o, &seeds, &first, &st, &depth, &budget);
     assert_int_equal(seeds, 17);
     assert_int_equal(st, FL_STRAT_RR);
+    /* free runs cost real time: a few seeds unless asked for more */
+    o.strategy = FL_STRAT_FREE;
+    fl_runner_effective(s, &o, &seeds, &first, &st, &depth, &budget);
+    assert_int_equal(st, FL_STRAT_FREE);
+    assert_int_equal(seeds, FL_RUNNER_FREE_SEEDS);
+    o.seeds = 40;
+    fl_runner_effective(s, &o, &seeds, &first, &st, &depth, &budget);
+    assert_int_equal(seeds, 40);
+    fl_scenario_free(s);
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* FL_STRAT_FREE: real threads, real time divided by the time scale; judged
+ * by the same oracle; no schedule. */
+/* A user worker that ignores stop for ever (blocked on a word nobody wakes). */
+static _Atomic uint32_t never_woken;
+static int stuck_worker(sv_worker *w, void *arg) {
+    (void)w;
+    (void)arg;
+    for (;;) sv_wait(&never_woken, 0, SV_FOREVER);
+    return 0;
+}
+
+/* A free run cannot kill: a thread that never ends is abandoned, reported,
+ * and its world is kept (the thread may still use it), which ends this
+ * process's runs with a message saying why. MUST be the last test of this
+ * binary: no world can be built after it. */
+static void test_free_run_abandons(void **state) {
+    assert_int_equal(fl_register_worker("test.stuck", stuck_worker, NULL), 0);
+    fl_scenario *s = parse("stuck.scn", "run duration=200ms\nsupervisor root\n  user p fn=test.stuck shutdown=100ms\n");
+    fl_run_params p = {.seed = 1, .strategy = FL_STRAT_FREE, .time_scale = 10};
+    fl_run_out o;
+    assert_int_equal(fl_runner_run(s, &p, &o), 0);
+    assert_non_null(fl_verdict_find(&o.verdict, FL_INV_NO_LEAKED_THREAD));
+    fl_run_out_free(&o);
+    assert_int_equal(fl_runner_run(s, &p, &o), -EBUSY);
+    assert_non_null(o.sched_report);
+    if (!strstr(o.sched_report, "the free run of stuck.scn left threads running in its world"))
+        fail_msg("unexpected: %s", o.sched_report);
+    fl_run_out_free(&o);
+    fl_scenario_free(s);
+}
+
+static void test_free_run_time_scale(void **state) {
+    fl_scenario *s = parse("free.scn",
+                           "run duration=1s\n"
+                           "supervisor root intensity=5 period=5s\n"
+                           "  worker a\n"
+                           "    work 100ms on 1\n"
+                           "    crash \"boom\" on 1\n"
+                           "    loop\n"
+                           "      work 50ms\n"
+                           "    end\n"
+                           "  worker b\n"
+                           "    loop\n"
+                           "      work 30ms\n"
+                           "    end\n"
+                           "expect crashes a = 1\n"
+                           "expect restarts a = 1\n"
+                           "expect restarts b = 0\n"
+                           "expect log contains \"boom\"\n");
+    /* scale 10: a scenario second lasts ~100 ms (well under 700 ms even
+     * under TSan on a busy machine), while the trace spans >= 1 s */
+    fl_run_params p = {.seed = 3, .strategy = FL_STRAT_FREE, .time_scale = 10};
+    fl_run_out o;
+    double t0 = now_s();
+    assert_int_equal(fl_runner_run(s, &p, &o), 0);
+    double real = now_s() - t0;
+    if (o.verdict.n) fl_verdict_print(&o.verdict, stderr);
+    assert_int_equal(o.verdict.n, 0);
+    assert_null(o.schedule); /* not replayable: never a made-up schedule */
+    assert_int_equal(o.seed, 3);
+    assert_true(o.ntrace >= 2);
+    int64_t span = o.trace[o.ntrace - 1].ev.time_ns - o.trace[0].ev.time_ns;
+    if (real >= 0.7 || span < 1000000000ll)
+        fprintf(stderr, "real %.3f s, scenario span %lld ns\n", real, (long long)span);
+    assert_true(span >= 1000000000ll);
+    assert_true(o.virtual_ns >= 1000000000ll); /* reported in scenario time */
+    assert_true(real < 0.7);
+    fl_run_out_free(&o);
+    fl_scenario_free(s);
+    /* scale 1 is real time: a 200 ms scenario takes at least 200 ms */
+    s = parse("free1.scn", "run duration=200ms\nsupervisor root\n  worker a\n    loop\n      work 20ms\n    end\n");
+    p.time_scale = 1;
+    t0 = now_s();
+    assert_int_equal(fl_runner_run(s, &p, &o), 0);
+    real = now_s() - t0;
+    assert_int_equal(o.verdict.n, 0);
+    assert_true(real >= 0.2);
+    fl_run_out_free(&o);
     fl_scenario_free(s);
 }
 
@@ -313,6 +411,8 @@ int main(void) {
         cmocka_unit_test(test_start_failure),
         cmocka_unit_test(test_effective_params),
         cmocka_unit_test(test_replay_line_and_format),
+        cmocka_unit_test(test_free_run_time_scale),
+        cmocka_unit_test(test_free_run_abandons), /* last: see there */
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,19 +30,28 @@ static int w_count_x(sv_worker *w, void *arg)
     return w_idle(w, arg);
 }
 
-static atomic_int slow_alive;
+static atomic_int slow_alive, slow_release;
 
-/* Incarnation 1 ignores stop for 100 ms. */
+/* Incarnation 1 ignores stop until the test releases it: a gate, not a
+ * timed sleep, so "still running" holds however slow the machine is. */
 static int w_slow(sv_worker *w, void *arg)
 {
     if (sv_worker_incarnation(w) == 1) {
         atomic_fetch_add(&slow_alive, 1);
-        struct timespec ts = { 0, 100 * 1000000 };
-        nanosleep(&ts, NULL);
+        struct timespec ts = { 0, 1000000 };
+        while (!atomic_load(&slow_release)) nanosleep(&ts, NULL);
         atomic_fetch_sub(&slow_alive, 1);
         return 0;
     }
     return w_idle(w, arg);
+}
+
+/* Wait (up to 10 s) until incarnation 1 of slow is inside its body. */
+static bool slow_entered(void)
+{
+    struct timespec ts = { 0, 1000000 };
+    for (int i = 0; i < 10000 && atomic_load(&slow_alive) == 0; i++) nanosleep(&ts, NULL);
+    return atomic_load(&slow_alive) == 1;
 }
 
 static void test_failpoints(void **state)
@@ -82,12 +91,14 @@ static void test_failpoints(void **state)
     assert_true(rec_wait(SV_EV_CRASH, "lose", 1) >= 0);
     /* sv.join.skip: terminate claims the join while the thread still runs;
      * the replacement starts before the old incarnation ended */
+    assert_true(slow_entered());
     assert_int_equal(sv_terminate_child(sup, "slow"), 0);
     assert_true(rec_find(SV_EV_JOINED, "slow", 1) >= 0);
     assert_int_equal(sv_restart_child(sup, "slow"), 0);
     int st2 = rec_find(SV_EV_STARTED, "slow", 2);
     assert_true(st2 >= 0);
     assert_int_equal(atomic_load(&slow_alive), 1);
+    atomic_store(&slow_release, 1);
     int ex1 = rec_wait(SV_EV_EXIT, "slow", 1);
     assert_true(ex1 > st2);
 
