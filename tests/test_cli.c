@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "cli.h"
+#include "cli_util.h"
 #include "fl_sched.h"
 
 #include <errno.h>
@@ -22,26 +22,21 @@
 /* ---- helpers --------------------------------------------------------------- */
 
 static int parse_v(fl_cli *c, char *err, size_t errlen, ...) {
-    char *argv[32];
-    int argc = 0;
-    argv[argc++] = "faultline";
+    char *argv[CLI_ARGV_MAX];
     va_list ap;
     va_start(ap, errlen);
-    for (char *a; (a = va_arg(ap, char *));) argv[argc++] = a;
+    int argc = cli_argv_va(argv, va_arg(ap, const char *), ap);
     va_end(ap);
-    argv[argc] = NULL;
     return fl_cli_parse(argc, argv, c, err, errlen);
 }
 
 #define PARSE(c, err, ...) parse_v((c), (err), sizeof(err), __VA_ARGS__, (char *)NULL)
 
 static void expect_error(const char *want, ...) {
-    char *argv[32];
-    int argc = 0;
-    argv[argc++] = "faultline";
+    char *argv[CLI_ARGV_MAX];
     va_list ap;
     va_start(ap, want);
-    for (char *a; (a = va_arg(ap, char *));) argv[argc++] = a;
+    int argc = cli_argv_va(argv, va_arg(ap, const char *), ap);
     va_end(ap);
     fl_cli c;
     char err[512] = "";
@@ -49,52 +44,6 @@ static void expect_error(const char *want, ...) {
     if (strcmp(err, want) != 0) fprintf(stderr, "got  '%s'\nwant '%s'\n", err, want);
     assert_string_equal(err, want);
     fl_cli_free(&c);
-}
-
-static char tmpdir[256];
-
-static void write_file(const char *rel, const char *text) {
-    char p[512];
-    snprintf(p, sizeof p, "%s/%s", tmpdir, rel);
-    for (char *s = p + strlen(tmpdir) + 1; (s = strchr(s, '/')); s++) {
-        *s = '\0';
-        mkdir(p, 0777);
-        *s = '/';
-    }
-    FILE *f = fopen(p, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-static char *path(const char *rel) {
-    char *p = NULL;
-    assert_true(asprintf(&p, "%s/%s", tmpdir, rel) > 0);
-    return p;
-}
-
-typedef struct cap {
-    char *out, *err;
-    int rc;
-} cap;
-
-static cap run_cli(int n, char **args) {
-    char *argv[40];
-    argv[0] = "faultline";
-    for (int i = 0; i < n; i++) argv[i + 1] = args[i];
-    argv[n + 1] = NULL;
-    cap c = {0};
-    size_t lo = 0, le = 0;
-    FILE *o = open_memstream(&c.out, &lo), *e = open_memstream(&c.err, &le);
-    c.rc = fl_cli_main(n + 1, argv, o, e);
-    fclose(o);
-    fclose(e);
-    return c;
-}
-
-static void cap_free(cap *c) {
-    free(c->out);
-    free(c->err);
 }
 
 static const char GOOD[] =
@@ -126,24 +75,17 @@ static const char SYNTAX[] =
     "  worker a\n";
 
 static int setup(void **state) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/fl_test_cli.XXXXXX");
-    assert_non_null(mkdtemp(tmpdir));
-    write_file("suite/b/good.scn", GOOD);
-    write_file("suite/a/wrong.scn", BAD_EXPECT);
-    write_file("suite/a/notes.txt", "not a scenario");
-    write_file("suite/c/good2.scn", GOOD);
-    write_file("bad/syntax.scn", SYNTAX);
-    write_file("bad/user.scn", "supervisor root\n  user poller fn=not_registered\n");
-    char *empty = path("empty");
+    assert_int_equal(cli_tmpdir_make("fl_test_cli"), 0);
+    free(cli_write_tmp("suite/b/good.scn", GOOD));
+    free(cli_write_tmp("suite/a/wrong.scn", BAD_EXPECT));
+    free(cli_write_tmp("suite/a/notes.txt", "not a scenario"));
+    free(cli_write_tmp("suite/c/good2.scn", GOOD));
+    free(cli_write_tmp("bad/syntax.scn", SYNTAX));
+    free(cli_write_tmp("bad/user.scn", "supervisor root\n  user poller fn=not_registered\n"));
+    char *empty = cli_tmp_path("empty");
     mkdir(empty, 0777);
     free(empty);
     return 0;
-}
-
-static int teardown(void **state) {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
 }
 
 /* ---- parsing ---------------------------------------------------------------- */
@@ -291,7 +233,7 @@ static void test_shard(void **state) {
     assert_false(on);
     setenv("GTEST_TOTAL_SHARDS", "4", 1);
     setenv("GTEST_SHARD_INDEX", "3", 1);
-    char *status = path("gtest_status");
+    char *status = cli_tmp_path("gtest_status");
     setenv("GTEST_SHARD_STATUS_FILE", status, 1);
     assert_int_equal(fl_cli_shard(&c, &on, &i, &t, err, sizeof err), 0);
     assert_true(on);
@@ -330,7 +272,8 @@ static void test_shard(void **state) {
 /* ---- operands --------------------------------------------------------------------- */
 
 static void test_collect(void **state) {
-    char *suite = path("suite"), *extra = path("suite/c/good2.scn"), *txt = path("suite/a/notes.txt");
+    char *suite = cli_tmp_path("suite"), *extra = cli_tmp_path("suite/c/good2.scn");
+    char *txt = cli_tmp_path("suite/a/notes.txt");
     const char *ops[] = {suite, extra, txt};
     char **files;
     size_t n;
@@ -342,7 +285,7 @@ static void test_collect(void **state) {
     assert_non_null(strstr(files[2], "suite/c/good2.scn"));
     assert_non_null(strstr(files[3], "notes.txt"));
     fl_cli_files_free(files, n);
-    char *missing = path("nope"), *empty = path("empty");
+    char *missing = cli_tmp_path("nope"), *empty = cli_tmp_path("empty");
     const char *bad[] = {missing};
     assert_int_equal(fl_cli_collect(bad, 1, &files, &n, err, sizeof err), -ENOENT);
     assert_non_null(strstr(err, "nope: No such file or directory"));
@@ -359,47 +302,48 @@ static void test_collect(void **state) {
 /* ---- whole commands ------------------------------------------------------------------ */
 
 static void test_check_and_list(void **state) {
-    char *good = path("suite/b/good.scn"), *bad = path("bad/syntax.scn"), *suite = path("suite");
-    cap c = run_cli(2, (char *[]){"check", good});
+    char *good = cli_tmp_path("suite/b/good.scn"), *bad = cli_tmp_path("bad/syntax.scn"), *suite = cli_tmp_path("suite");
+    cli_cap c = CLI("check", good);
     assert_int_equal(c.rc, 0);
     assert_non_null(strstr(c.out, "ok "));
-    cap_free(&c);
-    c = run_cli(3, (char *[]){"check", good, bad});
+    cli_cap_free(&c);
+    c = CLI("check", good, bad);
     assert_int_equal(c.rc, 2);
     assert_non_null(strstr(c.err, "syntax.scn:1:"));
     assert_non_null(strstr(c.err, "expected"));
-    cap_free(&c);
-    c = run_cli(2, (char *[]){"list", suite});
+    cli_cap_free(&c);
+    c = CLI("list", suite);
     assert_int_equal(c.rc, 0);
     assert_non_null(strstr(c.out, "0\t"));
     assert_non_null(strstr(c.out, "wrong.scn\tseeds=50 strategy=random"));
     assert_true(strstr(c.out, "wrong.scn") < strstr(c.out, "good.scn"));
-    cap_free(&c);
-    c = run_cli(1, (char *[]){"--version"});
+    cli_cap_free(&c);
+    c = CLI("--version");
     assert_int_equal(c.rc, 0);
     assert_non_null(strstr(c.out, "faultline "));
-    cap_free(&c);
-    c = run_cli(2, (char *[]){"replay", "--help"});
+    cli_cap_free(&c);
+    c = CLI("replay", "--help");
     assert_int_equal(c.rc, 0);
     assert_non_null(strstr(c.out, "usage: faultline replay FILE --schedule S"));
-    cap_free(&c);
+    cli_cap_free(&c);
     free(good);
     free(bad);
     free(suite);
 }
 
 static void test_run_pass_fail_and_reports(void **state) {
-    char *good = path("suite/b/good.scn"), *wrong = path("suite/a/wrong.scn"), *bad = path("bad/syntax.scn");
-    char *junit = path("out/j.xml"), *json = path("out/r.json"), *tdir = path("out/trace");
-    char *outdir = path("out");
+    char *good = cli_tmp_path("suite/b/good.scn"), *wrong = cli_tmp_path("suite/a/wrong.scn");
+    char *bad = cli_tmp_path("bad/syntax.scn");
+    char *junit = cli_tmp_path("out/j.xml"), *json = cli_tmp_path("out/r.json"), *tdir = cli_tmp_path("out/trace");
+    char *outdir = cli_tmp_path("out");
     mkdir(outdir, 0777);
     free(outdir);
-    cap c = run_cli(6, (char *[]){"run", good, "--seeds", "5", "--junit", junit});
+    cli_cap c = CLI("run", good, "--seeds", "5", "--junit", junit);
     assert_int_equal(c.rc, 0);
     assert_non_null(strstr(c.out, "faultline: 1 passed, 0 failed (1 scenario, 5 runs"));
     assert_int_equal(access(junit, F_OK), 0);
-    cap_free(&c);
-    c = run_cli(9, (char *[]){"run", good, wrong, "--seeds=3", "--json", json, "--trace", tdir, "--strategy=pct"});
+    cli_cap_free(&c);
+    c = CLI("run", good, wrong, "--seeds=3", "--json", json, "--trace", tdir, "--strategy=pct");
     assert_int_equal(c.rc, 1);
     assert_non_null(strstr(c.out, "faultline: 1 passed, 1 failed (2 scenarios, 6 runs"));
     assert_non_null(strstr(c.out, "expect restarts a = 3: got 1"));
@@ -412,38 +356,38 @@ static void test_run_pass_fail_and_reports(void **state) {
     size_t sl = strcspn(s, " \n");
     memcpy(sched, s, sl);
     sched[sl] = '\0';
-    cap_free(&c);
-    c = run_cli(4, (char *[]){"replay", wrong, "--schedule", sched});
+    cli_cap_free(&c);
+    c = CLI("replay", wrong, "--schedule", sched);
     assert_int_equal(c.rc, 1);
     assert_non_null(strstr(c.out, "#1 t=0.000000000 root sup_start"));
     assert_non_null(strstr(c.out, "FAIL "));
     assert_non_null(strstr(c.out, "expect restarts a = 3: got 1"));
-    cap_free(&c);
+    cli_cap_free(&c);
     /* shrink keeps it failing */
-    c = run_cli(4, (char *[]){"shrink", wrong, "--schedule", sched});
+    c = CLI("shrink", wrong, "--schedule", sched);
     if (c.rc != 0) fprintf(stderr, "%s%s", c.out, c.err);
     assert_int_equal(c.rc, 0);
     assert_non_null(strstr(c.out, "preemptions "));
     assert_non_null(strstr(c.out, "faultline replay "));
-    cap_free(&c);
+    cli_cap_free(&c);
     /* a bad schedule is bad input */
-    c = run_cli(4, (char *[]){"replay", wrong, "--schedule", "fl1:nonsense"});
+    c = CLI("replay", wrong, "--schedule", "fl1:nonsense");
     assert_int_equal(c.rc, 2);
     assert_non_null(strstr(c.err, "faultline: --schedule: schedule:"));
-    cap_free(&c);
+    cli_cap_free(&c);
     /* a scenario that does not parse: exit 2, no report written */
-    char *j2 = path("out/never.xml");
-    c = run_cli(5, (char *[]){"run", good, bad, "--junit", j2});
+    char *j2 = cli_tmp_path("out/never.xml");
+    c = CLI("run", good, bad, "--junit", j2);
     assert_int_equal(c.rc, 2);
     assert_non_null(strstr(c.err, "syntax.scn:1:"));
     assert_int_equal(access(j2, F_OK), -1);
-    cap_free(&c);
+    cli_cap_free(&c);
     /* a scenario that cannot run (unregistered user worker): exit 2 */
-    char *user = path("bad/user.scn");
-    c = run_cli(4, (char *[]){"run", user, "--seeds", "2"});
+    char *user = cli_tmp_path("bad/user.scn");
+    c = CLI("run", user, "--seeds", "2");
     assert_int_equal(c.rc, 2);
     assert_non_null(strstr(c.err, "not registered"));
-    cap_free(&c);
+    cli_cap_free(&c);
     free(user);
     free(j2);
     free(good);
@@ -456,22 +400,23 @@ static void test_run_pass_fail_and_reports(void **state) {
 
 /* --strategy free: real threads and real time (scaled), no replay line. */
 static void test_run_free(void **state) {
-    char *good = path("suite/b/good.scn"), *wrong = path("suite/a/wrong.scn"), *json = path("out/free.json");
-    char *outdir = path("out");
+    char *good = cli_tmp_path("suite/b/good.scn"), *wrong = cli_tmp_path("suite/a/wrong.scn");
+    char *json = cli_tmp_path("out/free.json");
+    char *outdir = cli_tmp_path("out");
     mkdir(outdir, 0777);
     free(outdir);
-    cap c = run_cli(7, (char *[]){"run", good, "--strategy", "free", "--time-scale", "10", "--seeds=2"});
+    cli_cap c = CLI("run", good, "--strategy", "free", "--time-scale", "10", "--seeds=2");
     if (c.rc != 0) fprintf(stderr, "%s%s", c.out, c.err);
     assert_int_equal(c.rc, 0);
     assert_non_null(strstr(c.out, "faultline: 1 passed, 0 failed (1 scenario, 2 runs"));
-    cap_free(&c);
+    cli_cap_free(&c);
     /* without --seeds a free run is capped at a few seeds (good.scn says 50) */
-    c = run_cli(6, (char *[]){"run", good, "--strategy", "free", "--time-scale", "10"});
+    c = CLI("run", good, "--strategy", "free", "--time-scale", "10");
     assert_int_equal(c.rc, 0);
     assert_non_null(strstr(c.out, "(1 scenario, 3 runs"));
-    cap_free(&c);
+    cli_cap_free(&c);
     /* a failure: the usual block, but no schedule and no replay command */
-    c = run_cli(10, (char *[]){"run", wrong, "--strategy", "free", "--time-scale", "10", "--seeds", "1", "--json", json});
+    c = CLI("run", wrong, "--strategy", "free", "--time-scale", "10", "--seeds", "1", "--json", json);
     if (c.rc != 1) fprintf(stderr, "%s%s", c.out, c.err);
     assert_int_equal(c.rc, 1);
     assert_non_null(strstr(c.out, "FAIL "));
@@ -479,28 +424,24 @@ static void test_run_free(void **state) {
     assert_non_null(strstr(c.out, "  replay:    none: a free run (--strategy free) is not replayable"));
     assert_null(strstr(c.out, "faultline replay"));
     assert_null(strstr(c.out, "fl1:"));
-    cap_free(&c);
-    FILE *f = fopen(json, "r");
-    assert_non_null(f);
-    char buf[16384];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
+    cli_cap_free(&c);
+    char *buf = cli_read_file(json);
     assert_non_null(strstr(buf, "\"strategy\": \"free\""));
     assert_non_null(strstr(buf, "\"replay\": null"));
     assert_null(strstr(buf, "fl1:"));
+    free(buf);
     free(good);
     free(wrong);
     free(json);
 }
 
 static void test_run_shards(void **state) {
-    char *suite = path("suite");
+    char *suite = cli_tmp_path("suite");
     size_t total = 0;
     for (int i = 0; i < 2; i++) {
         char shard[16];
         snprintf(shard, sizeof shard, "%d/2", i);
-        cap c = run_cli(6, (char *[]){"run", suite, "--seeds", "2", "--shard", shard});
+        cli_cap c = CLI("run", suite, "--seeds", "2", "--shard", shard);
         const char *sum = strstr(c.out, "faultline: ");
         assert_non_null(sum);
         unsigned passed, failed, n;
@@ -509,20 +450,20 @@ static void test_run_shards(void **state) {
         snprintf(want, sizeof want, "shard %d/2", i);
         assert_non_null(strstr(sum, want));
         total += n;
-        cap_free(&c);
+        cli_cap_free(&c);
     }
     assert_int_equal(total, 3); /* each scenario in exactly one shard */
     clear_env();
     setenv("TEST_TOTAL_SHARDS", "3", 1);
     setenv("TEST_SHARD_INDEX", "2", 1);
-    cap c = run_cli(4, (char *[]){"run", suite, "--seeds", "2"});
+    cli_cap c = CLI("run", suite, "--seeds", "2");
     assert_non_null(strstr(c.out, "(1 scenario, shard 2/3, 2 runs"));
-    cap_free(&c);
+    cli_cap_free(&c);
     setenv("TEST_SHARD_INDEX", "7", 1);
-    c = run_cli(4, (char *[]){"run", suite, "--seeds", "2"});
+    c = CLI("run", suite, "--seeds", "2");
     assert_int_equal(c.rc, 2);
     assert_non_null(strstr(c.err, "TEST_SHARD_INDEX"));
-    cap_free(&c);
+    cli_cap_free(&c);
     clear_env();
     free(suite);
 }
@@ -538,5 +479,5 @@ int main(void) {
         cmocka_unit_test(test_run_free),
         cmocka_unit_test(test_run_shards),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, cli_teardown);
 }

@@ -29,7 +29,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "cli.h"
+#include "cli_util.h"
 #include "runner.h"
 #include "schedule.h"
 #include "sv_plat.h"
@@ -43,130 +43,27 @@
 
 /* ---- helpers ----------------------------------------------------------------------- */
 
-typedef struct cap {
-    int rc;
-    char *out, *err;
-} cap;
-
-static cap cli(const char *first, ...) {
-    char *argv[16];
-    int argc = 0;
-    argv[argc++] = "faultline";
-    va_list ap;
-    va_start(ap, first);
-    for (const char *a = first; a; a = va_arg(ap, const char *)) {
-        assert_true(argc < 15);
-        argv[argc++] = (char *)a;
-    }
-    va_end(ap);
-    argv[argc] = NULL;
-    cap c = {0};
-    size_t lo = 0, le = 0;
-    FILE *o = open_memstream(&c.out, &lo), *e = open_memstream(&c.err, &le);
-    assert_non_null(o);
-    assert_non_null(e);
-    c.rc = fl_cli_main(argc, argv, o, e);
-    fclose(o);
-    fclose(e);
-    return c;
-}
-#define CLI(...) cli(__VA_ARGS__, (const char *)NULL)
-
-static void cap_free(cap *c) {
-    free(c->out);
-    free(c->err);
-}
-
-static void expect_rc(const cap *c, int want, const char *what) {
-    if (c->rc != want) fprintf(stderr, "--- %s: exit %d\n--- stdout:\n%s--- stderr:\n%s---\n", what, c->rc, c->out, c->err);
-    assert_int_equal(c->rc, want);
-}
-
 static void expect_has(const char *text, const char *needle) {
     if (!strstr(text, needle)) fail_msg("'%s' not found in:\n%s", needle, text);
 }
 
-/* The rest of the first line that starts with prefix, malloc'd. */
-static char *line_after(const char *text, const char *prefix) {
-    size_t pl = strlen(prefix);
-    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-        if (strncmp(p, prefix, pl) == 0) {
-            char *s = strndup(p + pl, strcspn(p + pl, "\n"));
-            assert_non_null(s);
-            return s;
-        }
-    fail_msg("no line starting with '%s' in:\n%s", prefix, text);
-    return NULL;
-}
-
-/* The schedule of "  replay:    faultline replay PATH --schedule S", malloc'd;
- * the line must name path. */
-static char *replay_schedule(const char *out, const char *path) {
-    char *line = line_after(out, "  replay:    ");
-    char want[600];
-    snprintf(want, sizeof want, "faultline replay %s --schedule ", path);
-    if (strncmp(line, want, strlen(want)) != 0) fail_msg("replay line '%s' does not start with '%s'", line, want);
-    char *s = strdup(line + strlen(want));
-    assert_non_null(s);
-    free(line);
-    return s;
-}
-
-static const char *scenario_dir(void) {
-    const char *d = getenv("FL_SCENARIO_DIR");
-    return d ? d : "scenarios";
-}
-
-static char tmpdir[64];
-
 static int setup(void **state) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/fl_test_explore.XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-/* tmpdir/name holding text; malloc'd path. */
-static char *write_tmp(const char *name, const char *text) {
-    char *p = NULL;
-    assert_true(asprintf(&p, "%s/%s", tmpdir, name) > 0);
-    FILE *f = fopen(p, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-    return p;
+    return cli_tmpdir_make("fl_test_explore");
 }
 
 /* scenarios/REL copied to tmpdir/name without its `expect fail` line. */
 static char *copy_without_expect_fail(const char *rel, const char *name) {
     char src[512];
-    snprintf(src, sizeof src, "%s/%s", scenario_dir(), rel);
-    FILE *in = fopen(src, "r");
-    if (!in) fail_msg("cannot open %s (run from the repository root or set FL_SCENARIO_DIR)", src);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *o = open_memstream(&text, &len);
-    char line[1024];
-    bool dropped = false;
-    while (fgets(line, sizeof line, in)) {
-        if (strncmp(line, "expect fail ", 12) == 0) dropped = true;
-        else fputs(line, o);
-    }
-    fclose(in);
-    fclose(o);
-    assert_true(dropped);
-    char *p = write_tmp(name, text);
-    free(text);
+    snprintf(src, sizeof src, "%s/%s", cli_scenario_dir(), rel);
+    int dropped;
+    char *p = cli_copy_without_expect_fail(src, name, &dropped);
+    assert_true(dropped >= 1);
     return p;
 }
 
 /* "N" of "…: X: N schedules" / "complete: N schedule" in the summary line. */
 static unsigned long long summary_num(const char *out, const char *after) {
-    char *sum = line_after(out, "faultline: explore ");
+    char *sum = cli_line_after(out, "faultline: explore ");
     const char *p = strstr(sum, after);
     if (!p) fail_msg("'%s' not in summary '%s'", after, sum);
     unsigned long long n = strtoull(p + strlen(after), NULL, 10);
@@ -180,28 +77,28 @@ static char known_bad_schedule[512];
 
 static void test_known_bad_found_and_replayed(void **state) {
     char path[512];
-    snprintf(path, sizeof path, "%s/known-bad/planted_lost_update.scn", scenario_dir());
-    cap c = CLI("explore", path, "--bound", "1");
-    expect_rc(&c, 0, "explore known-bad");
+    snprintf(path, sizeof path, "%s/known-bad/planted_lost_update.scn", cli_scenario_dir());
+    cli_cap c = CLI("explore", path, "--bound", "1");
+    cli_expect_rc(&c, 0, "explore known-bad");
     expect_has(c.out, "\nFOUND ");
     expect_has(c.out, "  invariant: expectation (expected: known-bad scenario)\n");
     expect_has(c.out, "expect crashes p = 0: got 1");
     expect_has(c.out, "PASS (known-bad: failed as expected), incomplete: stopped at schedule ");
-    char *sched = replay_schedule(c.out, path);
+    char *sched = cli_replay_schedule(c.out, path);
     assert_int_equal(strncmp(sched, "fl1:dfs.1.", 10), 0); /* found by the DFS, world seed 1 */
     snprintf(known_bad_schedule, sizeof known_bad_schedule, "%s", sched);
-    cap_free(&c);
+    cli_cap_free(&c);
     /* the dfs schedule replays to the same failure, identically each time */
     char *first = NULL;
     for (int i = 0; i < 5; i++) {
-        cap r = CLI("replay", path, "--schedule", sched);
-        expect_rc(&r, 1, "replay of the dfs schedule");
+        cli_cap r = CLI("replay", path, "--schedule", sched);
+        cli_expect_rc(&r, 1, "replay of the dfs schedule");
         expect_has(r.out, "FAIL ");
         expect_has(r.out, "expect crashes p = 0: got 1");
         expect_has(r.out, "expected to fail expectation, and it did");
         if (!first) first = strdup(r.out);
         else assert_string_equal(r.out, first);
-        cap_free(&r);
+        cli_cap_free(&r);
     }
     free(first);
     free(sched);
@@ -209,8 +106,8 @@ static void test_known_bad_found_and_replayed(void **state) {
 
 static void test_user_scenario_fails_complete(void **state) {
     char *path = copy_without_expect_fail("known-bad/planted_lost_update.scn", "lost_update.scn");
-    cap c = CLI("explore", path, "--bound", "1");
-    expect_rc(&c, 1, "explore lost_update");
+    cli_cap c = CLI("explore", path, "--bound", "1");
+    cli_expect_rc(&c, 1, "explore lost_update");
     expect_has(c.out, "\nFAIL ");
     expect_has(c.out, "  invariant: expectation\n");
     expect_has(c.out, ": FAIL, complete: ");
@@ -221,16 +118,16 @@ static void test_user_scenario_fails_complete(void **state) {
     char seedline[96];
     snprintf(seedline, sizeof seedline, "  seed:      1 (%llu of %llu runs failed)\n", failed, runs);
     expect_has(c.out, seedline);
-    char *msg = line_after(c.out, "  message:   ");
-    char *sched = replay_schedule(c.out, path);
+    char *msg = cli_line_after(c.out, "  message:   ");
+    char *sched = cli_replay_schedule(c.out, path);
     /* the first failing schedule in DFS order is the one the known-bad
      * search stopped at (same world, same choices) */
     if (known_bad_schedule[0]) assert_string_equal(sched, known_bad_schedule);
-    cap_free(&c);
-    cap r = CLI("replay", path, "--schedule", sched);
-    expect_rc(&r, 1, "replay");
+    cli_cap_free(&c);
+    cli_cap r = CLI("replay", path, "--schedule", sched);
+    cli_expect_rc(&r, 1, "replay");
     expect_has(r.out, msg); /* the violation explore printed */
-    cap_free(&r);
+    cli_cap_free(&r);
     free(msg);
     free(sched);
     free(path);
@@ -238,58 +135,53 @@ static void test_user_scenario_fails_complete(void **state) {
 
 static void test_twin_proved_and_incomplete(void **state) {
     char path[512];
-    snprintf(path, sizeof path, "%s/planted/lost_update_ok.scn", scenario_dir());
-    cap c = CLI("explore", path, "--bound", "1");
-    expect_rc(&c, 0, "explore twin");
+    snprintf(path, sizeof path, "%s/planted/lost_update_ok.scn", cli_scenario_dir());
+    cli_cap c = CLI("explore", path, "--bound", "1");
+    cli_expect_rc(&c, 0, "explore twin");
     expect_has(c.out, ": PASS, complete: ");
     expect_has(c.out, "(all with at most 1 preemption); 0 failed");
     assert_null(strstr(c.out, "FAIL"));
     unsigned long long b1 = summary_num(c.out, "complete: ");
-    cap_free(&c);
+    cli_cap_free(&c);
     c = CLI("explore", path, "--bound=0");
-    expect_rc(&c, 0, "explore twin, bound 0");
+    cli_expect_rc(&c, 0, "explore twin, bound 0");
     unsigned long long b0 = summary_num(c.out, "complete: ");
     assert_true(b0 >= 1);
     assert_true(b0 < b1);
-    cap_free(&c);
+    cli_cap_free(&c);
     c = CLI("explore", path, "--bound", "1", "--max-runs", "5");
-    expect_rc(&c, 0, "explore twin, incomplete");
+    cli_expect_rc(&c, 0, "explore twin, incomplete");
     expect_has(c.out, ": PASS, incomplete: 5 schedules, --max-runs reached before all with at most 1 preemption ran; 0 failed");
-    cap_free(&c);
+    cli_cap_free(&c);
     c = CLI("explore", path, "--bound", "1", "--max-runs", "5", "--require-complete");
-    expect_rc(&c, 1, "explore twin, incomplete, --require-complete");
+    cli_expect_rc(&c, 1, "explore twin, incomplete, --require-complete");
     expect_has(c.out, ": FAIL, incomplete: 5 schedules");
     expect_has(c.out, "--require-complete: the search is incomplete");
-    cap_free(&c);
+    cli_cap_free(&c);
     /* the twin declared known-bad: no schedule within the bound fails, which
      * is the scenario's failure (a complete search says so) */
-    char src[512];
-    snprintf(src, sizeof src, "%s/planted/lost_update_ok.scn", scenario_dir());
-    FILE *in = fopen(src, "r");
-    assert_non_null(in);
-    char text[4096];
-    size_t n = fread(text, 1, sizeof text - 64, in);
-    fclose(in);
-    text[n] = '\0';
-    strcat(text, "expect fail expectation\n");
-    char *kb = write_tmp("twin_known_bad.scn", text);
+    char *twin = cli_read_file(path), *text = NULL;
+    assert_true(asprintf(&text, "%sexpect fail expectation\n", twin) > 0);
+    char *kb = cli_write_tmp("twin_known_bad.scn", text);
+    free(text);
+    free(twin);
     c = CLI("explore", kb, "--bound", "1");
-    expect_rc(&c, 1, "explore twin as known-bad");
+    cli_expect_rc(&c, 1, "explore twin as known-bad");
     char want[160];
     snprintf(want, sizeof want, "expected a run to fail expectation, but none of %llu schedules (complete search, at "
              "most 1 preemption) did", b1);
     expect_has(c.out, want);
     expect_has(c.out, ": FAIL (known-bad: did not fail as expected), complete: ");
     assert_null(strstr(c.out, "FOUND"));
-    cap_free(&c);
+    cli_cap_free(&c);
     free(kb);
-    /* a large enough cap does not make a complete search incomplete */
+    /* a large enough cli_cap does not make a complete search incomplete */
     char cap_s[32];
     snprintf(cap_s, sizeof cap_s, "%llu", b1);
     c = CLI("explore", path, "--bound", "1", "--max-runs", cap_s, "--require-complete");
-    expect_rc(&c, 0, "explore twin, cap = count");
+    cli_expect_rc(&c, 0, "explore twin, cli_cap = count");
     expect_has(c.out, ": PASS, complete: ");
-    cap_free(&c);
+    cli_cap_free(&c);
 }
 
 /* ---- the world seed ---------------------------------------------------------------- */
@@ -303,19 +195,10 @@ static const char COIN[] =
     "    exit normal\n"
     "expect crashes a = 0\n";
 
-static fl_scenario *parse_str(const char *name, const char *text) {
-    fl_scenario *s = NULL;
-    fl_diag d = {0};
-    int r = fl_scenario_parse_str(name, text, strlen(text), &s, &d);
-    if (r) fprintf(stderr, "%s\n", d.text);
-    assert_int_equal(r, 0);
-    return s;
-}
-
 static bool coin_fails(int seed) {
     char text[512];
     snprintf(text, sizeof text, COIN, seed);
-    fl_scenario *s = parse_str("coin.scn", text);
+    fl_scenario *s = cli_parse_scenario("coin.scn", text);
     fl_run_params p = {.seed = (uint64_t)seed, .strategy = FL_STRAT_RANDOM};
     fl_run_out o;
     assert_int_equal(fl_runner_run(s, &p, &o), 0);
@@ -331,7 +214,7 @@ static void test_world_seed_in_schedule(void **state) {
     assert_true(coin_fails(7));
     char text[512];
     snprintf(text, sizeof text, COIN, 7);
-    char *path = write_tmp("coin.scn", text);
+    char *path = cli_write_tmp("coin.scn", text);
     fl_scenario *s = NULL;
     fl_diag d = {0};
     assert_int_equal(fl_scenario_parse_file(path, &s, &d), 0);
@@ -373,16 +256,16 @@ static void test_world_seed_in_schedule(void **state) {
     fl_run_out_free(&out);
     fl_runner_case_free(&k);
     /* and through the command line */
-    cap c = CLI("explore", path, "--bound", "1");
-    expect_rc(&c, 1, "explore coin");
+    cli_cap c = CLI("explore", path, "--bound", "1");
+    cli_expect_rc(&c, 1, "explore coin");
     expect_has(c.out, "(world seed 7,");
-    char *sched = replay_schedule(c.out, path);
+    char *sched = cli_replay_schedule(c.out, path);
     assert_int_equal(strncmp(sched, "fl1:dfs.7.", 10), 0);
-    cap_free(&c);
+    cli_cap_free(&c);
     c = CLI("replay", path, "--schedule", sched);
-    expect_rc(&c, 1, "replay coin");
+    cli_expect_rc(&c, 1, "replay coin");
     expect_has(c.out, "expect crashes a = 0: got 1");
-    cap_free(&c);
+    cli_cap_free(&c);
     free(sched);
     fl_scenario_free(s);
     free(path);
@@ -410,45 +293,45 @@ static int nondet_worker(sv_worker *w, void *arg) {
 }
 
 static void test_bad_input(void **state) {
-    cap c = CLI("explore", "/nonexistent/x.scn");
-    expect_rc(&c, 2, "missing file");
+    cli_cap c = CLI("explore", "/nonexistent/x.scn");
+    cli_expect_rc(&c, 2, "missing file");
     expect_has(c.err, "/nonexistent/x.scn");
-    cap_free(&c);
-    char *syn = write_tmp("syntax.scn", "supervisor root strategy=one_for_most\n  worker a\n");
+    cli_cap_free(&c);
+    char *syn = cli_write_tmp("syntax.scn", "supervisor root strategy=one_for_most\n  worker a\n");
     c = CLI("explore", syn);
-    expect_rc(&c, 2, "syntax error");
+    cli_expect_rc(&c, 2, "syntax error");
     expect_has(c.err, "syntax.scn:1:");
     expect_has(c.err, "expected");
     assert_null(strstr(c.out, "exploring"));
-    cap_free(&c);
-    char *user = write_tmp("user.scn", "supervisor root\n  user p fn=not_registered\n");
+    cli_cap_free(&c);
+    char *user = cli_write_tmp("user.scn", "supervisor root\n  user p fn=not_registered\n");
     c = CLI("explore", user);
-    expect_rc(&c, 2, "unregistered worker");
+    cli_expect_rc(&c, 2, "unregistered worker");
     expect_has(c.err, "not registered");
-    cap_free(&c);
+    cli_cap_free(&c);
     assert_int_equal(fl_register_worker("test.nondet", nondet_worker, NULL), 0);
-    char *nd = write_tmp("nondet.scn",
+    char *nd = cli_write_tmp("nondet.scn",
                          "scenario \"not deterministic\"\n"
                          "run duration=100ms\n"
                          "supervisor root\n"
                          "  user p fn=test.nondet restart=temporary\n");
     c = CLI("explore", nd, "--bound", "1");
-    expect_rc(&c, 2, "non-deterministic scenario");
+    cli_expect_rc(&c, 2, "non-deterministic scenario");
     expect_has(c.err, "not deterministic");
-    cap_free(&c);
+    cli_cap_free(&c);
     fl_unregister_worker("test.nondet");
     c = CLI("explore", syn, user);
-    expect_rc(&c, 2, "two operands");
+    cli_expect_rc(&c, 2, "two operands");
     expect_has(c.err, "faultline: explore: expected one scenario FILE, got 2 operands");
-    cap_free(&c);
+    cli_cap_free(&c);
     c = CLI("explore", syn, "--seeds", "3");
-    expect_rc(&c, 2, "--seeds");
+    cli_expect_rc(&c, 2, "--seeds");
     expect_has(c.err, "faultline: explore: unknown option '--seeds'");
-    cap_free(&c);
+    cli_cap_free(&c);
     c = CLI("explore", "--help");
-    expect_rc(&c, 0, "--help");
+    cli_expect_rc(&c, 0, "--help");
     expect_has(c.out, "usage: faultline explore FILE [--bound P] [--max-runs N]");
-    cap_free(&c);
+    cli_cap_free(&c);
     free(syn);
     free(user);
     free(nd);
@@ -462,5 +345,5 @@ int main(void) {
         cmocka_unit_test(test_world_seed_in_schedule),
         cmocka_unit_test(test_bad_input),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, cli_teardown);
 }

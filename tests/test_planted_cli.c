@@ -33,144 +33,35 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "cli.h"
+#include "cli_util.h"
 #include "worker.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- running the command ------------------------------------------------------ */
-
-typedef struct cap {
-    int rc;
-    char *out, *err; /* malloc'd, NUL-terminated */
-} cap;
-
-static char *slurp(FILE *f) {
-    assert_int_equal(fflush(f), 0);
-    long n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
-/* fl_cli_main("faultline", args..., NULL) with out and err captured. */
-static cap cli(const char *first, ...) {
-    char *argv[16];
-    int argc = 0;
-    argv[argc++] = "faultline";
-    va_list ap;
-    va_start(ap, first);
-    for (const char *a = first; a; a = va_arg(ap, const char *)) {
-        assert_true(argc < 15);
-        argv[argc++] = (char *)a;
-    }
-    va_end(ap);
-    argv[argc] = NULL;
-    FILE *o = tmpfile(), *e = tmpfile();
-    assert_non_null(o);
-    assert_non_null(e);
-    cap c;
-    c.rc = fl_cli_main(argc, argv, o, e);
-    c.out = slurp(o);
-    c.err = slurp(e);
-    return c;
-}
-#define CLI(...) cli(__VA_ARGS__, (const char *)NULL)
-
-static void cap_free(cap *c) {
-    free(c->out);
-    free(c->err);
-}
-
-/* Print the command's output when an assertion about it is about to fail. */
-static void show(const char *what, const cap *c) {
-    fprintf(stderr, "--- %s: exit %d\n--- stdout:\n%s--- stderr:\n%s---\n", what, c->rc, c->out, c->err);
-}
-
-#define EXPECT_RC(c, want, what)                                                                             \
-    do {                                                                                                     \
-        if ((c).rc != (want)) show((what), &(c));                                                            \
-        assert_int_equal((c).rc, (want));                                                                    \
-    } while (0)
-
-/* The rest of the line of text that starts with prefix (at a line start),
- * malloc'd; fails the test when there is none. */
-static char *line_after(const char *text, const char *prefix) {
-    size_t pl = strlen(prefix);
-    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-        if (strncmp(p, prefix, pl) == 0) {
-            size_t n = strcspn(p + pl, "\n");
-            char *s = strndup(p + pl, n);
-            assert_non_null(s);
-            return s;
-        }
-    fail_msg("no line starting with '%s' in:\n%s", prefix, text);
-    return NULL;
-}
+/* ---- reading the command's output ------------------------------------------------ */
 
 /* The fl1: schedule at the end of a "faultline replay PATH --schedule S"
  * line, which must name path. malloc'd. */
 static char *schedule_of(const char *line, const char *path) {
-    char want[600];
-    snprintf(want, sizeof want, "faultline replay %s --schedule fl1:", path);
-    if (strncmp(line, want, strlen(want) - 4) != 0) fail_msg("not a replay line for %s: '%s'", path, line);
-    const char *s = strstr(line, " --schedule ") + strlen(" --schedule ");
+    char *s = cli_schedule_of(line, path);
     assert_true(strncmp(s, "fl1:", 4) == 0);
     assert_null(strchr(s, ' '));
-    char *r = strdup(s);
-    assert_non_null(r);
-    return r;
-}
-
-/* ---- fixtures ------------------------------------------------------------------------ */
-
-static const char *scn_dir(void) {
-    const char *d = getenv("FL_SCENARIO_DIR");
-    return d ? d : "scenarios";
+    return s;
 }
 
 #define REPLAYS 100u
 
-static char tmpdir[64];
-
 static int setup(void **state) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/fl_test_planted.XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return cli_tmpdir_make("fl_test_planted");
 }
 
 /* Copy src to tmpdir/name without its `expect fail` line: the scenario as
  * its user wrote it, before filing it under known-bad. Returns the path. */
 static char *user_copy(const char *src, const char *name) {
-    FILE *in = fopen(src, "r");
-    if (!in) fail_msg("cannot open %s (run from the repository root or set FL_SCENARIO_DIR)", src);
-    char *dst = NULL;
-    assert_true(asprintf(&dst, "%s/%s", tmpdir, name) > 0);
-    FILE *out = fopen(dst, "w");
-    assert_non_null(out);
-    char line[512];
-    int dropped = 0;
-    while (fgets(line, sizeof line, in)) {
-        if (strncmp(line, "expect fail ", 12) == 0) {
-            dropped++;
-            continue;
-        }
-        fputs(line, out);
-    }
-    fclose(in);
-    assert_int_equal(fclose(out), 0);
+    int dropped;
+    char *dst = cli_copy_without_expect_fail(src, name, &dropped);
     assert_int_equal(dropped, 1);
     return dst;
 }
@@ -184,31 +75,31 @@ typedef struct planted_case {
 
 static void journey(const planted_case *pc) {
     char *kb = NULL, *user_name = NULL, *prefix = NULL;
-    assert_true(asprintf(&kb, "%s/known-bad/planted_%s.scn", scn_dir(), pc->program) > 0);
+    assert_true(asprintf(&kb, "%s/known-bad/planted_%s.scn", cli_scenario_dir(), pc->program) > 0);
     assert_true(asprintf(&user_name, "%s.scn", pc->program) > 0);
 
     /* 1. the known-bad scenario: the bug is found for the invariant it names */
-    cap c = CLI("run", kb);
-    EXPECT_RC(c, 0, kb);
+    cli_cap c = CLI("run", kb);
+    cli_expect_rc(&c, 0, kb);
     assert_non_null(strstr(c.out, "faultline: 1 passed, 0 failed (1 scenario,"));
-    cap_free(&c);
+    cli_cap_free(&c);
 
     /* 2. the user's scenario (the contract, no `expect fail`) fails */
     char *scn = user_copy(kb, user_name);
     c = CLI("run", scn);
-    EXPECT_RC(c, 1, scn);
+    cli_expect_rc(&c, 1, scn);
     assert_true(asprintf(&prefix, "FAIL %s (", scn) > 0);
-    free(line_after(c.out, prefix));
-    char *inv = line_after(c.out, "  invariant: ");
+    free(cli_line_after(c.out, prefix));
+    char *inv = cli_line_after(c.out, "  invariant: ");
     assert_string_equal(inv, pc->inv);
-    char *message = line_after(c.out, "  message:   ");
+    char *message = cli_line_after(c.out, "  message:   ");
     size_t ml = strlen(message); /* `run` shows the first violation; " …" says more follow */
     if (ml > 4 && strcmp(message + ml - 4, " \xe2\x80\xa6") == 0) message[ml - 4] = '\0';
-    char *replay_line = line_after(c.out, "  replay:    ");
+    char *replay_line = cli_line_after(c.out, "  replay:    ");
     char *sched = schedule_of(replay_line, scn);
     assert_non_null(strstr(c.out, "faultline: 0 passed, 1 failed (1 scenario,"));
     assert_string_equal(c.err, "");
-    cap_free(&c);
+    cli_cap_free(&c);
 
     /* 3. the printed line replays the same failure, byte for byte, every time */
     char *verdict = NULL;
@@ -217,10 +108,10 @@ static void journey(const planted_case *pc) {
     unsigned n = REPLAYS;
     for (unsigned i = 0; i < n; i++) {
         c = CLI("replay", scn, "--schedule", sched);
-        EXPECT_RC(c, 1, "replay");
+        cli_expect_rc(&c, 1, "replay");
         assert_string_equal(c.err, "");
         if (!first) {
-            char *v = line_after(c.out, verdict); /* "N): INV" */
+            char *v = cli_line_after(c.out, verdict); /* "N): INV" */
             char *colon = strstr(v, "): ");
             assert_non_null(colon);
             assert_string_equal(colon + 3, pc->inv);
@@ -234,25 +125,25 @@ static void journey(const planted_case *pc) {
             fprintf(stderr, "replay %u differs:\n--- first:\n%s--- now:\n%s", i, first, c.out);
             fail();
         }
-        cap_free(&c);
+        cli_cap_free(&c);
     }
 
     /* 4. shrink: no longer, no worse, and still failing the same way */
     c = CLI("shrink", scn, "--schedule", sched);
-    EXPECT_RC(c, 0, "shrink");
+    cli_expect_rc(&c, 0, "shrink");
     char *said = NULL;
     assert_true(asprintf(&said, "shrinking %s: it fails %s on the given schedule", scn, pc->inv) > 0);
-    free(line_after(c.out, said));
-    char *sizes = line_after(c.out, "preemptions ");
+    free(cli_line_after(c.out, said));
+    char *sizes = cli_line_after(c.out, "preemptions ");
     unsigned long long p0, p1, s0, s1, l0, l1, nrep;
     if (sscanf(sizes, "%llu -> %llu, steps %llu -> %llu, schedule length %llu -> %llu (%llu replays)", &p0, &p1,
                &s0, &s1, &l0, &l1, &nrep) != 7)
         fail_msg("unexpected shrink summary: '%s'", sizes);
-    char *shrunk_line = line_after(c.out, "faultline replay ");
+    char *shrunk_line = cli_line_after(c.out, "faultline replay ");
     char full[4096];
     snprintf(full, sizeof full, "faultline replay %s", shrunk_line);
     char *shrunk = schedule_of(full, scn);
-    cap_free(&c);
+    cli_cap_free(&c);
     assert_int_equal(l0, strlen(sched));
     assert_int_equal(l1, strlen(shrunk));
     assert_true(strlen(shrunk) <= strlen(sched));
@@ -261,20 +152,20 @@ static void journey(const planted_case *pc) {
     assert_true(nrep > 0);
 
     c = CLI("replay", scn, "--schedule", shrunk);
-    EXPECT_RC(c, 1, "replay of the shrunk schedule");
-    char *v = line_after(c.out, verdict);
+    cli_expect_rc(&c, 1, "replay of the shrunk schedule");
+    char *v = cli_line_after(c.out, verdict);
     char *colon = strstr(v, "): ");
     assert_non_null(colon);
     assert_string_equal(colon + 3, pc->inv);
     assert_null(strstr(c.out, "DIVERGED"));
     free(v);
-    cap_free(&c);
+    cli_cap_free(&c);
     /* and the shrunk one is as deterministic as the original */
-    cap again = CLI("replay", scn, "--schedule", shrunk);
+    cli_cap again = CLI("replay", scn, "--schedule", shrunk);
     c = CLI("replay", scn, "--schedule", shrunk);
     assert_string_equal(c.out, again.out);
-    cap_free(&again);
-    cap_free(&c);
+    cli_cap_free(&again);
+    cli_cap_free(&c);
 
     print_message("%s: found (%s), %u identical replays, shrunk: preemptions %llu -> %llu, steps %llu -> %llu, "
                   "length %llu -> %llu in %llu replays\n",
@@ -312,11 +203,11 @@ static void test_early_restart(void **state) {
 
 static void test_twins_pass(void **state) {
     char *dir = NULL;
-    assert_true(asprintf(&dir, "%s/planted", scn_dir()) > 0);
-    cap c = CLI("run", dir);
-    EXPECT_RC(c, 0, dir);
+    assert_true(asprintf(&dir, "%s/planted", cli_scenario_dir()) > 0);
+    cli_cap c = CLI("run", dir);
+    cli_expect_rc(&c, 0, dir);
     assert_non_null(strstr(c.out, "faultline: 4 passed, 0 failed (4 scenarios,"));
-    cap_free(&c);
+    cli_cap_free(&c);
     free(dir);
 }
 
@@ -330,9 +221,9 @@ static void test_builtin_names(void **state) {
     /* the embedding program's own worker under a built-in name wins */
     int token;
     assert_int_equal(fl_register_worker("planted.lost_update", mine, &token), 0);
-    cap c = CLI("--version");
-    EXPECT_RC(c, 0, "--version");
-    cap_free(&c);
+    cli_cap c = CLI("--version");
+    cli_expect_rc(&c, 0, "--version");
+    cli_cap_free(&c);
     sv_worker_fn fn;
     void *arg;
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
@@ -347,26 +238,22 @@ static void test_builtin_names(void **state) {
     }
     /* idempotent: a second command registers nothing twice and fails nothing */
     c = CLI("--version");
-    EXPECT_RC(c, 0, "--version");
-    cap_free(&c);
+    cli_expect_rc(&c, 0, "--version");
+    cli_cap_free(&c);
     fl_unregister_all_workers();
     c = CLI("--version"); /* and again after the registry was emptied */
-    cap_free(&c);
+    cli_cap_free(&c);
     assert_int_equal(fl_lookup_worker("planted.lost_update", &fn, &arg), 0);
     assert_ptr_not_equal(fn, mine);
 }
 
 static void test_unknown_planted(void **state) {
-    char *scn = NULL;
-    assert_true(asprintf(&scn, "%s/nope.scn", tmpdir) > 0);
-    FILE *f = fopen(scn, "w");
-    assert_non_null(f);
-    fputs("scenario \"typo\"\nsupervisor root\n  user p fn=planted.lost_updat restart=temporary\n", f);
-    assert_int_equal(fclose(f), 0);
-    cap c = CLI("run", scn);
-    EXPECT_RC(c, 2, scn);
+    char *scn = cli_write_tmp("nope.scn",
+                              "scenario \"typo\"\nsupervisor root\n  user p fn=planted.lost_updat restart=temporary\n");
+    cli_cap c = CLI("run", scn);
+    cli_expect_rc(&c, 2, scn);
     assert_non_null(strstr(c.err, "not registered"));
-    cap_free(&c);
+    cli_cap_free(&c);
     free(scn);
 }
 
@@ -377,5 +264,5 @@ int main(void) {
         cmocka_unit_test(test_missed_wakeup),   cmocka_unit_test(test_early_restart),
         cmocka_unit_test(test_twins_pass),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, cli_teardown);
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "cli_util.h"
 #include "runner.h"
 #include "sv_plat.h"
 #include "worker.h"
@@ -18,15 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static fl_scenario *parse(const char *name, const char *text) {
-    fl_scenario *s = NULL;
-    fl_diag d = {0};
-    int r = fl_scenario_parse_str(name, text, strlen(text), &s, &d);
-    if (r != 0) fprintf(stderr, "%s\n", d.text);
-    assert_int_equal(r, 0);
-    return s;
-}
 
 static char *format(const fl_event *t, size_t n) {
     char *buf = NULL;
@@ -76,7 +68,7 @@ static const char ONE_FOR_ALL[] =
     "expect exit shutdown\n";
 
 static void test_passing_run(void **state) {
-    fl_scenario *s = parse("ofa.scn", ONE_FOR_ALL);
+    fl_scenario *s = cli_parse_scenario("ofa.scn", ONE_FOR_ALL);
     fl_strategy strats[] = {FL_STRAT_RANDOM, FL_STRAT_PCT, FL_STRAT_RR};
     for (int k = 0; k < 3; k++)
         for (uint64_t seed = 1; seed <= 3; seed++) {
@@ -100,7 +92,7 @@ static void test_passing_run(void **state) {
 /* Same seed and strategy -> byte-identical trace; the recorded schedule
  * replays it exactly, with the same verdict. */
 static void test_determinism_and_replay(void **state) {
-    fl_scenario *s = parse("ofa.scn", ONE_FOR_ALL);
+    fl_scenario *s = cli_parse_scenario("ofa.scn", ONE_FOR_ALL);
     fl_strategy strats[] = {FL_STRAT_RANDOM, FL_STRAT_PCT};
     for (int k = 0; k < 2; k++) {
         fl_run_out a = run_seed(s, 7, strats[k]), b = run_seed(s, 7, strats[k]);
@@ -126,7 +118,7 @@ static void test_determinism_and_replay(void **state) {
 }
 
 static void test_bad_schedule(void **state) {
-    fl_scenario *s = parse("ofa.scn", ONE_FOR_ALL);
+    fl_scenario *s = cli_parse_scenario("ofa.scn", ONE_FOR_ALL);
     fl_run_params p = {.strategy = FL_STRAT_REPLAY, .schedule = "fl1:garbage"};
     fl_run_out o;
     assert_int_equal(fl_runner_run(s, &p, &o), -EINVAL);
@@ -151,7 +143,7 @@ static const char KNOWN_BAD[] =
     "expect fail crash_logged_once\n";
 
 static void test_known_bad_case(void **state) {
-    fl_scenario *s = parse("kb.scn", KNOWN_BAD);
+    fl_scenario *s = cli_parse_scenario("kb.scn", KNOWN_BAD);
     fl_runner_opts o = {.strategy = -1};
     fl_case c;
     assert_int_equal(fl_runner_case(s, &o, &c), 0);
@@ -170,7 +162,7 @@ static void test_known_bad_case(void **state) {
     char *text = strdup(KNOWN_BAD);
     char *at = strstr(text, "expect fail crash_logged_once");
     strcpy(at, "expect fail strategy_set\n");
-    s = parse("kb2.scn", text);
+    s = cli_parse_scenario("kb2.scn", text);
     o.seeds = 3;
     assert_int_equal(fl_runner_case(s, &o, &c), 0);
     assert_false(c.passed);
@@ -205,7 +197,7 @@ static const char FAILING[] =
     "expect exit panic\n";
 
 static void test_failing_case_and_expectations(void **state) {
-    fl_scenario *s = parse("fail.scn", FAILING);
+    fl_scenario *s = cli_parse_scenario("fail.scn", FAILING);
     fl_runner_opts o = {.strategy = -1};
     fl_case c;
     assert_int_equal(fl_runner_case(s, &o, &c), 0);
@@ -241,7 +233,7 @@ static void test_failing_case_and_expectations(void **state) {
 /* sv_sup_start fails (the first start of b fails): the run is judged, the
  * root counts as exited with its SHUTDOWN's reason. */
 static void test_start_failure(void **state) {
-    fl_scenario *s = parse("init.scn",
+    fl_scenario *s = cli_parse_scenario("init.scn",
                            "run seeds=3 duration=500ms\n"
                            "supervisor root\n"
                            "  worker a\n    loop\n      work 50ms\n    end\n"
@@ -261,7 +253,7 @@ static void test_start_failure(void **state) {
 }
 
 static void test_effective_params(void **state) {
-    fl_scenario *s = parse("d.scn", "supervisor root\n  worker a\n    work 10ms\n");
+    fl_scenario *s = cli_parse_scenario("d.scn", "supervisor root\n  worker a\n    work 10ms\n");
     uint32_t seeds, depth;
     uint64_t first, budget;
     fl_strategy st;
@@ -280,7 +272,7 @@ static void test_effective_params(void **state) {
     assert_int_equal(depth, 4);
     assert_int_equal(budget, 1234);
     fl_scenario_free(s);
-    s = parse("e.scn", "run seeds=17 strategy=rr\nsupervisor root\n  worker a\n    work 10ms\n");
+    s = cli_parse_scenario("e.scn", "run seeds=17 strategy=rr\nsupervisor root\n  worker a\n    work 10ms\n");
     o = (fl_runner_opts){.strategy = -1};
     fl_runner_effective(s, &o, &seeds, &first, &st, &depth, &budget);
     assert_int_equal(seeds, 17);
@@ -319,7 +311,8 @@ static int stuck_worker(sv_worker *w, void *arg) {
  * binary: no world can be built after it. */
 static void test_free_run_abandons(void **state) {
     assert_int_equal(fl_register_worker("test.stuck", stuck_worker, NULL), 0);
-    fl_scenario *s = parse("stuck.scn", "run duration=200ms\nsupervisor root\n  user p fn=test.stuck shutdown=100ms\n");
+    fl_scenario *s = cli_parse_scenario("stuck.scn",
+                                        "run duration=200ms\nsupervisor root\n  user p fn=test.stuck shutdown=100ms\n");
     fl_run_params p = {.seed = 1, .strategy = FL_STRAT_FREE, .time_scale = 10};
     fl_run_out o;
     assert_int_equal(fl_runner_run(s, &p, &o), 0);
@@ -334,7 +327,7 @@ static void test_free_run_abandons(void **state) {
 }
 
 static void test_free_run_time_scale(void **state) {
-    fl_scenario *s = parse("free.scn",
+    fl_scenario *s = cli_parse_scenario("free.scn",
                            "run duration=1s\n"
                            "supervisor root intensity=5 period=5s\n"
                            "  worker a\n"
@@ -372,7 +365,8 @@ static void test_free_run_time_scale(void **state) {
     fl_run_out_free(&o);
     fl_scenario_free(s);
     /* scale 1 is real time: a 200 ms scenario takes at least 200 ms */
-    s = parse("free1.scn", "run duration=200ms\nsupervisor root\n  worker a\n    loop\n      work 20ms\n    end\n");
+    s = cli_parse_scenario("free1.scn",
+                           "run duration=200ms\nsupervisor root\n  worker a\n    loop\n      work 20ms\n    end\n");
     p.time_scale = 1;
     t0 = now_s();
     assert_int_equal(fl_runner_run(s, &p, &o), 0);
