@@ -245,7 +245,8 @@ static inline const char *bn_fmt_ns(char *buf, size_t cap, double ns) {
 static inline const char *bn_fmt_rate(char *buf, size_t cap, double per_s, const char *unit) {
     if (!isfinite(per_s)) snprintf(buf, cap, "n/a");
     else if (per_s >= 1e6) snprintf(buf, cap, "%.2f M%s/s", per_s / 1e6, unit);
-    else if (per_s >= 1e3) snprintf(buf, cap, "%.1f k%s/s", per_s / 1e3, unit);
+    else if (per_s >= 1e4) snprintf(buf, cap, "%.1f k%s/s", per_s / 1e3, unit);
+    else if (per_s >= 1e2) snprintf(buf, cap, "%.0f%s/s", per_s, unit);
     else snprintf(buf, cap, "%.1f%s/s", per_s, unit);
     return buf;
 }
