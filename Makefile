@@ -13,7 +13,7 @@ CFLAGS_ALL   := $(WARN) $(OPT) -g -fPIC -MMD -MP $(SAN) $(CFLAGS)
 LDLIBS_ALL   := -lpthread -lm -ldl $(LDLIBS)
 
 SV_SRC    := $(wildcard supervisor/*.c)
-FL_SRC    := $(filter-out harness/main.c,$(wildcard harness/*.c reports/*.c))
+FL_SRC    := $(filter-out harness/main.c,$(wildcard harness/*/*.c reports/*.c))
 TEST_SRC  := $(wildcard tests/test_*.c)
 EX_SRC    := $(wildcard examples/*.c)
 BENCH_SRC := $(wildcard bench/*.c)

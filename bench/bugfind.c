@@ -24,8 +24,8 @@
  * free-running is not (that is the point).
  */
 #include "bench.h"
-#include "planted.h"
-#include "fl_sched.h"
+#include "planted/fl_planted.h"
+#include "sched/fl_sched.h"
 
 #define FREE_HANG_MS 2000
 
@@ -153,7 +153,7 @@ static void bf_program(const bn_args *a, const fl_planted *p) {
             } else {
                 fl_planted_hunt h;
                 uint64_t seed0 = 1 + (uint64_t)t * 1000003u;
-                int rc = fl_planted_hunt_run(p, w == BF_PCT ? FL_STRAT_PCT : FL_STRAT_RANDOM, 0, seed0,
+                int rc = fl_planted_hunt_run(p, w == BF_PCT ? FL_SCHED_STRAT_PCT : FL_SCHED_STRAT_RANDOM, 0, seed0,
                                              cap[w], &h);
                 failed = !bn_check(rc == 0, "%s %s hunt: %d", p->name, bf_way[w], rc);
                 found = h.found;
@@ -201,7 +201,7 @@ static void bf_twins(const bn_args *a, const fl_planted *list, size_t n) {
         if (list[i].buggy) continue;
         for (int w = BF_PCT; w <= BF_RANDOM; w++) {
             fl_planted_hunt h;
-            int rc = fl_planted_hunt_run(&list[i], w == BF_PCT ? FL_STRAT_PCT : FL_STRAT_RANDOM, 0, 7,
+            int rc = fl_planted_hunt_run(&list[i], w == BF_PCT ? FL_SCHED_STRAT_PCT : FL_SCHED_STRAT_RANDOM, 0, 7,
                                          runs, &h);
             bn_check(rc == 0 && !h.found, "%s failed under %s (run %u, rc %d): a false positive",
                      list[i].name, bf_way[w], h.runs, rc);

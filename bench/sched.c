@@ -22,8 +22,8 @@
  *    means on this machine.
  */
 #include "bench.h"
-#include "runner.h"
-#include "fl_sched.h"
+#include "runner/fl_runner.h"
+#include "sched/fl_sched.h"
 #include "sv.h"
 #include "sv_plat.h"
 
@@ -84,7 +84,7 @@ static void ys_main(void *arg) {
 
 /* Steps per second of one controlled run; *steps gets the step count.
  * NAN if the run failed. */
-static double ys_once(fl_strategy st, uint64_t seed, uint32_t n, uint64_t *steps) {
+static double ys_once(fl_sched_strategy st, uint64_t seed, uint32_t n, uint64_t *steps) {
     fl_sched_opts o;
     memset(&o, 0, sizeof o);
     o.strategy = st;
@@ -116,16 +116,16 @@ static void s_steps(const bn_args *a) {
     bool pinned = bn_pin_self(&saved);
     fprintf(stderr, "steps: %s\n", pinned ? "every thread on the last CPU" : "not pinned");
     ho_once(n / 10); /* warm-up */
-    ys_once(FL_STRAT_RR, 1, n / 10, &steps);
+    ys_once(FL_SCHED_STRAT_RR, 1, n / 10, &steps);
     bool ok = true;
     for (int i = 0; i < pairs; i++) {
         if (i & 1) {
             fl[i] = ho_once(n);
-            rnd[i] = ys_once(FL_STRAT_RANDOM, (uint64_t)i + 1, n, &st_rnd);
-            rr[i] = ys_once(FL_STRAT_RR, 1, n, &steps);
+            rnd[i] = ys_once(FL_SCHED_STRAT_RANDOM, (uint64_t)i + 1, n, &st_rnd);
+            rr[i] = ys_once(FL_SCHED_STRAT_RR, 1, n, &steps);
         } else {
-            rr[i] = ys_once(FL_STRAT_RR, 1, n, &steps);
-            rnd[i] = ys_once(FL_STRAT_RANDOM, (uint64_t)i + 1, n, &st_rnd);
+            rr[i] = ys_once(FL_SCHED_STRAT_RR, 1, n, &steps);
+            rnd[i] = ys_once(FL_SCHED_STRAT_RANDOM, (uint64_t)i + 1, n, &st_rnd);
             fl[i] = ho_once(n);
         }
         ok = ok && steps >= 2ull * n && st_rnd >= 2ull * n;
@@ -173,7 +173,7 @@ static void s_seeds(const bn_args *a) {
     const int reps = a->quick ? 1 : 5;
     const uint32_t seeds = a->quick ? 20 : 600;
     fl_scenario *sc = NULL;
-    fl_diag d;
+    fl_lex_diag d;
     int rc = fl_scenario_parse_str("bench-five-workers", ss_scenario, sizeof ss_scenario - 1, &sc, &d);
     if (!bn_check(rc == 0, "bench scenario does not parse: %s", d.text)) {
         bn_row_missing(a, "sched.seeds", "seeds/s, five-worker crash scenario (runner)",
@@ -185,14 +185,14 @@ static void s_seeds(const bn_args *a) {
     uint64_t steps = 0;
     const uint32_t probe = a->quick ? 3 : 20;
     for (uint32_t i = 0; i < probe; i++) {
-        fl_run_params p = {.seed = 1 + i, .strategy = FL_STRAT_RANDOM};
-        fl_run_out o;
+        fl_runner_params p = {.seed = 1 + i, .strategy = FL_SCHED_STRAT_RANDOM};
+        fl_runner_out o;
         rc = fl_runner_run(sc, &p, &o);
         bn_check(rc == 0 && o.verdict.n == 0 && o.status == FL_SCHED_OK,
                  "bench scenario seed %u: rc %d, %zu violations, status %d", 1 + i, rc, o.verdict.n,
                  (int)o.status);
         steps += o.steps;
-        fl_run_out_free(&o);
+        fl_runner_out_free(&o);
     }
     double steps_per_seed = (double)steps / probe;
     /* The ratio column compares with the ideal of the same repetition: a
@@ -201,7 +201,7 @@ static void s_seeds(const bn_args *a) {
     double rate[16], ideal[16], q[16];
     bool ok = true;
     for (int r = 0; r < reps; r++) {
-        fl_runner_opts o = {.seeds = seeds, .strategy = FL_STRAT_RANDOM};
+        fl_runner_opts o = {.seeds = seeds, .strategy = FL_SCHED_STRAT_RANDOM};
         fl_case c;
         int64_t t0 = bn_now_ns();
         rc = fl_runner_case(sc, &o, &c);

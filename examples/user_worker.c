@@ -47,9 +47,9 @@
 #include "sv.h"
 #include "sv_plat.h"
 
-#include "cli.h"       /* fl_cli_main: the whole faultline command */
-#include "failpoint.h" /* fl_failpoint: this worker's own fault-injection point */
-#include "worker.h"    /* fl_register_worker */
+#include "cli/fl_cli.h"       /* fl_cli_main: the whole faultline command */
+#include "failpoint/fl_failpoint.h" /* fl_fp_eval: this worker's own fault-injection point */
+#include "world/fl_world.h"    /* fl_world_register_worker */
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -210,7 +210,7 @@ static int dispatcher_worker(sv_worker *w, void *arg)
         if ((rc = sv_thread_create(&t[n], executor, &ea[n], names[n])) < 0) goto out;
     }
     while (!sv_worker_stopping(w)) {
-        if ((fault = fl_failpoint("dispatcher.batch")) != 0) break;
+        if ((fault = fl_fp_eval("dispatcher.batch")) != 0) break;
         if ((bad = run_batch(&d, batch, &runs)) >= 0) break;
         batch++;
         if (sv_worker_sleep(w, BATCH_EVERY_MS) != 0) break; /* asked to stop */
@@ -233,9 +233,9 @@ static const dispatcher_cfg fixed = {"dispatcher_fixed", true};
 int main(int argc, char **argv)
 {
     int r;
-    if ((r = fl_register_worker(buggy.name, dispatcher_worker, (void *)&buggy)) < 0 ||
-        (r = fl_register_worker(fixed.name, dispatcher_worker, (void *)&fixed)) < 0) {
-        fprintf(stderr, "user_worker: fl_register_worker: error %d\n", r);
+    if ((r = fl_world_register_worker(buggy.name, dispatcher_worker, (void *)&buggy)) < 0 ||
+        (r = fl_world_register_worker(fixed.name, dispatcher_worker, (void *)&fixed)) < 0) {
+        fprintf(stderr, "user_worker: fl_world_register_worker: error %d\n", r);
         return 2;
     }
     return fl_cli_main(argc, argv, stdout, stderr);

@@ -19,14 +19,14 @@
  *    filter consumes nothing) exactly when every probability is 0% or 100%,
  *    and stay within it (return value one the spec can give, fired count
  *    +0/+1) otherwise.
- *  2 registry list: the rest, NUL-terminated, goes to fl_failpoints_load;
+ *  2 registry list: the rest, NUL-terminated, goes to fl_fp_load;
  *    errors must be well-formed diagnostics; names go to
- *    fl_failpoint_name_ok, checked against its documented rule.
+ *    fl_fp_name_ok, checked against its documented rule.
  * Evaluation never runs on a worker thread here, so panic returns -EIO and
  * segv -EFAULT; sleep is bound to a no-op clock (LLVMFuzzerInitialize).
- * Each input ends with fl_failpoints_clear(): no state carries over.
+ * Each input ends with fl_fp_clear(): no state carries over.
  */
-#include "failpoint.h"
+#include "failpoint/fl_failpoint.h"
 #include "sv_plat.h"
 
 #include "fuzz_input.h"
@@ -71,7 +71,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 }
 
 /* "failpoint:LINE:COL: TEXT": line/col agree with d, col in [1, maxcol]. */
-static void fzf__check_diag(const fl_diag *d, const char *where, size_t maxcol) {
+static void fzf__check_diag(const fl_lex_diag *d, const char *where, size_t maxcol) {
     char pre[64];
     FZF_CHECK(memchr(d->text, '\0', sizeof d->text) != NULL, "diag not terminated");
     int n = snprintf(pre, sizeof pre, "%s:%d:%d: ", where, d->line, d->col);
@@ -115,7 +115,7 @@ static void fzf__same_terms(const fl_fp_spec *a, const fl_fp_spec *b, const char
 static void fzf__canon(const fl_fp_spec *sp) {
     char *text = fzf__format(sp);
     fl_fp_spec *again = NULL;
-    fl_diag d;
+    fl_lex_diag d;
     int rc = fl_fp_parse(text, strlen(text), "failpoint", 1, 1, &again, &d);
     FZF_CHECK(rc == 0, "canonical form \"%s\" rejected: %s", text, d.text);
     fzf__same_terms(sp, again, text);
@@ -146,15 +146,15 @@ static const char *const fzf__children[] = {NULL, "w1", "w2", "a_b.c-d"};
 
 /* Seed, then k evaluations for children picked from in. */
 static void fzf__evaluate(fz_in *in, uint64_t seed, unsigned k, fzf_model *m, bool known) {
-    fl_failpoints_seed(seed);
+    fl_fp_seed(seed);
     for (size_t i = 0; i < m->n; i++)
         m->t[i].used = 0;
-    uint64_t fired = fl_failpoint_fired(FZF_POINT);
+    uint64_t fired = fl_fp_fired(FZF_POINT);
     FZF_CHECK(fired == 0, "fired %llu after seeding", (unsigned long long)fired);
     for (unsigned e = 0; e < k; e++) {
         const char *child = fzf__children[fz_pick(in, 4)];
-        int rv = fl_failpoint_hook(FZF_POINT, child, e + 1);
-        uint64_t now = fl_failpoint_fired(FZF_POINT);
+        int rv = fl_fp_hook(FZF_POINT, child, e + 1);
+        uint64_t now = fl_fp_fired(FZF_POINT);
         FZF_CHECK(now == fired || now == fired + 1, "fired jumped %llu -> %llu",
                   (unsigned long long)fired, (unsigned long long)now);
         if (!known) {
@@ -219,7 +219,7 @@ static void fzf__raw(fz_in *in) {
     if (n)
         memcpy(spec, p, n);
     fl_fp_spec *sp = NULL;
-    fl_diag d;
+    fl_lex_diag d;
     memset(&d, 0, sizeof d);
     int rc = fl_fp_parse(spec, n, "failpoint", 1, 1, &sp, &d);
     if (rc != 0) {
@@ -238,7 +238,7 @@ static void fzf__raw(fz_in *in) {
     }
     fzf__canon(sp);
     free(spec);
-    FZF_CHECK(fl_failpoints_install(FZF_POINT, sp) == 0, "install failed");
+    FZF_CHECK(fl_fp_install(FZF_POINT, sp) == 0, "install failed");
     fz_in none = fz_init(NULL, 0); /* child NULL every time */
     fzf_model m = {.n = 0};
     fzf__evaluate(&none, nevals, nevals % 16u + 1u, &m, false);
@@ -311,7 +311,7 @@ static void fzf__generated(fz_in *in) {
     }
 #undef FZF_PUT
     fl_fp_spec *sp = NULL;
-    fl_diag d;
+    fl_lex_diag d;
     int rc = fl_fp_parse(text, len, "failpoint", 1, 1, &sp, &d);
     FZF_CHECK(rc == 0, "grammatical spec \"%s\" rejected: %s", text, d.text);
     FZF_CHECK(fl_fp_spec_nterms(sp) == m.n, "\"%s\": %zu terms, expected %zu", text,
@@ -327,9 +327,9 @@ static void fzf__generated(fz_in *in) {
     /* install through the text interface half of the time */
     if (fz_bool(in)) {
         fl_fp_spec_free(sp);
-        FZF_CHECK(fl_failpoints_set(FZF_POINT, text, &d) == 0, "set \"%s\": %s", text, d.text);
+        FZF_CHECK(fl_fp_set(FZF_POINT, text, &d) == 0, "set \"%s\": %s", text, d.text);
     } else {
-        FZF_CHECK(fl_failpoints_install(FZF_POINT, sp) == 0, "install failed");
+        FZF_CHECK(fl_fp_install(FZF_POINT, sp) == 0, "install failed");
     }
     uint64_t seed = fz_range(in, 0, UINT64_MAX);
     fzf__evaluate(in, seed, fz_u32(in, 0, FZF_MAX_EVAL), &m, true);
@@ -350,18 +350,18 @@ static void fzf__list(fz_in *in) {
         ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
              c == '_' || c == '.' || c == ':' || c == '/' || c == '-';
     }
-    FZF_CHECK(fl_failpoint_name_ok(s, len) == ok, "name_ok(\"%s\") != %d", s, ok);
+    FZF_CHECK(fl_fp_name_ok(s, len) == ok, "name_ok(\"%s\") != %d", s, ok);
 
-    fl_diag d;
+    fl_lex_diag d;
     memset(&d, 0, sizeof d);
-    int rc = fl_failpoints_load(s, "FAULTLINE_FAILPOINTS", &d);
+    int rc = fl_fp_load(s, "FAULTLINE_FAILPOINTS", &d);
     if (rc != 0) {
         FZF_CHECK(rc == -EINVAL, "load returned %d", rc);
         fzf__check_diag(&d, "FAULTLINE_FAILPOINTS", len + 1);
     }
     /* whatever was installed evaluates without harm */
     for (int i = 0; i < 4; i++)
-        fl_failpoint_hook("sv.start", NULL, 0);
+        fl_fp_hook("sv.start", NULL, 0);
     free(s);
 }
 
@@ -374,6 +374,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     case 1: fzf__generated(&in); break;
     default: fzf__list(&in); break;
     }
-    fl_failpoints_clear();
+    fl_fp_clear();
     return 0;
 }

@@ -9,7 +9,7 @@
  * joins the producers. The interleaving comes from the input too: either an
  * open replay schedule built from the remaining bytes (the fuzzer picks the
  * thread of every step; steps past it, or naming a thread that cannot run,
- * follow the default), or FL_STRAT_RANDOM with a seed from the input.
+ * follow the default), or FL_SCHED_STRAT_RANDOM with a seed from the input.
  *
  * Only one controlled thread runs at a time, so the target keeps a
  * serialized log of what happened (global sequence numbers at push start
@@ -36,8 +36,7 @@
  * FUZZ_QUEUE_TRACE=1 every run prints its scheduler trace and schedule.
  */
 #include "queue.h"
-#include "fl_sched.h"
-#include "schedule.h"
+#include "sched/fl_sched.h"
 #include "sv.h"
 #include "sv_plat.h"
 
@@ -339,26 +338,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     opts.step_budget = FZQ_BUDGET;
     char *schedule = NULL;
     if (mode & 1) {
-        fl_schedule sc;
+        fl_sched_schedule sc;
         memset(&sc, 0, sizeof sc);
-        sc.strategy = FL_STRAT_RANDOM;
-        sc.flags = FL_SCHEDULE_OPEN;
+        sc.strategy = FL_SCHED_STRAT_RANDOM;
+        sc.flags = FL_SCHED_SCHEDULE_OPEN;
         size_t steps = 0;
         while (!fz_empty(&in) && steps < FZQ_MAX_SCHED) {
             uint8_t b = fz_byte(&in);
             unsigned reps = 1 + (b >> 4);
             for (unsigned r = 0; r < reps; r++, steps++)
-                if (fl_schedule_push(&sc, b % (G.nprod + 1)) != 0)
+                if (fl_sched_schedule_push(&sc, b % (G.nprod + 1)) != 0)
                     FZQ_FAIL("out of memory");
         }
-        schedule = fl_schedule_format(&sc);
-        fl_schedule_free(&sc);
+        schedule = fl_sched_schedule_format(&sc);
+        fl_sched_schedule_free(&sc);
         if (!schedule)
             FZQ_FAIL("could not encode the schedule");
-        opts.strategy = FL_STRAT_REPLAY;
+        opts.strategy = FL_SCHED_STRAT_REPLAY;
         opts.schedule = schedule;
     } else {
-        opts.strategy = FL_STRAT_RANDOM;
+        opts.strategy = FL_SCHED_STRAT_RANDOM;
         opts.seed = fz_range(&in, 0, UINT64_MAX);
     }
 

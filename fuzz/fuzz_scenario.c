@@ -15,7 +15,7 @@
  *  - determinism: parsing the same bytes again gives the same verdict and
  *    the same diagnostic; a NULL diag is allowed.
  */
-#include "scenario.h"
+#include "scenario/fl_scenario.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -53,7 +53,7 @@ static long fzn__line_len(const char *text, size_t n, int line) {
     return (long)(end - start);
 }
 
-static void fzn__check_diag(const fl_diag *d, const char *text, size_t n) {
+static void fzn__check_diag(const fl_lex_diag *d, const char *text, size_t n) {
     FZN_CHECK(memchr(d->text, '\0', sizeof d->text) != NULL, "diag text not terminated");
     char pre[64];
     int k = snprintf(pre, sizeof pre, "%s:%d:%d: ", FZN_NAME, d->line, d->col);
@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     fl_scenario *const sentinel = (fl_scenario *)(uintptr_t)0x5ca1ab1e;
     fl_scenario *s = sentinel;
-    fl_diag d;
+    fl_lex_diag d;
     memset(&d, 0x7f, sizeof d);
     int rc = fl_scenario_parse_str(FZN_NAME, text, size, &s, &d);
     FZN_CHECK(rc == 0 || rc == -EINVAL, "parse returned %d", rc);
@@ -95,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     /* again: same verdict, same words; and a NULL diag */
     fl_scenario *s2 = sentinel;
-    fl_diag d2;
+    fl_lex_diag d2;
     memset(&d2, 0, sizeof d2);
     int rc2 = fl_scenario_parse_str(FZN_NAME, text, size, &s2, &d2);
     FZN_CHECK(rc2 == rc, "second parse returned %d, first %d", rc2, rc);

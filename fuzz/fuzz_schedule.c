@@ -5,18 +5,18 @@
  *  even: the rest is a candidate string (cut at its first NUL). Accepted →
  *        the decoded fields are consistent (runs >= 1 step, thread ids in
  *        range, no two adjacent runs of one thread, steps = sum of runs) and
- *        fl_schedule_format gives back exactly the input (canonical form).
+ *        fl_sched_schedule_format gives back exactly the input (canonical form).
  *        Rejected → -EINVAL, *out left empty, and the message reads
  *        "schedule:1:COL: …" with 1 <= COL <= strlen + 1; a short error
  *        buffer is always NUL-terminated inside its length.
  *  odd:  the rest builds a schedule (origin strategy, seed, depth, k, flags,
- *        end status, preemptions, and steps pushed with fl_schedule_push);
+ *        end status, preemptions, and steps pushed with fl_sched_schedule_push);
  *        format → parse gives back every field; then one byte of the
  *        encoding is changed (position and value from the input) and the
  *        result must be rejected (the CRC-32 promise).
  * Budget: at most FZS_MAX_IN input bytes and FZS_MAX_PUSH pushes.
  */
-#include "schedule.h"
+#include "sched/fl_sched.h"
 
 #include "fuzz_input.h"
 
@@ -38,7 +38,7 @@
         }                                                                                          \
     } while (0)
 
-static bool fzs__empty(const fl_schedule *sc) {
+static bool fzs__empty(const fl_sched_schedule *sc) {
     return sc->runs == NULL && sc->nruns == 0 && sc->steps == 0;
 }
 
@@ -64,14 +64,14 @@ static void fzs__parse_mode(fz_in *in) {
     s[n] = '\0';
     size_t len = strlen(s);
 
-    fl_schedule sc;
+    fl_sched_schedule sc;
     char err[256];
-    int rc = fl_schedule_parse(s, &sc, err, sizeof err);
+    int rc = fl_sched_schedule_parse(s, &sc, err, sizeof err);
     if (rc == 0) {
         uint64_t steps = 0;
         for (size_t i = 0; i < sc.nruns; i++) {
             FZS_CHECK(sc.runs[i].len >= 1, "run %zu has length 0 in \"%s\"", i, s);
-            FZS_CHECK(sc.runs[i].tid <= FL_SCHEDULE_MAX_THREAD, "run %zu tid %u in \"%s\"", i,
+            FZS_CHECK(sc.runs[i].tid <= FL_SCHED_SCHEDULE_MAX_THREAD, "run %zu tid %u in \"%s\"", i,
                       sc.runs[i].tid, s);
             FZS_CHECK(i == 0 || sc.runs[i].tid != sc.runs[i - 1].tid,
                       "adjacent runs of thread %u in \"%s\"", sc.runs[i].tid, s);
@@ -79,14 +79,14 @@ static void fzs__parse_mode(fz_in *in) {
         }
         FZS_CHECK(steps == sc.steps, "steps %llu, runs sum to %llu in \"%s\"",
                   (unsigned long long)sc.steps, (unsigned long long)steps, s);
-        FZS_CHECK(fl_schedule_switches(&sc) == (sc.nruns ? sc.nruns - 1 : 0), "switches");
-        char *again = fl_schedule_format(&sc);
+        FZS_CHECK(fl_sched_schedule_switches(&sc) == (sc.nruns ? sc.nruns - 1 : 0), "switches");
+        char *again = fl_sched_schedule_format(&sc);
         FZS_CHECK(again != NULL, "accepted \"%s\" but format refuses it", s);
         FZS_CHECK(strcmp(again, s) == 0, "not canonical: parsed \"%s\", formatted \"%s\"", s,
                   again);
         free(again);
-        fl_schedule_free(&sc);
-        FZS_CHECK(fzs__empty(&sc), "fl_schedule_free left data");
+        fl_sched_schedule_free(&sc);
+        FZS_CHECK(fzs__empty(&sc), "fl_sched_schedule_free left data");
     } else {
         FZS_CHECK(rc == -EINVAL, "parse returned %d for \"%s\"", rc, s);
         FZS_CHECK(fzs__empty(&sc), "rejected \"%s\" but *out is not empty", s);
@@ -96,41 +96,41 @@ static void fzs__parse_mode(fz_in *in) {
         for (size_t cap = 0; cap < 24; cap += 7) {
             char *small = malloc(cap ? cap : 1);
             FZS_CHECK(small != NULL, "out of memory");
-            FZS_CHECK(fl_schedule_parse(s, &sc, cap ? small : NULL, cap) == -EINVAL,
+            FZS_CHECK(fl_sched_schedule_parse(s, &sc, cap ? small : NULL, cap) == -EINVAL,
                       "verdict changed with errlen %zu", cap);
             if (cap)
                 FZS_CHECK(memchr(small, '\0', cap) != NULL, "errlen %zu: not terminated", cap);
             free(small);
         }
-        FZS_CHECK(fl_schedule_parse(s, &sc, NULL, 0) == -EINVAL, "verdict changed, no err");
+        FZS_CHECK(fl_sched_schedule_parse(s, &sc, NULL, 0) == -EINVAL, "verdict changed, no err");
     }
     free(s);
 }
 
 static void fzs__build_mode(fz_in *in) {
-    static const fl_strategy origins[] = {FL_STRAT_RANDOM, FL_STRAT_PCT, FL_STRAT_RR,
-                                          FL_STRAT_DFS};
-    fl_schedule sc;
+    static const fl_sched_strategy origins[] = {FL_SCHED_STRAT_RANDOM, FL_SCHED_STRAT_PCT, FL_SCHED_STRAT_RR,
+                                          FL_SCHED_STRAT_DFS};
+    fl_sched_schedule sc;
     memset(&sc, 0, sizeof sc);
     sc.strategy = origins[fz_pick(in, 4)];
     sc.seed = fz_range(in, 0, UINT64_MAX);
-    if (sc.strategy == FL_STRAT_PCT) {
+    if (sc.strategy == FL_SCHED_STRAT_PCT) {
         sc.depth = fz_u32(in, 0, 1000000); /* the decoder's documented bound */
         sc.pct_k = fz_range(in, 0, UINT64_MAX);
     }
     uint8_t fl = fz_byte(in);
-    sc.flags = fl & (FL_SCHEDULE_OPEN | FL_SCHEDULE_EDITED);
+    sc.flags = fl & (FL_SCHED_SCHEDULE_OPEN | FL_SCHED_SCHEDULE_EDITED);
     sc.end = (fl_sched_status)((fl >> 2) % 3); /* OK, DEADLOCK, BUDGET */
     sc.preemptions = fz_range(in, 0, UINT64_MAX);
     size_t npush = fz_u32(in, 0, FZS_MAX_PUSH);
     uint32_t tids[8];
     for (size_t i = 0; i < 8; i++)
-        tids[i] = fz_u32(in, 0, FL_SCHEDULE_MAX_THREAD);
+        tids[i] = fz_u32(in, 0, FL_SCHED_SCHEDULE_MAX_THREAD);
     for (size_t i = 0; i < npush && !fz_empty(in); i++) {
         uint8_t b = fz_byte(in);
         /* low 3 bits: thread, high bits: repeat count */
         for (unsigned r = 0; r <= (b >> 3) % 8; r++)
-            FZS_CHECK(fl_schedule_push(&sc, tids[b & 7]) == 0, "push failed");
+            FZS_CHECK(fl_sched_schedule_push(&sc, tids[b & 7]) == 0, "push failed");
     }
     uint64_t steps = 0;
     for (size_t i = 0; i < sc.nruns; i++)
@@ -138,11 +138,11 @@ static void fzs__build_mode(fz_in *in) {
     FZS_CHECK(steps == sc.steps, "push kept steps %llu, runs sum %llu",
               (unsigned long long)sc.steps, (unsigned long long)steps);
 
-    char *s = fl_schedule_format(&sc);
+    char *s = fl_sched_schedule_format(&sc);
     FZS_CHECK(s != NULL, "format refused a valid schedule (%zu runs)", sc.nruns);
-    fl_schedule back;
+    fl_sched_schedule back;
     char err[256];
-    int rc = fl_schedule_parse(s, &back, err, sizeof err);
+    int rc = fl_sched_schedule_parse(s, &back, err, sizeof err);
     FZS_CHECK(rc == 0, "own output \"%s\" rejected: %s", s, err);
     FZS_CHECK(back.strategy == sc.strategy && back.seed == sc.seed && back.depth == sc.depth &&
                   back.pct_k == sc.pct_k && back.flags == sc.flags && back.end == sc.end &&
@@ -152,7 +152,7 @@ static void fzs__build_mode(fz_in *in) {
     for (size_t i = 0; i < sc.nruns; i++)
         FZS_CHECK(back.runs[i].tid == sc.runs[i].tid && back.runs[i].len == sc.runs[i].len,
                   "run %zu differs after the round trip of \"%s\"", i, s);
-    fl_schedule_free(&back);
+    fl_sched_schedule_free(&back);
 
     /* one changed byte must be rejected */
     size_t len = strlen(s);
@@ -161,13 +161,13 @@ static void fzs__build_mode(fz_in *in) {
     if (nb != 0 && nb != (uint8_t)s[at]) {
         char old = s[at];
         s[at] = (char)nb;
-        rc = fl_schedule_parse(s, &back, err, sizeof err);
+        rc = fl_sched_schedule_parse(s, &back, err, sizeof err);
         FZS_CHECK(rc == -EINVAL, "byte %zu changed from '%c' to 0x%02x, still accepted: \"%s\"",
                   at, old, nb, s);
         fzs__check_err(err, len + 1, s);
     }
     free(s);
-    fl_schedule_free(&sc);
+    fl_sched_schedule_free(&sc);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

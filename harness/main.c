@@ -1,7 +1,7 @@
 /*
  * main.c — the `faultline` command; everything is in cli_*.c (cli.h).
  */
-#include "cli.h"
+#include "cli/fl_cli.h"
 
 #include <stdio.h>
 

@@ -29,8 +29,8 @@
 
 #include <cmocka.h>
 
-#include "cli.h"
-#include "scenario.h"
+#include "cli/fl_cli.h"
+#include "scenario/fl_scenario.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,7 +228,7 @@ static inline char *cli_copy_without_expect_fail(const char *src, const char *na
  * diagnostic) unless it parses. The caller frees it with fl_scenario_free. */
 static inline fl_scenario *cli_parse_scenario(const char *name, const char *text) {
     fl_scenario *s = NULL;
-    fl_diag d = {0};
+    fl_lex_diag d = {0};
     int r = fl_scenario_parse_str(name, text, strlen(text), &s, &d);
     if (r != 0) fprintf(stderr, "%s\n", d.text);
     assert_int_equal(r, 0);

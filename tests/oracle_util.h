@@ -22,7 +22,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "oracle.h"
+#include "oracle/fl_oracle.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -187,7 +187,7 @@ typedef struct pol {
     sv_sup_spec sup;
     sv_child_spec inner_ch[2];
     sv_sup_spec inner;
-    fl_policy *p;
+    fl_oracle_policy *p;
 } pol;
 
 /* root with children a, b, c (restart types given), strategy, intensity. */
@@ -206,7 +206,7 @@ static inline void pol_make(pol *p, sv_strategy st, uint32_t intensity, uint32_t
     p->sup.period_ms = period_ms;
     p->sup.children = p->ch;
     p->sup.nchildren = 3;
-    assert_int_equal(fl_policy_new(&p->sup, &p->p), 0);
+    assert_int_equal(fl_oracle_policy_new(&p->sup, &p->p), 0);
 }
 
 /* root over permanent a, b, c with the given strategy and intensity, period 5000 ms. */
@@ -231,81 +231,81 @@ static inline void pol_nested(pol *p) {
     p->sup.intensity = 3;
     p->sup.children = p->ch;
     p->sup.nchildren = 2;
-    assert_int_equal(fl_policy_new(&p->sup, &p->p), 0);
+    assert_int_equal(fl_oracle_policy_new(&p->sup, &p->p), 0);
 }
 
-static inline fl_run_info run_ok(void) {
-    fl_run_info r = {.end = FL_END_OK, .stop_requested = true, .stop_seq = 0, .stop_returned = true};
+static inline fl_oracle_run_info run_ok(void) {
+    fl_oracle_run_info r = {.end = FL_ORACLE_END_OK, .stop_requested = true, .stop_seq = 0, .stop_returned = true};
     return r;
 }
 
 /* Runs the oracle; returns the verdict (caller frees). stop_at: seq of the
  * last event before the runner's stop request (0: stop requested before
  * anything, i.e. never used as an excuse in these traces). */
-static inline fl_verdict check_run(const fl_policy *p, const char *text, const fl_run_info *run) {
+static inline fl_oracle_verdict check_run(const fl_oracle_policy *p, const char *text, const fl_oracle_run_info *run) {
     trace t = parse(text);
-    fl_verdict vd;
-    fl_verdict_init(&vd);
+    fl_oracle_verdict vd;
+    fl_oracle_verdict_init(&vd);
     assert_int_equal(fl_oracle_check(p, t.ev, t.n, run, &vd), 0);
     trace_free(&t);
     return vd;
 }
 
-static inline fl_verdict check(const fl_policy *p, const char *text, uint64_t stop_at) {
-    fl_run_info r = run_ok();
+static inline fl_oracle_verdict check(const fl_oracle_policy *p, const char *text, uint64_t stop_at) {
+    fl_oracle_run_info r = run_ok();
     r.stop_seq = stop_at;
     return check_run(p, text, &r);
 }
 
-static inline void print_verdict(const fl_verdict *vd) {
-    if (vd->n) fl_verdict_print(vd, stderr);
+static inline void print_verdict(const fl_oracle_verdict *vd) {
+    if (vd->n) fl_oracle_verdict_print(vd, stderr);
 }
 
-static inline void expect_clean(const fl_policy *p, const char *text, uint64_t stop_at) {
-    fl_verdict vd = check(p, text, stop_at);
+static inline void expect_clean(const fl_oracle_policy *p, const char *text, uint64_t stop_at) {
+    fl_oracle_verdict vd = check(p, text, stop_at);
     print_verdict(&vd);
     assert_int_equal(vd.n, 0);
-    fl_verdict_free(&vd);
+    fl_oracle_verdict_free(&vd);
 }
 
-static inline bool all_are(const fl_verdict *vd, fl_inv inv) {
+static inline bool all_are(const fl_oracle_verdict *vd, fl_oracle_inv inv) {
     for (size_t i = 0; i < vd->n; i++)
         if (vd->v[i].inv != inv) return false;
     return true;
 }
 
 /* The mutated trace violates inv (and, when only is set, nothing else). */
-static inline void expect_violation(const fl_policy *p, const char *text, uint64_t stop_at, fl_inv inv, bool only) {
-    fl_verdict vd = check(p, text, stop_at);
-    if (!fl_verdict_find(&vd, inv) || (only && !all_are(&vd, inv))) {
-        fprintf(stderr, "expected %s%s; got:\n", fl_inv_name(inv), only ? " only" : "");
-        fl_verdict_print(&vd, stderr);
+static inline void expect_violation(const fl_oracle_policy *p, const char *text, uint64_t stop_at, fl_oracle_inv inv, bool only) {
+    fl_oracle_verdict vd = check(p, text, stop_at);
+    if (!fl_oracle_verdict_find(&vd, inv) || (only && !all_are(&vd, inv))) {
+        fprintf(stderr, "expected %s%s; got:\n", fl_oracle_inv_name(inv), only ? " only" : "");
+        fl_oracle_verdict_print(&vd, stderr);
     }
-    assert_non_null(fl_verdict_find(&vd, inv));
+    assert_non_null(fl_oracle_verdict_find(&vd, inv));
     if (only) assert_true(all_are(&vd, inv));
-    const fl_violation *v = fl_verdict_find(&vd, inv);
+    const fl_oracle_violation *v = fl_oracle_verdict_find(&vd, inv);
     assert_true(v->message && v->message[0]);
-    fl_verdict_free(&vd);
+    fl_oracle_verdict_free(&vd);
 }
 
 /* expect_violation over a mutant text (from edits, without, ...), which
  * it frees. */
-static inline void expect_broken(const fl_policy *p, char *mutant, uint64_t stop_at, fl_inv inv, bool only) {
+static inline void expect_broken(const fl_oracle_policy *p, char *mutant, uint64_t stop_at, fl_oracle_inv inv, bool only) {
     expect_violation(p, mutant, stop_at, inv, only);
     free(mutant);
 }
 
 /* The oracle over the parsed trace t and run r finds exactly one
  * violation: inv, with `part` in its message. */
-static inline void expect_only_one(const fl_policy *p, const trace *t, const fl_run_info *r, fl_inv inv,
+static inline void expect_only_one(const fl_oracle_policy *p, const trace *t, const fl_oracle_run_info *r, fl_oracle_inv inv,
                                    const char *part) {
-    fl_verdict vd;
-    fl_verdict_init(&vd);
+    fl_oracle_verdict vd;
+    fl_oracle_verdict_init(&vd);
     assert_int_equal(fl_oracle_check(p, t->ev, t->n, r, &vd), 0);
     assert_int_equal(vd.n, 1);
     assert_int_equal(vd.v[0].inv, inv);
     assert_non_null(strstr(vd.v[0].message, part));
-    fl_verdict_free(&vd);
+    fl_oracle_verdict_free(&vd);
 }
 
 /* ---- correct traces ------------------------------------------------------------ */

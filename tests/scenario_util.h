@@ -8,7 +8,7 @@
 #ifndef SCENARIO_UTIL_H
 #define SCENARIO_UTIL_H
 
-#include "scenario.h"
+#include "scenario/fl_scenario.h"
 
 #include <errno.h>
 #include <setjmp.h>
@@ -22,7 +22,7 @@
 
 static inline fl_scenario *parse_ok(const char *text) {
     fl_scenario *s = NULL;
-    fl_diag d = {0};
+    fl_lex_diag d = {0};
     int r = fl_scenario_parse_str("t.scn", text, strlen(text), &s, &d);
     if (r) print_error("unexpected parse error: %s\n", d.text);
     assert_int_equal(r, 0);

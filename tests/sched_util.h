@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "fl_sched.h"
+#include "sched/fl_sched.h"
 #include "sv_plat.h"
 
 #define SEC 1000000000ll

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "cli_util.h"
-#include "fl_sched.h"
+#include "sched/fl_sched.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -21,7 +21,7 @@
 
 /* ---- helpers --------------------------------------------------------------- */
 
-static int parse_v(fl_cli *c, char *err, size_t errlen, ...) {
+static int parse_v(fl_cli_args *c, char *err, size_t errlen, ...) {
     char *argv[CLI_ARGV_MAX];
     va_list ap;
     va_start(ap, errlen);
@@ -38,7 +38,7 @@ static void expect_error(const char *want, ...) {
     va_start(ap, want);
     int argc = cli_argv_va(argv, va_arg(ap, const char *), ap);
     va_end(ap);
-    fl_cli c;
+    fl_cli_args c;
     char err[512] = "";
     assert_int_equal(fl_cli_parse(argc, argv, &c, err, sizeof err), -EINVAL);
     if (strcmp(err, want) != 0) fprintf(stderr, "got  '%s'\nwant '%s'\n", err, want);
@@ -91,18 +91,18 @@ static int setup(void **state) {
 /* ---- parsing ---------------------------------------------------------------- */
 
 static void test_parse_run(void **state) {
-    fl_cli c;
+    fl_cli_args c;
     char err[256];
     assert_int_equal(PARSE(&c, err, "run", "a.scn", "--seeds", "30", "dir", "--strategy=pct", "--depth", "4",
                            "--budget=999", "--shard", "1/3", "--junit", "j.xml", "--tap", "--json=r.json",
                            "--trace", "tdir", "--html", "r.html", "--", "--odd.scn"), 0);
-    assert_int_equal(c.cmd, FL_CMD_RUN);
+    assert_int_equal(c.cmd, FL_CLI_CMD_RUN);
     assert_int_equal(c.npaths, 3);
     assert_string_equal(c.paths[0], "a.scn");
     assert_string_equal(c.paths[1], "dir");
     assert_string_equal(c.paths[2], "--odd.scn");
     assert_int_equal(c.seeds, 30);
-    assert_int_equal(c.strategy, FL_STRAT_PCT);
+    assert_int_equal(c.strategy, FL_SCHED_STRAT_PCT);
     assert_int_equal(c.depth, 4);
     assert_int_equal(c.budget, 999);
     assert_true(c.shard_set);
@@ -129,23 +129,23 @@ static void test_parse_run(void **state) {
     assert_int_equal(c.npaths, 1);
     fl_cli_free(&c);
     assert_int_equal(PARSE(&c, err, "replay", "x.scn", "--schedule", "fl1:abc"), 0);
-    assert_int_equal(c.cmd, FL_CMD_REPLAY);
+    assert_int_equal(c.cmd, FL_CLI_CMD_REPLAY);
     assert_string_equal(c.schedule, "fl1:abc");
     fl_cli_free(&c);
     assert_int_equal(PARSE(&c, err, "--version"), 0);
-    assert_int_equal(c.cmd, FL_CMD_VERSION);
+    assert_int_equal(c.cmd, FL_CLI_CMD_VERSION);
     fl_cli_free(&c);
     assert_int_equal(PARSE(&c, err, "run", "--help"), 0);
     assert_true(c.help);
-    assert_int_equal(c.cmd, FL_CMD_RUN);
+    assert_int_equal(c.cmd, FL_CLI_CMD_RUN);
     fl_cli_free(&c);
     assert_int_equal(PARSE(&c, err, "help", "shrink"), 0);
     assert_true(c.help);
-    assert_int_equal(c.cmd, FL_CMD_SHRINK);
+    assert_int_equal(c.cmd, FL_CLI_CMD_SHRINK);
     fl_cli_free(&c);
     /* free runs and their time scale */
     assert_int_equal(PARSE(&c, err, "run", "a.scn", "--strategy", "free", "--time-scale=25"), 0);
-    assert_int_equal(c.strategy, FL_STRAT_FREE);
+    assert_int_equal(c.strategy, FL_SCHED_STRAT_FREE);
     assert_int_equal(c.time_scale, 25);
     fl_cli_free(&c);
     assert_int_equal(PARSE(&c, err, "run", "a.scn", "--strategy", "free"), 0);
@@ -154,7 +154,7 @@ static void test_parse_run(void **state) {
     /* explore: bound 0 is a bound, not "not given" */
     assert_int_equal(PARSE(&c, err, "explore", "x.scn", "--bound", "0", "--max-runs=77", "--budget", "5000",
                            "--require-complete"), 0);
-    assert_int_equal(c.cmd, FL_CMD_EXPLORE);
+    assert_int_equal(c.cmd, FL_CLI_CMD_EXPLORE);
     assert_int_equal(c.npaths, 1);
     assert_true(c.bound_set);
     assert_int_equal(c.bound, 0);
@@ -224,7 +224,7 @@ static void clear_env(void) {
 }
 
 static void test_shard(void **state) {
-    fl_cli c = {.strategy = -1};
+    fl_cli_args c = {.strategy = -1};
     bool on;
     uint32_t i, t;
     char err[256];

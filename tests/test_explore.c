@@ -30,10 +30,10 @@
 #include <cmocka.h>
 
 #include "cli_util.h"
-#include "runner.h"
-#include "schedule.h"
+#include "runner/fl_runner.h"
+#include "sched/fl_sched.h"
 #include "sv_plat.h"
-#include "worker.h"
+#include "world/fl_world.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -199,11 +199,11 @@ static bool coin_fails(int seed) {
     char text[512];
     snprintf(text, sizeof text, COIN, seed);
     fl_scenario *s = cli_parse_scenario("coin.scn", text);
-    fl_run_params p = {.seed = (uint64_t)seed, .strategy = FL_STRAT_RANDOM};
-    fl_run_out o;
+    fl_runner_params p = {.seed = (uint64_t)seed, .strategy = FL_SCHED_STRAT_RANDOM};
+    fl_runner_out o;
     assert_int_equal(fl_runner_run(s, &p, &o), 0);
     bool failed = o.verdict.n > 0;
-    fl_run_out_free(&o);
+    fl_runner_out_free(&o);
     fl_scenario_free(s);
     return failed;
 }
@@ -216,7 +216,7 @@ static void test_world_seed_in_schedule(void **state) {
     snprintf(text, sizeof text, COIN, 7);
     char *path = cli_write_tmp("coin.scn", text);
     fl_scenario *s = NULL;
-    fl_diag d = {0};
+    fl_lex_diag d = {0};
     assert_int_equal(fl_scenario_parse_file(path, &s, &d), 0);
     fl_runner_explore_opts o = {.bound = 1};
     fl_runner_explore_result res;
@@ -235,25 +235,25 @@ static void test_world_seed_in_schedule(void **state) {
     assert_non_null(k.schedule);
     assert_non_null(k.replay);
     assert_true(k.ntrace > 0);
-    fl_schedule sc;
-    assert_int_equal(fl_schedule_parse(k.schedule, &sc, NULL, 0), 0);
-    assert_int_equal(sc.strategy, FL_STRAT_DFS);
+    fl_sched_schedule sc;
+    assert_int_equal(fl_sched_schedule_parse(k.schedule, &sc, NULL, 0), 0);
+    assert_int_equal(sc.strategy, FL_SCHED_STRAT_DFS);
     assert_int_equal(sc.seed, 7);
-    assert_int_equal(sc.flags & FL_SCHEDULE_OPEN, 0); /* strict: replay checks every step */
-    fl_schedule_free(&sc);
+    assert_int_equal(sc.flags & FL_SCHED_SCHEDULE_OPEN, 0); /* strict: replay checks every step */
+    fl_sched_schedule_free(&sc);
     /* replaying it builds the seed-7 world and makes the same run */
-    fl_run_params p = {.strategy = FL_STRAT_REPLAY, .schedule = k.schedule};
-    fl_run_out out;
+    fl_runner_params p = {.strategy = FL_SCHED_STRAT_REPLAY, .schedule = k.schedule};
+    fl_runner_out out;
     assert_int_equal(fl_runner_run(s, &p, &out), 0);
     assert_int_equal(out.status, FL_SCHED_OK);
     assert_int_equal(out.seed, 7);
-    assert_non_null(fl_verdict_find(&out.verdict, FL_INV_EXPECTATION));
+    assert_non_null(fl_oracle_verdict_find(&out.verdict, FL_ORACLE_INV_EXPECTATION));
     assert_int_equal(out.ntrace, k.ntrace);
     for (size_t i = 0; i < out.ntrace; i++) {
         assert_int_equal(out.trace[i].ev.kind, k.trace[i].ev.kind);
         assert_int_equal(out.trace[i].ev.time_ns, k.trace[i].ev.time_ns);
     }
-    fl_run_out_free(&out);
+    fl_runner_out_free(&out);
     fl_runner_case_free(&k);
     /* and through the command line */
     cli_cap c = CLI("explore", path, "--bound", "1");
@@ -309,7 +309,7 @@ static void test_bad_input(void **state) {
     cli_expect_rc(&c, 2, "unregistered worker");
     expect_has(c.err, "not registered");
     cli_cap_free(&c);
-    assert_int_equal(fl_register_worker("test.nondet", nondet_worker, NULL), 0);
+    assert_int_equal(fl_world_register_worker("test.nondet", nondet_worker, NULL), 0);
     char *nd = cli_write_tmp("nondet.scn",
                          "scenario \"not deterministic\"\n"
                          "run duration=100ms\n"
@@ -319,7 +319,7 @@ static void test_bad_input(void **state) {
     cli_expect_rc(&c, 2, "non-deterministic scenario");
     expect_has(c.err, "not deterministic");
     cli_cap_free(&c);
-    fl_unregister_worker("test.nondet");
+    fl_world_unregister_worker("test.nondet");
     c = CLI("explore", syn, user);
     cli_expect_rc(&c, 2, "two operands");
     expect_has(c.err, "faultline: explore: expected one scenario FILE, got 2 operands");

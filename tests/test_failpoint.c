@@ -5,7 +5,7 @@
  * diagnostics, the libsv binding and concurrent evaluation.
  * (Actions on a worker thread — panic, segv — are in test_worker.c.)
  */
-#include "failpoint.h"
+#include "failpoint/fl_failpoint.h"
 #include "sv.h"
 #include "sv_plat.h"
 
@@ -30,27 +30,27 @@ static void fake_yield(void) { fake_yields++; }
 
 static int setup(void **state) {
     (void)state;
-    fl_failpoints_clear();
-    fl_failpoints_seed(1);
+    fl_fp_clear();
+    fl_fp_seed(1);
     return 0;
 }
 static int teardown(void **state) {
     (void)state;
-    fl_failpoints_clear();
-    fl_failpoints_unbind();
+    fl_fp_clear();
+    fl_fp_unbind();
     sv_plat_set(NULL);
     unsetenv("FAULTLINE_FAILPOINTS");
     return 0;
 }
 
 static void set(const char *name, const char *spec) {
-    fl_diag d = {0};
-    int r = fl_failpoints_set(name, spec, &d);
+    fl_lex_diag d = {0};
+    int r = fl_fp_set(name, spec, &d);
     if (r) print_error("%s\n", d.text);
     assert_int_equal(r, 0);
 }
 
-static int ev(const char *name, const char *child) { return fl_failpoint_hook(name, child, 1); }
+static int ev(const char *name, const char *child) { return fl_fp_hook(name, child, 1); }
 
 static void test_canonical_form(void **state) {
     (void)state;
@@ -68,7 +68,7 @@ static void test_canonical_form(void **state) {
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         fl_fp_spec *sp;
-        fl_diag d = {0};
+        fl_lex_diag d = {0};
         int r = fl_fp_parse(t[i].in, strlen(t[i].in), "failpoint", 1, 1, &sp, &d);
         if (r) print_error("%s: %s\n", t[i].in, d.text);
         assert_int_equal(r, 0);
@@ -124,7 +124,7 @@ static void test_bad_specs(void **state) {
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         fl_fp_spec *sp = (fl_fp_spec *)0x1;
-        fl_diag d = {0};
+        fl_lex_diag d = {0};
         int r = fl_fp_parse(t[i].in, strlen(t[i].in), "failpoint", 1, 1, &sp, &d);
         if (r != -EINVAL || strcmp(d.text, t[i].diag))
             print_error("case %zu `%s`: got %d `%s`\n", i, t[i].in, r, d.text);
@@ -134,24 +134,24 @@ static void test_bad_specs(void **state) {
     }
     /* positions inside a scenario line are offset by line/col */
     fl_fp_spec *sp;
-    fl_diag d;
+    fl_lex_diag d;
     assert_int_equal(fl_fp_parse("2*nope", 6, "x.scn", 7, 21, &sp, &d), -EINVAL);
     assert_string_equal(d.text, "x.scn:7:23: expected an action: off, return, panic, sleep, yield or segv");
     assert_int_equal(d.line, 7);
     assert_int_equal(d.col, 23);
     /* the registry names the spec "failpoint" and checks names */
-    assert_int_equal(fl_failpoints_set("bad name", "off", &d), -EINVAL);
+    assert_int_equal(fl_fp_set("bad name", "off", &d), -EINVAL);
     assert_string_equal(d.text, "failpoint: expected a failpoint name of 1..63 bytes of [A-Za-z0-9_.:/-]");
-    assert_int_equal(fl_failpoints_set("ok", "2*", &d), -EINVAL);
+    assert_int_equal(fl_fp_set("ok", "2*", &d), -EINVAL);
     assert_string_equal(d.text, "failpoint:1:3: expected an action: off, return, panic, sleep, yield or segv");
-    assert_true(fl_failpoint_name_ok("sv.report.lose", 14));
-    assert_true(fl_failpoint_name_ok("db:read/x-1_2", 13));
-    assert_false(fl_failpoint_name_ok("", 0));
-    assert_false(fl_failpoint_name_ok("a b", 3));
+    assert_true(fl_fp_name_ok("sv.report.lose", 14));
+    assert_true(fl_fp_name_ok("db:read/x-1_2", 13));
+    assert_false(fl_fp_name_ok("", 0));
+    assert_false(fl_fp_name_ok("a b", 3));
     char longname[80];
     memset(longname, 'x', sizeof longname);
-    assert_true(fl_failpoint_name_ok(longname, 63));
-    assert_false(fl_failpoint_name_ok(longname, 64));
+    assert_true(fl_fp_name_ok(longname, 63));
+    assert_false(fl_fp_name_ok(longname, 64));
 }
 
 static void test_counts_and_chains(void **state) {
@@ -162,12 +162,12 @@ static void test_counts_and_chains(void **state) {
     assert_int_equal(ev("p", NULL), 7);
     assert_int_equal(ev("p", NULL), 0);
     assert_int_equal(ev("p", NULL), 0);
-    assert_int_equal(fl_failpoint_fired("p"), 2);
+    assert_int_equal(fl_fp_fired("p"), 2);
 
     set("q", "2*off->1*return(-5)->return(9)");
     int want[] = {0, 0, -5, 9, 9};
     for (int i = 0; i < 5; i++) assert_int_equal(ev("q", "any"), want[i]);
-    assert_int_equal(fl_failpoint_fired("q"), 5); /* off fires too */
+    assert_int_equal(fl_fp_fired("q"), 5); /* off fires too */
 
     /* a term whose draw fails passes the hit to the next term */
     set("r", "0%return(1)->return(2)");
@@ -179,9 +179,9 @@ static void test_counts_and_chains(void **state) {
     assert_int_equal(ev("p", NULL), 3);
     assert_int_equal(ev("p", NULL), 0);
     /* reseeding rewinds every chain */
-    fl_failpoints_seed(5);
+    fl_fp_seed(5);
     assert_int_equal(ev("p", NULL), 3);
-    assert_int_equal(fl_failpoint_fired("nope"), 0);
+    assert_int_equal(fl_fp_fired("nope"), 0);
 }
 
 static void test_worker_filter(void **state) {
@@ -191,14 +191,14 @@ static void test_worker_filter(void **state) {
         assert_int_equal(ev("f", "b"), 0);
         assert_int_equal(ev("f", NULL), 0);
     }
-    assert_int_equal(fl_failpoint_fired("f"), 0); /* nothing consumed */
+    assert_int_equal(fl_fp_fired("f"), 0); /* nothing consumed */
     assert_int_equal(ev("f", "a"), 3);
     assert_int_equal(ev("f", "a"), 0);
-    assert_int_equal(fl_failpoint("f"), 0); /* not on a worker: no child */
+    assert_int_equal(fl_fp_eval("f"), 0); /* not on a worker: no child */
 }
 
 static void pattern(const char *name, uint64_t seed, char *out, int n) {
-    fl_failpoints_seed(seed);
+    fl_fp_seed(seed);
     for (int i = 0; i < n; i++) out[i] = ev(name, NULL) ? '1' : '0';
     out[n] = '\0';
 }
@@ -250,42 +250,42 @@ static void test_actions(void **state) {
     assert_int_equal(ev("sg", NULL), -EFAULT);
     set("o", "off");
     assert_int_equal(ev("o", NULL), 0);
-    assert_int_equal(fl_failpoint_fired("o"), 1);
+    assert_int_equal(fl_fp_fired("o"), 1);
     sv_plat_set(NULL);
 }
 
 static void test_load_and_env(void **state) {
     (void)state;
-    fl_diag d = {0};
-    assert_int_equal(fl_failpoints_load("a=return(1); b = 2*off->return(2) ;;c=panic(x;y)", "list", &d), 0);
+    fl_lex_diag d = {0};
+    assert_int_equal(fl_fp_load("a=return(1); b = 2*off->return(2) ;;c=panic(x;y)", "list", &d), 0);
     assert_int_equal(ev("a", NULL), 1);
     assert_int_equal(ev("b", NULL), 0);
     assert_int_equal(ev("b", NULL), 0);
     assert_int_equal(ev("b", NULL), 2);
     assert_int_equal(ev("c", NULL), -EIO); /* ';' inside parentheses does not split */
     /* all or nothing */
-    fl_failpoints_clear();
-    assert_int_equal(fl_failpoints_load("a=return(1);b=bogus", "list", &d), -EINVAL);
+    fl_fp_clear();
+    assert_int_equal(fl_fp_load("a=return(1);b=bogus", "list", &d), -EINVAL);
     assert_string_equal(d.text, "list:1:15: expected an action: off, return, panic, sleep, yield or segv");
     assert_int_equal(ev("a", NULL), 0);
-    assert_int_equal(fl_failpoints_load("a return(1)", "list", &d), -EINVAL);
+    assert_int_equal(fl_fp_load("a return(1)", "list", &d), -EINVAL);
     assert_string_equal(d.text, "list:1:3: expected '=' after the failpoint name");
-    assert_int_equal(fl_failpoints_load("=off", "list", &d), -EINVAL);
+    assert_int_equal(fl_fp_load("=off", "list", &d), -EINVAL);
     assert_string_equal(d.text, "list:1:1: expected a failpoint name of 1..63 bytes of [A-Za-z0-9_.:/-]");
 
     unsetenv("FAULTLINE_FAILPOINTS");
-    assert_int_equal(fl_failpoints_env_check(&d), 0);
-    assert_int_equal(fl_failpoints_load_env(&d), 0);
+    assert_int_equal(fl_fp_env_check(&d), 0);
+    assert_int_equal(fl_fp_load_env(&d), 0);
     setenv("FAULTLINE_FAILPOINTS", "", 1);
-    assert_int_equal(fl_failpoints_env_check(&d), 0);
+    assert_int_equal(fl_fp_env_check(&d), 0);
     setenv("FAULTLINE_FAILPOINTS", "sv.start=[worker a] 1*return(-11);x=5%", 1);
-    assert_int_equal(fl_failpoints_env_check(&d), -EINVAL);
+    assert_int_equal(fl_fp_env_check(&d), -EINVAL);
     assert_string_equal(d.text, "FAULTLINE_FAILPOINTS:1:39: expected an action: off, return, panic, sleep, yield or segv");
     assert_int_equal(ev("sv.start", "a"), 0); /* check installs nothing */
     setenv("FAULTLINE_FAILPOINTS", "sv.start=[worker a] 1*return(-11);x=5%off", 1);
-    assert_int_equal(fl_failpoints_env_check(&d), 0);
+    assert_int_equal(fl_fp_env_check(&d), 0);
     assert_int_equal(ev("sv.start", "a"), 0);
-    assert_int_equal(fl_failpoints_load_env(&d), 0);
+    assert_int_equal(fl_fp_load_env(&d), 0);
     assert_int_equal(ev("sv.start", "b"), 0);
     assert_int_equal(ev("sv.start", "a"), -11);
     assert_int_equal(ev("sv.start", "a"), 0);
@@ -296,11 +296,11 @@ static void test_bind(void **state) {
     assert_int_equal(SV_FAILPOINT("sv.log.skip", "a", 1), 0);
     set("sv.log.skip", "1*return(1)");
     assert_int_equal(SV_FAILPOINT("sv.log.skip", "a", 1), 0); /* not bound yet */
-    fl_failpoints_bind();
-    assert_ptr_equal(sv__fail, fl_failpoint_hook);
+    fl_fp_bind();
+    assert_ptr_equal(sv__fail, fl_fp_hook);
     assert_int_equal(SV_FAILPOINT("sv.log.skip", "a", 1), 1);
     assert_int_equal(SV_FAILPOINT("sv.log.skip", "a", 2), 0);
-    fl_failpoints_unbind();
+    fl_fp_unbind();
     assert_null(sv__fail);
 }
 
@@ -323,7 +323,7 @@ static void test_concurrent(void **state) {
         assert_int_equal(pthread_join(t[i], NULL), 0);
         total += fired[i];
     }
-    uint64_t n = fl_failpoint_fired("h");
+    uint64_t n = fl_fp_fired("h");
     assert_int_equal(total, (int)n);
     assert_in_range(n, 4200, 4800); /* the first 1000 hits, then half of the other 7000 */
 }

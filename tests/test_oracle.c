@@ -12,48 +12,48 @@ static void test_correct_traces_pass(void **state) {
     pol p;
     pol_perm(&p, SV_ONE_FOR_ONE, 3);
     expect_clean(p.p, OFO, OFO_STOP);
-    fl_policy_free(p.p);
+    fl_oracle_policy_free(p.p);
     pol_perm(&p, SV_ONE_FOR_ALL, 3);
     expect_clean(p.p, OFA, OFA_STOP);
-    fl_policy_free(p.p);
+    fl_oracle_policy_free(p.p);
     pol_perm(&p, SV_REST_FOR_ONE, 3);
     expect_clean(p.p, RFO, RFO_STOP);
-    fl_policy_free(p.p);
+    fl_oracle_policy_free(p.p);
     pol_perm(&p, SV_ONE_FOR_ONE, 1);
     expect_clean(p.p, INTENS, 1000);
-    fl_policy_free(p.p);
+    fl_oracle_policy_free(p.p);
     pol_make(&p, SV_ONE_FOR_ONE, 3, 5000, SV_TRANSIENT, SV_PERMANENT, SV_TEMPORARY);
     expect_clean(p.p, TRANS_TEMP, TT_STOP);
-    fl_policy_free(p.p);
+    fl_oracle_policy_free(p.p);
     pol_nested(&p);
     expect_clean(p.p, NESTED, NESTED_STOP);
-    fl_policy_free(p.p);
+    fl_oracle_policy_free(p.p);
 }
 
 /* ---- API details ------------------------------------------------------------------ */
 
 static void test_names_and_verdicts(void **state) {
-    for (int i = 0; i < FL_INV__COUNT; i++) assert_int_equal(fl_inv_from_name(fl_inv_name(i)), i);
-    assert_int_equal(fl_inv_from_name("nope"), -1);
-    assert_string_equal(fl_inv_name(FL_INV__COUNT), "?");
-    fl_verdict vd;
-    fl_verdict_init(&vd);
+    for (int i = 0; i < FL_ORACLE_INV_COUNT; i++) assert_int_equal(fl_oracle_inv_from_name(fl_oracle_inv_name(i)), i);
+    assert_int_equal(fl_oracle_inv_from_name("nope"), -1);
+    assert_string_equal(fl_oracle_inv_name(FL_ORACLE_INV_COUNT), "?");
+    fl_oracle_verdict vd;
+    fl_oracle_verdict_init(&vd);
     uint64_t s1[] = {9, 4};
     uint64_t s2[] = {2};
-    assert_int_equal(fl_verdict_add(&vd, FL_INV_STRATEGY_SET, s1, 2, "x %d", 1), 0);
-    assert_int_equal(fl_verdict_add(&vd, FL_INV_NO_LEAKED_THREAD, NULL, 0, "leak"), 0);
-    assert_int_equal(fl_verdict_add(&vd, FL_INV_RESTART_POLICY, s2, 1, "y"), 0);
+    assert_int_equal(fl_oracle_verdict_add(&vd, FL_ORACLE_INV_STRATEGY_SET, s1, 2, "x %d", 1), 0);
+    assert_int_equal(fl_oracle_verdict_add(&vd, FL_ORACLE_INV_NO_LEAKED_THREAD, NULL, 0, "leak"), 0);
+    assert_int_equal(fl_oracle_verdict_add(&vd, FL_ORACLE_INV_RESTART_POLICY, s2, 1, "y"), 0);
     assert_int_equal(vd.v[0].seqs[0], 4); /* sorted */
     assert_string_equal(vd.v[0].message, "x 1");
-    assert_int_equal(fl_verdict_primary(&vd)->inv, FL_INV_RESTART_POLICY);
+    assert_int_equal(fl_oracle_verdict_primary(&vd)->inv, FL_ORACLE_INV_RESTART_POLICY);
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    fl_verdict_print(&vd, f);
+    fl_oracle_verdict_print(&vd, f);
     fclose(f);
     assert_string_equal(buf, "strategy_set: x 1 [events #4 #9]\nno_leaked_thread: leak\nrestart_policy: y [events #2]\n");
     free(buf);
-    fl_verdict_free(&vd);
+    fl_oracle_verdict_free(&vd);
     assert_int_equal(vd.n, 0);
 }
 
@@ -65,16 +65,16 @@ static void test_policy_errors(void **state) {
     sv_sup_spec_init(&s, "root");
     s.children = c;
     s.nchildren = 2;
-    fl_policy *p = NULL;
-    assert_int_equal(fl_policy_new(&s, &p), -EINVAL); /* duplicate id */
+    fl_oracle_policy *p = NULL;
+    assert_int_equal(fl_oracle_policy_new(&s, &p), -EINVAL); /* duplicate id */
     s.nchildren = 1;
-    assert_int_equal(fl_policy_new(&s, &p), 0);
+    assert_int_equal(fl_oracle_policy_new(&s, &p), 0);
     sv_child_spec d;
     sv_child_spec_init(&d, "dyn", worker, NULL);
-    assert_int_equal(fl_policy_add_child(p, "root", &d), 0);
-    assert_int_equal(fl_policy_add_child(p, "root", &d), -EEXIST);
-    assert_int_equal(fl_policy_add_child(p, "nope", &d), -ENOENT);
-    fl_policy_free(p);
+    assert_int_equal(fl_oracle_policy_add_child(p, "root", &d), 0);
+    assert_int_equal(fl_oracle_policy_add_child(p, "root", &d), -EEXIST);
+    assert_int_equal(fl_oracle_policy_add_child(p, "nope", &d), -ENOENT);
+    fl_oracle_policy_free(p);
 }
 
 /* A dynamic child started by an admin call and restarted later is judged by
@@ -85,7 +85,7 @@ static void test_admin_and_dynamic(void **state) {
     sv_child_spec d;
     sv_child_spec_init(&d, "d", worker, NULL);
     d.restart = SV_TRANSIENT;
-    assert_int_equal(fl_policy_add_child(p.p, "root", &d), 0);
+    assert_int_equal(fl_oracle_policy_add_child(p.p, "root", &d), 0);
     const char *text = START3
         "100 root stop_requested a 1\n100 root exit a 1 shutdown\n100 root joined a 1 shutdown\n100 root child_terminated a 1 shutdown\n"
         "200 root start a 2\n200 root started a 2\n"
@@ -98,25 +98,25 @@ static void test_admin_and_dynamic(void **state) {
         "2000 root stop_requested b 1\n2000 root exit b 1 shutdown\n2000 root joined b 1 shutdown\n"
         "2000 root stop_requested a 2\n2000 root exit a 2 shutdown\n2000 root joined a 2 shutdown\n"
         "2000 root shutdown - 0 shutdown\n";
-    fl_admin_call calls[] = {
-        {FL_ADMIN_TERMINATE, "root", "a", 7, 11, 0},
-        {FL_ADMIN_RESTART, "root", "a", 11, 13, 0},
-        {FL_ADMIN_START, "root", "d", 13, 15, 0},
+    fl_oracle_admin_call calls[] = {
+        {FL_ORACLE_ADMIN_TERMINATE, "root", "a", 7, 11, 0},
+        {FL_ORACLE_ADMIN_RESTART, "root", "a", 11, 13, 0},
+        {FL_ORACLE_ADMIN_START, "root", "d", 13, 15, 0},
     };
-    fl_run_info r = run_ok();
+    fl_oracle_run_info r = run_ok();
     r.stop_seq = 23;
     r.admin = calls;
     r.nadmin = 3;
-    fl_verdict vd = check_run(p.p, text, &r);
+    fl_oracle_verdict vd = check_run(p.p, text, &r);
     print_verdict(&vd);
     assert_int_equal(vd.n, 0);
-    fl_verdict_free(&vd);
+    fl_oracle_verdict_free(&vd);
     /* without the admin record, a's restart has no cause */
     r.nadmin = 0;
     vd = check_run(p.p, text, &r);
-    assert_non_null(fl_verdict_find(&vd, FL_INV_RESTART_POLICY));
-    fl_verdict_free(&vd);
-    fl_policy_free(p.p);
+    assert_non_null(fl_oracle_verdict_find(&vd, FL_ORACLE_INV_RESTART_POLICY));
+    fl_oracle_verdict_free(&vd);
+    fl_oracle_policy_free(p.p);
 }
 
 /* Arbitrary traces (unknown kinds, reasons and names, zero incarnations,
@@ -145,18 +145,18 @@ static void test_garbage_traces(void **state) {
             e->backtrace = (rng >> 25) & 1 ? "#0 x\n" : NULL;
         }
         const char *leaked[] = {"t"};
-        fl_admin_call adm = {FL_ADMIN_RESTART, "root", "w", 2, 5, 0};
-        fl_run_info r = {.end = (fl_run_end)(round % 5), .stop_requested = round & 1, .stop_seq = (uint64_t)round % 7,
+        fl_oracle_admin_call adm = {FL_ORACLE_ADMIN_RESTART, "root", "w", 2, 5, 0};
+        fl_oracle_run_info r = {.end = (fl_oracle_end)(round % 5), .stop_requested = round & 1, .stop_seq = (uint64_t)round % 7,
                          .stop_returned = true, .leaked = leaked, .nleaked = (size_t)(round % 2),
                          .admin = &adm, .nadmin = 1};
-        fl_verdict vd;
-        fl_verdict_init(&vd);
+        fl_oracle_verdict vd;
+        fl_oracle_verdict_init(&vd);
         assert_int_equal(fl_oracle_check(p.p, ev, n, &r, &vd), 0);
-        for (size_t i = 0; i < vd.n; i++) assert_true(vd.v[i].inv < FL_INV_EXPECTATION);
-        fl_verdict_free(&vd);
+        for (size_t i = 0; i < vd.n; i++) assert_true(vd.v[i].inv < FL_ORACLE_INV_EXPECTATION);
+        fl_oracle_verdict_free(&vd);
         free(ev);
     }
-    fl_policy_free(p.p);
+    fl_oracle_policy_free(p.p);
 }
 
 int main(void) {

@@ -26,10 +26,10 @@ static void test_intensity_window(void **state) {
     pol p;
     pol_perm(&p, SV_ONE_FOR_ONE, 1);
     expect_clean(p.p, BOUNDARY, 23);
-    expect_broken(p.p, edits_all(BOUNDARY, "6000 ", "5999 ", NULL), 23, FL_INV_INTENSITY_SHUTDOWN, true);
+    expect_broken(p.p, edits_all(BOUNDARY, "6000 ", "5999 ", NULL), 23, FL_ORACLE_INV_INTENSITY_SHUTDOWN, true);
     /* declaring intensity exceeded when the first restart left the window */
-    expect_broken(p.p, edits_all(INTENS, "900 ", "6000 ", NULL), 1000, FL_INV_INTENSITY_SHUTDOWN, true);
-    fl_policy_free(p.p);
+    expect_broken(p.p, edits_all(INTENS, "900 ", "6000 ", NULL), 1000, FL_ORACLE_INV_INTENSITY_SHUTDOWN, true);
+    fl_oracle_policy_free(p.p);
 }
 
 /* ---- mutations: one invariant each ------------------------------------------------- */
@@ -39,16 +39,16 @@ static void test_crash_logged_once(void **state) {
     pol_perm(&p, SV_ONE_FOR_ONE, 3);
     /* logged twice */
     expect_broken(p.p, edits(OFO, "100 root logged b 1 panic\n", "100 root logged b 1 panic\n100 root logged b 1 panic\n", NULL),
-                  OFO_STOP + 1, FL_INV_CRASH_LOGGED_ONCE, false);
+                  OFO_STOP + 1, FL_ORACLE_INV_CRASH_LOGGED_ONCE, false);
     /* logged with another reason */
     expect_broken(p.p, edits(OFO, "100 root logged b 1 panic", "100 root logged b 1 error", NULL),
-                  OFO_STOP, FL_INV_CRASH_LOGGED_ONCE, true);
+                  OFO_STOP, FL_ORACLE_INV_CRASH_LOGGED_ONCE, true);
     /* never logged (the report itself was consumed: this is a logging bug) */
-    expect_broken(p.p, without(OFO, "100 root logged b 1 panic"), OFO_STOP - 1, FL_INV_CRASH_LOGGED_ONCE, false);
+    expect_broken(p.p, without(OFO, "100 root logged b 1 panic"), OFO_STOP - 1, FL_ORACLE_INV_CRASH_LOGGED_ONCE, false);
     /* logged without a crash */
     expect_broken(p.p, edits(OFO, "2000 root stop_requested c 1\n", "1500 root logged c 1 panic\n2000 root stop_requested c 1\n", NULL),
-                  OFO_STOP + 1, FL_INV_CRASH_LOGGED_ONCE, true);
-    fl_policy_free(p.p);
+                  OFO_STOP + 1, FL_ORACLE_INV_CRASH_LOGGED_ONCE, true);
+    fl_oracle_policy_free(p.p);
 }
 
 static void test_crash_logged_backtrace(void **state) {
@@ -61,11 +61,11 @@ static void test_crash_logged_backtrace(void **state) {
             t.ev[i].backtrace = NULL;
             t.ev[i].ev.backtrace = NULL;
         }
-    fl_run_info r = run_ok();
+    fl_oracle_run_info r = run_ok();
     r.stop_seq = OFO_STOP;
-    expect_only_one(p.p, &t, &r, FL_INV_CRASH_LOGGED_ONCE, "backtrace");
+    expect_only_one(p.p, &t, &r, FL_ORACLE_INV_CRASH_LOGGED_ONCE, "backtrace");
     trace_free(&t);
-    fl_policy_free(p.p);
+    fl_oracle_policy_free(p.p);
 }
 
 static void test_joined_before_restart(void **state) {
@@ -75,21 +75,21 @@ static void test_joined_before_restart(void **state) {
     expect_broken(p.p,
                   edits(OFO, "100 root joined b 1 panic\n100 root start b 2\n100 root started b 2\n100 root restarted b 2\n",
                         "100 root start b 2\n100 root started b 2\n100 root restarted b 2\n100 root joined b 1 panic\n", NULL),
-                  OFO_STOP, FL_INV_JOINED_BEFORE_RESTART, false);
+                  OFO_STOP, FL_ORACLE_INV_JOINED_BEFORE_RESTART, false);
     /* the join skipped entirely */
-    expect_broken(p.p, without(OFO, "100 root joined b 1 panic"), OFO_STOP - 1, FL_INV_JOINED_BEFORE_RESTART, false);
+    expect_broken(p.p, without(OFO, "100 root joined b 1 panic"), OFO_STOP - 1, FL_ORACLE_INV_JOINED_BEFORE_RESTART, false);
     /* a join that did not wait: the thread ends after it, or never */
     expect_broken(p.p,
                   edits(OFO, "2000 root exit a 1 shutdown\n2000 root joined a 1 shutdown\n",
                         "2000 root joined a 1 shutdown\n2000 root exit a 1 shutdown\n", NULL),
-                  OFO_STOP, FL_INV_JOINED_BEFORE_RESTART, false);
-    expect_broken(p.p, without(OFO, "2000 root exit a 1 shutdown"), OFO_STOP, FL_INV_JOINED_BEFORE_RESTART, true);
+                  OFO_STOP, FL_ORACLE_INV_JOINED_BEFORE_RESTART, false);
+    expect_broken(p.p, without(OFO, "2000 root exit a 1 shutdown"), OFO_STOP, FL_ORACLE_INV_JOINED_BEFORE_RESTART, true);
     /* joined twice */
     expect_broken(p.p,
                   edits(OFO, "2000 root joined a 1 shutdown\n", "2000 root joined a 1 shutdown\n2000 root joined a 1 shutdown\n",
                         NULL),
-                  OFO_STOP, FL_INV_JOINED_BEFORE_RESTART, false);
-    fl_policy_free(p.p);
+                  OFO_STOP, FL_ORACLE_INV_JOINED_BEFORE_RESTART, false);
+    fl_oracle_policy_free(p.p);
 }
 
 static void test_restart_policy(void **state) {
@@ -103,8 +103,8 @@ static void test_restart_policy(void **state) {
                         "100 root stop_requested b 1\n100 root joined b 1 panic\n",
                         "2000 root stop_requested b 2\n2000 root exit b 2 shutdown\n2000 root joined b 2 shutdown\n", "",
                         NULL),
-                  12, FL_INV_RESTART_POLICY, true);
-    fl_policy_free(p.p);
+                  12, FL_ORACLE_INV_RESTART_POLICY, true);
+    fl_oracle_policy_free(p.p);
     /* transient exit normal restarted; temporary crash restarted */
     pol_make(&p, SV_ONE_FOR_ONE, 3, 5000, SV_TRANSIENT, SV_PERMANENT, SV_TEMPORARY);
     expect_broken(p.p,
@@ -113,14 +113,14 @@ static void test_restart_policy(void **state) {
                         "2000 root shutdown",
                         "2000 root stop_requested a 2\n2000 root exit a 2 shutdown\n2000 root joined a 2 shutdown\n2000 root shutdown",
                         NULL),
-                  TT_STOP + 3, FL_INV_RESTART_POLICY, true);
+                  TT_STOP + 3, FL_ORACLE_INV_RESTART_POLICY, true);
     expect_broken(p.p,
                   edits(TRANS_TEMP, "200 root child_removed c 1 panic\n",
                         "200 root restart c 1 panic\n200 root start c 2\n200 root started c 2\n", "2000 root shutdown",
                         "2000 root stop_requested c 2\n2000 root exit c 2 shutdown\n2000 root joined c 2 shutdown\n2000 root shutdown",
                         NULL),
-                  TT_STOP + 2, FL_INV_RESTART_POLICY, false);
-    fl_policy_free(p.p);
+                  TT_STOP + 2, FL_ORACLE_INV_RESTART_POLICY, false);
+    fl_oracle_policy_free(p.p);
     /* a restart after intensity exceeded */
     pol_perm(&p, SV_ONE_FOR_ONE, 1);
     expect_broken(p.p,
@@ -128,8 +128,8 @@ static void test_restart_policy(void **state) {
                         "900 root start a 3\n900 root started a 3\n900 root stop_requested a 3\n900 root exit a 3 shutdown\n"
                         "900 root joined a 3 shutdown\n900 root shutdown - 0 shutdown\n",
                         NULL),
-                  1000, FL_INV_RESTART_POLICY, false);
-    fl_policy_free(p.p);
+                  1000, FL_ORACLE_INV_RESTART_POLICY, false);
+    fl_oracle_policy_free(p.p);
 }
 
 static void test_strategy_set(void **state) {
@@ -143,7 +143,7 @@ static void test_strategy_set(void **state) {
                         "",
                         "2000 root stop_requested a 2\n2000 root exit a 2 shutdown\n2000 root joined a 2 shutdown\n",
                         "2000 root stop_requested a 1\n2000 root exit a 1 shutdown\n2000 root joined a 1 shutdown\n", NULL),
-                  OFA_STOP - 6, FL_INV_STRATEGY_SET, true);
+                  OFA_STOP - 6, FL_ORACLE_INV_STRATEGY_SET, true);
     /* stops in start order instead of reverse */
     expect_broken(p.p,
                   edits(OFA,
@@ -154,7 +154,7 @@ static void test_strategy_set(void **state) {
                         "100 root stop_requested b 1\n100 root joined b 1 error\n"
                         "100 root stop_requested c 1\n100 root exit c 1 shutdown\n100 root joined c 1 shutdown\n",
                         NULL),
-                  OFA_STOP, FL_INV_STRATEGY_SET, true);
+                  OFA_STOP, FL_ORACLE_INV_STRATEGY_SET, true);
     /* starts out of order */
     expect_broken(p.p,
                   edits(OFA,
@@ -163,8 +163,8 @@ static void test_strategy_set(void **state) {
                         "100 root start b 2\n100 root started b 2\n100 root restarted b 2\n"
                         "100 root start a 2\n100 root started a 2\n100 root restarted a 2\n",
                         NULL),
-                  OFA_STOP, FL_INV_STRATEGY_SET, true);
-    fl_policy_free(p.p);
+                  OFA_STOP, FL_ORACLE_INV_STRATEGY_SET, true);
+    fl_oracle_policy_free(p.p);
     /* one_for_one that also stops and restarts c */
     pol_perm(&p, SV_ONE_FOR_ONE, 3);
     expect_broken(p.p,
@@ -177,8 +177,8 @@ static void test_strategy_set(void **state) {
                         "100 root start c 2\n100 root started c 2\n100 root restarted c 2\n",
                         "2000 root stop_requested c 1\n2000 root exit c 1 shutdown\n2000 root joined c 1 shutdown\n",
                         "2000 root stop_requested c 2\n2000 root exit c 2 shutdown\n2000 root joined c 2 shutdown\n", NULL),
-                  OFO_STOP + 6, FL_INV_STRATEGY_SET, false);
-    fl_policy_free(p.p);
+                  OFO_STOP + 6, FL_ORACLE_INV_STRATEGY_SET, false);
+    fl_oracle_policy_free(p.p);
     /* rest_for_one that restarts a as well */
     pol_perm(&p, SV_REST_FOR_ONE, 3);
     expect_broken(p.p,
@@ -189,8 +189,8 @@ static void test_strategy_set(void **state) {
                         "100 root start a 2\n100 root started a 2\n100 root restarted a 2\n100 root start b 2\n",
                         "2000 root stop_requested a 1\n2000 root exit a 1 shutdown\n2000 root joined a 1 shutdown\n",
                         "2000 root stop_requested a 2\n2000 root exit a 2 shutdown\n2000 root joined a 2 shutdown\n", NULL),
-                  RFO_STOP + 6, FL_INV_STRATEGY_SET, false);
-    fl_policy_free(p.p);
+                  RFO_STOP + 6, FL_ORACLE_INV_STRATEGY_SET, false);
+    fl_oracle_policy_free(p.p);
 }
 
 static void test_intensity_shutdown(void **state) {
@@ -204,7 +204,7 @@ static void test_intensity_shutdown(void **state) {
                         "900 root stop_requested a 2\n900 root joined a 2 panic\n900 root shutdown",
                         "900 root stop_requested a 3\n900 root exit a 3 shutdown\n900 root joined a 3 shutdown\n900 root shutdown",
                         NULL),
-                  1000, FL_INV_INTENSITY_SHUTDOWN, false);
+                  1000, FL_ORACLE_INV_INTENSITY_SHUTDOWN, false);
     /* intensity exceeded, but children stopped in start order */
     expect_broken(p.p,
                   edits(INTENS,
@@ -213,13 +213,13 @@ static void test_intensity_shutdown(void **state) {
                         "900 root stop_requested b 1\n900 root exit b 1 shutdown\n900 root joined b 1 shutdown\n"
                         "900 root stop_requested c 1\n900 root exit c 1 shutdown\n900 root joined c 1 shutdown\n",
                         NULL),
-                  1000, FL_INV_INTENSITY_SHUTDOWN, true);
-    fl_policy_free(p.p);
+                  1000, FL_ORACLE_INV_INTENSITY_SHUTDOWN, true);
+    fl_oracle_policy_free(p.p);
     /* nested: no escalation reported */
     pol_nested(&p);
     expect_broken(p.p, without(NESTED, "200 root escalated inner 1 shutdown"), NESTED_STOP - 1,
-                  FL_INV_INTENSITY_SHUTDOWN, true);
-    fl_policy_free(p.p);
+                  FL_ORACLE_INV_INTENSITY_SHUTDOWN, true);
+    fl_oracle_policy_free(p.p);
 }
 
 int main(void) {

@@ -21,19 +21,19 @@ static void test_no_lost_report(void **state) {
                         "",
                         "2000 root stop_requested b 2\n2000 root exit b 2 shutdown\n2000 root joined b 2 shutdown\n",
                         "2000 root stop_requested b 1\n2000 root joined b 1 panic\n", NULL),
-                  8, FL_INV_NO_LOST_REPORT, false);
+                  8, FL_ORACLE_INV_NO_LOST_REPORT, false);
     /* an exit report that is never acted upon until the final stop */
     expect_broken(p.p,
                   edits(OFO, "2000 root stop_requested a 1\n2000 root exit a 1 shutdown\n",
                         "1000 root exit a 1 normal\n2000 root stop_requested a 1\n", "2000 root joined a 1 shutdown",
                         "2000 root joined a 1 normal", NULL),
-                  OFO_STOP + 1, FL_INV_NO_LOST_REPORT, false);
+                  OFO_STOP + 1, FL_ORACLE_INV_NO_LOST_REPORT, false);
     /* a report pushed twice */
     expect_broken(p.p,
                   edits(OFO, "2000 root exit c 1 shutdown\n", "2000 root exit c 1 shutdown\n2000 root exit c 1 shutdown\n",
                         NULL),
-                  OFO_STOP, FL_INV_NO_LOST_REPORT, true);
-    fl_policy_free(p.p);
+                  OFO_STOP, FL_ORACLE_INV_NO_LOST_REPORT, true);
+    fl_oracle_policy_free(p.p);
     /* temporary child's exit never consumed */
     pol_make(&p, SV_ONE_FOR_ONE, 3, 5000, SV_TRANSIENT, SV_PERMANENT, SV_TEMPORARY);
     expect_broken(p.p,
@@ -42,8 +42,8 @@ static void test_no_lost_report(void **state) {
                         "200 root stop_requested c 1\n200 root joined c 1 panic\n200 root child_removed c 1 panic\n",
                         "200 root exit c 1 normal\n", "2000 root stop_requested b 1\n",
                         "2000 root stop_requested c 1\n2000 root joined c 1 normal\n2000 root stop_requested b 1\n", NULL),
-                  11, FL_INV_NO_LOST_REPORT, true);
-    fl_policy_free(p.p);
+                  11, FL_ORACLE_INV_NO_LOST_REPORT, true);
+    fl_oracle_policy_free(p.p);
 }
 
 static void test_no_leaked_thread(void **state) {
@@ -51,36 +51,36 @@ static void test_no_leaked_thread(void **state) {
     pol_perm(&p, SV_ONE_FOR_ONE, 3);
     trace t = parse(OFO);
     const char *names[] = {"root/b#2"};
-    fl_run_info r = run_ok();
+    fl_oracle_run_info r = run_ok();
     r.stop_seq = OFO_STOP;
     r.leaked = names;
     r.nleaked = 1;
-    expect_only_one(p.p, &t, &r, FL_INV_NO_LEAKED_THREAD, "root/b#2");
+    expect_only_one(p.p, &t, &r, FL_ORACLE_INV_NO_LEAKED_THREAD, "root/b#2");
     trace_free(&t);
     /* never joined nor unstopped (and no report): leaked and unjoined */
-    expect_broken(p.p, without(OFO, "2000 root joined c 1 shutdown"), OFO_STOP, FL_INV_NO_LEAKED_THREAD, false);
+    expect_broken(p.p, without(OFO, "2000 root joined c 1 shutdown"), OFO_STOP, FL_ORACLE_INV_NO_LEAKED_THREAD, false);
     /* unstopped is accounted for */
     char *uns = edits(OFO, "2000 root exit c 1 shutdown\n2000 root joined c 1 shutdown\n", "2000 root unstopped c 1 killed\n",
                       NULL);
     expect_clean(p.p, uns, OFO_STOP);
     free(uns);
-    fl_policy_free(p.p);
+    fl_oracle_policy_free(p.p);
 }
 
 static void test_shutdown_completes(void **state) {
     pol p;
     pol_perm(&p, SV_ONE_FOR_ONE, 3);
-    fl_run_info r = run_ok();
-    r.end = FL_END_DEADLOCK;
+    fl_oracle_run_info r = run_ok();
+    r.end = FL_ORACLE_END_DEADLOCK;
     r.end_detail = "main blocked in join of root\nroot waits on queue";
     r.stop_returned = false;
-    fl_verdict vd = check_run(p.p, OFO, &r);
-    const fl_violation *v = fl_verdict_find(&vd, FL_INV_SHUTDOWN_COMPLETES);
+    fl_oracle_verdict vd = check_run(p.p, OFO, &r);
+    const fl_oracle_violation *v = fl_oracle_verdict_find(&vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES);
     assert_non_null(v);
     assert_non_null(strstr(v->message, "deadlock: main blocked in join of root"));
-    fl_verdict_free(&vd);
+    fl_oracle_verdict_free(&vd);
     /* no root shutdown */
-    expect_broken(p.p, without(OFO, "2000 root shutdown - 0 shutdown"), OFO_STOP, FL_INV_SHUTDOWN_COMPLETES, true);
+    expect_broken(p.p, without(OFO, "2000 root shutdown - 0 shutdown"), OFO_STOP, FL_ORACLE_INV_SHUTDOWN_COMPLETES, true);
     /* shutdown sweep in start order */
     expect_broken(p.p,
                   edits(OFO, "2000 root stop_requested c 1\n2000 root exit c 1 shutdown\n2000 root joined c 1 shutdown\n", "",
@@ -88,13 +88,13 @@ static void test_shutdown_completes(void **state) {
                         "2000 root stop_requested c 1\n2000 root exit c 1 shutdown\n2000 root joined c 1 shutdown\n"
                         "2000 root shutdown",
                         NULL),
-                  OFO_STOP, FL_INV_SHUTDOWN_COMPLETES, true);
+                  OFO_STOP, FL_ORACLE_INV_SHUTDOWN_COMPLETES, true);
     /* an event after shutdown */
     expect_broken(p.p,
                   edits(OFO, "2000 root shutdown - 0 shutdown\n",
                         "2000 root shutdown - 0 shutdown\n2000 root restart a 1 panic\n", NULL),
-                  OFO_STOP, FL_INV_SHUTDOWN_COMPLETES, false);
-    fl_policy_free(p.p);
+                  OFO_STOP, FL_ORACLE_INV_SHUTDOWN_COMPLETES, false);
+    fl_oracle_policy_free(p.p);
 }
 
 /* auto_shutdown=any_significant: transient significant a exits normally ->
@@ -118,7 +118,7 @@ static void pol_auto(pol *p, sv_auto_shutdown mode) {
     p->sup.auto_shutdown = mode;
     p->sup.children = p->ch;
     p->sup.nchildren = 3;
-    assert_int_equal(fl_policy_new(&p->sup, &p->p), 0);
+    assert_int_equal(fl_oracle_policy_new(&p->sup, &p->p), 0);
 }
 
 static void test_auto_shutdown(void **state) {
@@ -131,19 +131,19 @@ static void test_auto_shutdown(void **state) {
                             "2000 root exit c", "100 root joined c", "2000 root joined c", "100 root stop_requested b",
                             "2000 root stop_requested b", "100 root exit b", "2000 root exit b", "100 root joined b",
                             "2000 root joined b", "100 root shutdown", "2000 root shutdown", NULL),
-                  10, FL_INV_SHUTDOWN_COMPLETES, true);
-    fl_policy_free(p.p);
+                  10, FL_ORACLE_INV_SHUTDOWN_COMPLETES, true);
+    fl_oracle_policy_free(p.p);
     /* auto_shutdown although the policy says never */
     pol_auto(&p, SV_AUTO_NEVER);
-    expect_violation(p.p, AUTO, 1000, FL_INV_SHUTDOWN_COMPLETES, true);
-    fl_policy_free(p.p);
+    expect_violation(p.p, AUTO, 1000, FL_ORACLE_INV_SHUTDOWN_COMPLETES, true);
+    fl_oracle_policy_free(p.p);
     /* a shutdown with no reason at all (intensity_exceeded missing) */
     pol_perm(&p, SV_ONE_FOR_ONE, 1);
-    expect_broken(p.p, without(INTENS, "900 root intensity_exceeded - 0 shutdown"), 1000, FL_INV_SHUTDOWN_COMPLETES,
+    expect_broken(p.p, without(INTENS, "900 root intensity_exceeded - 0 shutdown"), 1000, FL_ORACLE_INV_SHUTDOWN_COMPLETES,
                   false);
     /* events before sup_start */
-    expect_broken(p.p, without(OFO, "0 root sup_start"), OFO_STOP - 1, FL_INV_SHUTDOWN_COMPLETES, true);
-    fl_policy_free(p.p);
+    expect_broken(p.p, without(OFO, "0 root sup_start"), OFO_STOP - 1, FL_ORACLE_INV_SHUTDOWN_COMPLETES, true);
+    fl_oracle_policy_free(p.p);
 }
 
 int main(void) {

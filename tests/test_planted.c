@@ -19,17 +19,15 @@
 
 #include <cmocka.h>
 
-#include "explore.h"
-#include "planted.h"
-#include "fl_sched.h"
-#include "schedule.h"
-#include "shrink.h"
+#include "explore/fl_explore.h"
+#include "planted/fl_planted.h"
+#include "sched/fl_sched.h"
 
 static const char *const bugs[] = { "lost_update", "lock_order", "missed_wakeup", "early_restart" };
 #define NBUGS (sizeof bugs / sizeof bugs[0])
 
 /* Hunt from several starting seeds; every hunt must succeed within max. */
-static void expect_found(const char *name, fl_strategy s, uint32_t depth, uint32_t max)
+static void expect_found(const char *name, fl_sched_strategy s, uint32_t depth, uint32_t max)
 {
     const fl_planted *p = fl_planted_find(name);
     assert_non_null(p);
@@ -37,7 +35,7 @@ static void expect_found(const char *name, fl_strategy s, uint32_t depth, uint32
         fl_planted_hunt h;
         assert_int_equal(fl_planted_hunt_run(p, s, depth, seed0, max, &h), 0);
         if (!h.found)
-            fail_msg("%s d=%u did not find %s within %u seeds from seed %llu", fl_strategy_name(s), depth, name, max,
+            fail_msg("%s d=%u did not find %s within %u seeds from seed %llu", fl_sched_strategy_name(s), depth, name, max,
                      (unsigned long long)seed0);
         assert_int_equal(h.status, p->deadlock ? FL_SCHED_DEADLOCK : FL_SCHED_OK);
         assert_non_null(h.schedule);
@@ -49,21 +47,21 @@ static void expect_found(const char *name, fl_strategy s, uint32_t depth, uint32
 static void test_random_finds_all_within_30_seeds(void **st)
 {
     (void)st;
-    for (size_t i = 0; i < NBUGS; i++) expect_found(bugs[i], FL_STRAT_RANDOM, 0, 30);
+    for (size_t i = 0; i < NBUGS; i++) expect_found(bugs[i], FL_SCHED_STRAT_RANDOM, 0, 30);
 }
 
 /* pct d=2 finds each planted bug within 50 seeds */
 static void test_pct_d2_finds_all_within_50_seeds(void **st)
 {
     (void)st;
-    for (size_t i = 0; i < NBUGS; i++) expect_found(bugs[i], FL_STRAT_PCT, 2, 50);
+    for (size_t i = 0; i < NBUGS; i++) expect_found(bugs[i], FL_SCHED_STRAT_PCT, 2, 50);
 }
 
 /* pct d=3 finds each planted bug within 40 seeds */
 static void test_pct_d3_finds_all_within_40_seeds(void **st)
 {
     (void)st;
-    for (size_t i = 0; i < NBUGS; i++) expect_found(bugs[i], FL_STRAT_PCT, 3, 40);
+    for (size_t i = 0; i < NBUGS; i++) expect_found(bugs[i], FL_SCHED_STRAT_PCT, 3, 40);
 }
 
 /* The corrected twins never fail: 100 seeds of random and of pct each. */
@@ -77,7 +75,7 @@ static void test_twins_never_fail(void **st)
         if (all[i].buggy) continue;
         for (int s = 0; s < 2; s++) {
             fl_planted_hunt h;
-            assert_int_equal(fl_planted_hunt_run(&all[i], s ? FL_STRAT_PCT : FL_STRAT_RANDOM, 3, 0, 100, &h), 0);
+            assert_int_equal(fl_planted_hunt_run(&all[i], s ? FL_SCHED_STRAT_PCT : FL_SCHED_STRAT_RANDOM, 3, 0, 100, &h), 0);
             if (h.found) fail_msg("%s failed at seed %llu: %s", all[i].name, (unsigned long long)h.seed, h.schedule);
             assert_int_equal(h.runs, 100);
         }
@@ -93,11 +91,11 @@ static void test_schedule_replays_failure_100_of_100(void **st)
     for (size_t i = 0; i < NBUGS; i++) {
         const fl_planted *p = fl_planted_find(bugs[i]);
         fl_planted_hunt h;
-        assert_int_equal(fl_planted_hunt_run(p, FL_STRAT_PCT, 2, 0, 50, &h), 0);
+        assert_int_equal(fl_planted_hunt_run(p, FL_SCHED_STRAT_PCT, 2, 0, 50, &h), 0);
         assert_true(h.found);
         char *trace0 = NULL;
         for (int k = 0; k < 100; k++) {
-            fl_sched_opts o = { .strategy = FL_STRAT_REPLAY, .schedule = h.schedule, .trace = true };
+            fl_sched_opts o = { .strategy = FL_SCHED_STRAT_REPLAY, .schedule = h.schedule, .trace = true };
             fl_sched_result res;
             int f = fl_planted_run(p, &o, &res);
             if (f != 1) fail_msg("%s: replay %d of %s did not fail (status %s)", bugs[i], k, h.schedule,
@@ -123,7 +121,7 @@ typedef struct same_way {
 static int fails_same_way(const char *cand, void *ud)
 {
     same_way *w = ud;
-    fl_sched_opts o = { .strategy = FL_STRAT_REPLAY, .schedule = cand };
+    fl_sched_opts o = { .strategy = FL_SCHED_STRAT_REPLAY, .schedule = cand };
     fl_sched_result res;
     int f = fl_planted_run(w->p, &o, &res);
     if (f < 0) {
@@ -141,12 +139,12 @@ static void test_shrink_no_longer_and_still_fails(void **st)
     for (size_t i = 0; i < NBUGS; i++) {
         const fl_planted *p = fl_planted_find(bugs[i]);
         fl_planted_hunt h;
-        assert_int_equal(fl_planted_hunt_run(p, FL_STRAT_RANDOM, 0, 100, 50, &h), 0);
+        assert_int_equal(fl_planted_hunt_run(p, FL_SCHED_STRAT_RANDOM, 0, 100, 50, &h), 0);
         assert_true(h.found);
         same_way w = { p, h.status };
-        fl_shrink_result sr;
+        fl_explore_shrink_result sr;
         char err[200];
-        int rc = fl_shrink(h.schedule, fails_same_way, &w, NULL, &sr, err, sizeof err);
+        int rc = fl_explore_shrink(h.schedule, fails_same_way, &w, NULL, &sr, err, sizeof err);
         if (rc) fail_msg("shrink %s: %d %s", bugs[i], rc, err);
         printf("  %-14s %zu -> %zu chars, %llu -> %llu steps, %llu -> %llu preemptions (%u runs)\n", bugs[i],
                sr.len_before, sr.len_after, (unsigned long long)sr.steps_before, (unsigned long long)sr.steps_after,
@@ -162,11 +160,11 @@ static void test_shrink_no_longer_and_still_fails(void **st)
         assert_true(sr.preempt_before > sr.preempt_after);
         for (int k = 0; k < 10; k++) assert_int_equal(fails_same_way(sr.schedule, &w), 1);
         /* shrinking the result again cannot make it longer */
-        fl_shrink_result again;
-        assert_int_equal(fl_shrink(sr.schedule, fails_same_way, &w, NULL, &again, err, sizeof err), 0);
+        fl_explore_shrink_result again;
+        assert_int_equal(fl_explore_shrink(sr.schedule, fails_same_way, &w, NULL, &again, err, sizeof err), 0);
         assert_true(again.len_after <= sr.len_after);
-        fl_shrink_result_free(&again);
-        fl_shrink_result_free(&sr);
+        fl_explore_shrink_result_free(&again);
+        fl_explore_shrink_result_free(&sr);
         free(h.schedule);
     }
 }
@@ -175,16 +173,16 @@ static void test_shrink_rejects_bad_input(void **st)
 {
     (void)st;
     same_way w = { fl_planted_find("lost_update_ok"), FL_SCHED_OK };
-    fl_shrink_result sr;
+    fl_explore_shrink_result sr;
     char err[200];
-    assert_int_equal(fl_shrink("fl1:garbage", fails_same_way, &w, NULL, &sr, err, sizeof err), -EINVAL);
+    assert_int_equal(fl_explore_shrink("fl1:garbage", fails_same_way, &w, NULL, &sr, err, sizeof err), -EINVAL);
     assert_non_null(strstr(err, "schedule:1:5: unknown strategy 'garbage'"));
     assert_null(sr.schedule);
     /* a schedule that does not fail */
-    fl_sched_opts o = { .strategy = FL_STRAT_RANDOM, .seed = 1 };
+    fl_sched_opts o = { .strategy = FL_SCHED_STRAT_RANDOM, .seed = 1 };
     fl_sched_result res;
     assert_int_equal(fl_planted_run(w.p, &o, &res), 0);
-    assert_int_equal(fl_shrink(res.schedule, fails_same_way, &w, NULL, &sr, err, sizeof err), -ESRCH);
+    assert_int_equal(fl_explore_shrink(res.schedule, fails_same_way, &w, NULL, &sr, err, sizeof err), -ESRCH);
     assert_non_null(strstr(err, "does not fail"));
     fl_sched_result_free(&res);
 }
@@ -203,7 +201,7 @@ static void test_explore(void **st)
             fl_explore_opts eo = { .preemption_bound = bound, .keep_going = true };
             fl_explore_result er;
             char err[200];
-            int rc = fl_explore(&eo, fl_planted_main, &ctx, fl_planted_check, &ctx, &er, err, sizeof err);
+            int rc = fl_explore_run(&eo, fl_planted_main, &ctx, fl_planted_check, &ctx, &er, err, sizeof err);
             if (rc) fail_msg("explore %s: %d %s", all[i].name, rc, err);
             assert_true(er.complete);
             assert_true(er.runs >= 1);
@@ -213,7 +211,7 @@ static void test_explore(void **st)
                          (unsigned long long)er.failures, (unsigned long long)er.runs);
             if (er.first_failure) {
                 /* the reported schedule replays the failure */
-                fl_sched_opts o = { .strategy = FL_STRAT_REPLAY, .schedule = er.first_failure };
+                fl_sched_opts o = { .strategy = FL_SCHED_STRAT_REPLAY, .schedule = er.first_failure };
                 fl_sched_result res;
                 assert_int_equal(fl_planted_run(&all[i], &o, &res), 1);
                 assert_int_equal(strncmp(er.first_failure, "fl1:dfs.", 8), 0);
@@ -227,14 +225,14 @@ static void test_explore(void **st)
     fl_planted_ctx ctx = { fl_planted_find("lost_update"), -1 };
     fl_explore_opts eo = { .preemption_bound = 2 };
     fl_explore_result er;
-    assert_int_equal(fl_explore(&eo, fl_planted_main, &ctx, fl_planted_check, &ctx, &er, NULL, 0), 0);
+    assert_int_equal(fl_explore_run(&eo, fl_planted_main, &ctx, fl_planted_check, &ctx, &er, NULL, 0), 0);
     assert_int_equal(er.failures, 1);
     assert_false(er.complete);
     fl_explore_result_free(&er);
     /* a run budget ends it incomplete too */
     fl_planted_ctx ok = { fl_planted_find("lost_update_ok"), -1 };
     eo = (fl_explore_opts){ .preemption_bound = 2, .max_runs = 5, .keep_going = true };
-    assert_int_equal(fl_explore(&eo, fl_planted_main, &ok, fl_planted_check, &ok, &er, NULL, 0), 0);
+    assert_int_equal(fl_explore_run(&eo, fl_planted_main, &ok, fl_planted_check, &ok, &er, NULL, 0), 0);
     assert_int_equal(er.runs, 5);
     assert_false(er.complete);
     fl_explore_result_free(&er);

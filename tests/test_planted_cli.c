@@ -34,7 +34,7 @@
 #include <cmocka.h>
 
 #include "cli_util.h"
-#include "worker.h"
+#include "world/fl_world.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,17 +217,17 @@ static void test_builtin_names(void **state) {
     static const char *names[] = {"planted.lost_update",    "planted.lock_order",   "planted.missed_wakeup",
                                   "planted.early_restart",  "planted.lost_update_ok", "planted.lock_order_ok",
                                   "planted.missed_wakeup_ok", "planted.early_restart_ok"};
-    fl_unregister_all_workers();
+    fl_world_unregister_all_workers();
     /* the embedding program's own worker under a built-in name wins */
     int token;
-    assert_int_equal(fl_register_worker("planted.lost_update", mine, &token), 0);
+    assert_int_equal(fl_world_register_worker("planted.lost_update", mine, &token), 0);
     cli_cap c = CLI("--version");
     cli_expect_rc(&c, 0, "--version");
     cli_cap_free(&c);
     sv_worker_fn fn;
     void *arg;
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        assert_int_equal(fl_lookup_worker(names[i], &fn, &arg), 0);
+        assert_int_equal(fl_world_lookup_worker(names[i], &fn, &arg), 0);
         if (i == 0) {
             assert_ptr_equal(fn, mine);
             assert_ptr_equal(arg, &token);
@@ -240,10 +240,10 @@ static void test_builtin_names(void **state) {
     c = CLI("--version");
     cli_expect_rc(&c, 0, "--version");
     cli_cap_free(&c);
-    fl_unregister_all_workers();
+    fl_world_unregister_all_workers();
     c = CLI("--version"); /* and again after the registry was emptied */
     cli_cap_free(&c);
-    assert_int_equal(fl_lookup_worker("planted.lost_update", &fn, &arg), 0);
+    assert_int_equal(fl_world_lookup_worker("planted.lost_update", &fn, &arg), 0);
     assert_ptr_not_equal(fn, mine);
 }
 

@@ -10,9 +10,9 @@
 #include <cmocka.h>
 
 #include "cli_util.h"
-#include "runner.h"
+#include "runner/fl_runner.h"
 #include "sv_plat.h"
-#include "worker.h"
+#include "world/fl_world.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -24,14 +24,14 @@ static char *format(const fl_event *t, size_t n) {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    fl_trace_format(t, n, f);
+    fl_runner_trace_format(t, n, f);
     fclose(f);
     return buf;
 }
 
-static fl_run_out run_seed(const fl_scenario *s, uint64_t seed, fl_strategy st) {
-    fl_run_params p = {.seed = seed, .strategy = st, .budget = 200000};
-    fl_run_out o;
+static fl_runner_out run_seed(const fl_scenario *s, uint64_t seed, fl_sched_strategy st) {
+    fl_runner_params p = {.seed = seed, .strategy = st, .budget = 200000};
+    fl_runner_out o;
     int r = fl_runner_run(s, &p, &o);
     if (r != 0) fprintf(stderr, "run: %s\n", o.sched_report ? o.sched_report : strerror(-r));
     assert_int_equal(r, 0);
@@ -69,11 +69,11 @@ static const char ONE_FOR_ALL[] =
 
 static void test_passing_run(void **state) {
     fl_scenario *s = cli_parse_scenario("ofa.scn", ONE_FOR_ALL);
-    fl_strategy strats[] = {FL_STRAT_RANDOM, FL_STRAT_PCT, FL_STRAT_RR};
+    fl_sched_strategy strats[] = {FL_SCHED_STRAT_RANDOM, FL_SCHED_STRAT_PCT, FL_SCHED_STRAT_RR};
     for (int k = 0; k < 3; k++)
         for (uint64_t seed = 1; seed <= 3; seed++) {
-            fl_run_out o = run_seed(s, seed, strats[k]);
-            if (o.verdict.n) fl_verdict_print(&o.verdict, stderr);
+            fl_runner_out o = run_seed(s, seed, strats[k]);
+            if (o.verdict.n) fl_oracle_verdict_print(&o.verdict, stderr);
             assert_int_equal(o.verdict.n, 0);
             assert_int_equal(o.status, FL_SCHED_OK);
             assert_true(o.ntrace > 20);
@@ -84,7 +84,7 @@ static void test_passing_run(void **state) {
             assert_int_equal(o.root_exit, SV_EXIT_SHUTDOWN);
             assert_true(o.nlog > 0);
             assert_int_equal(o.seed, seed);
-            fl_run_out_free(&o);
+            fl_runner_out_free(&o);
         }
     fl_scenario_free(s);
 }
@@ -93,14 +93,14 @@ static void test_passing_run(void **state) {
  * replays it exactly, with the same verdict. */
 static void test_determinism_and_replay(void **state) {
     fl_scenario *s = cli_parse_scenario("ofa.scn", ONE_FOR_ALL);
-    fl_strategy strats[] = {FL_STRAT_RANDOM, FL_STRAT_PCT};
+    fl_sched_strategy strats[] = {FL_SCHED_STRAT_RANDOM, FL_SCHED_STRAT_PCT};
     for (int k = 0; k < 2; k++) {
-        fl_run_out a = run_seed(s, 7, strats[k]), b = run_seed(s, 7, strats[k]);
+        fl_runner_out a = run_seed(s, 7, strats[k]), b = run_seed(s, 7, strats[k]);
         char *ta = format(a.trace, a.ntrace), *tb = format(b.trace, b.ntrace);
         assert_string_equal(ta, tb);
         assert_string_equal(a.schedule, b.schedule);
-        fl_run_params p = {.strategy = FL_STRAT_REPLAY, .schedule = a.schedule};
-        fl_run_out r;
+        fl_runner_params p = {.strategy = FL_SCHED_STRAT_REPLAY, .schedule = a.schedule};
+        fl_runner_out r;
         assert_int_equal(fl_runner_run(s, &p, &r), 0);
         assert_int_equal(r.status, FL_SCHED_OK);
         assert_int_equal(r.seed, 7);
@@ -110,21 +110,21 @@ static void test_determinism_and_replay(void **state) {
         free(ta);
         free(tb);
         free(tr);
-        fl_run_out_free(&a);
-        fl_run_out_free(&b);
-        fl_run_out_free(&r);
+        fl_runner_out_free(&a);
+        fl_runner_out_free(&b);
+        fl_runner_out_free(&r);
     }
     fl_scenario_free(s);
 }
 
 static void test_bad_schedule(void **state) {
     fl_scenario *s = cli_parse_scenario("ofa.scn", ONE_FOR_ALL);
-    fl_run_params p = {.strategy = FL_STRAT_REPLAY, .schedule = "fl1:garbage"};
-    fl_run_out o;
+    fl_runner_params p = {.strategy = FL_SCHED_STRAT_REPLAY, .schedule = "fl1:garbage"};
+    fl_runner_out o;
     assert_int_equal(fl_runner_run(s, &p, &o), -EINVAL);
     assert_non_null(o.sched_report);
     assert_non_null(strstr(o.sched_report, "schedule"));
-    fl_run_out_free(&o);
+    fl_runner_out_free(&o);
     fl_scenario_free(s);
 }
 
@@ -220,12 +220,12 @@ static void test_failing_case_and_expectations(void **state) {
     }
     /* the replay line reproduces the same verdict */
     const char *sched = strstr(c.replay, "--schedule ") + strlen("--schedule ");
-    fl_run_params p = {.strategy = FL_STRAT_REPLAY, .schedule = sched};
-    fl_run_out r;
+    fl_runner_params p = {.strategy = FL_SCHED_STRAT_REPLAY, .schedule = sched};
+    fl_runner_out r;
     assert_int_equal(fl_runner_run(s, &p, &r), 0);
-    assert_non_null(fl_verdict_find(&r.verdict, FL_INV_EXPECTATION));
+    assert_non_null(fl_oracle_verdict_find(&r.verdict, FL_ORACLE_INV_EXPECTATION));
     assert_int_equal(r.verdict.n, 6);
-    fl_run_out_free(&r);
+    fl_runner_out_free(&r);
     fl_runner_case_free(&c);
     fl_scenario_free(s);
 }
@@ -243,11 +243,11 @@ static void test_start_failure(void **state) {
                            "expect restarts a = 0\n"
                            "expect exit shutdown\n");
     for (uint64_t seed = 1; seed <= 3; seed++) {
-        fl_run_out o = run_seed(s, seed, FL_STRAT_RANDOM);
-        if (o.verdict.n) fl_verdict_print(&o.verdict, stderr);
+        fl_runner_out o = run_seed(s, seed, FL_SCHED_STRAT_RANDOM);
+        if (o.verdict.n) fl_oracle_verdict_print(&o.verdict, stderr);
         assert_int_equal(o.verdict.n, 0);
         assert_int_equal(o.root_exit, SV_EXIT_SHUTDOWN);
-        fl_run_out_free(&o);
+        fl_runner_out_free(&o);
     }
     fl_scenario_free(s);
 }
@@ -256,19 +256,19 @@ static void test_effective_params(void **state) {
     fl_scenario *s = cli_parse_scenario("d.scn", "supervisor root\n  worker a\n    work 10ms\n");
     uint32_t seeds, depth;
     uint64_t first, budget;
-    fl_strategy st;
+    fl_sched_strategy st;
     fl_runner_opts o = {.strategy = -1};
     fl_runner_effective(s, &o, &seeds, &first, &st, &depth, &budget);
     assert_int_equal(seeds, FL_RUNNER_DEFAULT_SEEDS);
-    assert_int_equal(st, FL_STRAT_RANDOM);
+    assert_int_equal(st, FL_SCHED_STRAT_RANDOM);
     assert_int_equal(first, s->run.seed);
     o.seeds = 9;
-    o.strategy = FL_STRAT_PCT;
+    o.strategy = FL_SCHED_STRAT_PCT;
     o.depth = 4;
     o.budget = 1234;
     fl_runner_effective(s, &o, &seeds, &first, &st, &depth, &budget);
     assert_int_equal(seeds, 9);
-    assert_int_equal(st, FL_STRAT_PCT);
+    assert_int_equal(st, FL_SCHED_STRAT_PCT);
     assert_int_equal(depth, 4);
     assert_int_equal(budget, 1234);
     fl_scenario_free(s);
@@ -276,11 +276,11 @@ static void test_effective_params(void **state) {
     o = (fl_runner_opts){.strategy = -1};
     fl_runner_effective(s, &o, &seeds, &first, &st, &depth, &budget);
     assert_int_equal(seeds, 17);
-    assert_int_equal(st, FL_STRAT_RR);
+    assert_int_equal(st, FL_SCHED_STRAT_RR);
     /* free runs cost real time: a few seeds unless asked for more */
-    o.strategy = FL_STRAT_FREE;
+    o.strategy = FL_SCHED_STRAT_FREE;
     fl_runner_effective(s, &o, &seeds, &first, &st, &depth, &budget);
-    assert_int_equal(st, FL_STRAT_FREE);
+    assert_int_equal(st, FL_SCHED_STRAT_FREE);
     assert_int_equal(seeds, FL_RUNNER_FREE_SEEDS);
     o.seeds = 40;
     fl_runner_effective(s, &o, &seeds, &first, &st, &depth, &budget);
@@ -294,7 +294,7 @@ static double now_s(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* FL_STRAT_FREE: real threads, real time divided by the time scale; judged
+/* FL_SCHED_STRAT_FREE: real threads, real time divided by the time scale; judged
  * by the same oracle; no schedule. */
 /* A user worker that ignores stop for ever (blocked on a word nobody wakes). */
 static _Atomic uint32_t never_woken;
@@ -310,19 +310,19 @@ static int stuck_worker(sv_worker *w, void *arg) {
  * process's runs with a message saying why. MUST be the last test of this
  * binary: no world can be built after it. */
 static void test_free_run_abandons(void **state) {
-    assert_int_equal(fl_register_worker("test.stuck", stuck_worker, NULL), 0);
+    assert_int_equal(fl_world_register_worker("test.stuck", stuck_worker, NULL), 0);
     fl_scenario *s = cli_parse_scenario("stuck.scn",
                                         "run duration=200ms\nsupervisor root\n  user p fn=test.stuck shutdown=100ms\n");
-    fl_run_params p = {.seed = 1, .strategy = FL_STRAT_FREE, .time_scale = 10};
-    fl_run_out o;
+    fl_runner_params p = {.seed = 1, .strategy = FL_SCHED_STRAT_FREE, .time_scale = 10};
+    fl_runner_out o;
     assert_int_equal(fl_runner_run(s, &p, &o), 0);
-    assert_non_null(fl_verdict_find(&o.verdict, FL_INV_NO_LEAKED_THREAD));
-    fl_run_out_free(&o);
+    assert_non_null(fl_oracle_verdict_find(&o.verdict, FL_ORACLE_INV_NO_LEAKED_THREAD));
+    fl_runner_out_free(&o);
     assert_int_equal(fl_runner_run(s, &p, &o), -EBUSY);
     assert_non_null(o.sched_report);
     if (!strstr(o.sched_report, "the free run of stuck.scn left threads running in its world"))
         fail_msg("unexpected: %s", o.sched_report);
-    fl_run_out_free(&o);
+    fl_runner_out_free(&o);
     fl_scenario_free(s);
 }
 
@@ -346,12 +346,12 @@ static void test_free_run_time_scale(void **state) {
                            "expect log contains \"boom\"\n");
     /* scale 10: a scenario second lasts ~100 ms (well under 700 ms even
      * under TSan on a busy machine), while the trace spans >= 1 s */
-    fl_run_params p = {.seed = 3, .strategy = FL_STRAT_FREE, .time_scale = 10};
-    fl_run_out o;
+    fl_runner_params p = {.seed = 3, .strategy = FL_SCHED_STRAT_FREE, .time_scale = 10};
+    fl_runner_out o;
     double t0 = now_s();
     assert_int_equal(fl_runner_run(s, &p, &o), 0);
     double real = now_s() - t0;
-    if (o.verdict.n) fl_verdict_print(&o.verdict, stderr);
+    if (o.verdict.n) fl_oracle_verdict_print(&o.verdict, stderr);
     assert_int_equal(o.verdict.n, 0);
     assert_null(o.schedule); /* not replayable: never a made-up schedule */
     assert_int_equal(o.seed, 3);
@@ -362,7 +362,7 @@ static void test_free_run_time_scale(void **state) {
     assert_true(span >= 1000000000ll);
     assert_true(o.virtual_ns >= 1000000000ll); /* reported in scenario time */
     assert_true(real < 0.7);
-    fl_run_out_free(&o);
+    fl_runner_out_free(&o);
     fl_scenario_free(s);
     /* scale 1 is real time: a 200 ms scenario takes at least 200 ms */
     s = cli_parse_scenario("free1.scn",
@@ -373,7 +373,7 @@ static void test_free_run_time_scale(void **state) {
     real = now_s() - t0;
     assert_int_equal(o.verdict.n, 0);
     assert_true(real >= 0.2);
-    fl_run_out_free(&o);
+    fl_runner_out_free(&o);
     fl_scenario_free(s);
 }
 
@@ -387,12 +387,12 @@ static void test_replay_line_and_format(void **state) {
     sv_event e = {.seq = 3, .time_ns = 1500000001, .kind = SV_EV_CRASH, .sup = "root", .child = "a",
                   .incarnation = 2, .reason = SV_EXIT_PANIC, .message = "say \"hi\"\n", .backtrace = "#0 x\n#1 y\n"};
     fl_event fe;
-    assert_int_equal(fl_event_copy(&fe, &e), 0);
+    assert_int_equal(fl_runner_event_copy(&fe, &e), 0);
     assert_ptr_not_equal(fe.ev.message, e.message);
     char *t = format(&fe, 1);
     assert_string_equal(t, "#3 t=1.500000001 root crash child=a inc=2 reason=panic msg=\"say \\\"hi\\\"\\n\" +backtrace\n");
     free(t);
-    fl_event_clear(&fe);
+    fl_runner_event_clear(&fe);
 }
 
 int main(void) {

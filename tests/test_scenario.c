@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 /* Every field of the parsed run parameters equals want's. */
-static void assert_run(const fl_scenario *s, fl_run want) {
+static void assert_run(const fl_scenario *s, fl_scenario_run want) {
     assert_int_equal(s->run.seeds, want.seeds);
     assert_int_equal(s->run.seed, want.seed);
     assert_int_equal(s->run.strategy, want.strategy);
@@ -28,12 +28,12 @@ static void test_full_example(void **state) {
     fl_scenario *s = parse_ok(full);
     assert_string_equal(s->path, "t.scn");
     assert_string_equal(s->title, "one_for_one restarts only the crashed child");
-    assert_run(s, (fl_run){.seeds = 200, .seed = 7, .strategy = FL_STRAT_PCT, .depth = 4, .budget = 5000,
+    assert_run(s, (fl_scenario_run){.seeds = 200, .seed = 7, .strategy = FL_SCHED_STRAT_PCT, .depth = 4, .budget = 5000,
                            .duration_ns = 3000000000LL, .swarm = true,
-                           .set = FL_RUN_SEEDS | FL_RUN_SEED | FL_RUN_STRATEGY | FL_RUN_DEPTH | FL_RUN_BUDGET |
-                                  FL_RUN_DURATION | FL_RUN_SWARM});
+                           .set = FL_SCENARIO_RUN_SEEDS | FL_SCENARIO_RUN_SEED | FL_SCENARIO_RUN_STRATEGY | FL_SCENARIO_RUN_DEPTH | FL_SCENARIO_RUN_BUDGET |
+                                  FL_SCENARIO_RUN_DURATION | FL_SCENARIO_RUN_SWARM});
 
-    fl_sup_decl *root = s->root;
+    fl_scenario_sup_decl *root = s->root;
     assert_string_equal(root->name, "root");
     assert_null(root->self);
     assert_int_equal(root->strategy, SV_REST_FOR_ONE);
@@ -46,65 +46,65 @@ static void test_full_example(void **state) {
     assert_int_equal(root->flags, 0);
     assert_int_equal(root->nchildren, 5);
 
-    fl_child *a = root->children[0];
+    fl_scenario_child_decl *a = root->children[0];
     assert_string_equal(a->id, "a");
-    assert_int_equal(a->kind, FL_CHILD_SCRIPT);
+    assert_int_equal(a->kind, FL_SCENARIO_CHILD_SCRIPT);
     assert_ptr_equal(a->parent, root);
     assert_int_equal(a->line, 5);
     assert_int_equal(a->col, 10);
     assert_int_equal(a->shutdown, SV_SHUTDOWN_TIMEOUT);
     assert_int_equal(a->shutdown_ms, 500);
     assert_int_equal(a->nscript, 3);
-    assert_int_equal(a->script[0].kind, FL_OP_CRASH);
+    assert_int_equal(a->script[0].kind, FL_SCENARIO_OP_CRASH);
     assert_string_equal(a->script[0].str, "boom\n\"x\"");
     assert_int_equal(a->script[0].when.inc_min, 1);
     assert_int_equal(a->script[0].when.inc_max, 1);
     assert_int_equal(a->script[0].when.p_pct, 100);
-    assert_int_equal(a->script[1].kind, FL_OP_WORK);
+    assert_int_equal(a->script[1].kind, FL_SCENARIO_OP_WORK);
     assert_int_equal(a->script[1].ns, 10000000);
     assert_int_equal(a->script[1].when.inc_min, 3);
     assert_int_equal(a->script[1].when.inc_max, 0);
-    assert_int_equal(a->script[2].kind, FL_OP_LOOP);
+    assert_int_equal(a->script[2].kind, FL_SCENARIO_OP_LOOP);
     assert_int_equal(a->script[2].count, 3);
     assert_int_equal(a->script[2].when.p_pct, 50);
     assert_int_equal(a->script[2].nbody, 2);
     assert_int_equal(a->script[2].body[0].when.inc_min, 2);
     assert_int_equal(a->script[2].body[0].when.inc_max, 4);
-    assert_int_equal(a->script[2].body[1].kind, FL_OP_YIELD);
+    assert_int_equal(a->script[2].body[1].kind, FL_SCENARIO_OP_YIELD);
     assert_int_equal(a->nonstop, 2);
-    assert_int_equal(a->onstop[1].kind, FL_OP_EXIT);
+    assert_int_equal(a->onstop[1].kind, FL_SCENARIO_OP_EXIT);
     assert_int_equal(a->onstop[1].value, SV_RET_SHUTDOWN);
 
-    fl_child *b = root->children[1];
+    fl_scenario_child_decl *b = root->children[1];
     assert_int_equal(b->restart, SV_TRANSIENT);
     assert_true(b->significant);
     assert_int_equal(b->shutdown, SV_SHUTDOWN_BRUTAL);
-    assert_int_equal(b->script[0].kind, FL_OP_WAIT);
+    assert_int_equal(b->script[0].kind, FL_SCENARIO_OP_WAIT);
     assert_string_equal(b->script[0].str, "go");
-    assert_int_equal(b->script[1].kind, FL_OP_RETURN);
+    assert_int_equal(b->script[1].kind, FL_SCENARIO_OP_RETURN);
     assert_int_equal(b->script[1].value, -EIO);
 
-    fl_child *inner = root->children[2];
-    assert_int_equal(inner->kind, FL_CHILD_SUP);
+    fl_scenario_child_decl *inner = root->children[2];
+    assert_int_equal(inner->kind, FL_SCENARIO_CHILD_SUP);
     assert_int_equal(inner->restart, SV_TRANSIENT);
     assert_int_equal(inner->shutdown, SV_SHUTDOWN_INFINITY);
     assert_ptr_equal(inner->sup->self, inner);
     assert_ptr_equal(fl_scenario_sup(s, "inner"), inner->sup);
     assert_int_equal(inner->sup->strategy, SV_ONE_FOR_ALL);
     assert_int_equal(inner->sup->flags, SV_SUP_CATCH_SIGNALS); /* c has segv */
-    fl_child *c = inner->sup->children[0];
+    fl_scenario_child_decl *c = inner->sup->children[0];
     assert_ptr_equal(fl_scenario_child(s, "c"), c);
-    assert_int_equal(c->script[1].kind, FL_OP_FAILPOINT);
+    assert_int_equal(c->script[1].kind, FL_SCENARIO_OP_FAILPOINT);
     assert_string_equal(c->script[1].str, "c.step");
-    assert_int_equal(c->script[2].kind, FL_OP_SEGV);
-    assert_int_equal(c->script[3].kind, FL_OP_HANG);
+    assert_int_equal(c->script[2].kind, FL_SCENARIO_OP_SEGV);
+    assert_int_equal(c->script[3].kind, FL_SCENARIO_OP_HANG);
 
-    fl_child *p = root->children[3];
-    assert_int_equal(p->kind, FL_CHILD_USER);
+    fl_scenario_child_decl *p = root->children[3];
+    assert_int_equal(p->kind, FL_SCENARIO_CHILD_USER);
     assert_string_equal(p->fn_name, "my_poller");
     assert_true(p->dynamic);
     assert_int_equal(p->index, 3);
-    fl_child *d = root->children[4];
+    fl_scenario_child_decl *d = root->children[4];
     assert_true(d->dynamic);
     assert_int_equal(d->script[0].count, 0);
     assert_int_equal(d->script[1].value, -3);
@@ -133,41 +133,41 @@ static void test_full_example(void **state) {
 
     /* sorted by time, stable among equal times */
     assert_int_equal(s->nactions, 4);
-    assert_int_equal(s->actions[0].kind, FL_ACT_CRASH);
+    assert_int_equal(s->actions[0].kind, FL_SCENARIO_ACT_CRASH);
     assert_int_equal(s->actions[0].at_ns, 50000000);
     assert_string_equal(s->actions[0].msg, "late");
-    assert_int_equal(s->actions[1].kind, FL_ACT_TERMINATE);
+    assert_int_equal(s->actions[1].kind, FL_SCENARIO_ACT_TERMINATE);
     assert_true(s->actions[1].check_result);
     assert_int_equal(s->actions[1].result, 0);
-    assert_int_equal(s->actions[2].kind, FL_ACT_START);
+    assert_int_equal(s->actions[2].kind, FL_SCENARIO_ACT_START);
     assert_false(s->actions[2].check_result);
     assert_ptr_equal(s->actions[2].child, d);
-    assert_int_equal(s->actions[3].kind, FL_ACT_STOP);
+    assert_int_equal(s->actions[3].kind, FL_SCENARIO_ACT_STOP);
     assert_null(s->actions[3].child);
 
     assert_int_equal(s->nexpects, 8);
-    assert_int_equal(s->expects[0].kind, FL_EXP_COUNT);
-    assert_int_equal(s->expects[0].counter, FL_CNT_RESTARTS);
-    assert_int_equal(s->expects[0].cmp, FL_CMP_EQ);
+    assert_int_equal(s->expects[0].kind, FL_SCENARIO_EXP_COUNT);
+    assert_int_equal(s->expects[0].counter, FL_SCENARIO_CNT_RESTARTS);
+    assert_int_equal(s->expects[0].cmp, FL_SCENARIO_CMP_EQ);
     assert_int_equal(s->expects[0].n, 1);
-    assert_int_equal(s->expects[1].counter, FL_CNT_CRASHES);
-    assert_int_equal(s->expects[1].cmp, FL_CMP_GE);
-    assert_int_equal(s->expects[2].kind, FL_EXP_EXIT);
+    assert_int_equal(s->expects[1].counter, FL_SCENARIO_CNT_CRASHES);
+    assert_int_equal(s->expects[1].cmp, FL_SCENARIO_CMP_GE);
+    assert_int_equal(s->expects[2].kind, FL_SCENARIO_EXP_EXIT);
     assert_int_equal(s->expects[2].exit_reason, SV_EXIT_SHUTDOWN);
-    assert_int_equal(s->expects[3].kind, FL_EXP_STATE);
-    assert_int_equal(s->expects[3].state, FL_STATE_RUNNING);
+    assert_int_equal(s->expects[3].kind, FL_SCENARIO_EXP_STATE);
+    assert_int_equal(s->expects[3].state, FL_SCENARIO_STATE_RUNNING);
     assert_int_equal(s->expects[3].at_ns, 500000000);
-    assert_int_equal(s->expects[4].kind, FL_EXP_LOG);
+    assert_int_equal(s->expects[4].kind, FL_SCENARIO_EXP_LOG);
     assert_false(s->expects[4].negate);
     assert_string_equal(s->expects[4].text, "boom");
-    assert_int_equal(s->expects[5].kind, FL_EXP_EVENT);
+    assert_int_equal(s->expects[5].kind, FL_SCENARIO_EXP_EVENT);
     assert_true(s->expects[5].negate);
     assert_int_equal(s->expects[5].event, SV_EV_ESCALATED);
     assert_ptr_equal(s->expects[5].child, inner);
     assert_int_equal(s->expects[6].event, SV_EV_SHUTDOWN);
     assert_null(s->expects[6].child);
     assert_ptr_equal(s->expects[6].sup, root);
-    assert_int_equal(s->expects[7].kind, FL_EXP_FAIL);
+    assert_int_equal(s->expects[7].kind, FL_SCENARIO_EXP_FAIL);
     assert_string_equal(s->expect_fail, "no_lost_report");
     fl_scenario_free(s);
 }
@@ -176,13 +176,13 @@ static void test_defaults(void **state) {
     (void)state;
     fl_scenario *s = parse_ok("supervisor top\n  worker w\n  supervisor sub\n");
     assert_string_equal(s->title, "t.scn");
-    assert_run(s, (fl_run){.seeds = 100, .seed = 1, .strategy = FL_STRAT_RANDOM, .depth = 3, .budget = 200000,
+    assert_run(s, (fl_scenario_run){.seeds = 100, .seed = 1, .strategy = FL_SCHED_STRAT_RANDOM, .depth = 3, .budget = 200000,
                            .duration_ns = 2000000000LL, .swarm = false, .set = 0});
     assert_int_equal(s->root->strategy, SV_ONE_FOR_ONE);
     assert_int_equal(s->root->intensity, 1);
     assert_int_equal(s->root->period_ms, 5000);
     assert_int_equal(s->root->backoff_min_ms, 0);
-    fl_child *w = s->root->children[0];
+    fl_scenario_child_decl *w = s->root->children[0];
     assert_int_equal(w->restart, SV_PERMANENT);
     assert_int_equal(w->shutdown, SV_SHUTDOWN_TIMEOUT);
     assert_int_equal(w->shutdown_ms, 5000);
@@ -217,14 +217,14 @@ static void test_layout(void **state) {
 
 static void test_names(void **state) {
     (void)state;
-    assert_string_equal(fl_counter_name(FL_CNT_START_FAILED), "start_failed");
-    assert_string_equal(fl_counter_name((fl_counter)99), "?");
-    assert_string_equal(fl_cmp_name(FL_CMP_GE), ">=");
-    assert_string_equal(fl_state_name(FL_STATE_ABSENT), "absent");
-    assert_string_equal(fl_state_name(FL_STATE_UNSTOPPED), "unstopped");
-    assert_string_equal(fl_action_name(FL_ACT_DELETE), "delete_child");
-    assert_string_equal(fl_sched_strategy_name(FL_STRAT_RR), "rr");
-    assert_string_equal(fl_sched_strategy_name((fl_sched_strategy)77), "?");
+    assert_string_equal(fl_scenario_counter_name(FL_SCENARIO_CNT_START_FAILED), "start_failed");
+    assert_string_equal(fl_scenario_counter_name((fl_scenario_counter)99), "?");
+    assert_string_equal(fl_scenario_cmp_name(FL_SCENARIO_CMP_GE), ">=");
+    assert_string_equal(fl_scenario_state_name(FL_SCENARIO_STATE_ABSENT), "absent");
+    assert_string_equal(fl_scenario_state_name(FL_SCENARIO_STATE_UNSTOPPED), "unstopped");
+    assert_string_equal(fl_scenario_action_name(FL_SCENARIO_ACT_DELETE), "delete_child");
+    assert_string_equal(fl_scenario_strategy_name(FL_SCHED_STRAT_RR), "rr");
+    assert_string_equal(fl_scenario_strategy_name((fl_sched_strategy)77), "?");
 }
 
 /* ---- the suite ------------------------------------------------------------------ */
@@ -248,7 +248,7 @@ static void walk(const char *dir) {
         size_t n = strlen(path);
         if (n < 4 || strcmp(path + n - 4, ".scn") != 0) continue;
         fl_scenario *s = NULL;
-        fl_diag dg = {0};
+        fl_lex_diag dg = {0};
         int r = fl_scenario_parse_file(path, &s, &dg);
         if (r) fail_msg("%s", dg.text);
         bool known_bad = strstr(path, "/known-bad/") != NULL;

@@ -247,7 +247,7 @@ static void test_malformed(void **state) {
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         size_t len = strlen(bad[i].text);
         fl_scenario *s = (fl_scenario *)0x1;
-        fl_diag d = {0};
+        fl_lex_diag d = {0};
         int r = fl_scenario_parse_str("t.scn", bad[i].text, len, &s, &d);
         if (r != -EINVAL || strcmp(d.text, bad[i].diag) != 0)
             print_error("case %zu: %s\n  got %d: %s\n  want  %s\n", i, bad[i].text, r, d.text, bad[i].diag);
@@ -265,7 +265,7 @@ static void test_nul_byte(void **state) {
     (void)state;
     static const char t[] = "supervisor r\n  worker a\n    crash \"x\0\"\n";
     fl_scenario *s = NULL;
-    fl_diag d;
+    fl_lex_diag d;
     assert_int_equal(fl_scenario_parse_str("t.scn", t, sizeof t - 1, &s, &d), -EINVAL);
     assert_string_equal(d.text, "t.scn:3:13: expected text, found a NUL byte");
     assert_null(s);
@@ -274,7 +274,7 @@ static void test_nul_byte(void **state) {
 static void test_file_errors(void **state) {
     (void)state;
     fl_scenario *s = NULL;
-    fl_diag d;
+    fl_lex_diag d;
     assert_int_equal(fl_scenario_parse_file("/nonexistent/x.scn", &s, &d), -ENOENT);
     assert_string_equal(d.text, "/nonexistent/x.scn: No such file or directory");
     assert_int_equal(d.line, 0);
@@ -308,7 +308,7 @@ static void test_file_errors(void **state) {
  * -EINVAL and a diagnostic that names the input. */
 static void check_any(const char *text, size_t len) {
     fl_scenario *s = NULL;
-    fl_diag d = {0};
+    fl_lex_diag d = {0};
     int r = fl_scenario_parse_str("g", text, len, &s, &d);
     if (r == 0) {
         fl_scenario_free(s);

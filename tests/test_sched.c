@@ -22,7 +22,7 @@ static void test_sleep_costs_no_real_time(void **st)
 {
     (void)st;
     int64_t woke = 0;
-    fl_sched_opts o = { .strategy = FL_STRAT_RANDOM, .seed = 1 };
+    fl_sched_opts o = { .strategy = FL_SCHED_STRAT_RANDOM, .seed = 1 };
     fl_sched_result res;
     int64_t t0 = real_ns();
     run_ok(&o, long_sleep_main, &woke, &res);
@@ -77,7 +77,7 @@ static void test_timeouts_fire_in_deadline_order(void **st)
     for (int strat = 0; strat < 3; strat++) {
         for (uint64_t seed = 0; seed < 10; seed++) {
             order_log log = { .n = 0 };
-            fl_sched_opts o = { .strategy = (fl_strategy)strat, .seed = seed, .depth = 2 };
+            fl_sched_opts o = { .strategy = (fl_sched_strategy)strat, .seed = seed, .depth = 2 };
             fl_sched_result res;
             run_ok(&o, deadline_order_main, &log, &res);
             assert_int_equal(res.status, FL_SCHED_OK);
@@ -154,7 +154,7 @@ static void test_mixed_timed_and_untimed_waits(void **st)
     for (uint64_t seed = 0; seed < 20; seed++) {
         mixed x;
         memset(&x, 0, sizeof x);
-        fl_sched_opts o = { .strategy = FL_STRAT_RANDOM, .seed = seed };
+        fl_sched_opts o = { .strategy = FL_SCHED_STRAT_RANDOM, .seed = seed };
         fl_sched_result res;
         run_ok(&o, mixed_main, &x, &res);
         assert_int_equal(res.status, FL_SCHED_OK);
@@ -188,7 +188,7 @@ static void test_one_second_poll_costs_microseconds(void **st)
 {
     (void)st;
     int polls = 0;
-    fl_sched_opts o = { .strategy = FL_STRAT_RR };
+    fl_sched_opts o = { .strategy = FL_SCHED_STRAT_RR };
     fl_sched_result res;
     int64_t t0 = real_ns();
     run_ok(&o, poll_main, &polls, &res);
@@ -214,7 +214,7 @@ static void test_join_timeout(void **st)
 {
     (void)st;
     int rc[4];
-    fl_sched_opts o = { .strategy = FL_STRAT_PCT, .seed = 5 };
+    fl_sched_opts o = { .strategy = FL_SCHED_STRAT_PCT, .seed = 5 };
     fl_sched_result res;
     run_ok(&o, join_timeout_main, rc, &res);
     assert_int_equal(rc[0], -ETIMEDOUT);

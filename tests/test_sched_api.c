@@ -5,7 +5,7 @@
  * (TSan) mode running the planted programs without a schedule.
  */
 #include "sched_util.h"
-#include "planted.h"
+#include "planted/fl_planted.h"
 
 /* ---- options, identity, nesting ---------------------------------------------------------- */
 
@@ -15,7 +15,7 @@ static void test_bad_options(void **st)
 {
     (void)st;
     fl_sched_result res;
-    fl_sched_opts o = { .strategy = FL_STRAT_REPLAY, .schedule = "fl1:pct.h.3.34.0.2.0x" };
+    fl_sched_opts o = { .strategy = FL_SCHED_STRAT_REPLAY, .schedule = "fl1:pct.h.3.34.0.2.0x" };
     assert_int_equal(fl_sched_run(&o, nop_main, NULL, &res), -EINVAL);
     assert_non_null(res.report);
     assert_non_null(strstr(res.report, "schedule:1:21: "));
@@ -23,16 +23,16 @@ static void test_bad_options(void **st)
     o.schedule = NULL;
     assert_int_equal(fl_sched_run(&o, nop_main, NULL, &res), -EINVAL);
     fl_sched_result_free(&res);
-    fl_sched_opts p = { .strategy = FL_STRAT_PCT, .depth = 100 };
+    fl_sched_opts p = { .strategy = FL_SCHED_STRAT_PCT, .depth = 100 };
     assert_int_equal(fl_sched_run(&p, nop_main, NULL, &res), -EINVAL);
     fl_sched_result_free(&res);
-    fl_sched_opts q = { .strategy = FL_STRAT_DFS };
+    fl_sched_opts q = { .strategy = FL_SCHED_STRAT_DFS };
     assert_int_equal(fl_sched_run(&q, nop_main, NULL, &res), -EINVAL);
     fl_sched_result_free(&res);
     assert_int_equal(fl_sched_run(&q, NULL, NULL, &res), -EINVAL);
     fl_sched_result_free(&res);
     /* an empty program: no steps, ok */
-    fl_sched_opts z = { .strategy = FL_STRAT_RANDOM };
+    fl_sched_opts z = { .strategy = FL_SCHED_STRAT_RANDOM };
     run_ok(&z, nop_main, NULL, &res);
     assert_int_equal(res.status, FL_SCHED_OK);
     assert_int_equal(res.steps, 0);
@@ -43,7 +43,7 @@ static void test_bad_options(void **st)
 static void *who(void *p)
 {
     *(int *)p = fl_sched_current();
-    fl_yield();
+    fl_sched_yield();
     return NULL;
 }
 
@@ -54,7 +54,7 @@ static void nested_main(void *arg)
     sv_thread *t;
     assert_int_equal(sv_thread_create(&t, who, &ids[1], NULL), 0);
     sv_thread_join(t, SV_FOREVER);
-    fl_sched_opts o = { .strategy = FL_STRAT_RR };
+    fl_sched_opts o = { .strategy = FL_SCHED_STRAT_RR };
     fl_sched_result res;
     ids[2] = fl_sched_run(&o, nop_main, NULL, &res);
     fl_sched_result_free(&res);
@@ -65,7 +65,7 @@ static void test_identity_and_nesting(void **st)
     (void)st;
     int ids[3] = { -9, -9, -9 };
     assert_int_equal(fl_sched_current(), -1);
-    fl_sched_opts o = { .strategy = FL_STRAT_RANDOM };
+    fl_sched_opts o = { .strategy = FL_SCHED_STRAT_RANDOM };
     fl_sched_result res;
     run_ok(&o, nested_main, ids, &res);
     assert_int_equal(ids[0], 0);
@@ -86,7 +86,7 @@ static void test_free_mode(void **st)
         const fl_planted *p = fl_planted_find(names[i]);
         assert_non_null(p);
         for (uint64_t seed = 0; seed < 5; seed++) {
-            fl_sched_opts o = { .strategy = FL_STRAT_FREE, .seed = seed };
+            fl_sched_opts o = { .strategy = FL_SCHED_STRAT_FREE, .seed = seed };
             fl_sched_result res;
             int rc = fl_planted_run(p, &o, &res);
             assert_true(rc == 0 || rc == 1);

@@ -6,7 +6,7 @@
  * counted.
  */
 #include "sched_util.h"
-#include "planted.h"
+#include "planted/fl_planted.h"
 
 /* ---- deadlock, budget, leaks, memory ------------------------------------------------ */
 
@@ -25,10 +25,10 @@ static void test_deadlock_reports(void **st)
     /* lock order: find a deadlocking seed, then check the report names everyone */
     const fl_planted *p = fl_planted_find("lock_order");
     fl_planted_hunt h;
-    assert_int_equal(fl_planted_hunt_run(p, FL_STRAT_RANDOM, 0, 0, 100, &h), 0);
+    assert_int_equal(fl_planted_hunt_run(p, FL_SCHED_STRAT_RANDOM, 0, 0, 100, &h), 0);
     assert_true(h.found);
     assert_int_equal(h.status, FL_SCHED_DEADLOCK);
-    fl_sched_opts o = { .strategy = FL_STRAT_REPLAY, .schedule = h.schedule };
+    fl_sched_opts o = { .strategy = FL_SCHED_STRAT_REPLAY, .schedule = h.schedule };
     fl_sched_result res;
     assert_int_equal(fl_planted_run(p, &o, &res), 1);
     assert_int_equal(res.status, FL_SCHED_DEADLOCK);
@@ -41,7 +41,7 @@ static void test_deadlock_reports(void **st)
     fl_sched_result_free(&res);
     free(h.schedule);
 
-    fl_sched_opts r = { .strategy = FL_STRAT_RR };
+    fl_sched_opts r = { .strategy = FL_SCHED_STRAT_RR };
     run_ok(&r, relock_main, NULL, &res);
     assert_int_equal(res.status, FL_SCHED_DEADLOCK);
     assert_non_null(strstr(res.report, "thread 0 \"main\": waits for mutex m0, which it holds itself"));
@@ -60,7 +60,7 @@ static void futex_forever_main(void *arg)
 static void test_deadlock_futex_and_memory(void **st)
 {
     (void)st;
-    fl_sched_opts o = { .strategy = FL_STRAT_RANDOM };
+    fl_sched_opts o = { .strategy = FL_SCHED_STRAT_RANDOM };
     fl_sched_result res;
     run_ok(&o, futex_forever_main, NULL, &res);
     assert_int_equal(res.status, FL_SCHED_DEADLOCK);
@@ -103,7 +103,7 @@ static void test_budget(void **st)
 {
     (void)st;
     spin s = { .stop = 0 };
-    fl_sched_opts o = { .strategy = FL_STRAT_RANDOM, .seed = 3, .step_budget = 1000 };
+    fl_sched_opts o = { .strategy = FL_SCHED_STRAT_RANDOM, .seed = 3, .step_budget = 1000 };
     fl_sched_result res;
     run_ok(&o, livelock_main, &s, &res);
     assert_int_equal(res.status, FL_SCHED_BUDGET);
@@ -112,7 +112,7 @@ static void test_budget(void **st)
     assert_non_null(strstr(res.report, "thread 1 \"spinner\": runnable"));
     assert_int_equal(res.live_allocs, 1);
     /* the schedule of a budget run replays to the same budget end */
-    fl_sched_opts r = { .strategy = FL_STRAT_REPLAY, .schedule = res.schedule };
+    fl_sched_opts r = { .strategy = FL_SCHED_STRAT_REPLAY, .schedule = res.schedule };
     fl_sched_result again;
     spin s2 = { .stop = 0 };
     run_ok(&r, livelock_main, &s2, &again);
@@ -153,7 +153,7 @@ static void test_leaked_threads_killed(void **st)
 {
     (void)st;
     atomic_store(&stuck_word, 0);
-    fl_sched_opts o = { .strategy = FL_STRAT_PCT, .seed = 9 };
+    fl_sched_opts o = { .strategy = FL_SCHED_STRAT_PCT, .seed = 9 };
     fl_sched_result res;
     run_ok(&o, leaky_main, NULL, &res);
     assert_int_equal(res.status, FL_SCHED_OK);

@@ -5,7 +5,7 @@
  * a replay that diverges from its record says where and how.
  */
 #include "sched_util.h"
-#include "schedule.h"
+#include "sched/fl_sched.h"
 
 /* ---- determinism and replay ---------------------------------------------------------- */
 
@@ -42,7 +42,7 @@ static void test_same_seed_same_run(void **st)
     (void)st;
     for (int strat = 0; strat < 3; strat++) {
         counter c;
-        fl_sched_opts o = { .strategy = (fl_strategy)strat, .seed = 42, .depth = 3, .trace = true };
+        fl_sched_opts o = { .strategy = (fl_sched_strategy)strat, .seed = 42, .depth = 3, .trace = true };
         fl_sched_result a, b;
         run_ok(&o, small_main, &c, &a);
         assert_int_equal(c.n, 9);
@@ -52,7 +52,7 @@ static void test_same_seed_same_run(void **st)
         assert_string_equal(a.trace, b.trace);
         assert_true(a.steps == b.steps && a.preemptions == b.preemptions);
         /* replay: same choices, byte-identical trace */
-        fl_sched_opts r = { .strategy = FL_STRAT_REPLAY, .schedule = a.schedule, .trace = true };
+        fl_sched_opts r = { .strategy = FL_SCHED_STRAT_REPLAY, .schedule = a.schedule, .trace = true };
         fl_sched_result p;
         run_ok(&r, small_main, &c, &p);
         assert_int_equal(p.status, FL_SCHED_OK);
@@ -72,7 +72,7 @@ static void test_different_seeds_differ(void **st)
         int distinct = 0;
         for (uint64_t seed = 0; seed < 20; seed++) {
             counter c;
-            fl_sched_opts o = { .strategy = strat ? FL_STRAT_PCT : FL_STRAT_RANDOM, .seed = seed, .depth = 3,
+            fl_sched_opts o = { .strategy = strat ? FL_SCHED_STRAT_PCT : FL_SCHED_STRAT_RANDOM, .seed = seed, .depth = 3,
                                 .pct_k = 40 };
             fl_sched_result res;
             run_ok(&o, small_main, &c, &res);
@@ -105,10 +105,10 @@ static void other_main(void *arg)
 
 /* Replaying the schedule sc against small_main diverges, with a report
  * that contains `why`. */
-static void expect_diverged(const fl_schedule *sc, counter *c, const char *why)
+static void expect_diverged(const fl_sched_schedule *sc, counter *c, const char *why)
 {
-    char *text = fl_schedule_format(sc);
-    fl_sched_opts r = { .strategy = FL_STRAT_REPLAY, .schedule = text };
+    char *text = fl_sched_schedule_format(sc);
+    fl_sched_opts r = { .strategy = FL_SCHED_STRAT_REPLAY, .schedule = text };
     fl_sched_result d;
     run_ok(&r, small_main, c, &d);
     assert_int_equal(d.status, FL_SCHED_DIVERGED);
@@ -121,11 +121,11 @@ static void test_replay_divergence_is_reported(void **st)
 {
     (void)st;
     counter c;
-    fl_sched_opts o = { .strategy = FL_STRAT_RANDOM, .seed = 7 };
+    fl_sched_opts o = { .strategy = FL_SCHED_STRAT_RANDOM, .seed = 7 };
     fl_sched_result a;
     run_ok(&o, small_main, &c, &a);
     /* the program changed: a thread the record names does not exist */
-    fl_sched_opts r = { .strategy = FL_STRAT_REPLAY, .schedule = a.schedule };
+    fl_sched_opts r = { .strategy = FL_SCHED_STRAT_REPLAY, .schedule = a.schedule };
     fl_sched_result d;
     run_ok(&r, other_main, NULL, &d);
     assert_int_equal(d.status, FL_SCHED_DIVERGED);
@@ -134,8 +134,8 @@ static void test_replay_divergence_is_reported(void **st)
     fl_sched_result_free(&d);
 
     /* the record ends early: cut the last run off */
-    fl_schedule sc;
-    assert_int_equal(fl_schedule_parse(a.schedule, &sc, NULL, 0), 0);
+    fl_sched_schedule sc;
+    assert_int_equal(fl_sched_schedule_parse(a.schedule, &sc, NULL, 0), 0);
     sc.nruns--;
     expect_diverged(&sc, &c, "the program continues past the");
 
@@ -148,7 +148,7 @@ static void test_replay_divergence_is_reported(void **st)
     sc.runs[sc.nruns - 1].len -= 5;
     sc.end = FL_SCHED_DEADLOCK;
     expect_diverged(&sc, &c, "the run ended with ok, the recorded run with deadlock");
-    fl_schedule_free(&sc);
+    fl_sched_schedule_free(&sc);
     fl_sched_result_free(&a);
 }
 

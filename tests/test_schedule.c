@@ -14,22 +14,22 @@
 
 #include <cmocka.h>
 
-#include "schedule.h"
+#include "sched/fl_sched.h"
 
-static fl_schedule sample(void)
+static fl_sched_schedule sample(void)
 {
-    fl_schedule sc;
+    fl_sched_schedule sc;
     memset(&sc, 0, sizeof sc);
-    sc.strategy = FL_STRAT_PCT;
+    sc.strategy = FL_SCHED_STRAT_PCT;
     sc.seed = 17;
     sc.depth = 3;
     sc.pct_k = 100;
     sc.end = FL_SCHED_DEADLOCK;
     sc.preemptions = 2;
-    for (int i = 0; i < 3; i++) assert_int_equal(fl_schedule_push(&sc, 0), 0);
-    assert_int_equal(fl_schedule_push(&sc, 1), 0);
-    for (int i = 0; i < 20; i++) assert_int_equal(fl_schedule_push(&sc, 2), 0);
-    assert_int_equal(fl_schedule_push(&sc, 300), 0);
+    for (int i = 0; i < 3; i++) assert_int_equal(fl_sched_schedule_push(&sc, 0), 0);
+    assert_int_equal(fl_sched_schedule_push(&sc, 1), 0);
+    for (int i = 0; i < 20; i++) assert_int_equal(fl_sched_schedule_push(&sc, 2), 0);
+    assert_int_equal(fl_sched_schedule_push(&sc, 300), 0);
     return sc;
 }
 
@@ -44,33 +44,33 @@ static void only_safe_chars(const char *s)
 static void test_push_and_switches(void **st)
 {
     (void)st;
-    fl_schedule sc = sample();
+    fl_sched_schedule sc = sample();
     assert_int_equal(sc.nruns, 4);
     assert_int_equal(sc.steps, 25);
     assert_int_equal(sc.runs[2].tid, 2);
     assert_int_equal(sc.runs[2].len, 20);
-    assert_int_equal(fl_schedule_switches(&sc), 3);
-    fl_schedule_free(&sc);
+    assert_int_equal(fl_sched_schedule_switches(&sc), 3);
+    fl_sched_schedule_free(&sc);
     assert_null(sc.runs);
     assert_int_equal(sc.nruns, 0);
-    fl_schedule_free(NULL);
+    fl_sched_schedule_free(NULL);
 }
 
 static void test_round_trip(void **st)
 {
     (void)st;
-    fl_schedule sc = sample();
-    char *s = fl_schedule_format(&sc);
+    fl_sched_schedule sc = sample();
+    char *s = fl_sched_schedule_format(&sc);
     assert_non_null(s);
     /* header: strategy, seed 17 = "h", depth 3, k 100 = "34", flags = end<<2 = 4, preemptions 2 */
     assert_int_equal(strncmp(s, "fl1:pct.h.3.34.4.2.", 19), 0);
     /* choices: (0,len-1=2) (1,0) (2,19 = VLQ "j1") (300 = VLQ "sih"... ,0) */
     assert_int_equal(strncmp(s + 19, "0210", 4), 0);
     only_safe_chars(s);
-    fl_schedule back;
+    fl_sched_schedule back;
     char err[128];
-    assert_int_equal(fl_schedule_parse(s, &back, err, sizeof err), 0);
-    assert_int_equal(back.strategy, FL_STRAT_PCT);
+    assert_int_equal(fl_sched_schedule_parse(s, &back, err, sizeof err), 0);
+    assert_int_equal(back.strategy, FL_SCHED_STRAT_PCT);
     assert_int_equal(back.seed, 17);
     assert_int_equal(back.depth, 3);
     assert_int_equal(back.pct_k, 100);
@@ -83,74 +83,74 @@ static void test_round_trip(void **st)
         assert_int_equal(back.runs[i].tid, sc.runs[i].tid);
         assert_int_equal(back.runs[i].len, sc.runs[i].len);
     }
-    char *again = fl_schedule_format(&back);
+    char *again = fl_sched_schedule_format(&back);
     assert_string_equal(again, s);
     free(again);
-    fl_schedule_free(&back);
+    fl_sched_schedule_free(&back);
     free(s);
-    fl_schedule_free(&sc);
+    fl_sched_schedule_free(&sc);
 }
 
 static void test_extremes_round_trip(void **st)
 {
     (void)st;
-    fl_schedule sc;
+    fl_sched_schedule sc;
     memset(&sc, 0, sizeof sc);
-    sc.strategy = FL_STRAT_RANDOM;
+    sc.strategy = FL_SCHED_STRAT_RANDOM;
     sc.seed = UINT64_MAX;
-    sc.flags = FL_SCHEDULE_OPEN | FL_SCHEDULE_EDITED;
+    sc.flags = FL_SCHED_SCHEDULE_OPEN | FL_SCHED_SCHEDULE_EDITED;
     sc.end = FL_SCHED_BUDGET;
     sc.preemptions = UINT64_MAX;
-    fl_schedule_run runs[2] = { { FL_SCHEDULE_MAX_THREAD, (uint64_t)1 << 39 }, { 0, 1 } };
+    fl_sched_schedule_run runs[2] = { { FL_SCHED_SCHEDULE_MAX_THREAD, (uint64_t)1 << 39 }, { 0, 1 } };
     sc.runs = runs;
     sc.nruns = 2;
-    char *s = fl_schedule_format(&sc);
+    char *s = fl_sched_schedule_format(&sc);
     assert_non_null(s);
     only_safe_chars(s);
-    fl_schedule back;
+    fl_sched_schedule back;
     char err[128];
-    assert_int_equal(fl_schedule_parse(s, &back, err, sizeof err), 0);
+    assert_int_equal(fl_sched_schedule_parse(s, &back, err, sizeof err), 0);
     assert_true(back.seed == UINT64_MAX);
     assert_true(back.preemptions == UINT64_MAX);
-    assert_int_equal(back.flags, FL_SCHEDULE_OPEN | FL_SCHEDULE_EDITED);
+    assert_int_equal(back.flags, FL_SCHED_SCHEDULE_OPEN | FL_SCHED_SCHEDULE_EDITED);
     assert_int_equal(back.end, FL_SCHED_BUDGET);
-    assert_int_equal(back.runs[0].tid, FL_SCHEDULE_MAX_THREAD);
+    assert_int_equal(back.runs[0].tid, FL_SCHED_SCHEDULE_MAX_THREAD);
     assert_true(back.runs[0].len == (uint64_t)1 << 39);
-    fl_schedule_free(&back);
+    fl_sched_schedule_free(&back);
     free(s);
     /* not encodable: a zero-length run, a thread id out of range, depth for random */
     runs[1].len = 0;
-    assert_null(fl_schedule_format(&sc));
+    assert_null(fl_sched_schedule_format(&sc));
     runs[1].len = 1;
-    runs[1].tid = FL_SCHEDULE_MAX_THREAD + 1;
-    assert_null(fl_schedule_format(&sc));
+    runs[1].tid = FL_SCHED_SCHEDULE_MAX_THREAD + 1;
+    assert_null(fl_sched_schedule_format(&sc));
     runs[1].tid = 0;
     sc.depth = 2;
-    assert_null(fl_schedule_format(&sc));
+    assert_null(fl_sched_schedule_format(&sc));
 }
 
 static void test_empty_choice_list(void **st)
 {
     (void)st;
-    fl_schedule sc;
+    fl_sched_schedule sc;
     memset(&sc, 0, sizeof sc);
-    sc.strategy = FL_STRAT_RR;
-    char *s = fl_schedule_format(&sc);
+    sc.strategy = FL_SCHED_STRAT_RR;
+    char *s = fl_sched_schedule_format(&sc);
     assert_non_null(s);
-    fl_schedule back;
-    assert_int_equal(fl_schedule_parse(s, &back, NULL, 0), 0);
+    fl_sched_schedule back;
+    assert_int_equal(fl_sched_schedule_parse(s, &back, NULL, 0), 0);
     assert_int_equal(back.nruns, 0);
     assert_int_equal(back.steps, 0);
-    fl_schedule_free(&back);
+    fl_sched_schedule_free(&back);
     free(s);
 }
 
 /* parse must fail with -EINVAL, leave *out empty, and say "schedule:1:COL: …". */
 static void expect_error(const char *s, int col, const char *needle)
 {
-    fl_schedule sc;
+    fl_sched_schedule sc;
     char err[256];
-    int rc = fl_schedule_parse(s, &sc, err, sizeof err);
+    int rc = fl_sched_schedule_parse(s, &sc, err, sizeof err);
     if (rc != -EINVAL) fail_msg("\"%s\" parsed (rc %d)", s, rc);
     assert_null(sc.runs);
     assert_int_equal(sc.nruns, 0);
@@ -195,8 +195,8 @@ static void test_clear_errors(void **st)
 static void test_truncated_and_trailing(void **st)
 {
     (void)st;
-    fl_schedule sc = sample();
-    char *s = fl_schedule_format(&sc);
+    fl_sched_schedule sc = sample();
+    char *s = fl_sched_schedule_format(&sc);
     size_t n = strlen(s);
     char *buf = malloc(n + 3);
     for (size_t k = 0; k < n; k++) {
@@ -210,7 +210,7 @@ static void test_truncated_and_trailing(void **st)
     expect_error(buf, (int)n + 1, NULL);
     free(buf);
     free(s);
-    fl_schedule_free(&sc);
+    fl_sched_schedule_free(&sc);
 }
 
 /* Every single-byte change of a valid string: rejected, or (never seen, but
@@ -218,8 +218,8 @@ static void test_truncated_and_trailing(void **st)
 static void test_every_single_byte_mutation(void **st)
 {
     (void)st;
-    fl_schedule sc = sample();
-    char *s = fl_schedule_format(&sc);
+    fl_sched_schedule sc = sample();
+    char *s = fl_sched_schedule_format(&sc);
     size_t n = strlen(s);
     unsigned rejected = 0, total = 0;
     for (size_t i = 0; i < n; i++) {
@@ -227,16 +227,16 @@ static void test_every_single_byte_mutation(void **st)
             if ((char)b == s[i]) continue;
             char save = s[i];
             s[i] = (char)b;
-            fl_schedule out;
+            fl_sched_schedule out;
             char err[256];
-            int rc = fl_schedule_parse(s, &out, err, sizeof err);
+            int rc = fl_sched_schedule_parse(s, &out, err, sizeof err);
             total++;
             if (rc == 0) {
-                char *again = fl_schedule_format(&out);
+                char *again = fl_sched_schedule_format(&out);
                 assert_non_null(again);
                 assert_string_equal(again, s);
                 free(again);
-                fl_schedule_free(&out);
+                fl_sched_schedule_free(&out);
             } else {
                 assert_int_equal(rc, -EINVAL);
                 assert_int_equal(strncmp(err, "schedule:1:", 11), 0);
@@ -248,34 +248,34 @@ static void test_every_single_byte_mutation(void **st)
     /* CRC-32 catches every single-byte error */
     assert_int_equal(rejected, total);
     free(s);
-    fl_schedule_free(&sc);
+    fl_sched_schedule_free(&sc);
 }
 
 static void test_small_error_buffers(void **st)
 {
     (void)st;
-    fl_schedule sc;
+    fl_sched_schedule sc;
     char small[6];
     memset(small, 'x', sizeof small);
-    assert_int_equal(fl_schedule_parse("fl9:", &sc, small, sizeof small), -EINVAL);
+    assert_int_equal(fl_sched_schedule_parse("fl9:", &sc, small, sizeof small), -EINVAL);
     assert_non_null(memchr(small, '\0', sizeof small));
-    assert_int_equal(fl_schedule_parse("fl9:", &sc, NULL, 0), -EINVAL);
-    assert_int_equal(fl_schedule_parse(NULL, &sc, NULL, 0), -EINVAL);
+    assert_int_equal(fl_sched_schedule_parse("fl9:", &sc, NULL, 0), -EINVAL);
+    assert_int_equal(fl_sched_schedule_parse(NULL, &sc, NULL, 0), -EINVAL);
 }
 
 static void test_strategy_names(void **st)
 {
     (void)st;
-    const fl_strategy all[] = { FL_STRAT_RANDOM, FL_STRAT_PCT, FL_STRAT_RR, FL_STRAT_REPLAY, FL_STRAT_FREE, FL_STRAT_DFS };
+    const fl_sched_strategy all[] = { FL_SCHED_STRAT_RANDOM, FL_SCHED_STRAT_PCT, FL_SCHED_STRAT_RR, FL_SCHED_STRAT_REPLAY, FL_SCHED_STRAT_FREE, FL_SCHED_STRAT_DFS };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        fl_strategy back;
-        assert_int_equal(fl_strategy_parse(fl_strategy_name(all[i]), &back), 0);
+        fl_sched_strategy back;
+        assert_int_equal(fl_sched_strategy_parse(fl_sched_strategy_name(all[i]), &back), 0);
         assert_int_equal(back, all[i]);
     }
-    fl_strategy x;
-    assert_int_equal(fl_strategy_parse("PCT", &x), -EINVAL);
-    assert_int_equal(fl_strategy_parse(NULL, &x), -EINVAL);
-    assert_string_equal(fl_strategy_name((fl_strategy)99), "?");
+    fl_sched_strategy x;
+    assert_int_equal(fl_sched_strategy_parse("PCT", &x), -EINVAL);
+    assert_int_equal(fl_sched_strategy_parse(NULL, &x), -EINVAL);
+    assert_string_equal(fl_sched_strategy_name((fl_sched_strategy)99), "?");
 }
 
 int main(void)

@@ -5,11 +5,11 @@
  * Times are real here (a few ms per op), so each test takes well under a
  * second even under TSan.
  */
-#include "failpoint.h"
-#include "scenario.h"
+#include "failpoint/fl_failpoint.h"
+#include "scenario/fl_scenario.h"
 #include "sv.h"
 #include "sv_plat.h"
-#include "worker.h"
+#include "world/fl_world.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -119,12 +119,12 @@ static run current;      /* a copy of the run in progress (a failed test's */
 static bool has_current; /* own copy dies with its frame): see after_test */
 
 static void start(run *r, const char *text, uint64_t seed) {
-    fl_diag d = {0};
+    fl_lex_diag d = {0};
     tr.n = 0;
     int e = fl_scenario_parse_str("w.scn", text, strlen(text), &r->s, &d);
     if (e) print_error("%s\n", d.text);
     assert_int_equal(e, 0);
-    assert_int_equal(fl_scenario_build(r->s, seed, &r->w), 0);
+    assert_int_equal(fl_world_build(r->s, seed, &r->w), 0);
     sv_sup_spec spec = *fl_world_spec(r->w);
     spec.on_event = on_event;
     spec.log = sv_log_discard;
@@ -232,8 +232,8 @@ static void test_loop_count_and_failpoint_op(void **state) {
     assert_int_equal(e.reason, SV_EXIT_ERROR);
     e = get(await_ev(SV_EV_EXIT, "a", 0)); /* incarnation 2: the point is spent */
     assert_int_equal(e.reason, SV_EXIT_NORMAL);
-    assert_int_equal(fl_failpoint_fired("a.tick"), 6);
-    assert_int_equal(fl_failpoint_fired("a.ret"), 1);
+    assert_int_equal(fl_fp_fired("a.tick"), 6);
+    assert_int_equal(fl_fp_fired("a.ret"), 1);
     finish(&r);
 }
 
@@ -248,7 +248,7 @@ static uint64_t ticks_with_seed(uint64_t seed) {
               "    end\n"
               "failpoint a.tick \"off\"\n", seed);
     await_ev(SV_EV_EXIT, "a", 0);
-    uint64_t n = fl_failpoint_fired("a.tick");
+    uint64_t n = fl_fp_fired("a.tick");
     finish(&r);
     return n;
 }
@@ -417,7 +417,7 @@ static void test_injected_crash(void **state) {
               "  worker a\n    loop\n      work 5ms\n    end\n"
               "  user u fn=test.user\n", 1);
     nap(15);
-    const fl_child *a = fl_scenario_child(r.s, "a");
+    const fl_scenario_child_decl *a = fl_scenario_child(r.s, "a");
     assert_int_equal(fl_world_crash(r.w, a, "from outside"), 0);
     assert_int_equal(fl_world_crash(r.w, fl_scenario_child(r.s, "u"), "x"), -EINVAL);
     rec e = get(await_ev(SV_EV_CRASH, "a", 0));
@@ -430,7 +430,7 @@ static void test_injected_crash(void **state) {
 static _Atomic int user_runs;
 static int user_fn(sv_worker *w, void *arg) {
     atomic_fetch_add((_Atomic int *)arg, 1);
-    if (fl_failpoint("user.io")) sv_panic("user io failed");
+    if (fl_fp_eval("user.io")) sv_panic("user io failed");
     while (sv_worker_sleep(w, 5) == 0) {
     }
     return 0;
@@ -454,9 +454,9 @@ static void test_user_worker(void **state) {
     fl_world *w;
     const char t[] = "supervisor root\n  user v fn=not.registered\n";
     assert_int_equal(fl_scenario_parse_str("w.scn", t, sizeof t - 1, &s, NULL), 0);
-    assert_int_equal(fl_failpoints_set("left.over", "return(1)", NULL), 0);
-    assert_int_equal(fl_scenario_build(s, 1, &w), -ENOENT);
-    assert_int_equal(fl_failpoint_hook("left.over", NULL, 0), 0); /* registry emptied */
+    assert_int_equal(fl_fp_set("left.over", "return(1)", NULL), 0);
+    assert_int_equal(fl_world_build(s, 1, &w), -ENOENT);
+    assert_int_equal(fl_fp_hook("left.over", NULL, 0), 0); /* registry emptied */
     fl_scenario_free(s);
 }
 
@@ -464,20 +464,20 @@ static void test_registry(void **state) {
     (void)state;
     sv_worker_fn fn;
     void *arg;
-    assert_int_equal(fl_lookup_worker("test.user", &fn, &arg), 0);
+    assert_int_equal(fl_world_lookup_worker("test.user", &fn, &arg), 0);
     assert_ptr_equal(fn, user_fn);
     assert_ptr_equal(arg, &user_runs);
-    assert_int_equal(fl_register_worker("test.user", user_fn, NULL), -EEXIST);
-    assert_int_equal(fl_register_worker("bad name", user_fn, NULL), -EINVAL);
-    assert_int_equal(fl_register_worker("9x", user_fn, NULL), -EINVAL);
-    assert_int_equal(fl_register_worker("ok", NULL, NULL), -EINVAL);
-    assert_int_equal(fl_register_worker(NULL, user_fn, NULL), -EINVAL);
-    assert_int_equal(fl_register_worker("tmp", user_fn, NULL), 0);
-    assert_int_equal(fl_lookup_worker("tmp", NULL, NULL), 0);
-    assert_int_equal(fl_unregister_worker("tmp"), 0);
-    assert_int_equal(fl_unregister_worker("tmp"), -ENOENT);
-    assert_int_equal(fl_lookup_worker("tmp", &fn, &arg), -ENOENT);
-    assert_int_equal(fl_lookup_worker(NULL, &fn, &arg), -ENOENT);
+    assert_int_equal(fl_world_register_worker("test.user", user_fn, NULL), -EEXIST);
+    assert_int_equal(fl_world_register_worker("bad name", user_fn, NULL), -EINVAL);
+    assert_int_equal(fl_world_register_worker("9x", user_fn, NULL), -EINVAL);
+    assert_int_equal(fl_world_register_worker("ok", NULL, NULL), -EINVAL);
+    assert_int_equal(fl_world_register_worker(NULL, user_fn, NULL), -EINVAL);
+    assert_int_equal(fl_world_register_worker("tmp", user_fn, NULL), 0);
+    assert_int_equal(fl_world_lookup_worker("tmp", NULL, NULL), 0);
+    assert_int_equal(fl_world_unregister_worker("tmp"), 0);
+    assert_int_equal(fl_world_unregister_worker("tmp"), -ENOENT);
+    assert_int_equal(fl_world_lookup_worker("tmp", &fn, &arg), -ENOENT);
+    assert_int_equal(fl_world_lookup_worker(NULL, &fn, &arg), -ENOENT);
 }
 
 static void test_dynamic_child_spec(void **state) {
@@ -487,7 +487,7 @@ static void test_dynamic_child_spec(void **state) {
               "  worker a\n    loop\n      work 5ms\n    end\n"
               "  worker d dynamic\n    work 5ms\n    crash \"d ran\"\n", 1);
     assert_int_equal(fl_world_spec(r.w)->nchildren, 1);
-    const fl_child *d = fl_scenario_child(r.s, "d");
+    const fl_scenario_child_decl *d = fl_scenario_child(r.s, "d");
     const sv_child_spec *cs = fl_world_child_spec(r.w, d);
     assert_non_null(cs);
     assert_string_equal(cs->id, "d");
@@ -509,9 +509,9 @@ static void test_world_rules(void **state) {
     fl_scenario *s;
     assert_int_equal(fl_scenario_parse_str("w.scn", t, sizeof t - 1, &s, NULL), 0);
     fl_world *w, *w2;
-    assert_int_equal(fl_scenario_build(s, 7, &w), 0);
-    assert_int_equal(fl_scenario_build(s, 8, &w2), -EBUSY);
-    assert_ptr_equal(sv__fail, fl_failpoint_hook);
+    assert_int_equal(fl_world_build(s, 7, &w), 0);
+    assert_int_equal(fl_world_build(s, 8, &w2), -EBUSY);
+    assert_ptr_equal(sv__fail, fl_fp_hook);
     const sv_sup_spec *sp = fl_world_spec(w);
     assert_string_equal(sp->name, "root");
     assert_int_equal(sp->backoff_min_ms, 10);
@@ -525,8 +525,8 @@ static void test_world_rules(void **state) {
     char d7[1024], again[1024];
     fl_world_describe(w, d7, sizeof d7);
     fl_world_free(w);
-    assert_int_equal(fl_failpoint_hook("sv.start", "a", 1) + fl_failpoint_hook("x.y", NULL, 0), 0);
-    assert_int_equal(fl_scenario_build(s, 7, &w), 0);
+    assert_int_equal(fl_fp_hook("sv.start", "a", 1) + fl_fp_hook("x.y", NULL, 0), 0);
+    assert_int_equal(fl_world_build(s, 7, &w), 0);
     fl_world_describe(w, again, sizeof again);
     assert_string_equal(d7, again); /* the seed decides */
     assert_memory_equal(d7, "swarm: ", 7);
@@ -534,7 +534,7 @@ static void test_world_rules(void **state) {
     /* some seed picks differently */
     bool differs = false;
     for (uint64_t seed = 1; seed < 40 && !differs; seed++) {
-        assert_int_equal(fl_scenario_build(s, seed, &w), 0);
+        assert_int_equal(fl_world_build(s, seed, &w), 0);
         fl_world_describe(w, again, sizeof again);
         differs = strcmp(d7, again) != 0;
         fl_world_free(w);
@@ -544,7 +544,7 @@ static void test_world_rules(void **state) {
     /* without swarm: nothing to describe */
     const char t2[] = "supervisor root\n  worker a\n";
     assert_int_equal(fl_scenario_parse_str("w.scn", t2, sizeof t2 - 1, &s, NULL), 0);
-    assert_int_equal(fl_scenario_build(s, 7, &w), 0);
+    assert_int_equal(fl_world_build(s, 7, &w), 0);
     assert_int_equal(fl_world_describe(w, d7, sizeof d7), 0);
     assert_string_equal(d7, "");
     fl_world_free(w);
@@ -573,7 +573,7 @@ static void test_segv(void **state) {
 }
 
 int main(void) {
-    if (fl_register_worker("test.user", user_fn, &user_runs)) return 1;
+    if (fl_world_register_worker("test.user", user_fn, &user_runs)) return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_crash_on_first_incarnation, after_test),
         cmocka_unit_test_teardown(test_return_and_exit, after_test),
@@ -594,6 +594,6 @@ int main(void) {
         cmocka_unit_test_teardown(test_segv, after_test),
     };
     int r = cmocka_run_group_tests(tests, setup, teardown);
-    fl_unregister_all_workers();
+    fl_world_unregister_all_workers();
     return r;
 }

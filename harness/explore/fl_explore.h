@@ -1,0 +1,114 @@
+/*
+ * explore.h — bounded exhaustive search over schedules (prefix fl_explore_).
+ *
+ * Stateless depth-first search with a preemption bound (iterative context
+ * bounding, as in CHESS): every run replays a prefix of choices and then
+ * follows the non-preemptive default (keep the current thread, else the
+ * lowest runnable id); after each run the deepest step with an untried
+ * runnable alternative, whose preemptions stay within the bound, becomes the
+ * next prefix. Every schedule with at most `preemption_bound` preemptions is
+ * run exactly once. It suits small programs: the count grows roughly as
+ * steps^bound.
+ *
+ * The program must be deterministic under the seam (same choices → same
+ * runs); the search checks this and fails with -EPROTO otherwise.
+ */
+#ifndef FL_EXPLORE_H
+#define FL_EXPLORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sched/fl_sched.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct fl_explore_opts {
+    uint32_t preemption_bound; /* at most this many preemptions per schedule */
+    uint64_t max_runs;         /* 0 = 100000; reaching it ends the search incomplete */
+    uint64_t step_budget;      /* per run; 0 = FL_SCHED_DEFAULT_BUDGET */
+    bool keep_going;           /* false: stop at the first failing run */
+} fl_explore_opts;
+
+typedef struct fl_explore_result {
+    uint64_t runs;             /* schedules run (distinct) */
+    bool complete;             /* every schedule within the bound was run */
+    uint64_t failures;         /* runs the check judged failed */
+    char *first_failure;       /* strict schedule (origin dfs) of the first, or NULL */
+    fl_sched_status first_status;
+    uint64_t max_steps;        /* longest run seen */
+} fl_explore_result;
+
+/* Explore main_fn(arg) under opts (NULL: bound 2, defaults). check judges
+ * each run (and resets the program's state, see fl_sched_check_fn). 0 and
+ * *out filled (free with fl_explore_result_free), or a negative errno:
+ * -EPROTO (the program is not deterministic), -EINVAL/-EBUSY/-ENOMEM from
+ * fl_sched_run, or check's negative return; err (may be NULL) gets a message. */
+int fl_explore_run(const fl_explore_opts *opts, void (*main_fn)(void *), void *arg, fl_sched_check_fn check,
+               void *ud, fl_explore_result *out, char *err, size_t errlen);
+
+/* Free out->first_failure and zero *out. out may be NULL. */
+void fl_explore_result_free(fl_explore_result *out);
+
+/* ---- shrink ---- */
+/*
+ * shrink.h — reduce a failing schedule to a smaller one that fails the same
+ * way (prefix fl_shrink_).
+ *
+ * Candidates are open schedules (FL_SCHED_SCHEDULE_OPEN | FL_SCHED_SCHEDULE_EDITED): a
+ * prefix of choices, after which — and wherever a recorded choice names a
+ * thread that cannot run — the non-preemptive default continues (keep the
+ * current thread, else the lowest runnable id). They replay deterministically.
+ * Edits, tried in rounds until none helps: cut the tail (every prefix, or a
+ * binary search on the prefix length past 64 runs), delete one run of
+ * choices, give a run to the thread of the run before or after it (removing
+ * a context switch), give a run to any other thread of the list, swap two
+ * neighbouring runs, halve a run.
+ *
+ * "Smaller" is lexicographic on (preemptions, steps) of the run a candidate
+ * produces, then on string length. Those numbers come from the run itself:
+ * when the callback replays the candidate with fl_sched_run on the calling
+ * thread (the normal case), the shrinker sees that run's strict schedule and
+ * counts, and continues from the strict schedule. If the callback runs it
+ * some other way (a subprocess), the candidate's own switches and length
+ * stand in for them.
+ *
+ * The result is never longer than the input: it is the smallest failing
+ * run's strict schedule when that fits, else its open form, else the input.
+ */
+/* Replay candidate (FL_SCHED_STRAT_REPLAY) and say whether it fails the same way
+ * as the original: 1 yes, 0 no, negative errno to abort the shrink. */
+typedef int (*fl_explore_shrink_fails_fn)(const char *candidate, void *ud);
+
+typedef struct fl_explore_shrink_opts {
+    uint32_t max_runs;  /* callback invocations; 0 = 2000 */
+} fl_explore_shrink_opts;
+
+typedef struct fl_explore_shrink_result {
+    char *schedule;                   /* the smallest failing schedule (malloc'd) */
+    size_t len_before, len_after;     /* string lengths */
+    uint64_t steps_before, steps_after;
+    uint64_t preempt_before, preempt_after;
+    uint64_t switches_before, switches_after; /* context switches in the choices */
+    uint32_t runs;                    /* callback invocations */
+    uint32_t accepted;                /* candidates that improved the result */
+    int strict;                       /* 1: schedule is a strict, fully recorded one */
+} fl_explore_shrink_result;
+
+/* Shrink schedule. 0 and *out filled (free with fl_explore_shrink_result_free);
+ * -EINVAL: schedule does not parse (err says where); -ESRCH: the input
+ * itself does not fail per the callback; a negative errno from the callback;
+ * -ENOMEM. err (may be NULL) receives a message on failure. opts may be NULL. */
+int fl_explore_shrink(const char *schedule, fl_explore_shrink_fails_fn fails, void *ud, const fl_explore_shrink_opts *opts,
+              fl_explore_shrink_result *out, char *err, size_t errlen);
+
+/* Free out->schedule and zero *out. out may be NULL. */
+void fl_explore_shrink_result_free(fl_explore_shrink_result *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,555 @@
+/*
+ * oracle.c — invariant names, verdicts, the policy capture and the trace
+ * index. The checkers themselves are in oracle_inv.c.
+ */
+#include "oracle/oracle_int.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const fl_oracle__inv_names[FL_ORACLE_INV_COUNT] = {
+    "crash_logged_once", "joined_before_restart", "restart_policy", "strategy_set",
+    "intensity_shutdown", "no_lost_report", "no_leaked_thread", "shutdown_completes",
+    "expectation",
+};
+
+const char *fl_oracle_inv_name(int inv) {
+    return inv >= 0 && inv < FL_ORACLE_INV_COUNT ? fl_oracle__inv_names[inv] : "?";
+}
+
+int fl_oracle_inv_from_name(const char *name) {
+    for (int i = 0; name && i < FL_ORACLE_INV_COUNT; i++)
+        if (strcmp(name, fl_oracle__inv_names[i]) == 0) return i;
+    return -1;
+}
+
+const char *fl_oracle_end_name(int end) {
+    static const char *const names[] = {"ok", "deadlock", "budget", "diverged", "error"};
+    return end >= 0 && end <= FL_ORACLE_END_ERROR ? names[end] : "?";
+}
+
+/* ---- verdicts ---------------------------------------------------------------- */
+
+void fl_oracle_verdict_init(fl_oracle_verdict *vd) { memset(vd, 0, sizeof *vd); }
+
+void fl_oracle_verdict_free(fl_oracle_verdict *vd) {
+    for (size_t i = 0; i < vd->n; i++) {
+        free(vd->v[i].message);
+        free(vd->v[i].seqs);
+    }
+    free(vd->v);
+    memset(vd, 0, sizeof *vd);
+}
+
+static int fl_oracle__cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int fl_oracle_verdict_add(fl_oracle_verdict *vd, fl_oracle_inv inv, const uint64_t *seqs, size_t nseqs,
+                   const char *fmt, ...) {
+    fl_oracle_violation v = {.inv = inv};
+    if (vd->n == vd->cap) {
+        size_t cap = vd->cap ? vd->cap * 2 : 8;
+        fl_oracle_violation *nv = realloc(vd->v, cap * sizeof *nv);
+        if (!nv) goto fail;
+        vd->v = nv;
+        vd->cap = cap;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (len < 0) len = 0;
+    v.message = malloc((size_t)len + 1);
+    if (!v.message) goto fail;
+    va_start(ap, fmt);
+    vsnprintf(v.message, (size_t)len + 1, fmt, ap);
+    va_end(ap);
+    if (nseqs) {
+        v.seqs = malloc(nseqs * sizeof *v.seqs);
+        if (!v.seqs) goto fail;
+        memcpy(v.seqs, seqs, nseqs * sizeof *v.seqs);
+        qsort(v.seqs, nseqs, sizeof *v.seqs, fl_oracle__cmp_u64);
+        v.nseqs = nseqs;
+    }
+    vd->v[vd->n++] = v;
+    return 0;
+fail:
+    free(v.message);
+    vd->err = -ENOMEM;
+    return -ENOMEM;
+}
+
+const fl_oracle_violation *fl_oracle_verdict_find(const fl_oracle_verdict *vd, fl_oracle_inv inv) {
+    for (size_t i = 0; i < vd->n; i++)
+        if (vd->v[i].inv == inv) return &vd->v[i];
+    return NULL;
+}
+
+const fl_oracle_violation *fl_oracle_verdict_primary(const fl_oracle_verdict *vd) {
+    const fl_oracle_violation *best = NULL;
+    for (size_t i = 0; i < vd->n; i++) {
+        const fl_oracle_violation *v = &vd->v[i];
+        if (!best) { best = v; continue; }
+        if (!v->nseqs) continue;
+        if (!best->nseqs || v->seqs[0] < best->seqs[0] ||
+            (v->seqs[0] == best->seqs[0] && v->inv < best->inv))
+            best = v;
+    }
+    return best;
+}
+
+void fl_oracle_verdict_print(const fl_oracle_verdict *vd, FILE *out) {
+    for (size_t i = 0; i < vd->n; i++) {
+        const fl_oracle_violation *v = &vd->v[i];
+        fprintf(out, "%s: %s", fl_oracle_inv_name(v->inv), v->message);
+        for (size_t j = 0; j < v->nseqs; j++)
+            fprintf(out, "%s#%llu", j ? " " : " [events ", (unsigned long long)v->seqs[j]);
+        fputs(v->nseqs ? "]\n" : "\n", out);
+    }
+}
+
+/* ---- policy -------------------------------------------------------------------- */
+
+static int fl_oracle__psup_find(const fl_oracle_policy *p, const char *name) {
+    for (size_t i = 0; name && i < p->nsups; i++)
+        if (strcmp(p->sups[i].name, name) == 0) return (int)i;
+    return -1;
+}
+
+static int fl_oracle__add_sup(fl_oracle_policy *p, const sv_sup_spec *s, int parent, int self, int depth);
+
+static int fl_oracle__add_pchild(fl_oracle_policy *p, int si, const sv_child_spec *c, int depth) {
+    if (!c->id || !c->id[0] || (!c->fn == !c->sup)) return -EINVAL;
+    fl_oracle__psup *ps = &p->sups[si];
+    for (size_t i = 0; i < ps->nch; i++)
+        if (strcmp(ps->ch[i].id, c->id) == 0) return -EEXIST;
+    if (ps->nch == ps->cap) {
+        size_t cap = ps->cap ? ps->cap * 2 : 4;
+        fl_oracle__pchild *nc = realloc(ps->ch, cap * sizeof *nc);
+        if (!nc) return -ENOMEM;
+        ps->ch = nc;
+        ps->cap = cap;
+    }
+    fl_oracle__pchild pc = {.restart = c->restart, .significant = c->significant, .nested = -1};
+    if (!(pc.id = strdup(c->id))) return -ENOMEM;
+    size_t at = ps->nch++;
+    ps->ch[at] = pc;
+    if (c->sup) {
+        int r = fl_oracle__add_sup(p, c->sup, si, (int)at, depth + 1);
+        if (r < 0) return r;
+        p->sups[si].ch[at].nested = r; /* p->sups may have moved */
+    }
+    return 0;
+}
+
+/* Returns the new supervisor's index or a negative errno. */
+static int fl_oracle__add_sup(fl_oracle_policy *p, const sv_sup_spec *s, int parent, int self, int depth) {
+    const char *name = s->name ? s->name : "sup";
+    if (!name[0] || depth > 64 || fl_oracle__psup_find(p, name) >= 0) return -EINVAL;
+    if (p->nsups == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 4;
+        fl_oracle__psup *ns = realloc(p->sups, cap * sizeof *ns);
+        if (!ns) return -ENOMEM;
+        p->sups = ns;
+        p->cap = cap;
+    }
+    fl_oracle__psup ps = {.parent = parent, .self = self, .strategy = s->strategy,
+                    .intensity = s->intensity, .period_ms = s->period_ms,
+                    .auto_shutdown = s->auto_shutdown};
+    if (!(ps.name = strdup(name))) return -ENOMEM;
+    int si = (int)p->nsups++;
+    p->sups[si] = ps;
+    for (size_t i = 0; i < s->nchildren; i++) {
+        int r = fl_oracle__add_pchild(p, si, &s->children[i], depth);
+        if (r < 0) return r == -EEXIST ? -EINVAL : r;
+    }
+    return si;
+}
+
+int fl_oracle_policy_new(const sv_sup_spec *root, fl_oracle_policy **out) {
+    fl_oracle_policy *p = calloc(1, sizeof *p);
+    if (!p) return -ENOMEM;
+    int r = fl_oracle__add_sup(p, root, -1, -1, 0);
+    if (r < 0) goto fail;
+    *out = p;
+    return 0;
+fail:
+    fl_oracle_policy_free(p);
+    return r;
+}
+
+int fl_oracle_policy_add_child(fl_oracle_policy *p, const char *sup, const sv_child_spec *c) {
+    int si = fl_oracle__psup_find(p, sup);
+    if (si < 0) return -ENOENT;
+    return fl_oracle__add_pchild(p, si, c, 0);
+}
+
+void fl_oracle_policy_free(fl_oracle_policy *p) {
+    if (!p) return;
+    for (size_t i = 0; i < p->nsups; i++) {
+        for (size_t j = 0; j < p->sups[i].nch; j++) free(p->sups[i].ch[j].id);
+        free(p->sups[i].ch);
+        free(p->sups[i].name);
+    }
+    free(p->sups);
+    free(p);
+}
+
+/* ---- the index ------------------------------------------------------------------- */
+
+static bool fl_oracle__streq(const char *a, const char *b) {
+    return a && b && strcmp(a, b) == 0;
+}
+
+static int fl_oracle__new_inst(fl_oracle__index *x, const char *name) {
+    if (x->ninst == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 4;
+        fl_oracle__inst *ni = realloc(x->inst, cap * sizeof *ni);
+        if (!ni) return -ENOMEM;
+        x->inst = ni;
+        x->cap = cap;
+    }
+    fl_oracle__inst in = {.name = name, .psup = x->pol ? fl_oracle__psup_find(x->pol, name) : -1,
+                    .parent = -1, .holder_child = -1, .sup_start = FL_ORACLE__NONE,
+                    .shutdown = FL_ORACLE__NONE, .intensity = FL_ORACLE__NONE, .auto_sd = FL_ORACLE__NONE,
+                    .cause = FL_ORACLE__NONE, .stop_trig = FL_ORACLE__NONE};
+    x->inst[x->ninst] = in;
+    return (int)x->ninst++;
+}
+
+/* The latest instance of that name, or -1. */
+static int fl_oracle__inst_find(const fl_oracle__index *x, const char *name) {
+    for (size_t i = x->ninst; i-- > 0;)
+        if (fl_oracle__streq(x->inst[i].name, name)) return (int)i;
+    return -1;
+}
+
+static int fl_oracle__child_find(const fl_oracle__inst *in, const char *id) {
+    for (size_t i = 0; i < in->n; i++)
+        if (fl_oracle__streq(in->ch[i].id, id)) return (int)i;
+    return -1;
+}
+
+static int fl_oracle__child_get(fl_oracle__index *x, int ii, const char *id) {
+    fl_oracle__inst *in = &x->inst[ii];
+    int ci = fl_oracle__child_find(in, id);
+    if (ci >= 0) return ci;
+    if (in->n == in->cap) {
+        size_t cap = in->cap ? in->cap * 2 : 4;
+        fl_oracle__child *nc = realloc(in->ch, cap * sizeof *nc);
+        if (!nc) return -ENOMEM;
+        in->ch = nc;
+        in->cap = cap;
+    }
+    fl_oracle__child c = {.id = id, .pc = -1, .restart = SV_PERMANENT};
+    size_t unknown_base = 0;
+    if (in->psup >= 0) {
+        const fl_oracle__psup *ps = &x->pol->sups[in->psup];
+        unknown_base = ps->nch;
+        for (size_t i = 0; i < ps->nch; i++)
+            if (strcmp(ps->ch[i].id, id) == 0) {
+                c.pc = (int)i;
+                c.restart = ps->ch[i].restart;
+            }
+    }
+    c.order = c.pc >= 0 ? (size_t)c.pc : unknown_base + in->n;
+    in->ch[in->n] = c;
+    return (int)in->n++;
+}
+
+static int fl_oracle__inc_get(fl_oracle__child *c, uint32_t inc) {
+    size_t lo = 0, hi = c->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (c->incs[mid].inc < inc) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo < c->n && c->incs[lo].inc == inc) return (int)lo;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 4;
+        fl_oracle__inc *ni = realloc(c->incs, cap * sizeof *ni);
+        if (!ni) return -ENOMEM;
+        c->incs = ni;
+        c->cap = cap;
+    }
+    memmove(&c->incs[lo + 1], &c->incs[lo], (c->n - lo) * sizeof *c->incs);
+    fl_oracle__inc r = {.inc = inc, .sup_end = FL_ORACLE__NONE};
+    for (int k = 0; k < SV_EV__COUNT; k++) r.first[k] = r.second[k] = FL_ORACLE__NONE;
+    c->incs[lo] = r;
+    c->n++;
+    return (int)lo;
+}
+
+/* Worker-side reports of an abandoned (unstopped) incarnation may arrive
+ * after its supervisor instance was replaced: attribute them to the latest
+ * instance that started that incarnation. */
+static int fl_oracle__inst_for_report(const fl_oracle__index *x, const sv_event *e) {
+    for (size_t i = x->ninst; i-- > 0;) {
+        const fl_oracle__inst *in = &x->inst[i];
+        if (!fl_oracle__streq(in->name, e->sup)) continue;
+        int ci = fl_oracle__child_find(in, e->child);
+        if (ci < 0) continue;
+        for (size_t k = 0; k < in->ch[ci].n; k++)
+            if (in->ch[ci].incs[k].inc == e->incarnation &&
+                in->ch[ci].incs[k].first[SV_EV_START] != FL_ORACLE__NONE)
+                return (int)i;
+    }
+    return fl_oracle__inst_find(x, e->sup);
+}
+
+static void fl_oracle__link_nested(fl_oracle__index *x, int ii, int32_t at) {
+    fl_oracle__inst *in = &x->inst[ii];
+    if (in->psup < 0 || x->pol->sups[in->psup].parent < 0) return;
+    const fl_oracle__psup *ps = &x->pol->sups[in->psup];
+    int pi = fl_oracle__inst_find(x, x->pol->sups[ps->parent].name);
+    if (pi < 0 || pi == ii) return;
+    const char *hid = x->pol->sups[ps->parent].ch[ps->self].id;
+    int hc = fl_oracle__child_find(&x->inst[pi], hid);
+    in->parent = pi;
+    if (hc < 0) return;
+    const fl_oracle__child *c = &x->inst[pi].ch[hc];
+    for (size_t k = c->n; k-- > 0;)
+        if (c->incs[k].first[SV_EV_START] < at) {
+            in->holder_child = hc;
+            in->holder_inc = c->incs[k].inc;
+            return;
+        }
+}
+
+static void fl_oracle__record(fl_oracle__inc *r, sv_event_kind k, int32_t i) {
+    if ((unsigned)k >= SV_EV__COUNT) return; /* unknown kinds are attributed, never counted */
+    if (r->count[k]++ == 0) r->first[k] = i;
+    else if (r->count[k] == 2) r->second[k] = i;
+}
+
+static int fl_oracle__attribute(fl_oracle__index *x, int32_t i) {
+    const sv_event *e = &x->tr[i].ev;
+    const char *sup = e->sup ? e->sup : "";
+    int ii;
+    if (e->kind == SV_EV_SUP_START) {
+        if ((ii = fl_oracle__new_inst(x, sup)) < 0) return ii;
+        x->inst[ii].sup_start = i;
+        fl_oracle__link_nested(x, ii, i);
+    } else {
+        ii = (e->kind == SV_EV_CRASH || e->kind == SV_EV_EXIT) && e->child
+                 ? fl_oracle__inst_for_report(x, e) : fl_oracle__inst_find(x, sup);
+        if (ii < 0 && (ii = fl_oracle__new_inst(x, sup)) < 0) return ii;
+    }
+    fl_oracle__inst *in = &x->inst[ii];
+    fl_oracle__ref ref = {.inst = ii, .child = -1, .inc = -1};
+    if (!e->child) {
+        int32_t *slot = e->kind == SV_EV_SHUTDOWN ? &in->shutdown
+                      : e->kind == SV_EV_INTENSITY_EXCEEDED ? &in->intensity
+                      : e->kind == SV_EV_AUTO_SHUTDOWN ? &in->auto_sd : NULL;
+        if (slot && *slot == FL_ORACLE__NONE) *slot = i;
+    } else {
+        int ci = fl_oracle__child_get(x, ii, e->child);
+        if (ci < 0) return ci;
+        ref.child = ci;
+        if (e->incarnation) {
+            int k = fl_oracle__inc_get(&x->inst[ii].ch[ci], e->incarnation);
+            if (k < 0) return k;
+            ref.inc = k;
+            fl_oracle__record(&x->inst[ii].ch[ci].incs[k], e->kind, i);
+        }
+    }
+    x->ref[i] = ref;
+    return 0;
+}
+
+/* Earliest index at which each instance has a reason to stop (its own
+ * decision to exit, its parent asking it or stopping, the runner's stop
+ * request for the root) and may be stopping (that, or its SHUTDOWN). Parents come before their nested
+ * instances, so one pass in creation order suffices. */
+static void fl_oracle__stop_triggers(fl_oracle__index *x) {
+    for (size_t ii = 0; ii < x->ninst; ii++) {
+        fl_oracle__inst *in = &x->inst[ii];
+        int32_t t = fl_oracle__min(in->intensity, in->auto_sd);
+        if (in->psup >= 0 && x->pol->sups[in->psup].parent < 0) t = fl_oracle__min(t, x->root_stop);
+        if (in->parent >= 0) {
+            const fl_oracle__inst *p = &x->inst[in->parent];
+            if (p->stop_trig != FL_ORACLE__NONE && p->stop_trig > in->sup_start) t = fl_oracle__min(t, p->stop_trig);
+            if (in->holder_child >= 0) {
+                const fl_oracle__child *hc = &p->ch[in->holder_child];
+                for (size_t k = 0; k < hc->n; k++)
+                    if (hc->incs[k].inc == in->holder_inc)
+                        t = fl_oracle__min(t, hc->incs[k].first[SV_EV_STOP_REQUESTED]);
+            }
+        }
+        in->cause = t;
+        in->stop_trig = fl_oracle__min(t, in->shutdown);
+        if (in->parent >= 0 && in->holder_child >= 0 && in->shutdown != FL_ORACLE__NONE) {
+            fl_oracle__child *hc = &x->inst[in->parent].ch[in->holder_child];
+            for (size_t k = 0; k < hc->n; k++)
+                if (hc->incs[k].inc == in->holder_inc)
+                    hc->incs[k].sup_end = fl_oracle__min(hc->incs[k].sup_end, in->shutdown);
+        }
+    }
+}
+
+int fl_oracle__index_build(fl_oracle__index *x, const fl_oracle_policy *p, const fl_event *tr, size_t n,
+                           const fl_oracle_run_info *run) {
+    memset(x, 0, sizeof *x);
+    x->pol = p;
+    x->tr = tr;
+    x->n = n;
+    x->run = run;
+    x->root_stop = FL_ORACLE__NONE;
+    if (n >= FL_ORACLE__NONE) return -E2BIG;
+    if (n && !(x->ref = calloc(n, sizeof *x->ref))) return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        int r = fl_oracle__attribute(x, (int32_t)i);
+        if (r < 0) return r;
+        if (run && run->stop_requested && x->root_stop == FL_ORACLE__NONE && tr[i].ev.seq > run->stop_seq)
+            x->root_stop = (int32_t)i;
+    }
+    int root = p && p->nsups ? fl_oracle__inst_find(x, p->sups[0].name) : -1;
+    x->complete = root >= 0 && x->inst[root].shutdown != FL_ORACLE__NONE;
+    fl_oracle__stop_triggers(x);
+    return 0;
+}
+
+void fl_oracle__index_free(fl_oracle__index *x) {
+    for (size_t i = 0; i < x->ninst; i++) {
+        for (size_t j = 0; j < x->inst[i].n; j++) free(x->inst[i].ch[j].incs);
+        free(x->inst[i].ch);
+    }
+    free(x->inst);
+    free(x->ref);
+    memset(x, 0, sizeof *x);
+}
+
+/* ---- helpers used by the checkers -------------------------------------------------- */
+
+int32_t fl_oracle__end(const fl_oracle__inc *c) {
+    int32_t sup = fl_oracle__min(c->first[SV_EV_ESCALATED], c->sup_end);
+    return fl_oracle__min(fl_oracle__first2(c, SV_EV_CRASH, SV_EV_EXIT), sup);
+}
+
+bool fl_oracle__spontaneous(const fl_oracle__inc *c) {
+    int32_t e = fl_oracle__end(c);
+    return e != FL_ORACLE__NONE && e < c->first[SV_EV_STOP_REQUESTED];
+}
+
+int fl_oracle__end_reason(const fl_oracle__index *x, const fl_oracle__inc *c) {
+    int32_t e = fl_oracle__end(c);
+    return e == FL_ORACLE__NONE ? -1 : x->tr[e].ev.reason;
+}
+
+bool fl_oracle__restartable(sv_restart r, int reason) {
+    if (r == SV_PERMANENT) return true;
+    if (r == SV_TEMPORARY) return false;
+    return reason != SV_EXIT_NORMAL && reason != SV_EXIT_SHUTDOWN;
+}
+
+/* Measure of the union of [lo[k], hi[k]) clipped to [t0, t1]. */
+static int64_t fl_oracle__covered(int64_t *lo, int64_t *hi, size_t n, int64_t t0, int64_t t1) {
+    for (size_t a = 1; a < n; a++) /* insertion sort by lo */
+        for (size_t b = a; b > 0 && lo[b - 1] > lo[b]; b--) {
+            int64_t t = lo[b]; lo[b] = lo[b - 1]; lo[b - 1] = t;
+            t = hi[b]; hi[b] = hi[b - 1]; hi[b - 1] = t;
+        }
+    int64_t sum = 0, end = t0;
+    for (size_t k = 0; k < n; k++) {
+        int64_t a = lo[k] > end ? lo[k] : end, b = hi[k] < t1 ? hi[k] : t1;
+        if (b > a) { sum += b - a; end = b; }
+    }
+    return sum;
+}
+
+/* Virtual time within [t0, t1] during which supervisor instance `in` was
+ * inside a start (START .. STARTED/START_FAILED: init hooks, "sv.start"
+ * sleeps) or a stop (STOP_REQUESTED .. JOINED/UNSTOPPED: waiting for a
+ * worker): the only times it cannot act on a report. */
+static int64_t fl_oracle__busy_ns(const fl_oracle__index *x, int in, int64_t t0, int64_t t1) {
+    const fl_oracle__inst *s = &x->inst[in];
+    int64_t lo[512], hi[512];
+    size_t n = 0;
+    for (size_t ci = 0; ci < s->n; ci++)
+        for (size_t k = 0; k < s->ch[ci].n; k++) {
+            const fl_oracle__inc *r = &s->ch[ci].incs[k];
+            int32_t a[2] = {r->first[SV_EV_START], r->first[SV_EV_STOP_REQUESTED]};
+            int32_t b[2] = {fl_oracle__min(fl_oracle__running(r), r->first[SV_EV_START_FAILED]), fl_oracle__term(r)};
+            for (int j = 0; j < 2 && n < 512; j++) {
+                if (a[j] == FL_ORACLE__NONE) continue;
+                lo[n] = x->tr[a[j]].ev.time_ns;
+                hi[n++] = b[j] == FL_ORACLE__NONE ? t1 : x->tr[b[j]].ev.time_ns;
+            }
+        }
+    return fl_oracle__covered(lo, hi, n, t0, t1);
+}
+
+bool fl_oracle__busy(const fl_oracle__index *x, int in, int32_t i, int32_t j) {
+    int64_t t0 = x->tr[i].ev.time_ns, t1 = x->tr[j].ev.time_ns;
+    return t1 <= t0 || t1 - t0 <= fl_oracle__busy_ns(x, in, t0, t1);
+}
+
+bool fl_oracle__excused(const fl_oracle__index *x, int in, int32_t i) {
+    const fl_oracle__inst *s = &x->inst[in];
+    if (s->stop_trig == FL_ORACLE__NONE) return false;
+    if (s->stop_trig <= i) return true;
+    int64_t t0 = x->tr[i].ev.time_ns, t1 = x->tr[s->stop_trig].ev.time_ns, backoff = 0;
+    if (t1 <= t0) return true;
+    for (int32_t j = i; j <= s->stop_trig; j++)
+        if (x->ref[j].inst == in && x->tr[j].ev.kind == SV_EV_BACKOFF && x->tr[j].ev.detail_ns > backoff)
+            backoff = x->tr[j].ev.detail_ns;
+    return t1 - t0 <= fl_oracle__busy_ns(x, in, t0, t1) + backoff;
+}
+
+bool fl_oracle__in_admin(const fl_oracle__index *x, int in, const char *id, int32_t i) {
+    if (!x->run) return false;
+    uint64_t seq = x->tr[i].ev.seq;
+    for (size_t a = 0; a < x->run->nadmin; a++) {
+        const fl_oracle_admin_call *c = &x->run->admin[a];
+        if (seq > c->seq_before && seq <= c->seq_after && fl_oracle__streq(c->child, id) &&
+            (!c->sup || fl_oracle__streq(c->sup, x->inst[in].name)))
+            return true;
+    }
+    return false;
+}
+
+int32_t fl_oracle__next(const fl_oracle__index *x, int in, int ci, sv_event_kind kind, int32_t after) {
+    for (size_t i = after == FL_ORACLE__NONE ? x->n : (size_t)after + 1; i < x->n; i++)
+        if (x->tr[i].ev.kind == kind && x->ref[i].inst == in && x->ref[i].child == ci) return (int32_t)i;
+    return FL_ORACLE__NONE;
+}
+
+const fl_oracle__pchild *fl_oracle__pchild_of(const fl_oracle__index *x, int in, int child) {
+    const fl_oracle__inst *s = &x->inst[in];
+    int pc = s->ch[child].pc;
+    return s->psup >= 0 && pc >= 0 ? &x->pol->sups[s->psup].ch[pc] : NULL;
+}
+
+const char *fl_oracle__name(const fl_oracle__index *x, int in, int child, uint32_t inc, char *buf, size_t cap) {
+    const fl_oracle__inst *s = &x->inst[in];
+    if (child < 0) snprintf(buf, cap, "%s", s->name);
+    else if (!inc) snprintf(buf, cap, "%s/%s", s->name, s->ch[child].id);
+    else snprintf(buf, cap, "%s/%s#%u", s->name, s->ch[child].id, inc);
+    return buf;
+}
+
+/* ---- entry point ------------------------------------------------------------------- */
+
+int fl_oracle_check(const fl_oracle_policy *p, const fl_event *trace, size_t n,
+                    const fl_oracle_run_info *run, fl_oracle_verdict *out) {
+    static void (*const checkers[])(const fl_oracle__index *, fl_oracle_verdict *) = {
+        fl_oracle__crash_logged_once, fl_oracle__joined_before_restart,
+        fl_oracle__restart_policy,    fl_oracle__strategy_set,
+        fl_oracle__intensity_shutdown, fl_oracle__no_lost_report,
+        fl_oracle__no_leaked_thread,  fl_oracle__shutdown_completes,
+    };
+    fl_oracle__index x;
+    int r = fl_oracle__index_build(&x, p, trace, n, run);
+    if (r < 0) goto fail;
+    for (size_t i = 0; i < sizeof checkers / sizeof *checkers; i++) checkers[i](&x, out);
+    r = out->err;
+fail:
+    fl_oracle__index_free(&x);
+    if (r < 0 && !out->err) out->err = r;
+    return r;
+}

@@ -1,0 +1,210 @@
+/*
+ * runner.h — runs scenarios on the controlled scheduler and judges each run
+ * with the oracle (prefix fl_runner_, fl_trace_).
+ *
+ * One run = one scenario, one seed, one strategy (or one schedule to
+ * replay): build the world (fl_world_build), start the supervisor tree
+ * inside fl_sched_run, carry out the scenario's timed actions on the virtual
+ * clock, stop the tree at the end of the run's duration (unless it exited on
+ * its own), then check the trace with the oracle (fl_oracle_check) and the
+ * scenario's expectations (fl_oracle_expect).
+ *
+ * One case = one scenario over its seeds: the first failing run is kept
+ * (trace, invariant, message, schedule, replay line). A known-bad scenario
+ * (`expect fail INV`) passes iff some seed's run violates INV; the runs stop
+ * at the first such seed.
+ *
+ * One exploration = one scenario over every schedule within a preemption
+ * bound (fl_runner_explore, runner_explore.c), each run made and judged as
+ * above. A free run (FL_SCHED_STRAT_FREE) runs the tree on real threads in scaled
+ * real time, for ThreadSanitizer (fl_runner_run; runner_free.c).
+ *
+ * Determinism: same binary + scenario + seed + strategy gives the same
+ * schedule and the same trace; fl_runner_trace_format prints it byte for byte
+ * identically (it omits backtrace text, whose addresses depend on where the
+ * binary was loaded).
+ *
+ * Not thread-safe: one run at a time per process (the scheduler's binding
+ * of the platform seam is global).
+ */
+#ifndef FL_RUNNER_H
+#define FL_RUNNER_H
+
+#include "oracle/fl_oracle.h"
+#include "report.h"
+#include "scenario/fl_scenario.h"
+#include "world/fl_world.h"
+#include "sched/fl_sched.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define FL_RUNNER_DEFAULT_SEEDS 200u
+/* Free runs (FL_SCHED_STRAT_FREE: real threads, real time) cost real time: each
+ * lasts the scenario's duration divided by the time scale. Without an
+ * explicit seed count they run at most this many seeds per scenario. */
+#define FL_RUNNER_FREE_SEEDS 3u
+/* Default time scale of free runs: one real nanosecond counts as this many
+ * scenario nanoseconds (a scenario's 1 s lasts 500 ms). Higher scales are
+ * faster but shrink every real-time margin a scenario has (a 100 ms margin
+ * is 10 ms of real time at scale 10), so a loaded machine's wake-up latency
+ * starts to fail timing-sensitive checks. */
+#define FL_RUNNER_FREE_TIME_SCALE 2u
+#define FL_RUNNER_MAX_TIME_SCALE 1000u
+/* Free runs are judged with a latency allowance: consecutive events at most
+ * FL_RUNNER_FREE_SLACK_REAL_NS apart in real time (20 ms; in scenario time
+ * that times the scale, but at most FL_RUNNER_FREE_SLACK_MAX_NS) count as
+ * simultaneous, as the virtual clock would show them. See fl_runner_run. */
+#define FL_RUNNER_FREE_SLACK_REAL_NS 20000000ll
+#define FL_RUNNER_FREE_SLACK_MAX_NS 40000000ll
+
+/* ---- one run --------------------------------------------------------------- */
+
+typedef struct fl_runner_params {
+    uint64_t seed;         /* world seed and scheduler seed */
+    fl_sched_strategy strategy;  /* FL_SCHED_STRAT_RANDOM, _PCT, _RR, _REPLAY or _FREE */
+    uint32_t depth;        /* pct depth (0: scheduler default) */
+    uint64_t budget;       /* step budget (0: scheduler default) */
+    uint64_t pct_k;        /* pct step estimate (0: scheduler default) */
+    const char *schedule;  /* REPLAY: the fl1: string; seed is taken from it */
+    uint32_t time_scale;   /* FREE: scenario ns per real ns, 1 = real time
+                              (0: FL_RUNNER_FREE_TIME_SCALE); ignored otherwise */
+} fl_runner_params;
+
+typedef struct fl_runner_out {
+    fl_event *trace;       /* owned, seq order */
+    size_t ntrace;
+    char **log;            /* log lines the sink received (owned) */
+    size_t nlog;
+    fl_oracle_verdict verdict;    /* oracle + expectations */
+    fl_sched_status status;
+    char *schedule;        /* fl1: string replaying this run (owned); NULL for
+                              a free run, which cannot be replayed */
+    char *sched_report;    /* deadlock/budget/divergence text, or NULL (owned) */
+    char *describe;        /* swarm choices, "" when none (owned) */
+    uint64_t seed, steps, preemptions;
+    int64_t virtual_ns;
+    int root_exit;         /* sv_exit of the root by the end of the duration (its
+                              start failed: its SHUTDOWN's reason), -1 still running */
+} fl_runner_out;
+
+/* Run scenario s once. 0 whenever the run happened (its verdict may hold
+ * violations); otherwise a negative errno and nothing ran: -EINVAL (a bad
+ * schedule string, or a params error; out->sched_report says what),
+ * -ENOENT/-EINVAL/-EBUSY from fl_world_build (message in
+ * out->sched_report), -ENOMEM. Free out with fl_runner_out_free in every case.
+ *
+ * FL_SCHED_STRAT_FREE runs the tree with true concurrency and real time, scaled by
+ * p->time_scale (runner_free.c stacks the scaling on the free platform), so
+ * ThreadSanitizer sees real races. Such a run has no schedule
+ * (out->schedule NULL) and its timing is the machine's: an expectation that
+ * depends on timing can fail where a controlled run cannot. The oracle
+ * assumes the virtual clock's zero-time reactions, so a free run is judged on
+ * its trace with every gap of at most FL_RUNNER_FREE_SLACK_* between
+ * consecutive events closed (the trace kept in out has the real times).
+ * Threads the free
+ * platform abandoned keep the world alive (it is then not freed: a bounded
+ * leak, reported by the oracle as no_leaked_thread). */
+int fl_runner_run(const fl_scenario *s, const fl_runner_params *p, fl_runner_out *out);
+void fl_runner_out_free(fl_runner_out *out);
+
+/* The replay command line for a schedule: "faultline replay PATH --schedule S"
+ * with PATH shell-quoted when needed. Malloc'd, NULL on ENOMEM. */
+char *fl_runner_replay_line(const char *path, const char *schedule);
+/* Name the replay line starts with (default "faultline"): the basename of
+ * argv0, so a user's own binary with its registered workers prints a line
+ * that runs itself. Keeps a pointer into argv0 (which must outlive the
+ * runner); call once at start-up, before any run. Never fails. */
+void fl_runner_set_program(const char *argv0);
+
+/* ---- one case --------------------------------------------------------------- */
+
+typedef struct fl_runner_opts {
+    uint32_t seeds;        /* 0: the scenario's `run seeds=` if given, else 200;
+                              free runs: that, but at most FL_RUNNER_FREE_SEEDS */
+    int strategy;          /* -1: the scenario's; else FL_SCHED_STRAT_RANDOM/PCT/RR/FREE */
+    uint32_t depth;        /* 0: the scenario's */
+    uint64_t budget;       /* 0: the scenario's */
+    uint32_t time_scale;   /* free runs (fl_runner_params.time_scale); 0: default */
+    /* Called after every run (may be NULL): runs done so far in this case,
+     * and whether that run failed. */
+    void (*progress)(void *ud, uint32_t runs, bool failed);
+    void *progress_ud;
+} fl_runner_opts;
+
+/* Effective run parameters of s under o (seeds, first seed, strategy, depth,
+ * budget), as fl_runner_case uses them. */
+void fl_runner_effective(const fl_scenario *s, const fl_runner_opts *o, uint32_t *seeds,
+                         uint64_t *first_seed, fl_sched_strategy *strategy, uint32_t *depth,
+                         uint64_t *budget);
+
+/* Run s over its seeds and fill c (zeroed first). Every pointer in c is
+ * owned by c (free with fl_runner_case_free), path is copied from s->path.
+ * Returns 0 (c->passed says the verdict), or a negative errno when a run
+ * could not happen (c then describes the error: passed false, invariant
+ * NULL, message the reason). */
+int fl_runner_case(const fl_scenario *s, const fl_runner_opts *o, fl_case *c);
+void fl_runner_case_free(fl_case *c);
+
+/* ---- bounded exhaustive search ----------------------------------------------- */
+
+#define FL_RUNNER_EXPLORE_BOUND 2u          /* default preemption bound */
+#define FL_RUNNER_EXPLORE_MAX_RUNS 20000u   /* default cap on schedules */
+
+typedef struct fl_runner_explore_opts {
+    uint32_t bound;        /* at most this many preemptions per schedule */
+    uint64_t max_runs;     /* 0: FL_RUNNER_EXPLORE_MAX_RUNS; reaching it ends the
+                              search incomplete */
+    uint64_t budget;       /* step budget per run; 0: the scenario's */
+    /* Called after every run (may be NULL): schedules run, failed so far. */
+    void (*progress)(void *ud, uint64_t runs, uint64_t failed);
+    void *progress_ud;
+} fl_runner_explore_opts;
+
+typedef struct fl_runner_explore_result {
+    uint64_t runs;         /* schedules run, each exactly once */
+    bool complete;         /* every schedule within the bound was run */
+    bool max_reached;      /* stopped because max_runs schedules ran */
+    uint64_t failed;       /* runs that violated something (known-bad: the
+                              search stops at the first that violates INV) */
+    bool found;            /* known-bad: a run violated the expected INV */
+    uint64_t max_steps;    /* longest run, in scheduling steps */
+    uint64_t world_seed;   /* the seed every run's world was built with */
+} fl_runner_explore_result;
+
+/* Bounded exhaustive search over scenario s (fl_explore_run): run every schedule
+ * with at most o->bound preemptions, depth first, each run built and judged
+ * exactly as fl_runner_run builds and judges one (same world, same oracle,
+ * same expectations); the world seed is the scenario's `run seed=` (default
+ * 1), the same in every run. A normal scenario's search goes on after a
+ * failure (every failing schedule is counted); a known-bad one (`expect fail
+ * INV`) stops at the first run that violates INV and passes then.
+ * c is filled as fl_runner_case fills it (zeroed first; free with
+ * fl_runner_case_free): runs = schedules run (saturated at UINT32_MAX),
+ * passed, and the kept run — the first failing one (known-bad: the first
+ * that violated INV), else the first — with its trace, invariant, message,
+ * and a strict schedule (origin dfs, SEED = the world seed) with its replay
+ * line, which `faultline replay` follows to the same run.
+ * Returns 0 (res and c say the verdict), or a negative errno when the search
+ * could not run: -EPROTO (the scenario is not deterministic under the
+ * scheduler), -ENOENT/-EINVAL (the world cannot be built), -ENOMEM,
+ * -EBUSY; c->message then says why. */
+int fl_runner_explore(const fl_scenario *s, const fl_runner_explore_opts *o, fl_runner_explore_result *res,
+                      fl_case *c);
+
+/* ---- traces ------------------------------------------------------------------ */
+
+/* One line per event: "#SEQ t=SEC.NSEC SUP KIND [child=ID inc=N] [reason=R]
+ * [err=E] [delay_ns=D] [msg="…"] [+backtrace]". Deterministic; the
+ * backtrace text itself is left out (its frames and addresses depend on the
+ * build and on where the binary was loaded). */
+void fl_runner_trace_format(const fl_event *trace, size_t n, FILE *out);
+
+/* Copy ev into out, duplicating its strings (out->ev's pointers point at the
+ * copies). 0 or -ENOMEM (out then owns nothing). */
+int fl_runner_event_copy(fl_event *out, const sv_event *ev);
+void fl_runner_event_clear(fl_event *e);
+
+#endif

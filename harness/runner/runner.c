@@ -1,0 +1,529 @@
+/*
+ * runner.c — one run of a scenario: the world, the controlled (or free) run,
+ * the timed actions, the observations, the oracle. Cases (many seeds) are in
+ * runner_case.c, explorations in runner_explore.c, the free runs' time scale
+ * in runner_free.c.
+ *
+ * Threads: fl_runner_run runs on an uncontrolled thread; fl_runner__main
+ * runs as the scheduler's controlled thread 0; the event hook and the log
+ * sink run on whichever controlled thread emits (the tree's event lock is
+ * held, so they never run concurrently with each other; the scheduler runs
+ * one controlled thread at a time, so never concurrently with main either).
+ * The hook and sink allocate with malloc, not sv_alloc: the trace outlives
+ * the run, and the controlled allocator frees every block at its end.
+ * A free run (FL_SCHED_STRAT_FREE) is truly concurrent: the hooks still run under
+ * the tree's event lock, main's own fields are read back only after the free
+ * platform joined main (a happens-before edge), and last_seq is atomic.
+ * The phases are split (runner_int.h) so that fl_explore_run can drive them.
+ */
+#include "runner/runner_int.h"
+
+#include "oracle/fl_oracle.h"
+#include "sched/fl_sched.h"
+#include "sv_plat.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- events ------------------------------------------------------------------ */
+
+static int fl_runner__dup(char **dst, const char *src) {
+    *dst = NULL;
+    if (!src) return 0;
+    return (*dst = strdup(src)) ? 0 : -ENOMEM;
+}
+
+int fl_runner_event_copy(fl_event *out, const sv_event *ev) {
+    memset(out, 0, sizeof *out);
+    out->ev = *ev;
+    if (fl_runner__dup(&out->sup, ev->sup) || fl_runner__dup(&out->child, ev->child) ||
+        fl_runner__dup(&out->message, ev->message) || fl_runner__dup(&out->backtrace, ev->backtrace)) {
+        fl_runner_event_clear(out);
+        return -ENOMEM;
+    }
+    out->ev.sup = out->sup;
+    out->ev.child = out->child;
+    out->ev.message = out->message;
+    out->ev.backtrace = out->backtrace;
+    return 0;
+}
+
+void fl_runner_event_clear(fl_event *e) {
+    free(e->sup);
+    free(e->child);
+    free(e->message);
+    free(e->backtrace);
+    memset(e, 0, sizeof *e);
+}
+
+static void fl_runner__quoted(FILE *out, const char *s) {
+    fputc('"', out);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') fprintf(out, "\\%c", c);
+        else if (c == '\n') fputs("\\n", out);
+        else if (c < 0x20 || c == 0x7f) fprintf(out, "\\x%02x", c);
+        else fputc(c, out);
+    }
+    fputc('"', out);
+}
+
+void fl_runner_trace_format(const fl_event *trace, size_t n, FILE *out) {
+    for (size_t i = 0; i < n; i++) {
+        const sv_event *e = &trace[i].ev;
+        int64_t t = e->time_ns < 0 ? 0 : e->time_ns;
+        fprintf(out, "#%llu t=%lld.%09lld %s %s", (unsigned long long)e->seq, (long long)(t / 1000000000),
+                (long long)(t % 1000000000), e->sup ? e->sup : "?", sv_event_kind_name(e->kind));
+        if (e->child) fprintf(out, " child=%s", e->child);
+        if (e->incarnation) fprintf(out, " inc=%u", e->incarnation);
+        if (e->kind == SV_EV_CRASH || e->kind == SV_EV_EXIT || e->kind == SV_EV_LOGGED ||
+            e->kind == SV_EV_JOINED || e->kind == SV_EV_UNSTOPPED || e->kind == SV_EV_RESTART ||
+            e->kind == SV_EV_SHUTDOWN || e->kind == SV_EV_ESCALATED || e->kind == SV_EV_CHILD_REMOVED)
+            fprintf(out, " reason=%s", sv_exit_name(e->reason));
+        if (e->err) fprintf(out, " err=%d", e->err);
+        if (e->detail_ns) fprintf(out, " delay_ns=%lld", (long long)e->detail_ns);
+        if (e->message) {
+            fputs(" msg=", out);
+            fl_runner__quoted(out, e->message);
+        }
+        if (e->backtrace && e->backtrace[0]) fputs(" +backtrace", out);
+        fputc('\n', out);
+    }
+}
+
+/* ---- the run's hooks ------------------------------------------------------------ */
+
+static void fl_runner__on_event(void *ud, const sv_event *ev) {
+    fl_runner__ctx *c = ud;
+    atomic_store_explicit(&c->last_seq, ev->seq, memory_order_relaxed);
+    if (c->oom) return;
+    if (c->ntrace == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 256;
+        fl_event *nt = realloc(c->trace, cap * sizeof *nt);
+        if (!nt) { c->oom = true; return; }
+        c->trace = nt;
+        c->cap = cap;
+    }
+    if (fl_runner_event_copy(&c->trace[c->ntrace], ev) < 0) { c->oom = true; return; }
+    c->ntrace++;
+}
+
+static void fl_runner__on_log(void *ud, const sv_event *ev, const char *line) {
+    fl_runner__ctx *c = ud;
+    if (c->oom) return;
+    if (c->nlog == c->logcap) {
+        size_t cap = c->logcap ? c->logcap * 2 : 64;
+        char **nl = realloc(c->log, cap * sizeof *nl);
+        if (!nl) { c->oom = true; return; }
+        c->log = nl;
+        c->logcap = cap;
+    }
+    if (!(c->log[c->nlog] = strdup(line ? line : ""))) { c->oom = true; return; }
+    c->nlog++;
+}
+
+static void fl_runner__mismatch(fl_runner__ctx *c, const fl_scenario_action *a, int got) {
+    char *m = NULL;
+    if (asprintf(&m, "%s:%d:%d: at %lld ns %s %s returned %d, expected %d", c->s->path, a->line, a->col,
+                 (long long)a->at_ns, fl_scenario_action_name(a->kind), a->child ? a->child->id : "", got,
+                 a->result) < 0)
+        m = NULL;
+    char **nm = m ? realloc(c->mismatch, (c->nmismatch + 1) * sizeof *nm) : NULL;
+    if (!nm) { free(m); c->oom = true; return; }
+    c->mismatch = nm;
+    c->mismatch[c->nmismatch++] = m;
+}
+
+/* ---- main (controlled thread 0) ----------------------------------------------------- */
+
+static void fl_runner__observe_states(fl_runner__ctx *c, sv_sup *sup, bool at_end, int64_t at) {
+    sv_child_info info[64];
+    size_t n = 0;
+    bool have = false;
+    for (size_t i = 0; i < c->s->nexpects; i++) {
+        const fl_scenario_expect *e = &c->s->expects[i];
+        if (e->kind != FL_SCENARIO_EXP_STATE || (at_end ? e->at_ns >= 0 : e->at_ns != at)) continue;
+        if (!have) {
+            if (!sup || sv_which_children(sup, info, 64, &n) < 0) n = 0;
+            if (n > 64) n = 64;
+            have = true;
+        }
+        c->states[i] = FL_SCENARIO_STATE_ABSENT;
+        for (size_t k = 0; k < n; k++)
+            if (strcmp(info[k].id, e->child->id) == 0) c->states[i] = (fl_scenario_state)info[k].state;
+    }
+}
+
+static void fl_runner__admin(fl_runner__ctx *c, sv_sup *sup, const fl_scenario_action *a) {
+    static const fl_oracle_admin_op ops[] = {
+        [FL_SCENARIO_ACT_START] = FL_ORACLE_ADMIN_START, [FL_SCENARIO_ACT_TERMINATE] = FL_ORACLE_ADMIN_TERMINATE,
+        [FL_SCENARIO_ACT_RESTART] = FL_ORACLE_ADMIN_RESTART, [FL_SCENARIO_ACT_DELETE] = FL_ORACLE_ADMIN_DELETE,
+    };
+    fl_oracle_admin_call call = {.op = ops[a->kind], .sup = c->s->root->name, .child = a->child->id};
+    call.seq_before = atomic_load_explicit(&c->last_seq, memory_order_relaxed);
+    int r;
+    switch (a->kind) {
+    case FL_SCENARIO_ACT_START: r = sv_start_child(sup, fl_world_child_spec(c->w, a->child)); break;
+    case FL_SCENARIO_ACT_TERMINATE: r = sv_terminate_child(sup, a->child->id); break;
+    case FL_SCENARIO_ACT_RESTART: r = sv_restart_child(sup, a->child->id); break;
+    default: r = sv_delete_child(sup, a->child->id); break;
+    }
+    call.seq_after = atomic_load_explicit(&c->last_seq, memory_order_relaxed);
+    call.result = r;
+    c->admin[c->nadmin++] = call;
+    if (a->check_result && r != a->result) fl_runner__mismatch(c, a, r);
+}
+
+static void fl_runner__stop(fl_runner__ctx *c, sv_sup *sup) {
+    if (!c->info.stop_requested) {
+        c->info.stop_requested = true;
+        c->info.stop_seq = atomic_load_explicit(&c->last_seq, memory_order_relaxed);
+    }
+    sv_sup_stop(sup);
+}
+
+void fl_runner__main(void *arg) {
+    fl_runner__ctx *c = arg;
+    const fl_scenario *s = c->s;
+    if (c->time_scale > 1) fl_runner__time_scale(c->time_scale); /* before any thread exists */
+    int64_t t0 = sv_now(), end = t0 + s->run.duration_ns;
+    sv_sup *sup = NULL;
+    int r = sv_sup_start(&c->spec, &sup);
+    if (r < 0) {
+        c->info.start_failed = true;
+        c->info.start_err = r;
+        sup = NULL;
+    }
+    size_t ai = 0;
+    for (;;) {
+        /* next time point: an action or a timed state check, before the end */
+        int64_t next = INT64_MAX;
+        if (ai < s->nactions) next = s->actions[ai].at_ns;
+        for (size_t i = 0; i < s->nexpects; i++)
+            if (s->expects[i].kind == FL_SCENARIO_EXP_STATE && s->expects[i].at_ns >= 0 &&
+                c->states[i] == (fl_scenario_state)-1 && s->expects[i].at_ns < next)
+                next = s->expects[i].at_ns;
+        if (next == INT64_MAX || t0 + next > end) break;
+        sv_sleep_until(t0 + next);
+        for (; ai < s->nactions && s->actions[ai].at_ns == next; ai++) {
+            const fl_scenario_action *a = &s->actions[ai];
+            if (!sup) continue;
+            if (a->kind == FL_SCENARIO_ACT_STOP) fl_runner__stop(c, sup);
+            else if (a->kind == FL_SCENARIO_ACT_CRASH) fl_world_crash(c->w, a->child, a->msg);
+            else fl_runner__admin(c, sup, a);
+        }
+        fl_runner__observe_states(c, sup, false, next);
+    }
+    sv_sleep_until(end);
+    c->root_exit = -1;
+    int reason;
+    if (sup && sv_sup_wait(sup, 0, &reason) == 0) c->root_exit = reason;
+    for (size_t i = 0; !sup && i < c->ntrace; i++) /* its start failed: it exited as its SHUTDOWN says */
+        if (c->trace[i].ev.kind == SV_EV_SHUTDOWN && !c->trace[i].child && c->trace[i].sup &&
+            strcmp(c->trace[i].sup, s->root->name) == 0)
+            c->root_exit = c->trace[i].ev.reason;
+    fl_runner__observe_states(c, sup, true, 0);
+    if (sup && c->root_exit < 0) fl_runner__stop(c, sup);
+    c->info.stop_returned = true;
+    fl_world_release(c->w);
+    sv_sup_free(sup);
+    c->main_done = true;
+}
+
+/* ---- one run ------------------------------------------------------------------------- */
+
+static int fl_runner__policy(const fl_scenario *s, fl_world *w, fl_oracle_policy **out) {
+    int r = fl_oracle_policy_new(fl_world_spec(w), out);
+    if (r < 0) return r;
+    /* dynamic children, in the order of the start_child calls (libsv
+     * appends them to the start order in call order; actions are sorted by
+     * time, which is call order) */
+    for (size_t i = 0; i < s->nactions; i++) {
+        const fl_scenario_action *a = &s->actions[i];
+        if (a->kind != FL_SCENARIO_ACT_START || !a->child) continue;
+        r = fl_oracle_policy_add_child(*out, a->child->parent->name, fl_world_child_spec(w, a->child));
+        if (r < 0 && r != -EEXIST) return r;
+    }
+    return 0;
+}
+
+char *fl_runner__strdupf(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *m = NULL;
+    if (vasprintf(&m, fmt, ap) < 0) m = NULL;
+    va_end(ap);
+    return m;
+}
+
+/* Set when a free run had to leave its world allocated (its abandoned
+ * threads still use it): fl_world_build refuses every later world of this
+ * process (-EBUSY), and begin says why. The scenario's path, for that
+ * message, and the world, kept reachable on purpose (it is not a leak). */
+static char fl_runner__stuck[256];
+static fl_world *fl_runner__stuck_world;
+static fl_runner__ctx *fl_runner__stuck_ctx; /* a free run whose main was abandoned */
+
+void fl_runner__out_init(fl_runner_out *out) {
+    memset(out, 0, sizeof *out);
+    fl_oracle_verdict_init(&out->verdict);
+    out->root_exit = -1;
+}
+
+int fl_runner__begin(fl_runner__ctx *c, const fl_scenario *s, uint64_t seed, fl_runner_out *out) {
+    memset(c, 0, sizeof *c);
+    c->s = s;
+    c->root_exit = -1;
+    c->begun = true;
+    out->seed = seed;
+    c->states = malloc((s->nexpects ? s->nexpects : 1) * sizeof *c->states);
+    c->admin = malloc((s->nactions ? s->nactions : 1) * sizeof *c->admin);
+    if (!c->states || !c->admin) return -ENOMEM;
+    for (size_t i = 0; i < s->nexpects; i++) c->states[i] = (fl_scenario_state)-1;
+    int r = fl_world_build(s, seed, &c->w);
+    if (r < 0) {
+        c->w = NULL;
+        if (r == -EBUSY && fl_runner__stuck[0])
+            out->sched_report = fl_runner__strdupf("cannot build the run: the free run of %s left threads running in its "
+                                                   "world (abandoned), so this process cannot build another; run that "
+                                                   "scenario on its own", fl_runner__stuck);
+        else
+            out->sched_report = fl_runner__strdupf("cannot build the run: %s",
+                                                   r == -ENOENT ? "a `user` child names a worker that is not registered (fl_world_register_worker)"
+                                                   : r == -EINVAL ? "FAULTLINE_FAILPOINTS is malformed"
+                                                   : strerror(-r));
+        return r;
+    }
+    c->spec = *fl_world_spec(c->w);
+    c->spec.on_event = fl_runner__on_event;
+    c->spec.event_ud = c;
+    c->spec.log = fl_runner__on_log;
+    c->spec.log_ud = c;
+    return 0;
+}
+
+/* Free runs: the oracle reasons in virtual time, where a supervisor acts
+ * on a report in zero time; on real threads it takes a wake-up. Gaps between
+ * consecutive events of at most `slack` are closed (later events move
+ * earlier by the closed amount), so that latency reads as "at once" while
+ * every gap the scenario meant (work, timeouts, backoff: tens of ms) stays.
+ * Returns the original times (malloc'd) for fl_runner__free_times_restore,
+ * or NULL (nothing to do, or ENOMEM: *oom). */
+static int64_t *fl_runner__free_times_close(fl_event *tr, size_t n, int64_t slack, bool *oom) {
+    *oom = false;
+    if (n < 2) return NULL;
+    int64_t *orig = malloc(n * sizeof *orig);
+    if (!orig) {
+        *oom = true;
+        return NULL;
+    }
+    int64_t shift = 0;
+    for (size_t i = 0; i < n; i++) {
+        orig[i] = tr[i].ev.time_ns;
+        if (i == 0) continue;
+        int64_t gap = orig[i] - orig[i - 1];
+        if (gap <= slack) shift += gap; /* negative gaps (emission raced the lock) close too */
+        tr[i].ev.time_ns = orig[i] - shift;
+    }
+    return orig;
+}
+
+static void fl_runner__free_times_restore(fl_event *tr, size_t n, int64_t *orig) {
+    for (size_t i = 0; orig && i < n; i++) tr[i].ev.time_ns = orig[i];
+    free(orig);
+}
+
+int fl_runner__judge(fl_runner__ctx *c, const fl_sched_result *res, bool free_run, fl_runner_out *out) {
+    const fl_scenario *s = c->s;
+    fl_oracle_policy *pol = NULL;
+    int64_t *orig = NULL;
+    int r;
+    static const fl_oracle_end ends[] = {[FL_SCHED_OK] = FL_ORACLE_END_OK, [FL_SCHED_DEADLOCK] = FL_ORACLE_END_DEADLOCK,
+                                      [FL_SCHED_BUDGET] = FL_ORACLE_END_BUDGET, [FL_SCHED_DIVERGED] = FL_ORACLE_END_DIVERGED};
+    c->info.end = ends[res->status];
+    c->info.end_detail = res->report;
+    c->info.leaked = (const char *const *)res->leaked;
+    c->info.nleaked = res->nleaked;
+    c->abandoned = free_run && res->nleaked > 0; /* still running: see fl_runner__end */
+    c->info.admin = c->admin;
+    c->info.nadmin = c->nadmin;
+    if (!c->main_done) c->info.stop_returned = false;
+    if (c->oom) return -ENOMEM;
+    if ((r = fl_runner__policy(s, c->w, &pol)) < 0) goto fail;
+    if (free_run) {
+        int64_t slack = FL_RUNNER_FREE_SLACK_REAL_NS * (int64_t)(c->time_scale ? c->time_scale : 1);
+        bool oom;
+        if (slack > FL_RUNNER_FREE_SLACK_MAX_NS) slack = FL_RUNNER_FREE_SLACK_MAX_NS;
+        orig = fl_runner__free_times_close(c->trace, c->ntrace, slack, &oom);
+        if (oom) { r = -ENOMEM; goto fail; }
+    }
+    if ((r = fl_oracle_check(pol, c->trace, c->ntrace, &c->info, &out->verdict)) < 0) goto fail;
+    if (res->status == FL_SCHED_OK || res->status == FL_SCHED_DEADLOCK || res->status == FL_SCHED_BUDGET) {
+        fl_oracle_observed obs = {.root_exit = c->main_done ? c->root_exit : -2, .states = c->states,
+                           .log = (const char *const *)c->log, .nlog = c->nlog};
+        if ((r = fl_oracle_expect(s, c->trace, c->ntrace, &obs, &out->verdict)) < 0) goto fail;
+    }
+    for (size_t i = 0; i < c->nmismatch; i++)
+        fl_oracle_verdict_add(&out->verdict, FL_ORACLE_INV_EXPECTATION, NULL, 0, "%s", c->mismatch[i]);
+    if ((r = out->verdict.err) < 0) goto fail;
+    char desc[1024];
+    fl_world_describe(c->w, desc, sizeof desc);
+    r = -ENOMEM;
+    if (!(out->describe = strdup(desc))) goto fail;
+    /* a free run has no schedule: out->schedule stays NULL (never a made-up one) */
+    if (!free_run && res->schedule && !(out->schedule = strdup(res->schedule))) goto fail;
+    if (res->report && !(out->sched_report = strdup(res->report))) goto fail;
+    out->status = res->status;
+    out->steps = res->steps;
+    out->preemptions = res->preemptions;
+    /* free runs: the platform measured real time; report scenario time */
+    out->virtual_ns = free_run && c->time_scale > 1 ? res->virtual_ns * (int64_t)c->time_scale : res->virtual_ns;
+    out->root_exit = c->root_exit;
+    r = 0;
+fail:
+    fl_runner__free_times_restore(c->trace, c->ntrace, orig);
+    fl_oracle_policy_free(pol);
+    return r;
+}
+
+/* A free run: wait (real time, bounded) until no scripted incarnation is
+ * left in the interpreter, as fl_world_free requires on a real platform.
+ * false: some are still inside (abandoned threads that outlived the free
+ * run's grace); the world must then not be freed. */
+static bool fl_runner__world_quiet(const fl_world *w) {
+    for (int i = 0; i < 1000 && fl_world_inside(w) > 0; i++) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    return fl_world_inside(w) == 0;
+}
+
+void fl_runner__end(fl_runner__ctx *c, fl_runner_out *out) {
+    if (!c->begun) return;
+    if (out) {
+        out->trace = c->trace;
+        out->ntrace = c->ntrace;
+        out->log = c->log;
+        out->nlog = c->nlog;
+    } else {
+        for (size_t i = 0; i < c->ntrace; i++) fl_runner_event_clear(&c->trace[i]);
+        free(c->trace);
+        for (size_t i = 0; i < c->nlog; i++) free(c->log[i]);
+        free(c->log);
+    }
+    for (size_t i = 0; i < c->nmismatch; i++) free(c->mismatch[i]);
+    free(c->mismatch);
+    free(c->states);
+    free(c->admin);
+    if (c->w && (!c->free_run || (!c->abandoned && fl_runner__world_quiet(c->w)))) fl_world_free(c->w);
+    else if (c->w) {
+        snprintf(fl_runner__stuck, sizeof fl_runner__stuck, "%s", c->s->path);
+        fl_runner__stuck_world = c->w;
+    }
+    memset(c, 0, sizeof *c);
+}
+
+int fl_runner_run(const fl_scenario *s, const fl_runner_params *p, fl_runner_out *out) {
+    fl_runner__out_init(out);
+    uint64_t seed = p->seed;
+    if (p->strategy == FL_SCHED_STRAT_REPLAY) {
+        fl_sched_schedule sc;
+        char err[160];
+        if (!p->schedule || fl_sched_schedule_parse(p->schedule, &sc, err, sizeof err) < 0) {
+            out->sched_report = fl_runner__strdupf("%s", p->schedule ? err : "replay needs a schedule");
+            return -EINVAL;
+        }
+        seed = sc.seed;
+        fl_sched_schedule_free(&sc);
+    }
+    bool free_run = p->strategy == FL_SCHED_STRAT_FREE;
+    fl_sched_result res = {0};
+    /* heap, not stack: a free run whose main never returned leaves threads
+     * that still point at it (see below) */
+    fl_runner__ctx *c = calloc(1, sizeof *c);
+    if (!c) return -ENOMEM;
+    int r = fl_runner__begin(c, s, seed, out);
+    if (r < 0) goto done;
+    c->free_run = free_run;
+    if (free_run) c->time_scale = p->time_scale ? p->time_scale : FL_RUNNER_FREE_TIME_SCALE;
+    fl_sched_opts o = {.strategy = p->strategy, .seed = seed, .depth = p->depth,
+                       .step_budget = p->budget, .schedule = p->schedule, .pct_k = p->pct_k};
+    r = fl_sched_run(&o, fl_runner__main, c, &res);
+    if (r < 0) {
+        out->sched_report = res.report ? strdup(res.report) : fl_runner__strdupf("fl_sched_run: %s", strerror(-r));
+        goto done;
+    }
+    if (free_run && res.status == FL_SCHED_BUDGET) {
+        /* The free platform abandoned main (it did not return within its
+         * limit): main and the tree's threads may still use c, the world
+         * and the trace. Leave all of it allocated, report the run. */
+        r = fl_oracle_verdict_add(&out->verdict, FL_ORACLE_INV_SHUTDOWN_COMPLETES, NULL, 0, "%s",
+                           res.report ? res.report : "free run: main did not return");
+        out->status = res.status;
+        out->virtual_ns = res.virtual_ns;
+        if (r >= 0 && res.report && !(out->sched_report = strdup(res.report))) r = -ENOMEM;
+        snprintf(fl_runner__stuck, sizeof fl_runner__stuck, "%s", s->path);
+        fl_runner__stuck_world = c->w;
+        fl_runner__stuck_ctx = c;
+        fl_sched_result_free(&res);
+        return r;
+    }
+    r = fl_runner__judge(c, &res, free_run, out);
+done:
+    fl_runner__end(c, out);
+    free(c);
+    fl_sched_result_free(&res);
+    return r;
+}
+
+void fl_runner_out_free(fl_runner_out *out) {
+    if (!out) return;
+    for (size_t i = 0; i < out->ntrace; i++) fl_runner_event_clear(&out->trace[i]);
+    free(out->trace);
+    for (size_t i = 0; i < out->nlog; i++) free(out->log[i]);
+    free(out->log);
+    fl_oracle_verdict_free(&out->verdict);
+    free(out->schedule);
+    free(out->sched_report);
+    free(out->describe);
+    memset(out, 0, sizeof *out);
+}
+
+/* Characters that need no quoting in a POSIX shell word. */
+static bool fl_runner__shell_safe(const char *s) {
+    if (!*s) return false;
+    for (; *s; s++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./+,:=@%", *s)) return false;
+    return true;
+}
+
+static const char *fl_runner__prog = "faultline";
+
+void fl_runner_set_program(const char *argv0) {
+    if (!argv0 || !*argv0) return;
+    const char *slash = strrchr(argv0, '/');
+    const char *base = slash ? slash + 1 : argv0;
+    if (*base && fl_runner__shell_safe(base)) fl_runner__prog = base;
+}
+
+char *fl_runner_replay_line(const char *path, const char *schedule) {
+    if (fl_runner__shell_safe(path)) return fl_runner__strdupf("%s replay %s --schedule %s", fl_runner__prog, path, schedule);
+    size_t n = 0;
+    for (const char *p = path; *p; p++) n += *p == '\'' ? 4 : 1;
+    char *q = malloc(n + 3), *o = q;
+    if (!q) return NULL;
+    *o++ = '\'';
+    for (const char *p = path; *p; p++) {
+        if (*p == '\'') { memcpy(o, "'\\''", 4); o += 4; }
+        else *o++ = *p;
+    }
+    *o++ = '\'';
+    *o = '\0';
+    char *line = fl_runner__strdupf("%s replay %s --schedule %s", fl_runner__prog, q, schedule);
+    free(q);
+    return line;
+}

@@ -1,0 +1,95 @@
+/*
+ * runner_int.h — private to the runner (runner.c, runner_case.c,
+ * runner_explore.c, runner_free.c): one run split into its phases, so that a
+ * caller other than fl_runner_run (fl_explore_run's main_fn and check) can drive
+ * the run itself.
+ *
+ * A run, by phase:
+ *   fl_runner__begin   on an uncontrolled thread: build the world, the spec
+ *                      with the runner's event hook and log sink;
+ *   fl_runner__main    the main_fn of fl_sched_run / fl_explore_run (controlled
+ *                      thread 0, or the free platform's main thread);
+ *   fl_runner__judge   back on the uncontrolled thread, with the scheduler's
+ *                      result: oracle + expectations into out;
+ *   fl_runner__end     hand the trace and log to out, free the rest.
+ * begin must be followed by end whatever happened in between; end is
+ * idempotent (a zeroed context is "ended").
+ */
+#ifndef FL_RUNNER_INT_H
+#define FL_RUNNER_INT_H
+
+#include "runner/fl_runner.h"
+
+#include <stdatomic.h>
+
+typedef struct fl_runner__ctx {
+    const fl_scenario *s;
+    fl_world *w;
+    sv_sup_spec spec;
+    bool free_run;        /* FL_SCHED_STRAT_FREE: real threads that may outlive the run */
+    bool abandoned;       /* free run: the platform left threads running, which
+                             may still use the world: it is never freed */
+    uint32_t time_scale;  /* free runs: scenario ns per real ns (>= 1); 0: none */
+    /* written by the hooks (event lock held) */
+    fl_event *trace;
+    size_t ntrace, cap;
+    char **log;
+    size_t nlog, logcap;
+    _Atomic uint64_t last_seq;
+    bool oom;
+    /* written by main */
+    fl_oracle_run_info info;
+    fl_oracle_admin_call *admin;
+    size_t nadmin;
+    fl_scenario_state *states;   /* per expects[] index: what `expect state` saw */
+    char **mismatch;    /* `result=` mismatches, formatted */
+    size_t nmismatch;
+    int root_exit;
+    bool main_done;
+    bool begun;         /* begin succeeded or failed part-way: end has work */
+} fl_runner__ctx;
+
+/* Prepare c (zeroed first) for one run of s with world seed `seed`; out must
+ * be initialised (fl_runner__out_init). 0, or a negative errno with
+ * out->sched_report saying why when it is the user's doing (an unregistered
+ * worker, a malformed FAULTLINE_FAILPOINTS). Call fl_runner__end after, in
+ * every case. */
+int fl_runner__begin(fl_runner__ctx *c, const fl_scenario *s, uint64_t seed, fl_runner_out *out);
+
+/* main_fn of the run; arg is the fl_runner__ctx. */
+void fl_runner__main(void *arg);
+
+/* Judge the run that fl_sched_run / fl_explore_run made of c (res: its result;
+ * free_run: an FL_SCHED_STRAT_FREE run): run the oracle and the
+ * expectations into out->verdict and copy the run's numbers, schedule and
+ * report into out. 0, or -ENOMEM. */
+int fl_runner__judge(fl_runner__ctx *c, const fl_sched_result *res, bool free_run, fl_runner_out *out);
+
+/* Move the trace and the log into out (when out is not NULL; else free
+ * them) and free everything else c owns; c is zeroed. Safe on a zeroed c. */
+void fl_runner__end(fl_runner__ctx *c, fl_runner_out *out);
+
+/* Zero out and initialise its verdict (root_exit -1). */
+void fl_runner__out_init(fl_runner_out *out);
+
+/* printf into a fresh malloc'd string, NULL on ENOMEM. */
+char *fl_runner__strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Move run r into case c as its recorded run (trace, schedule, replay line
+ * when r has a schedule); inv (may be NULL) is the violation to name: c
+ * gets its invariant and the message of every violation of r, inv first.
+ * 0 or -ENOMEM (runner_case.c). */
+int fl_runner__record(fl_case *c, fl_runner_out *r, const fl_oracle_violation *inv);
+
+/* ---- free runs (runner_free.c) ---------------------------------------------------- */
+
+/* Stack a time-scaling layer on the binding in force (the free platform's):
+ * clock reads return t0 + (real - t0) * scale and every deadline is mapped
+ * back to real time, so a scenario's 1 s lasts 1/scale s. Every other
+ * operation goes to the binding below unchanged. Must be called by the run's
+ * main thread before it creates any thread and before any libsv object
+ * exists (the seam's binding rule); the layer stays bound until the free run
+ * unbinds the platform. scale 1 (or 0) binds nothing. Never fails. */
+void fl_runner__time_scale(uint32_t scale);
+
+#endif

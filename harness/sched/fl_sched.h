@@ -1,0 +1,263 @@
+/*
+ * fl_sched.h — the controlled platform: a seeded scheduler with a virtual clock
+ * that implements libsv's platform seam (sv_plat.h), prefix fl_sched_.
+ *
+ * Real threads, one runs at a time (all pinned to the CPU the run started
+ * on, best effort). The running thread holds the baton; every
+ * seam operation (thread create/join/detach, mutex lock/unlock, condition
+ * wait/signal/broadcast, futex wait/wake, now, sleep_until, yield, and a
+ * thread's exit) is a scheduling point, a "step", where the strategy picks
+ * which runnable thread holds the baton next. sv_alloc/sv_free are not
+ * scheduling points.
+ *
+ * Blocking is modelled by the scheduler: a thread waiting for a mutex, a
+ * condition, a futex word, a join or a sleep is not runnable until the event
+ * or its deadline. Time is virtual: it starts at 0 and moves only when no
+ * thread can run, jumping to the earliest deadline, whose waiters then time
+ * out. A 1-second poll therefore costs microseconds.
+ *
+ * A run ends when main_fn has returned and every other thread has ended, or
+ *  - DEADLOCK: main_fn has not returned, no thread can run and no deadline is
+ *    pending; res->report names each blocked thread and what it waits on;
+ *  - BUDGET: opts->step_budget steps were taken before main_fn returned;
+ *  - DIVERGED: a replay's recorded choices no longer fit the program;
+ *  - grace over: after main_fn returned, the remaining threads run for at
+ *    most FL_SCHED_GRACE_STEPS steps and FL_SCHED_GRACE_NS of virtual time
+ *    (deadlines further away are not waited for); threads still alive then
+ *    are killed and listed in res->leaked (status stays OK).
+ * Threads still alive at the end (leaked, deadlocked, over budget) are killed
+ * at the scheduling point where they wait: they leave through pthread_exit()
+ * from inside the seam call and the scheduler joins them for real. That is
+ * acceptable because controlled code is C that holds no resource of the real
+ * platform (its locks are the scheduler's, its memory is tracked, see below)
+ * and installs no cleanup handlers; a thread's own stack goes with it.
+ *
+ * Memory: sv_alloc under the controlled binding is tracked per run; every
+ * block still allocated when the run ends is freed by the scheduler and
+ * counted in res->live_allocs/live_bytes (a clean program ends with 0).
+ *
+ * Determinism: the same program, opts and seed give the same steps, choices
+ * and a byte-identical trace (opts.trace), in every build flavour. Replaying
+ * res->schedule reproduces the run exactly.
+ *
+ * (harness/sched.h is a compatibility name for this header.)
+ *
+ * One run at a time per process (the seam binding is global): fl_sched_run
+ * called during another run, or from a controlled thread, fails with -EBUSY.
+ */
+#ifndef FL_SCHED_H
+#define FL_SCHED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum fl_sched_strategy {
+    FL_SCHED_STRAT_RANDOM = 0, /* uniform choice among runnable threads, seeded */
+    FL_SCHED_STRAT_PCT,        /* probabilistic concurrency testing, depth d */
+    FL_SCHED_STRAT_RR,         /* round robin: next runnable thread by id, every step */
+    FL_SCHED_STRAT_REPLAY,     /* follow opts.schedule */
+    FL_SCHED_STRAT_FREE,       /* true concurrency (POSIX) + seeded random delays, for TSan */
+    FL_SCHED_STRAT_DFS,        /* origin tag of schedules found by fl_explore_run (not an opts value) */
+} fl_sched_strategy;
+
+typedef enum fl_sched_status {
+    FL_SCHED_OK = 0,
+    FL_SCHED_DEADLOCK,
+    FL_SCHED_BUDGET,
+    FL_SCHED_DIVERGED,
+} fl_sched_status;
+
+#define FL_SCHED_DEFAULT_BUDGET 1000000u /* steps */
+#define FL_SCHED_DEFAULT_DEPTH 3u        /* pct d */
+#define FL_SCHED_DEFAULT_PCT_K 100u      /* pct step estimate when opts.pct_k == 0 */
+#define FL_SCHED_GRACE_STEPS 10000u      /* steps allowed after main_fn returned */
+#define FL_SCHED_GRACE_NS 10000000000ll  /* virtual time allowed after main_fn returned */
+#define FL_SCHED_MAX_THREADS 4096        /* threads per run (ids 0..4095) */
+
+typedef struct fl_sched_opts {
+    fl_sched_strategy strategy;  /* RANDOM, PCT, RR, REPLAY or FREE */
+    uint64_t seed;         /* RANDOM, PCT, FREE; recorded in the schedule */
+    uint32_t depth;        /* PCT d >= 1: d-1 priority change points; 0 = default 3 */
+    uint64_t step_budget;  /* 0 = FL_SCHED_DEFAULT_BUDGET; ignored by strict replay */
+    const char *schedule;  /* REPLAY: an fl1: string (see schedule.h); not kept */
+    uint64_t pct_k;        /* PCT: estimated steps of a run, over which the change
+                              points are spread; 0 = FL_SCHED_DEFAULT_PCT_K. Learn it
+                              as shuttle does: pass the largest res.steps seen so far
+                              for this program (fl_planted_hunt_run does). Recorded in
+                              the schedule, so replay never depends on it. */
+    bool trace;            /* fill res.trace with one line per step */
+} fl_sched_opts;
+
+typedef struct fl_sched_result {
+    fl_sched_status status;
+    char *schedule;       /* fl1:... that replays this run (strict form); NULL for
+                             FREE runs, which have no schedule guarantee */
+    uint64_t steps, preemptions; /* preemption: switching away from a thread
+                                    that could have continued */
+    int64_t virtual_ns;   /* virtual clock at the end (FREE: real elapsed ns) */
+    char *report;         /* deadlock report (each blocked thread and what it
+                             waits on), budget or divergence message, or the
+                             error message when fl_sched_run failed; NULL if OK */
+    char **leaked;        /* names of threads killed because they outlived
+                             main_fn's grace (FREE: still running, not killed) */
+    size_t nleaked;
+    uint32_t threads;     /* controlled threads created, main included */
+    size_t live_allocs, live_bytes; /* sv_alloc blocks the program left
+                                       allocated (freed by the scheduler) */
+    char *trace;          /* opts.trace: one line per step, "STEP TID OP [OBJ] -> NEXT",
+                             plus " @NS" when the virtual clock jumped to NS */
+} fl_sched_result;
+
+/* Bind the controlled platform (sv_plat_set), run main_fn(arg) as controlled
+ * thread 0 ("main"), run until the end described above, unbind
+ * (sv_plat_set(NULL)) and fill *res (zeroed first; free it with
+ * fl_sched_result_free whatever the return value). Returns 0 whenever the
+ * program ran, whatever its status; or a negative errno and nothing ran:
+ * -EINVAL for bad opts or a bad/unparsable schedule (res->report holds the
+ * message, e.g. "schedule:1:17: expected base-32 digit"), -EBUSY (a run is
+ * in progress), -EAGAIN/-ENOMEM (resources). Must be called on a thread that
+ * is not controlled, while no other thread uses the seam. */
+int fl_sched_run(const fl_sched_opts *opts, void (*main_fn)(void *), void *arg,
+                 fl_sched_result *res);
+
+/* Free everything res owns and zero it. res may be NULL. */
+void fl_sched_result_free(fl_sched_result *res);
+
+/* An explicit scheduling point (= sv_yield() under the controlled platform;
+ * sched_yield() under POSIX). */
+void fl_sched_yield(void);
+
+/* Id of the calling controlled thread (0 = main, then creation order), or -1
+ * on a thread the controlled or free platform does not run. */
+int fl_sched_current(void);
+
+/* Static description of a status ("ok", "deadlock", "budget", "diverged"). */
+const char *fl_sched_status_name(fl_sched_status st);
+
+/* Judge of one run, for fl_explore_run and friends: 1 if the run failed, 0 if it
+ * passed, negative errno to stop. Called after every run, on the calling
+ * thread; it is also the place to reset the program's state for the next. */
+typedef int (*fl_sched_check_fn)(void *ud, const fl_sched_result *res);
+
+/* ---- schedule strings ---- */
+/*
+ * schedule.h — the schedule string: a versioned, one-line, shell-safe record
+ * of the choices a controlled run made (prefix fl_schedule_).
+ *
+ *   fl1:STRATEGY.SEED.DEPTH.K.FLAGS.PREEMPTIONS.CHOICES.CHECK
+ *
+ *   STRATEGY     random | pct | rr | dfs: how the schedule was found
+ *                (informational: replay follows CHOICES only)
+ *   SEED, DEPTH, K, FLAGS, PREEMPTIONS
+ *                numbers in base 32, digits 0-9a-v, most significant first,
+ *                no leading zero ("0" is zero)
+ *   CHOICES      run-length encoded thread ids: pairs (thread id, run length
+ *                - 1), each number a base-32 VLQ (digits 0-f end a number,
+ *                g-v carry 4 bits and continue it; least significant first)
+ *   CHECK        CRC-32 of every byte before the last '.', 7 base-32 digits
+ *
+ * Only [a-z0-9.:] occur, so a schedule pastes into any shell unquoted. The
+ * encoding is canonical: fl_sched_schedule_format(fl_sched_schedule_parse(s)) == s for
+ * every accepted s, and every single-byte change of an accepted string is
+ * rejected (CRC-32 detects every error burst of up to 32 bits).
+ *
+ * FLAGS: bit 0 FL_SCHED_SCHEDULE_OPEN (an open schedule: steps past the recorded
+ * choices, and recorded choices that name a thread that cannot run, follow
+ * the non-preemptive default; produced by shrink and explore), bit 1
+ * FL_SCHED_SCHEDULE_EDITED (choices were edited by shrink, so SEED no longer
+ * produces them), bits 2-3 the status the recorded run ended with
+ * (fl_sched_status: OK, DEADLOCK, BUDGET; never DIVERGED).
+ */
+#define FL_SCHED_SCHEDULE_VERSION 1
+#define FL_SCHED_SCHEDULE_OPEN 0x1u
+#define FL_SCHED_SCHEDULE_EDITED 0x2u
+#define FL_SCHED_SCHEDULE_FLAG_MASK 0xfu
+#define FL_SCHED_SCHEDULE_MAX_THREAD 65535u /* largest thread id a schedule may name */
+
+/* One run of consecutive steps given to the same thread. */
+typedef struct fl_sched_schedule_run {
+    uint32_t tid;  /* controlled thread id (creation order, main = 0) */
+    uint64_t len;  /* >= 1 */
+} fl_sched_schedule_run;
+
+/* A decoded schedule. runs is malloc'd and owned (fl_sched_schedule_free). */
+typedef struct fl_sched_schedule {
+    fl_sched_strategy strategy;    /* origin: RANDOM, PCT, RR or DFS */
+    uint64_t seed;
+    uint32_t depth;          /* pct d (0 for other strategies) */
+    uint64_t pct_k;          /* pct step estimate (0 for other strategies) */
+    uint32_t flags;          /* FL_SCHED_SCHEDULE_OPEN | FL_SCHED_SCHEDULE_EDITED */
+    fl_sched_status end;     /* how the recorded run ended */
+    uint64_t preemptions;    /* of the recorded run (0 when unknown: open) */
+    fl_sched_schedule_run *runs;
+    size_t nruns;
+    uint64_t steps;          /* sum of runs[i].len (kept by parse and push) */
+    size_t runs_cap;         /* private: allocated length of runs */
+} fl_sched_schedule;
+
+/* Decode s into *out (zeroed first). On success 0 and out->runs owned by the
+ * caller (fl_sched_schedule_free). On failure -EINVAL (or -ENOMEM), *out left
+ * empty, and err (if non-NULL) holds a NUL-terminated message naming the
+ * column: "schedule:1:17: expected base-32 digit". Never reads past the
+ * terminating NUL; any byte string is safe input. */
+int fl_sched_schedule_parse(const char *s, fl_sched_schedule *out, char *err, size_t errlen);
+
+/* Encode sc (runs, strategy, ...; sc->steps is not used) as a
+ * fresh malloc'd string the caller frees, or NULL when out of memory or sc
+ * is not encodable (a run of length 0, a thread id above
+ * FL_SCHED_SCHEDULE_MAX_THREAD, an unknown strategy). */
+char *fl_sched_schedule_format(const fl_sched_schedule *sc);
+
+/* Free sc->runs and zero *sc. sc may be NULL. */
+void fl_sched_schedule_free(fl_sched_schedule *sc);
+
+/* Append one step given to tid, extending the last run when it is the same
+ * thread. 0, or -ENOMEM (sc unchanged). */
+int fl_sched_schedule_push(fl_sched_schedule *sc, uint32_t tid);
+
+/* Number of context switches in sc (nruns - 1, or 0). */
+uint64_t fl_sched_schedule_switches(const fl_sched_schedule *sc);
+
+/* Name of a strategy as written in schedules and on the command line
+ * ("random", "pct", "rr", "replay", "free", "dfs"), "?" if unknown. */
+const char *fl_sched_strategy_name(fl_sched_strategy s);
+/* Parse a strategy name; 0 and *out, or -EINVAL. */
+int fl_sched_strategy_parse(const char *name, fl_sched_strategy *out);
+
+/* ---- search drivers (explore/: bounded search, shrink) ---- */
+
+/* A search driver's window on each step (called inside the scheduler, never
+ * for FREE; the hook must not call back into the scheduler). */
+typedef struct fl_sched_hook {
+    void (*step)(void *ud, uint64_t step, int cur, const int *runnable, int n, int chosen,
+                 bool followed);
+    void *ud;
+} fl_sched_hook;
+
+/* One run with a pre-parsed replay schedule and a step hook (explore uses
+ * an open schedule as its DFS prefix). replay may be NULL unless
+ * o->strategy == FL_SCHED_STRAT_REPLAY; o->schedule is then ignored. */
+int fl_sched_run_ex(const fl_sched_opts *o, const fl_sched_schedule *replay, void (*main_fn)(void *),
+                     void *arg, fl_sched_result *res, const fl_sched_hook *hook);
+
+/* Shrink's capture of canonical schedules: while set on a thread, every
+ * REPLAY run of exactly `candidate` on that thread stores its result here. */
+typedef struct fl_sched_capture {
+    const char *candidate;
+    char *canonical;          /* malloc'd strict schedule of the last such run */
+    uint64_t steps, preemptions;
+    fl_sched_status status;
+} fl_sched_capture;
+/* Set the calling thread's capture slot (NULL: none) and return the previous
+ * one, so callers can nest. Never fails. */
+fl_sched_capture *fl_sched_capture_set(fl_sched_capture *cap);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

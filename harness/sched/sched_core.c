@@ -1,0 +1,553 @@
+/*
+ * sched_core.c — the controlled platform's core: the baton, the scheduling
+ * point (choice, virtual clock, deadlock / budget / grace), controlled
+ * threads, and the run lifecycle (fl_sched_run). Reports: sched_report.c.
+ *
+ * Invariants (all under fl_sched__run.mu):
+ *  - exactly one thread has id == cur and it alone runs program code; cur is
+ *    -1 only once the run is over;
+ *  - a thread is in alive[] iff its state is not DONE;
+ *  - a RUNNABLE thread has wait == FL_SCHED__W_NONE; a BLOCKED one has a wait kind
+ *    and, unless deadline == SV_FOREVER, is woken (timedout) once clock
+ *    reaches deadline;
+ *  - clock only moves forward, and only when no thread is runnable.
+ */
+#include "sched/sched_int.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+fl_sched__run *fl_sched__R;
+_Thread_local fl_sched__thr *fl_sched__self;
+_Thread_local int fl_sched__free_id = -1;
+static _Thread_local fl_sched_capture *fl_sched__capture_slot;
+
+fl_sched_capture *fl_sched_capture_set(fl_sched_capture *cap) {
+    fl_sched_capture *prev = fl_sched__capture_slot;
+    fl_sched__capture_slot = cap;
+    return prev;
+}
+
+static atomic_flag fl_sched__busy = ATOMIC_FLAG_INIT;
+
+static uint32_t fl_sched__gen;
+
+
+void fl_sched_yield(void) { sv_yield(); }
+
+int fl_sched_current(void)
+{
+    if (fl_sched__self) return fl_sched__self->id;
+    return fl_sched__free_id;
+}
+
+/* ---- threads -------------------------------------------------------------- */
+
+int fl_sched__thread_add(fl_sched__run *r, void *(*fn)(void *), void *arg, const char *name, fl_sched__thr **out)
+{
+    if (r->nthr >= FL_SCHED_MAX_THREADS) return -EAGAIN;
+    if (r->nthr == r->cap) {
+        int nc = r->cap ? r->cap * 2 : 16;
+        fl_sched__thr **t = realloc(r->thr, (size_t)nc * sizeof *t);
+        if (!t) return -ENOMEM;
+        r->thr = t;
+        fl_sched__thr **a = realloc(r->alive, (size_t)nc * sizeof *a);
+        if (!a) return -ENOMEM;
+        r->alive = a;
+        int *s = realloc(r->scratch, (size_t)nc * sizeof *s);
+        if (!s) return -ENOMEM;
+        r->scratch = s;
+        int *h = realloc(r->pct_high, (size_t)nc * sizeof *h);
+        if (!h) return -ENOMEM;
+        r->pct_high = h;
+        fl_sched__thr **z = realloc(r->zombies, (size_t)nc * sizeof *z);
+        if (!z) return -ENOMEM;
+        r->zombies = z;
+        r->cap = nc;
+    }
+    fl_sched__thr *t = calloc(1, sizeof *t);
+    if (!t) return -ENOMEM;
+    t->id = r->nthr;
+    if (name && name[0]) snprintf(t->name, sizeof t->name, "%s", name);
+    else snprintf(t->name, sizeof t->name, "thread-%d", t->id);
+    FL_SCHED__PT(pthread_mutex_init(&t->sm, NULL));
+    FL_SCHED__PT(pthread_cond_init(&t->sc, NULL));
+    t->state = FL_SCHED__T_RUNNABLE;
+    t->deadline = SV_FOREVER;
+    t->fn = fn;
+    t->arg = arg;
+    /* The new thread takes mu before touching anything, and mu is held.
+     * All controlled threads share one CPU: only one runs at a time, and a
+     * hand-off on one CPU avoids a cross-CPU wake-up (measured: about 4x
+     * more runs per second on two cores). Best effort. */
+    pthread_attr_t attr;
+    FL_SCHED__PT(pthread_attr_init(&attr));
+    if (r->cpu >= 0) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(r->cpu, &set);
+        (void)pthread_attr_setaffinity_np(&attr, sizeof set, &set);
+    }
+    int e = pthread_create(&t->pt, &attr, fl_sched__trampoline, t);
+    if (e == EINVAL && r->cpu >= 0) { /* the CPU is not ours to use after all */
+        r->cpu = -1;
+        FL_SCHED__PT(pthread_attr_destroy(&attr));
+        FL_SCHED__PT(pthread_attr_init(&attr));
+        e = pthread_create(&t->pt, &attr, fl_sched__trampoline, t);
+    }
+    FL_SCHED__PT(pthread_attr_destroy(&attr));
+    if (e != 0) {
+        FL_SCHED__PT(pthread_cond_destroy(&t->sc));
+        FL_SCHED__PT(pthread_mutex_destroy(&t->sm));
+        free(t);
+        return e == ENOMEM ? -ENOMEM : -EAGAIN;
+    }
+    t->started = true;
+    r->thr[r->nthr++] = t;
+    r->alive[r->nalive++] = t;
+    fl_sched__strat_thread_new(r, t);
+    *out = t;
+    return 0;
+}
+
+/* Leave for good: the run is over and this thread was killed where it waited
+ * for the baton. No program code runs again on it; pthread_exit unwinds only
+ * C frames without cleanup handlers (see sched.h). */
+static _Noreturn void fl_sched__die(fl_sched__run *r)
+{
+    fl_sched__self = NULL;
+    FL_SCHED__PT(pthread_mutex_unlock(&r->mu));
+    pthread_exit(NULL);
+}
+
+static void fl_sched__post(fl_sched__thr *t)
+{
+    FL_SCHED__PT(pthread_mutex_lock(&t->sm));
+    t->go = true;
+    FL_SCHED__PT(pthread_mutex_unlock(&t->sm));
+    FL_SCHED__PT(pthread_cond_signal(&t->sc));
+}
+
+/* (Spinning before the sleep was measured: slower on two cores.) */
+static void fl_sched__slot_wait(fl_sched__thr *t)
+{
+    FL_SCHED__PT(pthread_mutex_lock(&t->sm));
+    while (!t->go) FL_SCHED__PT(pthread_cond_wait(&t->sc, &t->sm));
+    t->go = false;
+    FL_SCHED__PT(pthread_mutex_unlock(&t->sm));
+}
+
+/* With mu held: wait until cur names me (returns with mu held) or I am
+ * killed (never returns). post, if set, is the thread just given the baton:
+ * posted once mu is released. */
+static void fl_sched__wait_turn(fl_sched__run *r, fl_sched__thr *me, fl_sched__thr *post)
+{
+    while (r->cur != me->id && !me->killed) {
+        FL_SCHED__PT(pthread_mutex_unlock(&r->mu));
+        if (post) {
+            fl_sched__post(post);
+            post = NULL;
+        }
+        fl_sched__slot_wait(me);
+        FL_SCHED__PT(pthread_mutex_lock(&r->mu));
+    }
+    if (me->killed) fl_sched__die(r);
+}
+
+void *fl_sched__trampoline(void *p)
+{
+    fl_sched__thr *me = p;
+    fl_sched__run *r = fl_sched__R;
+    fl_sched__self = me;
+    FL_SCHED__PT(pthread_mutex_lock(&r->mu));
+    fl_sched__wait_turn(r, me, NULL);
+    FL_SCHED__PT(pthread_mutex_unlock(&r->mu));
+    void *ret = me->fn(me->arg);
+    FL_SCHED__PT(pthread_mutex_lock(&r->mu));
+    fl_sched__thread_done(r, me); /* releases mu */
+    fl_sched__self = NULL;
+    return ret;
+}
+
+void fl_sched__unblock(fl_sched__thr *t, bool timedout)
+{
+    t->state = FL_SCHED__T_RUNNABLE;
+    t->wait = FL_SCHED__W_NONE;
+    t->wobj = NULL;
+    t->deadline = SV_FOREVER;
+    t->timedout = timedout;
+}
+
+void fl_sched__block(fl_sched__run *r, fl_sched__thr *me, fl_sched__wait w, const void *obj, int64_t deadline)
+{
+    me->state = FL_SCHED__T_BLOCKED;
+    me->wait = w;
+    me->wobj = obj;
+    me->deadline = deadline;
+    me->wseq = ++r->wseq;
+    me->timedout = false;
+    static const char *const names[] = { "blocked", "lock-wait", "cond-wait", "fwait-block", "join-wait", "sleep" };
+    r->op = names[w];
+}
+
+void fl_sched__thread_done(fl_sched__run *r, fl_sched__thr *me)
+{
+    me->state = FL_SCHED__T_DONE;
+    int j = 0;
+    for (int i = 0; i < r->nalive; i++)
+        if (r->alive[i] != me) r->alive[j++] = r->alive[i];
+    r->nalive = j;
+    for (int i = 0; i < r->nalive; i++) {
+        fl_sched__thr *t = r->alive[i];
+        if (t->state == FL_SCHED__T_BLOCKED && t->wait == FL_SCHED__W_JOIN && t->wobj == me) fl_sched__unblock(t, false);
+    }
+    if (me->id == 0) {
+        r->main_done = true;
+        r->main_done_step = r->steps;
+        r->main_done_clock = r->clock;
+    }
+    if (me->detached) r->zombies[r->nzombies++] = me;
+    r->op = "exit";
+    r->opobj[0] = '\0';
+    fl_sched__point(r, me);
+}
+
+int fl_sched__futex_id(fl_sched__run *r, const void *addr)
+{
+    for (int i = 0; i < r->nfutex; i++)
+        if (r->futex_addr[i] == addr) return i;
+    if (r->nfutex == r->futex_cap) {
+        int nc = r->futex_cap ? r->futex_cap * 2 : 8;
+        const void **p = realloc(r->futex_addr, (size_t)nc * sizeof *p);
+        if (!p) return -1;
+        r->futex_addr = p;
+        r->futex_cap = nc;
+    }
+    r->futex_addr[r->nfutex] = addr;
+    return r->nfutex++;
+}
+
+/* ---- the scheduling point ---------------------------------------------------- */
+
+static int fl_sched__collect(fl_sched__run *r)
+{
+    int n = 0;
+    for (int i = 0; i < r->nalive; i++)
+        if (r->alive[i]->state == FL_SCHED__T_RUNNABLE) r->scratch[n++] = r->alive[i]->id;
+    return n;
+}
+
+/* Choose who runs after the current step, or NULL when the run is over. */
+static fl_sched__thr *fl_sched__decide(fl_sched__run *r, fl_sched__thr *me)
+{
+    int n;
+    r->clock_moved = false;
+    while ((n = fl_sched__collect(r)) == 0) {
+        if (r->nalive == 0) {
+            fl_sched__end(r, FL_SCHED_OK, NULL);
+            return NULL;
+        }
+        int64_t d = SV_FOREVER;
+        for (int i = 0; i < r->nalive; i++)
+            if (r->alive[i]->deadline < d) d = r->alive[i]->deadline;
+        bool beyond = r->main_done && (r->main_done_clock > SV_FOREVER - FL_SCHED_GRACE_NS ||
+                                       d > r->main_done_clock + FL_SCHED_GRACE_NS);
+        if (d == SV_FOREVER || beyond) {
+            if (r->main_done) fl_sched__end(r, FL_SCHED_OK, NULL);
+            else fl_sched__end(r, FL_SCHED_DEADLOCK, "deadlock: no thread can run and no deadline is pending");
+            return NULL;
+        }
+        if (d > r->clock) {
+            r->clock = d;
+            r->clock_moved = true;
+        }
+        for (int i = 0; i < r->nalive; i++) {
+            fl_sched__thr *t = r->alive[i];
+            if (t->state == FL_SCHED__T_BLOCKED && t->deadline <= r->clock) fl_sched__unblock(t, true);
+        }
+    }
+    if (r->main_done && r->steps - r->main_done_step >= FL_SCHED_GRACE_STEPS) {
+        fl_sched__end(r, FL_SCHED_OK, NULL);
+        return NULL;
+    }
+    if (r->strategy == FL_SCHED_STRAT_REPLAY && !r->replay_open) {
+        if (fl_sched__strat_replay_exhausted(r)) {
+            if (r->replay->end == FL_SCHED_BUDGET && !r->main_done) {
+                fl_sched__end(r, FL_SCHED_BUDGET, "step budget exhausted (as recorded)");
+            } else {
+                fl_sched__str m = {0};
+                fl_sched__str_printf(&m, "the program continues past the %llu recorded steps (the recorded run ended: %s)",
+                               (unsigned long long)r->replay->steps, fl_sched_status_name(r->replay->end));
+                free(r->diverge_msg);
+                r->diverge_msg = fl_sched__str_take(&m);
+                fl_sched__end(r, FL_SCHED_DIVERGED, "replay diverged");
+            }
+            return NULL;
+        }
+    } else if (r->steps >= r->budget) {
+        if (r->main_done) fl_sched__end(r, FL_SCHED_OK, NULL);
+        else fl_sched__end(r, FL_SCHED_BUDGET, "step budget exhausted (livelock or runaway program)");
+        return NULL;
+    }
+    bool followed = true;
+    int id = fl_sched__strat_pick(r, me, r->scratch, n, &followed);
+    if (id < 0) {
+        fl_sched__end(r, FL_SCHED_DIVERGED, "replay diverged");
+        return NULL;
+    }
+    bool me_runnable = me && me->state == FL_SCHED__T_RUNNABLE;
+    if (me_runnable && id != me->id) r->preempt++;
+    if (r->hook.step) r->hook.step(r->hook.ud, r->steps, me ? me->id : -1, r->scratch, n, id, followed);
+    if (fl_sched_schedule_push(&r->rec, (uint32_t)id) < 0) r->rec_oom = true;
+    if (r->tracing) {
+        fl_sched__str_printf(&r->trace, "%llu %d %s%s%s -> %d", (unsigned long long)r->steps, me ? me->id : -1,
+                       r->op ? r->op : "?", r->opobj[0] ? " " : "", r->opobj, id);
+        if (r->clock_moved) fl_sched__str_printf(&r->trace, " @%lld", (long long)r->clock);
+        fl_sched__str_printf(&r->trace, "\n");
+    }
+    r->steps++;
+    return r->thr[id];
+}
+
+void fl_sched__point(fl_sched__run *r, fl_sched__thr *me)
+{
+    fl_sched__thr *next = fl_sched__decide(r, me);
+    if (!next) {
+        r->over = true;
+        r->cur = -1;
+        FL_SCHED__PT(pthread_cond_signal(&r->host_cv));
+        if (me->state != FL_SCHED__T_DONE) fl_sched__wait_turn(r, me, NULL); /* returns only by dying */
+        FL_SCHED__PT(pthread_mutex_unlock(&r->mu));
+        return;
+    }
+    if (next == me) return;
+    r->cur = next->id;
+    if (me->state == FL_SCHED__T_DONE) {
+        FL_SCHED__PT(pthread_mutex_unlock(&r->mu));
+        fl_sched__post(next);
+        return;
+    }
+    fl_sched__wait_turn(r, me, next);
+}
+
+/* ---- run lifecycle ----------------------------------------------------------- */
+
+static void *fl_sched__main_tramp(void *p)
+{
+    fl_sched__run *r = p;
+    r->main_fn(r->main_arg);
+    return NULL;
+}
+
+static void fl_sched__fill_result(fl_sched__run *r, fl_sched_result *res)
+{
+    res->status = r->status;
+    res->steps = r->steps;
+    res->preemptions = r->preempt;
+    res->virtual_ns = r->clock;
+    res->threads = (uint32_t)r->nthr;
+    res->report = r->report;
+    r->report = NULL;
+    if (r->tracing) res->trace = fl_sched__str_take(&r->trace);
+    /* leaked: alive at the end of a run whose main returned */
+    if (r->main_done && r->nalive > 0) {
+        res->leaked = calloc((size_t)r->nalive, sizeof *res->leaked);
+        for (int i = 0; res->leaked && i < r->nalive; i++) {
+            res->leaked[i] = strdup(r->alive[i]->name);
+            if (res->leaked[i]) res->nleaked++;
+        }
+    }
+    fl_sched_schedule sc = r->rec;
+    sc.flags &= FL_SCHED_SCHEDULE_EDITED;
+    sc.end = r->status == FL_SCHED_DIVERGED ? FL_SCHED_OK : r->status;
+    if (r->status == FL_SCHED_DIVERGED) sc.flags |= FL_SCHED_SCHEDULE_OPEN;
+    sc.preemptions = r->preempt;
+    if (!r->rec_oom) res->schedule = fl_sched_schedule_format(&sc);
+}
+
+/* Strict replay: the run must have ended exactly where and how the record did. */
+static void fl_sched__check_replay_end(fl_sched__run *r)
+{
+    if (r->strategy != FL_SCHED_STRAT_REPLAY || r->replay_open || r->status == FL_SCHED_DIVERGED) return;
+    fl_sched__str m = {0};
+    if (!fl_sched__strat_replay_exhausted(r))
+        fl_sched__str_printf(&m, "the run ended (%s) at step %llu but the schedule records %llu steps",
+                       fl_sched_status_name(r->status), (unsigned long long)r->steps,
+                       (unsigned long long)r->replay->steps);
+    else if (r->status != r->replay->end)
+        fl_sched__str_printf(&m, "the run ended with %s, the recorded run with %s", fl_sched_status_name(r->status),
+                       fl_sched_status_name(r->replay->end));
+    else if (r->preempt != r->replay->preemptions)
+        fl_sched__str_printf(&m, "the run made %llu preemptions, the recorded run %llu",
+                       (unsigned long long)r->preempt, (unsigned long long)r->replay->preemptions);
+    else
+        return;
+    free(r->diverge_msg);
+    r->diverge_msg = fl_sched__str_take(&m);
+    fl_sched__end(r, FL_SCHED_DIVERGED, "replay diverged");
+}
+
+static void fl_sched__run_free(fl_sched__run *r)
+{
+    for (int i = 0; i < r->nthr; i++) {
+        FL_SCHED__PT(pthread_cond_destroy(&r->thr[i]->sc));
+        FL_SCHED__PT(pthread_mutex_destroy(&r->thr[i]->sm));
+        free(r->thr[i]);
+    }
+    free(r->thr);
+    free(r->alive);
+    free(r->scratch);
+    free(r->pct_high);
+    free(r->zombies);
+    free(r->futex_addr);
+    free(r->report);
+    free(r->diverge_msg);
+    free(fl_sched__str_take(&r->trace));
+    fl_sched_schedule_free(&r->rec);
+    FL_SCHED__PT(pthread_cond_destroy(&r->host_cv));
+    FL_SCHED__PT(pthread_mutex_destroy(&r->mu));
+    free(r);
+}
+
+static int fl_sched__bad(fl_sched_result *res, const char *msg)
+{
+    res->report = strdup(msg);
+    return -EINVAL;
+}
+
+int fl_sched_run_ex(const fl_sched_opts *o, const fl_sched_schedule *replay, void (*main_fn)(void *), void *arg,
+                     fl_sched_result *res, const fl_sched_hook *hook)
+{
+    memset(res, 0, sizeof *res);
+    if (!o || !main_fn) return fl_sched__bad(res, "fl_sched_run: opts and main_fn are required");
+    if (o->strategy != FL_SCHED_STRAT_FREE && o->strategy != FL_SCHED_STRAT_RANDOM && o->strategy != FL_SCHED_STRAT_PCT && o->strategy != FL_SCHED_STRAT_RR &&
+        o->strategy != FL_SCHED_STRAT_REPLAY)
+        return fl_sched__bad(res, "fl_sched_run: unknown strategy");
+    if (o->strategy == FL_SCHED_STRAT_REPLAY && !replay)
+        return fl_sched__bad(res, "fl_sched_run: strategy replay needs a schedule");
+    if (o->strategy == FL_SCHED_STRAT_PCT && o->depth > 64)
+        return fl_sched__bad(res, "fl_sched_run: pct depth must be 1..64");
+    if (fl_sched__self || fl_sched__free_id >= 0 || atomic_flag_test_and_set(&fl_sched__busy)) {
+        res->report = strdup("fl_sched_run: another run is in progress");
+        return -EBUSY;
+    }
+    int rc;
+    if (o->strategy == FL_SCHED_STRAT_FREE) {
+        rc = fl_sched__free_run(o, main_fn, arg, res);
+        atomic_flag_clear(&fl_sched__busy);
+        return rc;
+    }
+    rc = -ENOMEM;
+    fl_sched__run *r = calloc(1, sizeof *r);
+    if (!r) goto fail_busy;
+    FL_SCHED__PT(pthread_mutex_init(&r->mu, NULL));
+    FL_SCHED__PT(pthread_cond_init(&r->host_cv, NULL));
+    r->gen = ++fl_sched__gen;
+    r->cpu = sched_getcpu();
+    r->strategy = o->strategy;
+    r->budget = o->step_budget ? o->step_budget : FL_SCHED_DEFAULT_BUDGET;
+    r->tracing = o->trace;
+    r->main_fn = main_fn;
+    r->main_arg = arg;
+    if (hook) r->hook = *hook;
+    if (replay) {
+        r->replay = replay;
+        r->replay_open = (replay->flags & FL_SCHED_SCHEDULE_OPEN) != 0;
+        r->rec.strategy = replay->strategy;
+        r->rec.seed = replay->seed;
+        r->rec.depth = replay->depth;
+        r->rec.pct_k = replay->pct_k;
+        r->rec.flags = replay->flags & FL_SCHED_SCHEDULE_EDITED;
+    } else {
+        r->seed = o->seed;
+        r->depth = o->depth ? o->depth : FL_SCHED_DEFAULT_DEPTH;
+        r->pct_k = o->pct_k ? o->pct_k : FL_SCHED_DEFAULT_PCT_K;
+        r->rec.strategy = o->strategy;
+        r->rec.seed = o->seed;
+        if (o->strategy == FL_SCHED_STRAT_PCT) {
+            r->rec.depth = r->depth;
+            r->rec.pct_k = r->pct_k;
+        }
+    }
+    fl_sched__strat_init(r);
+    fl_sched__alloc_begin();
+    fl_sched__R = r;
+    sv_plat_set(&fl_sched__plat_controlled);
+
+    FL_SCHED__PT(pthread_mutex_lock(&r->mu));
+    fl_sched__thr *main_t;
+    r->cur = 0;
+    rc = fl_sched__thread_add(r, fl_sched__main_tramp, r, "main", &main_t);
+    if (rc < 0) {
+        FL_SCHED__PT(pthread_mutex_unlock(&r->mu));
+        sv_plat_set(NULL);
+        fl_sched__R = NULL;
+        fl_sched__alloc_end(NULL, NULL, true);
+        res->report = strdup("fl_sched_run: cannot create the main thread");
+        goto fail_run;
+    }
+    while (!r->over) FL_SCHED__PT(pthread_cond_wait(&r->host_cv, &r->mu));
+    for (int i = 0; i < r->nalive; i++) r->alive[i]->killed = true;
+    FL_SCHED__PT(pthread_mutex_unlock(&r->mu));
+    /* No thread runs program code now and alive[] no longer changes. */
+    for (int i = 0; i < r->nalive; i++) fl_sched__post(r->alive[i]);
+    for (int i = 0; i < r->nthr; i++)
+        if (r->thr[i]->started && !r->thr[i]->reaped) {
+            FL_SCHED__PT(pthread_join(r->thr[i]->pt, NULL));
+            r->thr[i]->reaped = true;
+        }
+    sv_plat_set(NULL);
+    fl_sched__R = NULL;
+    fl_sched__alloc_end(&res->live_allocs, &res->live_bytes, true);
+    fl_sched__check_replay_end(r);
+    fl_sched__fill_result(r, res);
+    fl_sched__run_free(r);
+    atomic_flag_clear(&fl_sched__busy);
+    return 0;
+
+fail_run:
+    fl_sched__run_free(r);
+fail_busy:
+    atomic_flag_clear(&fl_sched__busy);
+    return rc;
+}
+
+int fl_sched_run(const fl_sched_opts *opts, void (*main_fn)(void *), void *arg, fl_sched_result *res)
+{
+    fl_sched_schedule sc;
+    char err[256];
+    if (!opts || opts->strategy != FL_SCHED_STRAT_REPLAY) return fl_sched_run_ex(opts, NULL, main_fn, arg, res, NULL);
+    memset(res, 0, sizeof *res);
+    if (!opts->schedule) return fl_sched__bad(res, "fl_sched_run: strategy replay needs a schedule");
+    int rc = fl_sched_schedule_parse(opts->schedule, &sc, err, sizeof err);
+    if (rc < 0) {
+        res->report = strdup(rc == -ENOMEM ? "fl_sched_run: out of memory" : err);
+        return rc;
+    }
+    rc = fl_sched_run_ex(opts, &sc, main_fn, arg, res, NULL);
+    fl_sched_capture *cap = fl_sched__capture_slot;
+    if (rc == 0 && cap && cap->candidate && strcmp(cap->candidate, opts->schedule) == 0) {
+        free(cap->canonical);
+        cap->canonical = res->schedule ? strdup(res->schedule) : NULL;
+        cap->steps = res->steps;
+        cap->preemptions = res->preemptions;
+        cap->status = res->status;
+    }
+    fl_sched_schedule_free(&sc);
+    return rc;
+}
+
+void fl_sched_result_free(fl_sched_result *res)
+{
+    if (!res) return;
+    free(res->schedule);
+    free(res->report);
+    free(res->trace);
+    for (size_t i = 0; i < res->nleaked; i++) free(res->leaked[i]);
+    free(res->leaked);
+    memset(res, 0, sizeof *res);
+}

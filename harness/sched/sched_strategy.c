@@ -1,0 +1,194 @@
+/*
+ * sched_strategy.c — who runs next: random, pct, rr, replay (strict or
+ * open), and the seeded generator they share. Called with fl_sched__run.mu held.
+ *
+ * PCT (Burckhardt, Kothari, Musuvathi, Nagarakatte, ASPLOS 2010): every
+ * thread gets a distinct random priority when created (a random place in the
+ * "high band"); d-1 change points are drawn uniformly among the first k
+ * steps, with labels 1..d-1; when the step numbered by change point i is
+ * taken, the thread that made it drops to priority i, below every high-band
+ * thread. The runnable thread of highest priority always runs. For a bug of
+ * depth d among n threads and k steps, one run finds it with probability at
+ * least 1/(n k^(d-1)). k is an estimate (opts.pct_k); see sched.h.
+ * An explicit yield moves the yielding thread to the bottom of the high band,
+ * so that a spin-wait does not starve the thread it waits for forever.
+ */
+#include "sched/sched_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- xoshiro256** seeded through splitmix64 --------------------------------- */
+
+static uint64_t fl_sched__splitmix(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+void fl_sched__rng_seed(uint64_t s[4], uint64_t seed)
+{
+    uint64_t x = seed;
+    for (int i = 0; i < 4; i++) s[i] = fl_sched__splitmix(&x);
+}
+
+static uint64_t fl_sched__rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+uint64_t fl_sched__rng_next(uint64_t s[4])
+{
+    uint64_t out = fl_sched__rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = fl_sched__rotl(s[3], 45);
+    return out;
+}
+
+uint64_t fl_sched__rng_below(uint64_t s[4], uint64_t n)
+{
+    /* Lemire's multiply-shift with rejection: unbiased. */
+    uint64_t x = fl_sched__rng_next(s);
+    __uint128_t m = (__uint128_t)x * n;
+    uint64_t lo = (uint64_t)m;
+    if (lo < n) {
+        uint64_t t = (0 - n) % n;
+        while (lo < t) {
+            x = fl_sched__rng_next(s);
+            m = (__uint128_t)x * n;
+            lo = (uint64_t)m;
+        }
+    }
+    return (uint64_t)(m >> 64);
+}
+
+/* ---- strategy hooks ------------------------------------------------------------ */
+
+void fl_sched__strat_init(fl_sched__run *r)
+{
+    fl_sched__rng_seed(r->rng, r->seed);
+    r->npct_change = 0;
+    if (r->strategy != FL_SCHED_STRAT_PCT) return;
+    uint32_t want = r->depth - 1;
+    if ((uint64_t)want > r->pct_k) want = (uint32_t)r->pct_k;
+    while (r->npct_change < want) {
+        uint64_t c = fl_sched__rng_below(r->rng, r->pct_k);
+        bool dup = false;
+        for (uint32_t i = 0; i < r->npct_change; i++) dup |= r->pct_change[i] == c;
+        if (!dup) r->pct_change[r->npct_change++] = c;
+    }
+}
+
+void fl_sched__strat_thread_new(fl_sched__run *r, fl_sched__thr *t)
+{
+    if (r->strategy != FL_SCHED_STRAT_PCT) return;
+    int pos = (int)fl_sched__rng_below(r->rng, (uint64_t)r->npct_high + 1);
+    memmove(r->pct_high + pos + 1, r->pct_high + pos, (size_t)(r->npct_high - pos) * sizeof *r->pct_high);
+    r->pct_high[pos] = t->id;
+    r->npct_high++;
+}
+
+static void fl_sched__pct_remove(fl_sched__run *r, int id)
+{
+    int j = 0;
+    for (int i = 0; i < r->npct_high; i++)
+        if (r->pct_high[i] != id) r->pct_high[j++] = r->pct_high[i];
+    r->npct_high = j;
+}
+
+void fl_sched__strat_yield(fl_sched__run *r, fl_sched__thr *me)
+{
+    if (r->strategy != FL_SCHED_STRAT_PCT || me->low_prio) return;
+    fl_sched__pct_remove(r, me->id);
+    r->pct_high[r->npct_high++] = me->id;
+}
+
+static bool fl_sched__in(const int *ids, int n, int id)
+{
+    for (int i = 0; i < n; i++)
+        if (ids[i] == id) return true;
+    return false;
+}
+
+static int fl_sched__pct_pick(fl_sched__run *r, fl_sched__thr *me, const int *ids, int n)
+{
+    for (uint32_t c = 0; c < r->npct_change; c++)
+        if (r->pct_change[c] == r->steps && me && me->state != FL_SCHED__T_DONE && !me->low_prio) {
+            fl_sched__pct_remove(r, me->id);
+            me->low_prio = c + 1;
+        }
+    for (int i = 0; i < r->npct_high; i++)
+        if (fl_sched__in(ids, n, r->pct_high[i])) return r->pct_high[i];
+    int best = ids[0];
+    uint32_t bp = 0;
+    for (int i = 0; i < n; i++) {
+        uint32_t p = r->thr[ids[i]]->low_prio;
+        if (p > bp) { bp = p; best = ids[i]; }
+    }
+    return best;
+}
+
+bool fl_sched__strat_replay_exhausted(const fl_sched__run *r)
+{
+    return r->rp_run >= r->replay->nruns;
+}
+
+/* The non-preemptive default: keep the current thread, else the lowest id. */
+static int fl_sched__default(const fl_sched__thr *me, const int *ids)
+{
+    if (me && me->state == FL_SCHED__T_RUNNABLE) return me->id;
+    return ids[0];
+}
+
+static int fl_sched__replay_pick(fl_sched__run *r, fl_sched__thr *me, const int *ids, int n, bool *followed)
+{
+    const fl_sched_schedule *sc = r->replay;
+    if (r->rp_run >= sc->nruns) return fl_sched__default(me, ids); /* open tail */
+    int tid = (int)sc->runs[r->rp_run].tid;
+    if (++r->rp_off == sc->runs[r->rp_run].len) {
+        r->rp_run++;
+        r->rp_off = 0;
+    }
+    if (fl_sched__in(ids, n, tid)) return tid;
+    if (r->replay_open) {
+        *followed = false;
+        return fl_sched__default(me, ids);
+    }
+    fl_sched__str m = {0};
+    fl_sched__str_printf(&m, "step %llu is recorded for thread %d, ", (unsigned long long)r->steps, tid);
+    if (tid >= r->nthr) fl_sched__str_printf(&m, "which does not exist (%d threads so far)", r->nthr);
+    else fl_sched__describe(r, r->thr[tid], &m);
+    fl_sched__str_printf(&m, "; runnable:");
+    for (int i = 0; i < n; i++) fl_sched__str_printf(&m, " %d", ids[i]);
+    free(r->diverge_msg);
+    r->diverge_msg = fl_sched__str_take(&m);
+    return -1;
+}
+
+int fl_sched__strat_pick(fl_sched__run *r, fl_sched__thr *me, const int *ids, int n, bool *followed)
+{
+    *followed = true;
+    switch (r->strategy) {
+    case FL_SCHED_STRAT_RANDOM:
+        return ids[fl_sched__rng_below(r->rng, (uint64_t)n)];
+    case FL_SCHED_STRAT_RR: {
+        int after = me ? me->id : -1;
+        for (int i = 0; i < n; i++)
+            if (ids[i] > after) return ids[i];
+        return ids[0];
+    }
+    case FL_SCHED_STRAT_PCT:
+        return fl_sched__pct_pick(r, me, ids, n);
+    case FL_SCHED_STRAT_REPLAY:
+        return fl_sched__replay_pick(r, me, ids, n, followed);
+    case FL_SCHED_STRAT_FREE:
+    case FL_SCHED_STRAT_DFS:
+        break;
+    }
+    fl_sched__fatal("no strategy %d in the controlled scheduler", (int)r->strategy);
+}
