@@ -1,6 +1,6 @@
 /*
  * bench/bugfind — how many runs each way of testing needs before a planted
- * concurrency bug (harness/planted.h) first shows.
+ * concurrency bug (harness/planted/fl_planted.h) first shows.
  *
  * For every buggy planted program, over many independent trials:
  *   - pct and random: fl_planted_hunt_run (controlled scheduler, seeds

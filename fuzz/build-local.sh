@@ -43,11 +43,11 @@ mkdir -p "$out/obj" "$out/new" "$out/artifacts" "$out/merge"
 build() {
     rm -f "$out/libdeps.a"
     objs=""
-    for src in supervisor/*.c harness/*.c reports/*.c; do
+    for src in supervisor/*.c harness/*/*.c reports/*.c; do
         [ -f "$src" ] || continue
         [ "$src" = harness/main.c ] && continue
         o="$out/obj/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')"
-        # libsv sees only its own headers (harness/sched.h would shadow <sched.h>)
+        # libsv sees only its own headers
         inc="-Isupervisor -Iharness -Ireports"
         case "$src" in supervisor/*) inc="-Isupervisor" ;; esac
         if ! $CLANG $cflags $inc -fsanitize=fuzzer-no-link -c "$src" -o "$o"; then

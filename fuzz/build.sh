@@ -22,12 +22,12 @@ mkdir -p "$OUT" "$WORKDIR/obj"
 
 INC="-D_GNU_SOURCE -Isupervisor -Iharness -Ireports"
 objs=()
-for src in supervisor/*.c harness/*.c reports/*.c; do
+for src in supervisor/*.c harness/*/*.c reports/*.c; do
     [ -f "$src" ] || continue
     [ "$src" = harness/main.c ] && continue
     o="$WORKDIR/obj/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')"
     inc=$INC
-    # libsv sees only its own headers (harness/sched.h would shadow <sched.h>)
+    # libsv sees only its own headers
     case "$src" in supervisor/*) inc="-D_GNU_SOURCE -Isupervisor" ;; esac
     # shellcheck disable=SC2086
     $CC $CFLAGS -std=c11 $inc -c "$src" -o "$o"

@@ -1,6 +1,6 @@
 /*
  * fuzz_failpoint.c — the failpoint spec parser and evaluation
- * (harness/failpoint.h).
+ * (harness/failpoint/fl_failpoint.h).
  *
  * The first input byte picks a mode:
  *  0 raw spec: the rest (no terminator in reach) goes to fl_fp_parse.

@@ -1,6 +1,6 @@
 /*
  * fuzz_queue.c — the crash-report queue protocol (sv.h, queue.h) on the
- * controlled scheduler (harness/sched.h).
+ * controlled scheduler (harness/sched/fl_sched.h).
  *
  * The input decodes into a program: 2–4 producer threads, each a list of
  * push / push_nowake + wake (queue.h) / yield / sleep / kick; the consumer (the controlled main thread) a

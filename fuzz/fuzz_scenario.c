@@ -1,5 +1,5 @@
 /*
- * fuzz_scenario.c — the scenario parser (harness/scenario.h).
+ * fuzz_scenario.c — the scenario parser (harness/scenario/fl_scenario.h).
  *
  * Input: the bytes of a scenario file, passed to fl_scenario_parse_str
  * without a terminator in reach (an exactly-sized copy: ASan catches a read

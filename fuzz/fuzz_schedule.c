@@ -1,5 +1,5 @@
 /*
- * fuzz_schedule.c — the fl1: schedule string (harness/schedule.h).
+ * fuzz_schedule.c — the fl1: schedule string (harness/sched/fl_sched.h).
  *
  * The first input byte picks a mode:
  *  even: the rest is a candidate string (cut at its first NUL). Accepted →

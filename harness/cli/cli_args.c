@@ -1,6 +1,6 @@
 /*
  * cli_args.c — `faultline` argument parsing, sharding settings, operand
- * expansion and usage texts (cli.h). Pure except fl_cli_shard (environment,
+ * expansion and usage texts (fl_cli.h). Pure except fl_cli_shard (environment,
  * status files) and fl_cli_collect (directory walk).
  */
 #include "cli/fl_cli.h"

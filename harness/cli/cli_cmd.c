@@ -1,5 +1,5 @@
 /*
- * cli_cmd.c — the `faultline` commands (cli.h): run, replay, shrink, check,
+ * cli_cmd.c — the `faultline` commands (fl_cli.h): run, replay, shrink, check,
  * list (explore is in cli_explore.c). Reports are written only after every
  * run finished, through the atomic writers of reports/, so an interrupted or
  * failed command never leaves half a file.
@@ -403,7 +403,7 @@ static int fl_cli__check_list(const fl_cli_args *c, FILE *out, FILE *err) {
 /* ---- main ------------------------------------------------------------------------------ */
 
 int fl_cli_main(int argc, char **argv, FILE *out, FILE *err) {
-    fl_world_builtin_register(); /* planted.* workers (builtin.h); keeps the caller's own registrations */
+    fl_world_builtin_register(); /* planted.* workers (fl_world.h); keeps the caller's own registrations */
     if (argc > 0) fl_runner_set_program(argv[0]); /* replay lines name this binary */
     fl_cli_args c;
     char msg[512];

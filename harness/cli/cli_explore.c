@@ -1,5 +1,5 @@
 /*
- * cli_explore.c — `faultline explore FILE` (cli.h): bounded exhaustive
+ * cli_explore.c — `faultline explore FILE` (fl_cli.h): bounded exhaustive
  * search over one scenario's schedules through fl_runner_explore, with
  * the same failure block and replay line as `run`.
  *

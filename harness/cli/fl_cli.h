@@ -1,5 +1,5 @@
 /*
- * cli.h — the `faultline` command (prefix fl_cli_). harness/main.c only calls
+ * fl_cli.h — the `faultline` command (prefix fl_cli_). harness/main.c only calls
  * fl_cli_main; the pieces are exposed for tests/test_cli.c.
  *
  *   faultline run PATH... [--seeds N] [--strategy random|pct|rr|free] [--depth D]

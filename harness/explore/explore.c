@@ -1,5 +1,5 @@
 /*
- * explore.c — bounded exhaustive DFS over schedules (see explore.h).
+ * explore.c — bounded exhaustive DFS over schedules (see fl_explore.h).
  *
  * Per run, the step hook records for every step: the thread that reached it
  * (cur), the runnable ids, the choice, and whether a prefix choice was

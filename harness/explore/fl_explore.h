@@ -1,5 +1,6 @@
 /*
- * explore.h — bounded exhaustive search over schedules (prefix fl_explore_).
+ * fl_explore.h — search over schedules: bounded exhaustive DFS and shrinking
+ * (prefix fl_explore_).
  *
  * Stateless depth-first search with a preemption bound (iterative context
  * bounding, as in CHESS): every run replays a prefix of choices and then
@@ -56,7 +57,7 @@ void fl_explore_result_free(fl_explore_result *out);
 /* ---- shrink ---- */
 /*
  * shrink.h — reduce a failing schedule to a smaller one that fails the same
- * way (prefix fl_shrink_).
+ * way.
  *
  * Candidates are open schedules (FL_SCHED_SCHEDULE_OPEN | FL_SCHED_SCHEDULE_EDITED): a
  * prefix of choices, after which — and wherever a recorded choice names a

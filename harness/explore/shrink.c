@@ -1,5 +1,5 @@
 /*
- * shrink.c — schedule shrinking (see shrink.h).
+ * shrink.c — schedule shrinking (see fl_explore.h).
  *
  * State: `cur` holds the choices of the best failing run found so far (its
  * strict record when captured); every edit pass works on a snapshot of

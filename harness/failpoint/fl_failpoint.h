@@ -1,6 +1,5 @@
 /*
- * failpoint.h — named failpoints driven by the run's seed (prefix fl_fp_,
- * fl_fp_eval*).
+ * fl_failpoint.h — named failpoints driven by the run's seed (prefix fl_fp_).
  *
  * A failpoint is a named place in code (libsv's SV_FAILPOINT sites, or a
  * worker's fl_fp_eval("name") call) that does nothing until a spec is set

@@ -1,6 +1,5 @@
 /*
- * oracle.h — the invariants faultline checks on every run (prefix fl_oracle_,
- * fl_policy_, fl_verdict_, fl_inv_).
+ * fl_oracle.h — the invariants faultline checks on every run (prefix fl_oracle_).
  *
  * The oracle is pure: it reads one run's event trace (fl_event, the copied
  * sv_event of reports/report.h), the policy that was run (built from the

@@ -1,5 +1,5 @@
 /*
- * oracle_expect.c — judging a scenario's expectations (oracle_expect.h).
+ * oracle_expect.c — judging a scenario's expectations (fl_oracle.h).
  */
 #include "oracle/fl_oracle.h"
 

@@ -1,5 +1,5 @@
 /*
- * planted.h — small programs with a known concurrency bug, written only
+ * fl_planted.h — small programs with a known concurrency bug, written only
  * against the platform seam (sv_plat.h), so that they run under the
  * controlled platform (and under FL_SCHED_STRAT_FREE, or POSIX). Prefix fl_planted_.
  *

@@ -1,5 +1,5 @@
 /*
- * planted.c — the planted-bug programs (see planted.h). Only seam calls, all
+ * planted.c — the planted-bug programs (see fl_planted.h). Only seam calls, all
  * state on the stack of run(): every thread is joined before run() returns,
  * and a killed run (deadlock) never touches that stack again.
  *

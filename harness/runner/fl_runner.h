@@ -1,6 +1,6 @@
 /*
- * runner.h — runs scenarios on the controlled scheduler and judges each run
- * with the oracle (prefix fl_runner_, fl_trace_).
+ * fl_runner.h — runs scenarios on the controlled scheduler and judges each run
+ * with the oracle (prefix fl_runner_).
  *
  * One run = one scenario, one seed, one strategy (or one schedule to
  * replay): build the world (fl_world_build), start the supervisor tree

@@ -1,5 +1,5 @@
 /*
- * runner_case.c — one scenario over its seeds (runner.h): the verdict rule
+ * runner_case.c — one scenario over its seeds (fl_runner.h): the verdict rule
  * for normal and known-bad scenarios, and the case record the reports read.
  */
 #include "runner/runner_int.h"

@@ -169,7 +169,7 @@ typedef struct fl_scenario_fault {
     int err;               /* negative errno the init hook returns; default -EAGAIN */
 } fl_scenario_fault;
 
-/* `failpoint NAME "SPEC"`: SPEC in the grammar of harness/failpoint.h,
+/* `failpoint NAME "SPEC"`: SPEC in the grammar of harness/failpoint/fl_failpoint.h,
  * already validated by the parser. */
 typedef struct fl_scenario_fp_decl {
     int line, col;

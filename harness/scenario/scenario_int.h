@@ -1,5 +1,5 @@
 /*
- * scenario_p.h — private to the scenario parser (scenario.c, scenario_script.c,
+ * scenario_int.h — private to the scenario parser (scenario.c, scenario_script.c,
  * scenario_stmt.c).
  */
 #ifndef FL_SCENARIO_INT_H

@@ -40,8 +40,6 @@
  * and a byte-identical trace (opts.trace), in every build flavour. Replaying
  * res->schedule reproduces the run exactly.
  *
- * (harness/sched.h is a compatibility name for this header.)
- *
  * One run at a time per process (the seam binding is global): fl_sched_run
  * called during another run, or from a controlled thread, fails with -EBUSY.
  */
@@ -84,7 +82,7 @@ typedef struct fl_sched_opts {
     uint64_t seed;         /* RANDOM, PCT, FREE; recorded in the schedule */
     uint32_t depth;        /* PCT d >= 1: d-1 priority change points; 0 = default 3 */
     uint64_t step_budget;  /* 0 = FL_SCHED_DEFAULT_BUDGET; ignored by strict replay */
-    const char *schedule;  /* REPLAY: an fl1: string (see schedule.h); not kept */
+    const char *schedule;  /* REPLAY: an fl1: string (see fl_sched.h); not kept */
     uint64_t pct_k;        /* PCT: estimated steps of a run, over which the change
                               points are spread; 0 = FL_SCHED_DEFAULT_PCT_K. Learn it
                               as shuttle does: pass the largest res.steps seen so far
@@ -147,7 +145,7 @@ typedef int (*fl_sched_check_fn)(void *ud, const fl_sched_result *res);
 /* ---- schedule strings ---- */
 /*
  * schedule.h — the schedule string: a versioned, one-line, shell-safe record
- * of the choices a controlled run made (prefix fl_schedule_).
+ * of the choices a controlled run made (fl_sched_schedule_*).
  *
  *   fl1:STRATEGY.SEED.DEPTH.K.FLAGS.PREEMPTIONS.CHOICES.CHECK
  *

@@ -1,6 +1,7 @@
 /*
- * sched_int.h — private to the controlled platform (harness/sched_*.c) and to
- * explore/ (explore.c, shrink.c), which drives it through fl_sched_run_ex.
+ * sched_int.h — private to the controlled platform (the files of sched/).
+ * Search drivers (explore/) reach it only through fl_sched.h's
+ * fl_sched_run_ex, fl_sched_hook and fl_sched_capture_set.
  *
  * Locking: one pthread mutex, fl_sched__run.mu, guards every field of the run and
  * of its threads, and the scheduler state stored inside sv_mutex/sv_cond

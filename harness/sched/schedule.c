@@ -1,5 +1,5 @@
 /*
- * schedule.c — encode/decode of the fl1: schedule string (see schedule.h).
+ * schedule.c — encode/decode of the fl1: schedule string (see fl_sched.h).
  *
  * The decoder is a single left-to-right pass with a column counter: each
  * error names the first offending byte. It never reads past the NUL, bounds

@@ -1,5 +1,5 @@
 /*
- * builtin.c — the built-in user workers (builtin.h): the planted-bug
+ * builtin.c — the built-in user workers (fl_world.h): the planted-bug
  * programs under the names "planted.<program>".
  */
 #include "world/fl_world.h"

@@ -1,5 +1,5 @@
 /*
- * worker.h — workers under test (prefix fl_worker_, fl_world_register_worker).
+ * fl_world.h — one run's world and the workers under test (prefix fl_world_).
  *
  * Two kinds of worker run under a scenario:
  *  - scripted workers (`worker ID` + script): run by the interpreter in
