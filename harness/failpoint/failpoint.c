@@ -8,6 +8,7 @@
  * at a scheduling point of the controlled platform.
  */
 #include "failpoint/fl_failpoint.h"
+#include "real/fl_real.h"
 #include "lex/fl_lex.h"
 #include "rng/fl_rng.h"
 #include "sv.h"
@@ -217,8 +218,8 @@ static struct {
     _Atomic size_t live;   /* n, readable without the lock (fast path) */
 } fl_fp__reg = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
-static void fl_fp__lock(void) { if (pthread_mutex_lock(&fl_fp__reg.mu)) abort(); }
-static void fl_fp__unlock(void) { if (pthread_mutex_unlock(&fl_fp__reg.mu)) abort(); }
+static void fl_fp__lock(void) { if (fl_real.pthread_mutex_lock(&fl_fp__reg.mu)) abort(); }
+static void fl_fp__unlock(void) { if (fl_real.pthread_mutex_unlock(&fl_fp__reg.mu)) abort(); }
 
 bool fl_fp_name_ok(const char *name, size_t len) {
     if (len == 0 || len >= FL_FP_NAME_MAX) return false;

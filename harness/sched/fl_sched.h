@@ -68,6 +68,8 @@ typedef enum fl_sched_status {
     FL_SCHED_DEADLOCK,
     FL_SCHED_BUDGET,
     FL_SCHED_DIVERGED,
+    FL_SCHED_STALLED,    /* a controlled thread ran past the watchdog without a
+                            scheduling point (uncontrolled code); res.report names it */
 } fl_sched_status;
 
 #define FL_SCHED_DEFAULT_BUDGET 1000000u /* steps */
@@ -75,6 +77,7 @@ typedef enum fl_sched_status {
 #define FL_SCHED_DEFAULT_PCT_K 100u      /* pct step estimate when opts.pct_k == 0 */
 #define FL_SCHED_GRACE_STEPS 10000u      /* steps allowed after main_fn returned */
 #define FL_SCHED_GRACE_NS 10000000000ll  /* virtual time allowed after main_fn returned */
+#define FL_SCHED_DEFAULT_WATCHDOG_MS 5000u /* see fl_sched_opts.watchdog_ms */
 #define FL_SCHED_MAX_THREADS 4096        /* threads per run (ids 0..4095) */
 
 typedef struct fl_sched_opts {
@@ -89,6 +92,9 @@ typedef struct fl_sched_opts {
                               for this program (fl_planted_hunt_run does). Recorded in
                               the schedule, so replay never depends on it. */
     bool trace;            /* fill res.trace with one line per step */
+    uint32_t watchdog_ms;  /* wall-clock time the baton holder may run without a
+                              scheduling point before the run ends STALLED;
+                              0 = FL_SCHED_DEFAULT_WATCHDOG_MS, UINT32_MAX = off */
 } fl_sched_opts;
 
 typedef struct fl_sched_result {
@@ -226,6 +232,43 @@ uint64_t fl_sched_schedule_switches(const fl_sched_schedule *sc);
 const char *fl_sched_strategy_name(fl_sched_strategy s);
 /* Parse a strategy name; 0 and *out, or -EINVAL. */
 int fl_sched_strategy_parse(const char *name, fl_sched_strategy *out);
+
+/* ---- for the interposer (interpose/): the program's own objects ---- */
+
+/* True when the caller is a controlled thread of the run in progress (so a
+ * plain pthread call it makes must become a scheduling point). Cheap: a
+ * thread-local load. */
+bool fl_sched_controlled(void);
+
+/* One scheduling point of the calling controlled thread. op and obj name it
+ * in the step trace ("lock", "m3"); obj may be NULL. */
+void fl_sched_point(const char *op, const char *obj);
+
+/* What a thread blocked by fl_sched_wait_on waits for, for deadlock reports:
+ * kind ("mutex", "rwlock", "semaphore", "barrier", "once", "condition"), the
+ * object's number in the run, and the controlled thread that holds it (-1:
+ * nobody in particular). kind must be a static string. */
+typedef struct fl_sched_waitfor {
+    const char *kind;
+    int id;
+    int holder;
+} fl_sched_waitfor;
+
+/* The seam's futex wait (sv_wait) with a description: if *word == expected,
+ * block until fl_sched_wake(word) or the virtual deadline (SV_FOREVER: none).
+ * 0 (woken or *word differed) or -ETIMEDOUT. One scheduling point at least. */
+int fl_sched_wait_on(_Atomic uint32_t *word, uint32_t expected, int64_t deadline, const fl_sched_waitfor *why);
+/* Wake up to n threads blocked on word, longest waiting first (sv_wake). */
+void fl_sched_wake(_Atomic uint32_t *word, int n);
+
+/* The real thread behind a controlled thread handle (from sv_thread_create
+ * under the controlled platform), for pthread_self and pthread_equal to
+ * agree with what the program's pthread_create returned. */
+unsigned long fl_sched_thread_pthread(const void *sv_thread_handle);
+
+/* End the calling controlled thread now (pthread_exit semantics): the thread
+ * is DONE for joiners and the scheduler, then the real thread exits. */
+_Noreturn void fl_sched_thread_exit(void);
 
 /* ---- search drivers (explore/: bounded search, shrink) ---- */
 

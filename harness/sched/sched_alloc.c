@@ -29,15 +29,15 @@ static size_t fl_sched__nlive, fl_sched__bytes;
 
 void fl_sched__alloc_begin(void)
 {
-    FL_SCHED__PT(pthread_mutex_lock(&fl_sched__amu));
+    FL_SCHED__PT(fl_real.pthread_mutex_lock(&fl_sched__amu));
     fl_sched__head.h.prev = fl_sched__head.h.next = &fl_sched__head;
     fl_sched__nlive = fl_sched__bytes = 0;
-    FL_SCHED__PT(pthread_mutex_unlock(&fl_sched__amu));
+    FL_SCHED__PT(fl_real.pthread_mutex_unlock(&fl_sched__amu));
 }
 
 void fl_sched__alloc_end(size_t *live_allocs, size_t *live_bytes, bool release)
 {
-    FL_SCHED__PT(pthread_mutex_lock(&fl_sched__amu));
+    FL_SCHED__PT(fl_real.pthread_mutex_lock(&fl_sched__amu));
     if (live_allocs) *live_allocs = fl_sched__nlive;
     if (live_bytes) *live_bytes = fl_sched__bytes;
     fl_sched__hdr *b = fl_sched__head.h.next;
@@ -49,7 +49,7 @@ void fl_sched__alloc_end(size_t *live_allocs, size_t *live_bytes, bool release)
     }
     fl_sched__head.h.prev = fl_sched__head.h.next = &fl_sched__head;
     fl_sched__nlive = fl_sched__bytes = 0;
-    FL_SCHED__PT(pthread_mutex_unlock(&fl_sched__amu));
+    FL_SCHED__PT(fl_real.pthread_mutex_unlock(&fl_sched__amu));
 }
 
 void *fl_sched__alloc(size_t n)
@@ -59,14 +59,14 @@ void *fl_sched__alloc(size_t n)
     if (!b) return NULL;
     b->h.n = n;
     b->h.magic = FL_SCHED__BLK_MAGIC;
-    FL_SCHED__PT(pthread_mutex_lock(&fl_sched__amu));
+    FL_SCHED__PT(fl_real.pthread_mutex_lock(&fl_sched__amu));
     b->h.next = fl_sched__head.h.next;
     b->h.prev = &fl_sched__head;
     fl_sched__head.h.next->h.prev = b;
     fl_sched__head.h.next = b;
     fl_sched__nlive++;
     fl_sched__bytes += n;
-    FL_SCHED__PT(pthread_mutex_unlock(&fl_sched__amu));
+    FL_SCHED__PT(fl_real.pthread_mutex_unlock(&fl_sched__amu));
     return b + 1;
 }
 
@@ -74,7 +74,7 @@ void fl_sched__free(void *p)
 {
     if (!p) return;
     fl_sched__hdr *b = (fl_sched__hdr *)p - 1;
-    FL_SCHED__PT(pthread_mutex_lock(&fl_sched__amu));
+    FL_SCHED__PT(fl_real.pthread_mutex_lock(&fl_sched__amu));
     if (b->h.magic != FL_SCHED__BLK_MAGIC)
         fl_sched__fatal("sv_free(%p): not a block sv_alloc returned in this run (or freed twice)", p);
     b->h.magic = 0;
@@ -82,6 +82,6 @@ void fl_sched__free(void *p)
     b->h.next->h.prev = b->h.prev;
     fl_sched__nlive--;
     fl_sched__bytes -= b->h.n;
-    FL_SCHED__PT(pthread_mutex_unlock(&fl_sched__amu));
+    FL_SCHED__PT(fl_real.pthread_mutex_unlock(&fl_sched__amu));
     free(b);
 }

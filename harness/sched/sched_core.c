@@ -33,6 +33,9 @@ fl_sched_capture *fl_sched_capture_set(fl_sched_capture *cap) {
 }
 
 static atomic_flag fl_sched__busy = ATOMIC_FLAG_INIT;
+/* Set for good once a run ended STALLED: its thread still runs program code
+ * somewhere in this process, so no further run can be trusted here. */
+static atomic_bool fl_sched__tainted;
 
 static uint32_t fl_sched__gen;
 
@@ -72,10 +75,12 @@ int fl_sched__thread_add(fl_sched__run *r, void *(*fn)(void *), void *arg, const
     fl_sched__thr *t = calloc(1, sizeof *t);
     if (!t) return -ENOMEM;
     t->id = r->nthr;
+    t->run = r;
+    t->note.holder = -1;
     if (name && name[0]) snprintf(t->name, sizeof t->name, "%s", name);
     else snprintf(t->name, sizeof t->name, "thread-%d", t->id);
-    FL_SCHED__PT(pthread_mutex_init(&t->sm, NULL));
-    FL_SCHED__PT(pthread_cond_init(&t->sc, NULL));
+    FL_SCHED__PT(fl_real.pthread_mutex_init(&t->sm, NULL));
+    FL_SCHED__PT(fl_real.pthread_cond_init(&t->sc, NULL));
     t->state = FL_SCHED__T_RUNNABLE;
     t->deadline = SV_FOREVER;
     t->fn = fn;
@@ -92,17 +97,17 @@ int fl_sched__thread_add(fl_sched__run *r, void *(*fn)(void *), void *arg, const
         CPU_SET(r->cpu, &set);
         (void)pthread_attr_setaffinity_np(&attr, sizeof set, &set);
     }
-    int e = pthread_create(&t->pt, &attr, fl_sched__trampoline, t);
+    int e = fl_real.pthread_create(&t->pt, &attr, fl_sched__trampoline, t);
     if (e == EINVAL && r->cpu >= 0) { /* the CPU is not ours to use after all */
         r->cpu = -1;
         FL_SCHED__PT(pthread_attr_destroy(&attr));
         FL_SCHED__PT(pthread_attr_init(&attr));
-        e = pthread_create(&t->pt, &attr, fl_sched__trampoline, t);
+        e = fl_real.pthread_create(&t->pt, &attr, fl_sched__trampoline, t);
     }
     FL_SCHED__PT(pthread_attr_destroy(&attr));
     if (e != 0) {
-        FL_SCHED__PT(pthread_cond_destroy(&t->sc));
-        FL_SCHED__PT(pthread_mutex_destroy(&t->sm));
+        FL_SCHED__PT(fl_real.pthread_cond_destroy(&t->sc));
+        FL_SCHED__PT(fl_real.pthread_mutex_destroy(&t->sm));
         free(t);
         return e == ENOMEM ? -ENOMEM : -EAGAIN;
     }
@@ -120,25 +125,25 @@ int fl_sched__thread_add(fl_sched__run *r, void *(*fn)(void *), void *arg, const
 static _Noreturn void fl_sched__die(fl_sched__run *r)
 {
     fl_sched__self = NULL;
-    FL_SCHED__PT(pthread_mutex_unlock(&r->mu));
-    pthread_exit(NULL);
+    FL_SCHED__PT(fl_real.pthread_mutex_unlock(&r->mu));
+    fl_real.pthread_exit(NULL);
 }
 
 static void fl_sched__post(fl_sched__thr *t)
 {
-    FL_SCHED__PT(pthread_mutex_lock(&t->sm));
+    FL_SCHED__PT(fl_real.pthread_mutex_lock(&t->sm));
     t->go = true;
-    FL_SCHED__PT(pthread_mutex_unlock(&t->sm));
-    FL_SCHED__PT(pthread_cond_signal(&t->sc));
+    FL_SCHED__PT(fl_real.pthread_mutex_unlock(&t->sm));
+    FL_SCHED__PT(fl_real.pthread_cond_signal(&t->sc));
 }
 
 /* (Spinning before the sleep was measured: slower on two cores.) */
 static void fl_sched__slot_wait(fl_sched__thr *t)
 {
-    FL_SCHED__PT(pthread_mutex_lock(&t->sm));
-    while (!t->go) FL_SCHED__PT(pthread_cond_wait(&t->sc, &t->sm));
+    FL_SCHED__PT(fl_real.pthread_mutex_lock(&t->sm));
+    while (!t->go) FL_SCHED__PT(fl_real.pthread_cond_wait(&t->sc, &t->sm));
     t->go = false;
-    FL_SCHED__PT(pthread_mutex_unlock(&t->sm));
+    FL_SCHED__PT(fl_real.pthread_mutex_unlock(&t->sm));
 }
 
 /* With mu held: wait until cur names me (returns with mu held) or I am
@@ -147,13 +152,13 @@ static void fl_sched__slot_wait(fl_sched__thr *t)
 static void fl_sched__wait_turn(fl_sched__run *r, fl_sched__thr *me, fl_sched__thr *post)
 {
     while (r->cur != me->id && !me->killed) {
-        FL_SCHED__PT(pthread_mutex_unlock(&r->mu));
+        FL_SCHED__PT(fl_real.pthread_mutex_unlock(&r->mu));
         if (post) {
             fl_sched__post(post);
             post = NULL;
         }
         fl_sched__slot_wait(me);
-        FL_SCHED__PT(pthread_mutex_lock(&r->mu));
+        FL_SCHED__PT(fl_real.pthread_mutex_lock(&r->mu));
     }
     if (me->killed) fl_sched__die(r);
 }
@@ -163,11 +168,11 @@ void *fl_sched__trampoline(void *p)
     fl_sched__thr *me = p;
     fl_sched__run *r = fl_sched__R;
     fl_sched__self = me;
-    FL_SCHED__PT(pthread_mutex_lock(&r->mu));
+    FL_SCHED__PT(fl_real.pthread_mutex_lock(&r->mu));
     fl_sched__wait_turn(r, me, NULL);
-    FL_SCHED__PT(pthread_mutex_unlock(&r->mu));
+    FL_SCHED__PT(fl_real.pthread_mutex_unlock(&r->mu));
     void *ret = me->fn(me->arg);
-    FL_SCHED__PT(pthread_mutex_lock(&r->mu));
+    FL_SCHED__PT(fl_real.pthread_mutex_lock(&r->mu));
     fl_sched__thread_done(r, me); /* releases mu */
     fl_sched__self = NULL;
     return ret;
@@ -180,6 +185,7 @@ void fl_sched__unblock(fl_sched__thr *t, bool timedout)
     t->wobj = NULL;
     t->deadline = SV_FOREVER;
     t->timedout = timedout;
+    t->note = (fl_sched_waitfor){ NULL, 0, -1 };
 }
 
 void fl_sched__block(fl_sched__run *r, fl_sched__thr *me, fl_sched__wait w, const void *obj, int64_t deadline)
@@ -319,15 +325,15 @@ void fl_sched__point(fl_sched__run *r, fl_sched__thr *me)
     if (!next) {
         r->over = true;
         r->cur = -1;
-        FL_SCHED__PT(pthread_cond_signal(&r->host_cv));
+        FL_SCHED__PT(fl_real.pthread_cond_signal(&r->host_cv));
         if (me->state != FL_SCHED__T_DONE) fl_sched__wait_turn(r, me, NULL); /* returns only by dying */
-        FL_SCHED__PT(pthread_mutex_unlock(&r->mu));
+        FL_SCHED__PT(fl_real.pthread_mutex_unlock(&r->mu));
         return;
     }
     if (next == me) return;
     r->cur = next->id;
     if (me->state == FL_SCHED__T_DONE) {
-        FL_SCHED__PT(pthread_mutex_unlock(&r->mu));
+        FL_SCHED__PT(fl_real.pthread_mutex_unlock(&r->mu));
         fl_sched__post(next);
         return;
     }
@@ -363,8 +369,11 @@ static void fl_sched__fill_result(fl_sched__run *r, fl_sched_result *res)
     }
     fl_sched_schedule sc = r->rec;
     sc.flags &= FL_SCHED_SCHEDULE_EDITED;
-    sc.end = r->status == FL_SCHED_DIVERGED ? FL_SCHED_OK : r->status;
-    if (r->status == FL_SCHED_DIVERGED) sc.flags |= FL_SCHED_SCHEDULE_OPEN;
+    /* A diverged or stalled run has no recorded end: its schedule is an open
+     * prefix (replaying it reaches the same point again). */
+    bool open = r->status == FL_SCHED_DIVERGED || r->status == FL_SCHED_STALLED;
+    sc.end = open ? FL_SCHED_OK : r->status;
+    if (open) sc.flags |= FL_SCHED_SCHEDULE_OPEN;
     sc.preemptions = r->preempt;
     if (!r->rec_oom) res->schedule = fl_sched_schedule_format(&sc);
 }
@@ -394,8 +403,8 @@ static void fl_sched__check_replay_end(fl_sched__run *r)
 static void fl_sched__run_free(fl_sched__run *r)
 {
     for (int i = 0; i < r->nthr; i++) {
-        FL_SCHED__PT(pthread_cond_destroy(&r->thr[i]->sc));
-        FL_SCHED__PT(pthread_mutex_destroy(&r->thr[i]->sm));
+        FL_SCHED__PT(fl_real.pthread_cond_destroy(&r->thr[i]->sc));
+        FL_SCHED__PT(fl_real.pthread_mutex_destroy(&r->thr[i]->sm));
         free(r->thr[i]);
     }
     free(r->thr);
@@ -408,8 +417,8 @@ static void fl_sched__run_free(fl_sched__run *r)
     free(r->diverge_msg);
     free(fl_sched__str_take(&r->trace));
     fl_sched_schedule_free(&r->rec);
-    FL_SCHED__PT(pthread_cond_destroy(&r->host_cv));
-    FL_SCHED__PT(pthread_mutex_destroy(&r->mu));
+    FL_SCHED__PT(fl_real.pthread_cond_destroy(&r->host_cv));
+    FL_SCHED__PT(fl_real.pthread_mutex_destroy(&r->mu));
     free(r);
 }
 
@@ -435,6 +444,12 @@ int fl_sched_run_ex(const fl_sched_opts *o, const fl_sched_schedule *replay, voi
         res->report = strdup("fl_sched_run: another run is in progress");
         return -EBUSY;
     }
+    if (atomic_load(&fl_sched__tainted)) {
+        atomic_flag_clear(&fl_sched__busy);
+        res->report = strdup("fl_sched_run: a thread of an earlier run still runs uncontrolled in this process "
+                             "(that run ended stalled); start a new process");
+        return -EBUSY;
+    }
     int rc;
     if (o->strategy == FL_SCHED_STRAT_FREE) {
         rc = fl_sched__free_run(o, main_fn, arg, res);
@@ -444,13 +459,14 @@ int fl_sched_run_ex(const fl_sched_opts *o, const fl_sched_schedule *replay, voi
     rc = -ENOMEM;
     fl_sched__run *r = calloc(1, sizeof *r);
     if (!r) goto fail_busy;
-    FL_SCHED__PT(pthread_mutex_init(&r->mu, NULL));
-    FL_SCHED__PT(pthread_cond_init(&r->host_cv, NULL));
+    FL_SCHED__PT(fl_real.pthread_mutex_init(&r->mu, NULL));
+    FL_SCHED__PT(fl_real.pthread_cond_init(&r->host_cv, NULL));
     r->gen = ++fl_sched__gen;
     r->cpu = sched_getcpu();
     r->strategy = o->strategy;
     r->budget = o->step_budget ? o->step_budget : FL_SCHED_DEFAULT_BUDGET;
     r->tracing = o->trace;
+    r->watchdog_ms = o->watchdog_ms ? o->watchdog_ms : FL_SCHED_DEFAULT_WATCHDOG_MS;
     r->main_fn = main_fn;
     r->main_arg = arg;
     if (hook) r->hook = *hook;
@@ -478,34 +494,40 @@ int fl_sched_run_ex(const fl_sched_opts *o, const fl_sched_schedule *replay, voi
     fl_sched__R = r;
     sv_plat_set(&fl_sched__plat_controlled);
 
-    FL_SCHED__PT(pthread_mutex_lock(&r->mu));
+    FL_SCHED__PT(fl_real.pthread_mutex_lock(&r->mu));
     fl_sched__thr *main_t;
     r->cur = 0;
     rc = fl_sched__thread_add(r, fl_sched__main_tramp, r, "main", &main_t);
     if (rc < 0) {
-        FL_SCHED__PT(pthread_mutex_unlock(&r->mu));
+        FL_SCHED__PT(fl_real.pthread_mutex_unlock(&r->mu));
         sv_plat_set(NULL);
         fl_sched__R = NULL;
         fl_sched__alloc_end(NULL, NULL, true);
         res->report = strdup("fl_sched_run: cannot create the main thread");
         goto fail_run;
     }
-    while (!r->over) FL_SCHED__PT(pthread_cond_wait(&r->host_cv, &r->mu));
+    fl_sched__host_wait(r);
+    /* A stalled thread (r->stalled) still runs program code: it is never
+     * posted nor joined, and r stays allocated for it to die on later. */
+    fl_sched__thr *stuck = r->stalled ? r->thr[r->cur] : NULL;
     for (int i = 0; i < r->nalive; i++) r->alive[i]->killed = true;
-    FL_SCHED__PT(pthread_mutex_unlock(&r->mu));
-    /* No thread runs program code now and alive[] no longer changes. */
-    for (int i = 0; i < r->nalive; i++) fl_sched__post(r->alive[i]);
+    int nalive = r->nalive;
+    FL_SCHED__PT(fl_real.pthread_mutex_unlock(&r->mu));
+    /* No other thread runs program code now and alive[] no longer changes. */
+    for (int i = 0; i < nalive; i++)
+        if (r->alive[i] != stuck) fl_sched__post(r->alive[i]);
     for (int i = 0; i < r->nthr; i++)
-        if (r->thr[i]->started && !r->thr[i]->reaped) {
-            FL_SCHED__PT(pthread_join(r->thr[i]->pt, NULL));
+        if (r->thr[i]->started && !r->thr[i]->reaped && r->thr[i] != stuck) {
+            FL_SCHED__PT(fl_real.pthread_join(r->thr[i]->pt, NULL));
             r->thr[i]->reaped = true;
         }
     sv_plat_set(NULL);
     fl_sched__R = NULL;
-    fl_sched__alloc_end(&res->live_allocs, &res->live_bytes, true);
-    fl_sched__check_replay_end(r);
+    fl_sched__alloc_end(&res->live_allocs, &res->live_bytes, !stuck);
+    if (!stuck) fl_sched__check_replay_end(r);
     fl_sched__fill_result(r, res);
-    fl_sched__run_free(r);
+    if (stuck) atomic_store(&fl_sched__tainted, true);
+    else fl_sched__run_free(r);
     atomic_flag_clear(&fl_sched__busy);
     return 0;
 

@@ -48,10 +48,10 @@ static void fl_sched__perturb(void)
     if (fl_sched__free_id < 0) return;
     uint64_t x = fl_sched__rng_next(fl_sched__free_rng);
     if ((x & 7) == 0) {
-        sched_yield();
+        fl_real.sched_yield();
     } else if ((x & 63) == 1) {
         struct timespec ts = { 0, (long)(1000 + (x >> 40) % 20000) };
-        nanosleep(&ts, NULL);
+        fl_real.nanosleep(&ts, NULL);
     }
 }
 
@@ -70,12 +70,12 @@ static int fl_sched__free_add(void *(*fn)(void *), void *arg, const char *name, 
 {
     fl_sched__fthr *t = calloc(1, sizeof *t);
     if (!t) return -ENOMEM;
-    FL_SCHED__PT(pthread_mutex_lock(&fl_sched__fmu));
+    FL_SCHED__PT(fl_real.pthread_mutex_lock(&fl_sched__fmu));
     if (fl_sched__nfthr == fl_sched__fthr_cap) {
         int nc = fl_sched__fthr_cap ? fl_sched__fthr_cap * 2 : 16;
         fl_sched__fthr **l = realloc(fl_sched__fthr_list, (size_t)nc * sizeof *l);
         if (!l) {
-            FL_SCHED__PT(pthread_mutex_unlock(&fl_sched__fmu));
+            FL_SCHED__PT(fl_real.pthread_mutex_unlock(&fl_sched__fmu));
             free(t);
             return -ENOMEM;
         }
@@ -89,12 +89,12 @@ static int fl_sched__free_add(void *(*fn)(void *), void *arg, const char *name, 
     t->arg = arg;
     int rc = sv_plat_posix.thread_create(&t->pt, fl_sched__free_tramp, t, t->name);
     if (rc < 0) {
-        FL_SCHED__PT(pthread_mutex_unlock(&fl_sched__fmu));
+        FL_SCHED__PT(fl_real.pthread_mutex_unlock(&fl_sched__fmu));
         free(t);
         return rc;
     }
     fl_sched__fthr_list[fl_sched__nfthr++] = t;
-    FL_SCHED__PT(pthread_mutex_unlock(&fl_sched__fmu));
+    FL_SCHED__PT(fl_real.pthread_mutex_unlock(&fl_sched__fmu));
     *out = t;
     return 0;
 }
@@ -115,10 +115,10 @@ static int fl_sched__f_thread_join(sv_thread *h, int64_t deadline)
     fl_sched__perturb();
     int rc = sv_plat_posix.thread_join(t->pt, deadline);
     if (rc == 0) {
-        FL_SCHED__PT(pthread_mutex_lock(&fl_sched__fmu));
+        FL_SCHED__PT(fl_real.pthread_mutex_lock(&fl_sched__fmu));
         t->joined = true;
         t->pt = NULL;
-        FL_SCHED__PT(pthread_mutex_unlock(&fl_sched__fmu));
+        FL_SCHED__PT(fl_real.pthread_mutex_unlock(&fl_sched__fmu));
     }
     return rc;
 }
@@ -127,11 +127,11 @@ static void fl_sched__f_thread_detach(sv_thread *h)
 {
     fl_sched__fthr *t = (fl_sched__fthr *)(void *)h;
     fl_sched__perturb();
-    FL_SCHED__PT(pthread_mutex_lock(&fl_sched__fmu));
+    FL_SCHED__PT(fl_real.pthread_mutex_lock(&fl_sched__fmu));
     t->detached = true;
     sv_thread *pt = t->pt;
     t->pt = NULL;
-    FL_SCHED__PT(pthread_mutex_unlock(&fl_sched__fmu));
+    FL_SCHED__PT(fl_real.pthread_mutex_unlock(&fl_sched__fmu));
     sv_plat_posix.thread_detach(pt);
 }
 
@@ -188,7 +188,7 @@ static void *fl_sched__free_main_tramp(void *p)
 static int64_t fl_sched__mono(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    fl_real.clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
@@ -220,13 +220,13 @@ int fl_sched__free_run(const fl_sched_opts *o, void (*main_fn)(void *), void *ar
     int64_t until = fl_sched__mono() + (int64_t)FL_SCHED__FREE_GRACE_MS * 1000000;
     for (;;) {
         bool all = true;
-        FL_SCHED__PT(pthread_mutex_lock(&fl_sched__fmu));
+        FL_SCHED__PT(fl_real.pthread_mutex_lock(&fl_sched__fmu));
         for (int i = 0; i < fl_sched__nfthr; i++)
             if (!fl_sched__fthr_list[i]->joined && !atomic_load(&fl_sched__fthr_list[i]->done)) all = false;
-        FL_SCHED__PT(pthread_mutex_unlock(&fl_sched__fmu));
+        FL_SCHED__PT(fl_real.pthread_mutex_unlock(&fl_sched__fmu));
         if (all || fl_sched__mono() >= until) break;
         struct timespec ts = { 0, 1000000 };
-        nanosleep(&ts, NULL);
+        fl_real.nanosleep(&ts, NULL);
     }
     sv_plat_set(NULL);
     res->status = abandon_main ? FL_SCHED_BUDGET : FL_SCHED_OK;
@@ -235,7 +235,7 @@ int fl_sched__free_run(const fl_sched_opts *o, void (*main_fn)(void *), void *ar
     res->steps = atomic_load(&fl_sched__free_ops);
     res->virtual_ns = fl_sched__mono() - t0;
     res->threads = (uint32_t)fl_sched__nfthr;
-    FL_SCHED__PT(pthread_mutex_lock(&fl_sched__fmu));
+    FL_SCHED__PT(fl_real.pthread_mutex_lock(&fl_sched__fmu));
     res->leaked = calloc((size_t)fl_sched__nfthr, sizeof *res->leaked);
     for (int i = 0; i < fl_sched__nfthr; i++) {
         fl_sched__fthr *t = fl_sched__fthr_list[i];
@@ -252,6 +252,6 @@ int fl_sched__free_run(const fl_sched_opts *o, void (*main_fn)(void *), void *ar
     free(fl_sched__fthr_list);
     fl_sched__fthr_list = NULL;
     fl_sched__fthr_cap = 0;
-    FL_SCHED__PT(pthread_mutex_unlock(&fl_sched__fmu));
+    FL_SCHED__PT(fl_real.pthread_mutex_unlock(&fl_sched__fmu));
     return 0;
 }

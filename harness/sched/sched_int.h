@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "real/fl_real.h"
 #include "sched/fl_sched.h"
 #include "sv_plat.h"
 
@@ -56,8 +57,12 @@ _Noreturn void fl_sched__fatal(const char *fmt, ...) __attribute__((format(print
 typedef enum fl_sched__tstate { FL_SCHED__T_RUNNABLE, FL_SCHED__T_BLOCKED, FL_SCHED__T_DONE } fl_sched__tstate;
 typedef enum fl_sched__wait { FL_SCHED__W_NONE, FL_SCHED__W_MUTEX, FL_SCHED__W_COND, FL_SCHED__W_FUTEX, FL_SCHED__W_JOIN, FL_SCHED__W_SLEEP } fl_sched__wait;
 
+typedef struct fl_sched__run fl_sched__run;
+
 typedef struct fl_sched__thr {
     int id;                 /* index in fl_sched__run.thr; 0 = main */
+    fl_sched__run *run;     /* the run it belongs to (outlives it when stalled) */
+    fl_sched_waitfor note;  /* W_FUTEX from fl_sched_wait_on: what it waits for */
     char name[48];
     pthread_t pt;
     bool started;           /* pt is a real thread the scheduler must join */
@@ -91,7 +96,7 @@ typedef struct fl_sched__cnd { uint32_t magic, gen; int id; } fl_sched__cnd;
 
 typedef struct fl_sched__blk fl_sched__blk;
 
-typedef struct fl_sched__run {
+struct fl_sched__run {
     pthread_mutex_t mu;
     pthread_cond_t host_cv;       /* fl_sched_run's thread waits here for `over` */
     uint32_t gen;                 /* run generation, stamped into sv_mutex/sv_cond */
@@ -151,7 +156,11 @@ typedef struct fl_sched__run {
 
     void (*main_fn)(void *);
     void *main_arg;
-} fl_sched__run;
+
+    /* watchdog (host thread): steps seen at the last tick, and when */
+    uint32_t watchdog_ms;
+    bool stalled;                 /* ended STALLED: the run is never freed */
+};
 
 /* The run in progress (NULL between runs) and the calling controlled thread. */
 extern fl_sched__run *fl_sched__R;
@@ -173,6 +182,16 @@ void fl_sched__describe(fl_sched__run *r, const fl_sched__thr *t, fl_sched__str 
  * live thread (sched_report.c). */
 void fl_sched__end(fl_sched__run *r, fl_sched_status st, const char *why);
 
+/* Entering and leaving a seam operation (sched_ops.c): enter locks the
+ * caller's run (a thread of a run that is over exits there) and names the
+ * operation for the trace. */
+fl_sched__run *fl_sched__enter(fl_sched__thr **me, const char *op);
+void fl_sched__leave(fl_sched__run *r);
+/* Make every thread blocked on (w, obj) runnable / up to n of them, longest
+ * waiting first; returns how many. With mu held. */
+void fl_sched__wake_all(fl_sched__run *r, fl_sched__wait w, const void *obj);
+int fl_sched__wake_n(fl_sched__run *r, fl_sched__wait w, const void *obj, int n);
+
 /* Strategies (sched_strategy.c). With r->mu held. */
 void fl_sched__strat_init(fl_sched__run *r);
 void fl_sched__strat_thread_new(fl_sched__run *r, fl_sched__thr *t);
@@ -190,6 +209,10 @@ uint64_t fl_sched__rng_below(uint64_t s[4], uint64_t n); /* uniform in [0, n), n
 /* The controlled and free seam bindings (sched_ops.c, sched_free.c). */
 extern const sv_plat_ops fl_sched__plat_controlled;
 int fl_sched__free_run(const fl_sched_opts *o, void (*main_fn)(void *), void *arg, fl_sched_result *res);
+
+/* Watchdog (sched_watchdog.c): wait on host_cv until the run is over or the
+ * baton holder stalls; with mu held. */
+void fl_sched__host_wait(fl_sched__run *r);
 
 /* Allocation tracking shared by both bindings (sched_alloc.c). */
 void fl_sched__alloc_begin(void);

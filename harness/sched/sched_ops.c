@@ -24,22 +24,30 @@
 _Static_assert(sizeof(fl_sched__mtx) <= sizeof(sv_mutex), "scheduler mutex fits in sv_mutex");
 _Static_assert(sizeof(fl_sched__cnd) <= sizeof(sv_cond), "scheduler cond fits in sv_cond");
 
-static fl_sched__run *fl_sched__enter(fl_sched__thr **me, const char *op)
+fl_sched__run *fl_sched__enter(fl_sched__thr **me, const char *op)
 {
-    fl_sched__run *r = fl_sched__R;
-    if (!r || !fl_sched__self)
+    fl_sched__thr *self = fl_sched__self;
+    if (!self)
         fl_sched__fatal("%s called on a thread the controlled platform does not run "
                   "(create threads with sv_thread_create inside fl_sched_run)", op);
-    *me = fl_sched__self;
-    FL_SCHED__PT(pthread_mutex_lock(&r->mu));
+    fl_sched__run *r = self->run;
+    FL_SCHED__PT(fl_real.pthread_mutex_lock(&r->mu));
+    if (r->over) {
+        /* Only a thread that stalled the run gets here: it leaves for good at
+         * its first scheduling point after the run ended. */
+        fl_sched__self = NULL;
+        FL_SCHED__PT(fl_real.pthread_mutex_unlock(&r->mu));
+        fl_real.pthread_exit(NULL);
+    }
+    *me = self;
     r->op = op;
     r->opobj[0] = '\0';
     return r;
 }
 
-static void fl_sched__leave(fl_sched__run *r)
+void fl_sched__leave(fl_sched__run *r)
 {
-    FL_SCHED__PT(pthread_mutex_unlock(&r->mu));
+    FL_SCHED__PT(fl_real.pthread_mutex_unlock(&r->mu));
 }
 
 /* ---- threads ------------------------------------------------------------- */
@@ -63,8 +71,8 @@ static void fl_sched__reap_zombies(fl_sched__run *r)
     while (r->nzombies > 0) {
         fl_sched__thr *z = r->zombies[--r->nzombies];
         fl_sched__leave(r);
-        FL_SCHED__PT(pthread_join(z->pt, NULL));
-        FL_SCHED__PT(pthread_mutex_lock(&r->mu));
+        FL_SCHED__PT(fl_real.pthread_join(z->pt, NULL));
+        FL_SCHED__PT(fl_real.pthread_mutex_lock(&r->mu));
         z->reaped = true;
     }
 }
@@ -105,8 +113,8 @@ static int fl_sched__c_thread_join(sv_thread *h, int64_t deadline)
     t->joined = true;
     /* t has left program code; its real thread ends without needing the baton. */
     fl_sched__leave(r);
-    FL_SCHED__PT(pthread_join(t->pt, NULL));
-    FL_SCHED__PT(pthread_mutex_lock(&r->mu));
+    FL_SCHED__PT(fl_real.pthread_join(t->pt, NULL));
+    FL_SCHED__PT(fl_real.pthread_mutex_lock(&r->mu));
     t->reaped = true;
     fl_sched__leave(r);
     return 0;
@@ -138,7 +146,7 @@ static void fl_sched__c_mutex_init(sv_mutex *m)
 {
     fl_sched__run *r = fl_sched__R;
     if (!r) fl_sched__fatal("sv_mutex_init: no controlled run");
-    FL_SCHED__PT(pthread_mutex_lock(&r->mu));
+    FL_SCHED__PT(fl_real.pthread_mutex_lock(&r->mu));
     fl_sched__mtx *x = (fl_sched__mtx *)(void *)m->u;
     memset(m, 0, sizeof *m);
     x->magic = FL_SCHED__MTX_MAGIC;
@@ -159,7 +167,7 @@ static void fl_sched__c_mutex_destroy(sv_mutex *m)
 {
     fl_sched__run *r = fl_sched__R;
     if (!r) fl_sched__fatal("sv_mutex_destroy: no controlled run");
-    FL_SCHED__PT(pthread_mutex_lock(&r->mu));
+    FL_SCHED__PT(fl_real.pthread_mutex_lock(&r->mu));
     fl_sched__mtx *x = fl_sched__mtx_of(r, m, "sv_mutex_destroy");
     if (x->owner >= 0 || fl_sched__has_waiters(r, FL_SCHED__W_MUTEX, m))
         fl_sched__fatal("sv_mutex_destroy: mutex m%d is locked or awaited", x->id);
@@ -179,7 +187,7 @@ static void fl_sched__acquire(fl_sched__run *r, fl_sched__thr *me, sv_mutex *m, 
     x->owner = me->id;
 }
 
-static void fl_sched__wake_all(fl_sched__run *r, fl_sched__wait w, const void *obj)
+void fl_sched__wake_all(fl_sched__run *r, fl_sched__wait w, const void *obj)
 {
     for (int i = 0; i < r->nalive; i++) {
         fl_sched__thr *t = r->alive[i];
@@ -188,7 +196,7 @@ static void fl_sched__wake_all(fl_sched__run *r, fl_sched__wait w, const void *o
 }
 
 /* Wake up to n waiters on obj, longest waiting first. Returns how many. */
-static int fl_sched__wake_n(fl_sched__run *r, fl_sched__wait w, const void *obj, int n)
+int fl_sched__wake_n(fl_sched__run *r, fl_sched__wait w, const void *obj, int n)
 {
     int woken = 0;
     while (woken < n) {
@@ -245,7 +253,7 @@ static void fl_sched__c_cond_init(sv_cond *c)
 {
     fl_sched__run *r = fl_sched__R;
     if (!r) fl_sched__fatal("sv_cond_init: no controlled run");
-    FL_SCHED__PT(pthread_mutex_lock(&r->mu));
+    FL_SCHED__PT(fl_real.pthread_mutex_lock(&r->mu));
     memset(c, 0, sizeof *c);
     fl_sched__cnd *x = (fl_sched__cnd *)(void *)c->u;
     x->magic = FL_SCHED__CND_MAGIC;
@@ -258,7 +266,7 @@ static void fl_sched__c_cond_destroy(sv_cond *c)
 {
     fl_sched__run *r = fl_sched__R;
     if (!r) fl_sched__fatal("sv_cond_destroy: no controlled run");
-    FL_SCHED__PT(pthread_mutex_lock(&r->mu));
+    FL_SCHED__PT(fl_real.pthread_mutex_lock(&r->mu));
     fl_sched__cnd *x = fl_sched__cnd_of(r, c, "sv_cond_destroy");
     if (fl_sched__has_waiters(r, FL_SCHED__W_COND, c)) fl_sched__fatal("sv_cond_destroy: condition c%d has waiters", x->id);
     x->magic = 0;

@@ -59,6 +59,7 @@ const char *fl_sched_status_name(fl_sched_status st)
     case FL_SCHED_DEADLOCK: return "deadlock";
     case FL_SCHED_BUDGET: return "budget";
     case FL_SCHED_DIVERGED: return "diverged";
+    case FL_SCHED_STALLED: return "stalled";
     }
     return "?";
 }
@@ -99,6 +100,13 @@ void fl_sched__describe(fl_sched__run *r, const fl_sched__thr *t, fl_sched__str 
         break;
     }
     case FL_SCHED__W_FUTEX: {
+        if (t->note.kind) {
+            fl_sched__str_printf(out, "waits for %s %d", t->note.kind, t->note.id);
+            if (t->note.holder == t->id) fl_sched__str_printf(out, ", which it holds itself");
+            else if (t->note.holder >= 0 && t->note.holder < r->nthr)
+                fl_sched__str_printf(out, ", held by thread %d \"%s\"", t->note.holder, r->thr[t->note.holder]->name);
+            break;
+        }
         int id = fl_sched__futex_id(r, t->wobj);
         fl_sched__str_printf(out, "waits on futex word f%d (value %u)", id,
                        (unsigned)atomic_load((_Atomic uint32_t *)(uintptr_t)t->wobj));
@@ -116,6 +124,46 @@ void fl_sched__describe(fl_sched__run *r, const fl_sched__thr *t, fl_sched__str 
     fl_sched__deadline_text(t->deadline, out);
 }
 
+/* The thread t waits for, when that is one thread (a mutex's or a described
+ * object's holder, a joined thread); -1 otherwise. */
+static int fl_sched__waits_for(const fl_sched__run *r, const fl_sched__thr *t)
+{
+    if (t->state != FL_SCHED__T_BLOCKED) return -1;
+    switch (t->wait) {
+    case FL_SCHED__W_MUTEX: return ((const fl_sched__mtx *)t->wobj)->owner;
+    case FL_SCHED__W_FUTEX: return t->note.kind ? t->note.holder : -1;
+    case FL_SCHED__W_JOIN: return ((const fl_sched__thr *)t->wobj)->id;
+    default: return -1;
+    }
+}
+
+/* "cycle: thread 1 "a" -> thread 2 "b" -> thread 1" when the wait-for graph
+ * of the blocked threads has a cycle (each thread waits for at most one). */
+static void fl_sched__cycle(fl_sched__run *r, fl_sched__str *s)
+{
+    for (int i = 0; i < r->nalive; i++) {
+        /* walk at most nthr edges from alive[i]; a cycle is found when the
+         * walk returns to a thread already on it */
+        int start = r->alive[i]->id, cur = start, len = 0;
+        while (len <= r->nthr) {
+            int nx = fl_sched__waits_for(r, r->thr[cur]);
+            if (nx < 0 || nx >= r->nthr) break;
+            cur = nx;
+            len++;
+            if (cur == start) {
+                fl_sched__str_printf(s, "  wait-for cycle: ");
+                int c = start;
+                do {
+                    fl_sched__str_printf(s, "thread %d \"%s\" -> ", c, r->thr[c]->name);
+                    c = fl_sched__waits_for(r, r->thr[c]);
+                } while (c != start);
+                fl_sched__str_printf(s, "thread %d\n", start);
+                return;
+            }
+        }
+    }
+}
+
 void fl_sched__end(fl_sched__run *r, fl_sched_status st, const char *why)
 {
     r->status = st;
@@ -130,6 +178,7 @@ void fl_sched__end(fl_sched__run *r, fl_sched_status st, const char *why)
         fl_sched__describe(r, r->alive[i], &s);
         fl_sched__str_printf(&s, "\n");
     }
+    if (st == FL_SCHED_DEADLOCK) fl_sched__cycle(r, &s);
     free(r->report);
     r->report = fl_sched__str_take(&s);
 }

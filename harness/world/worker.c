@@ -19,6 +19,7 @@
  * returns SV_RET_SHUTDOWN.
  */
 #include "failpoint/fl_failpoint.h"
+#include "real/fl_real.h"
 #include "lex/fl_lex.h"
 #include "rng/fl_rng.h"
 #include "world/fl_world.h"
@@ -279,8 +280,8 @@ static struct {
     size_t n;
 } fl_world__workers = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
-static void fl_world__wlock(void) { if (pthread_mutex_lock(&fl_world__workers.mu)) abort(); }
-static void fl_world__wunlock(void) { if (pthread_mutex_unlock(&fl_world__workers.mu)) abort(); }
+static void fl_world__wlock(void) { if (fl_real.pthread_mutex_lock(&fl_world__workers.mu)) abort(); }
+static void fl_world__wunlock(void) { if (fl_real.pthread_mutex_unlock(&fl_world__workers.mu)) abort(); }
 
 static bool fl_world__worker_name_ok(const char *name) {
     fl_lex_cur c = {.bol = name, .p = name, .end = name + strlen(name)};

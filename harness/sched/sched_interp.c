@@ -1,0 +1,64 @@
+/*
+ * sched_interp.c — what the interposer (interpose/) needs from the controlled
+ * platform beyond the seam: a bare scheduling point, a futex wait that says
+ * what it waits for (deadlock reports, the wait-for cycle), the real thread
+ * behind a handle, and pthread_exit of a controlled thread.
+ */
+#include "sched/sched_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+bool fl_sched_controlled(void)
+{
+    fl_sched__thr *me = fl_sched__self;
+    return me && !me->run->over;
+}
+
+void fl_sched_point(const char *op, const char *obj)
+{
+    fl_sched__thr *me;
+    fl_sched__run *r = fl_sched__enter(&me, op);
+    if (obj) snprintf(r->opobj, sizeof r->opobj, "%s", obj);
+    fl_sched__point(r, me);
+    fl_sched__leave(r);
+}
+
+int fl_sched_wait_on(_Atomic uint32_t *word, uint32_t expected, int64_t deadline, const fl_sched_waitfor *why)
+{
+    fl_sched__thr *me;
+    fl_sched__run *r = fl_sched__enter(&me, "fwait");
+    if (why) snprintf(r->opobj, sizeof r->opobj, "%s%d", why->kind, why->id);
+    fl_sched__point(r, me);
+    int rc = 0;
+    if (atomic_load(word) == expected) {
+        if (deadline > r->clock) {
+            fl_sched__block(r, me, FL_SCHED__W_FUTEX, word, deadline);
+            if (why) me->note = *why;
+            fl_sched__point(r, me);
+            if (me->timedout) rc = -ETIMEDOUT;
+        } else {
+            rc = -ETIMEDOUT;
+        }
+    }
+    fl_sched__leave(r);
+    return rc;
+}
+
+void fl_sched_wake(_Atomic uint32_t *word, int n) { sv_wake(word, n); }
+
+unsigned long fl_sched_thread_pthread(const void *h)
+{
+    const fl_sched__thr *t = h;
+    return (unsigned long)t->pt;
+}
+
+_Noreturn void fl_sched_thread_exit(void)
+{
+    fl_sched__thr *me;
+    fl_sched__run *r = fl_sched__enter(&me, "exit");
+    fl_sched__thread_done(r, me); /* releases mu */
+    fl_sched__self = NULL;
+    fl_real.pthread_exit(NULL);
+}
