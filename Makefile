@@ -27,9 +27,16 @@ EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EX_SRC))
 BENCHES  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 FUZZ_REPLAY := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 FAULTLINE := $(if $(wildcard harness/main.c),$(BUILD)/faultline)
+# The faultline library as a shared object: what `faultline exec` preloads
+# into a program (its pthread interposer and fork server). Sanitizer builds
+# have no interposer, so only the plain build makes it.
+LIBFL_SO := $(if $(SAN),,$(BUILD)/libfaultline.so)
+# Whole archive: the interposer's pthread_* definitions and the exec hook
+# are reached by symbol interposition, never by a reference the linker sees.
+FL_WHOLE = -Wl,--whole-archive $(LIBFL) -Wl,--no-whole-archive
 
 .PHONY: all deps test unit asan tsan run bench fuzz fuzz-merge install clean examples
-all: deps $(LIBSV) $(BUILD)/libsv.so $(LIBFL) $(FAULTLINE) $(EXAMPLES)
+all: deps $(LIBSV) $(BUILD)/libsv.so $(LIBFL) $(LIBFL_SO) $(FAULTLINE) $(EXAMPLES)
 
 deps:
 	@sh mk/deps.sh
@@ -44,17 +51,19 @@ $(BUILD)/libsv.so: $(call obj,$(SV_SRC))
 	$(CC) -shared $(SAN) -o $@ $^ $(LDLIBS_ALL)
 $(LIBFL): $(call obj,$(FL_SRC))
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
+$(BUILD)/libfaultline.so: $(call obj,$(FL_SRC) $(SV_SRC))
+	$(CC) -shared -o $@ $^ $(LDLIBS_ALL)
 $(BUILD)/faultline: $(call obj,harness/main.c) $(LIBFL) $(LIBSV)
-	$(CC) $(SAN) -rdynamic -o $@ $^ $(LDLIBS_ALL)
+	$(CC) $(SAN) -rdynamic -o $@ $< $(FL_WHOLE) $(LIBSV) $(LDLIBS_ALL)
 $(BUILD)/tests/%: $(call obj,tests/%.c) $(LIBFL) $(LIBSV)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -rdynamic -o $@ $^ -lcmocka $(LDLIBS_ALL)
+	$(CC) $(SAN) -rdynamic -o $@ $< $(FL_WHOLE) $(LIBSV) -lcmocka $(LDLIBS_ALL)
 $(BUILD)/examples/%: $(call obj,examples/%.c) $(LIBFL) $(LIBSV)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -rdynamic -o $@ $^ $(LDLIBS_ALL)
+	$(CC) $(SAN) -rdynamic -o $@ $< $(FL_WHOLE) $(LIBSV) $(LDLIBS_ALL)
 $(BUILD)/bench/%: $(call obj,bench/%.c) $(LIBFL) $(LIBSV)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -rdynamic -o $@ $^ $(LDLIBS_ALL)
+	$(CC) $(SAN) -rdynamic -o $@ $< $(FL_WHOLE) $(LIBSV) $(LDLIBS_ALL)
 # gcc replay driver for the libFuzzer targets (fuzz/replay.c provides main)
 $(BUILD)/fuzz/fuzz_%: $(call obj,fuzz/fuzz_%.c) $(call obj,fuzz/replay.c) $(LIBFL) $(LIBSV)
 	@mkdir -p $(@D)

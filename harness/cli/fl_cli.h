@@ -94,4 +94,8 @@ int fl_cli_explore(const fl_cli_args *c, FILE *out, FILE *err);
  * diagnostics and progress to err (progress only when err is a terminal). */
 int fl_cli_main(int argc, char **argv, FILE *out, FILE *err);
 
+/* `faultline exec …` (argv[1] is "exec"): whole programs under control,
+ * one process per run (cli_exec.c). Exit status as fl_cli_main's. */
+int fl_cli_exec_main(int argc, char **argv, FILE *out, FILE *err);
+
 #endif

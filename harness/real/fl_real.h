@@ -24,6 +24,7 @@
 #include <semaphore.h>
 #include <time.h>
 #include <sys/time.h>
+#include <threads.h>
 
 typedef struct fl_real_table {
     int (*pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
@@ -83,6 +84,26 @@ typedef struct fl_real_table {
     int (*clock_gettime)(clockid_t, struct timespec *);
     int (*gettimeofday)(struct timeval *, void *);
     time_t (*time)(time_t *);
+
+    int (*thrd_create)(thrd_t *, thrd_start_t, void *);
+    int (*thrd_join)(thrd_t, int *);
+    int (*thrd_detach)(thrd_t);
+    void (*thrd_exit)(int) __attribute__((noreturn));
+    int (*thrd_sleep)(const struct timespec *, struct timespec *);
+    void (*thrd_yield)(void);
+    int (*mtx_init)(mtx_t *, int);
+    void (*mtx_destroy)(mtx_t *);
+    int (*mtx_lock)(mtx_t *);
+    int (*mtx_timedlock)(mtx_t *__restrict, const struct timespec *__restrict);
+    int (*mtx_trylock)(mtx_t *);
+    int (*mtx_unlock)(mtx_t *);
+    int (*cnd_init)(cnd_t *);
+    void (*cnd_destroy)(cnd_t *);
+    int (*cnd_signal)(cnd_t *);
+    int (*cnd_broadcast)(cnd_t *);
+    int (*cnd_wait)(cnd_t *, mtx_t *);
+    int (*cnd_timedwait)(cnd_t *__restrict, mtx_t *__restrict, const struct timespec *__restrict);
+    void (*call_once)(once_flag *, void (*)(void));
 } fl_real_table;
 
 /* The table; every entry is non-NULL once fl_real_init has run (it runs

@@ -81,6 +81,25 @@ __attribute__((constructor(101))) void fl_real_init(void)
     FL_REAL__GET(clock_gettime);
     FL_REAL__GET(gettimeofday);
     FL_REAL__GET(time);
+    FL_REAL__GET(thrd_create);
+    FL_REAL__GET(thrd_join);
+    FL_REAL__GET(thrd_detach);
+    FL_REAL__GET(thrd_exit);
+    FL_REAL__GET(thrd_sleep);
+    FL_REAL__GET(thrd_yield);
+    FL_REAL__GET(mtx_init);
+    FL_REAL__GET(mtx_destroy);
+    FL_REAL__GET(mtx_lock);
+    FL_REAL__GET(mtx_timedlock);
+    FL_REAL__GET(mtx_trylock);
+    FL_REAL__GET(mtx_unlock);
+    FL_REAL__GET(cnd_init);
+    FL_REAL__GET(cnd_destroy);
+    FL_REAL__GET(cnd_signal);
+    FL_REAL__GET(cnd_broadcast);
+    FL_REAL__GET(cnd_wait);
+    FL_REAL__GET(cnd_timedwait);
+    FL_REAL__GET(call_once);
     /* last: it is the "resolved" flag */
     FL_REAL__GET(pthread_mutex_lock);
 }

@@ -46,6 +46,7 @@
 #ifndef FL_SCHED_H
 #define FL_SCHED_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -235,10 +236,21 @@ int fl_sched_strategy_parse(const char *name, fl_sched_strategy *out);
 
 /* ---- for the interposer (interpose/): the program's own objects ---- */
 
+/* Controlled runs in progress in this process (0 or 1). The interposer's
+ * pass-through test reads it first: one relaxed load when nothing runs. */
+extern atomic_int fl_sched_live;
+
 /* True when the caller is a controlled thread of the run in progress (so a
  * plain pthread call it makes must become a scheduling point). Cheap: a
  * thread-local load. */
 bool fl_sched_controlled(void);
+
+/* Number of the run the calling controlled thread belongs to (distinct for
+ * every run in a process); 0 when the caller is not controlled. */
+uint32_t fl_sched_run_id(void);
+
+/* The virtual clock of the caller's run (no scheduling point). */
+int64_t fl_sched_clock(void);
 
 /* One scheduling point of the calling controlled thread. op and obj name it
  * in the step trace ("lock", "m3"); obj may be NULL. */

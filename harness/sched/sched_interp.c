@@ -16,6 +16,18 @@ bool fl_sched_controlled(void)
     return me && !me->run->over;
 }
 
+uint32_t fl_sched_run_id(void)
+{
+    fl_sched__thr *me = fl_sched__self;
+    return me ? me->run->gen : 0;
+}
+
+int64_t fl_sched_clock(void)
+{
+    fl_sched__thr *me = fl_sched__self;
+    return me ? me->run->clock : 0;
+}
+
 void fl_sched_point(const char *op, const char *obj)
 {
     fl_sched__thr *me;

@@ -1,0 +1,388 @@
+/*
+ * cli_exec.c — `faultline exec [options] -- PROG [ARGS...]`: an unmodified
+ * program many times under the controlled scheduler, one process per run
+ * (exec/). Its own parser: the options are `run`'s where they mean the same
+ * thing, plus the replay and shrink modes.
+ *
+ *   faultline exec [--seeds N | --seed N] [--strategy random|pct|rr]
+ *                  [--depth D] [--budget STEPS] [--watchdog MS] [--timeout MS]
+ *                  [--keep-going] [--junit F] [--json F] [--html F] [--tap[=F]]
+ *                  -- PROG [ARGS...]
+ *   faultline exec --schedule fl1:… -- PROG [ARGS...]           (replay)
+ *   faultline exec --shrink --schedule fl1:… -- PROG [ARGS...]  (shrink)
+ *
+ * Exit 0: every run passed; 1: a run failed (or the replayed one fails);
+ * 2: bad usage, or PROG cannot run under control.
+ */
+#include "cli/fl_cli.h"
+#include "exec/fl_exec.h"
+#include "explore/fl_explore.h"
+#include "report.h"
+#include "sched/fl_sched.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct fl_cli__xargs {
+    uint32_t seeds;
+    bool seed_set;
+    uint64_t seed;
+    fl_sched_strategy strategy;
+    uint32_t depth;
+    uint64_t budget;
+    uint32_t watchdog_ms, timeout_ms;
+    const char *schedule;
+    bool shrink, keep_going;
+    const char *junit, *json, *html, *tap_file;
+    bool tap;
+    char **prog;       /* argv after "--" */
+} fl_cli__xargs;
+
+static int fl_cli__xusage(FILE *err, const char *fmt, const char *arg)
+{
+    fputs("faultline exec: ", err);
+    fprintf(err, fmt, arg);
+    fputs("\nusage: faultline exec [--seeds N | --seed N] [--strategy random|pct|rr] [--depth D]\n"
+          "                      [--budget STEPS] [--watchdog MS] [--timeout MS] [--keep-going]\n"
+          "                      [--junit F] [--json F] [--html F] [--tap[=F]] -- PROG [ARGS...]\n"
+          "       faultline exec [--shrink] --schedule fl1:... -- PROG [ARGS...]\n",
+          err);
+    return FL_CLI_EXIT_USAGE;
+}
+
+static int fl_cli__xnum(const char *s, uint64_t max, uint64_t *out)
+{
+    if (!s || !*s) return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || s[0] == '-' || v > max) return -1;
+    *out = v;
+    return 0;
+}
+
+static int fl_cli__xparse(int argc, char **argv, fl_cli__xargs *x, FILE *err)
+{
+    memset(x, 0, sizeof *x);
+    x->strategy = FL_SCHED_STRAT_RANDOM;
+    x->seeds = 200;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            if (i + 1 >= argc) return fl_cli__xusage(err, "%sno program after --", "");
+            x->prog = argv + i + 1;
+            return 0;
+        }
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        uint64_t n;
+        if (strcmp(a, "--keep-going") == 0) { x->keep_going = true; continue; }
+        if (strcmp(a, "--shrink") == 0) { x->shrink = true; continue; }
+        if (strcmp(a, "--tap") == 0) { x->tap = true; continue; }
+        if (strncmp(a, "--tap=", 6) == 0) { x->tap = true; x->tap_file = a + 6; continue; }
+        if (a[0] != '-' ) return fl_cli__xusage(err, "expected an option or --, got '%s' (put the program after --)", a);
+        if (!v) return fl_cli__xusage(err, "%s needs a value", a);
+        i++;
+        if (strcmp(a, "--seeds") == 0) {
+            if (fl_cli__xnum(v, 100000000, &n) < 0 || n == 0) return fl_cli__xusage(err, "--seeds: expected a count from 1, got '%s'", v);
+            x->seeds = (uint32_t)n;
+        } else if (strcmp(a, "--seed") == 0) {
+            if (fl_cli__xnum(v, UINT64_MAX, &n) < 0) return fl_cli__xusage(err, "--seed: expected a number, got '%s'", v);
+            x->seed = n;
+            x->seed_set = true;
+        } else if (strcmp(a, "--strategy") == 0) {
+            fl_sched_strategy s;
+            if (fl_sched_strategy_parse(v, &s) < 0 || (s != FL_SCHED_STRAT_RANDOM && s != FL_SCHED_STRAT_PCT && s != FL_SCHED_STRAT_RR))
+                return fl_cli__xusage(err, "--strategy: expected random, pct or rr, got '%s'", v);
+            x->strategy = s;
+        } else if (strcmp(a, "--depth") == 0) {
+            if (fl_cli__xnum(v, 64, &n) < 0 || n == 0) return fl_cli__xusage(err, "--depth: expected 1..64, got '%s'", v);
+            x->depth = (uint32_t)n;
+        } else if (strcmp(a, "--budget") == 0) {
+            if (fl_cli__xnum(v, UINT64_MAX, &n) < 0 || n == 0) return fl_cli__xusage(err, "--budget: expected a step count, got '%s'", v);
+            x->budget = n;
+        } else if (strcmp(a, "--watchdog") == 0) {
+            if (fl_cli__xnum(v, 3600000, &n) < 0 || n == 0) return fl_cli__xusage(err, "--watchdog: expected milliseconds, got '%s'", v);
+            x->watchdog_ms = (uint32_t)n;
+        } else if (strcmp(a, "--timeout") == 0) {
+            if (fl_cli__xnum(v, 86400000, &n) < 0 || n == 0) return fl_cli__xusage(err, "--timeout: expected milliseconds, got '%s'", v);
+            x->timeout_ms = (uint32_t)n;
+        } else if (strcmp(a, "--schedule") == 0) {
+            x->schedule = v;
+        } else if (strcmp(a, "--junit") == 0) {
+            x->junit = v;
+        } else if (strcmp(a, "--json") == 0) {
+            x->json = v;
+        } else if (strcmp(a, "--html") == 0) {
+            x->html = v;
+        } else {
+            return fl_cli__xusage(err, "unknown option '%s'", a);
+        }
+    }
+    return fl_cli__xusage(err, "%sexpected -- PROG [ARGS...]", "");
+}
+
+/* ---- words ----------------------------------------------------------------------- */
+
+static void fl_cli__xquote(FILE *out, const char *s)
+{
+    bool plain = *s != '\0';
+    for (const char *p = s; *p; p++)
+        if (!(isalnum((unsigned char)*p) || strchr("@%+=:,./_-", *p))) plain = false;
+    if (plain) {
+        fputs(s, out);
+        return;
+    }
+    fputc('\'', out);
+    for (const char *p = s; *p; p++) {
+        if (*p == '\'') fputs("'\\''", out);
+        else fputc(*p, out);
+    }
+    fputc('\'', out);
+}
+
+/* "PROGNAME exec [--shrink ]--schedule S -- PROG ARGS" into a malloc'd string. */
+static char *fl_cli__xline(const char *self, const char *mode, const char *schedule, char **prog)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    if (!f) return NULL;
+    fl_cli__xquote(f, self);
+    fprintf(f, " exec %s--schedule %s --", mode, schedule);
+    for (char **a = prog; *a; a++) {
+        fputc(' ', f);
+        fl_cli__xquote(f, *a);
+    }
+    fclose(f);
+    return buf;
+}
+
+static void fl_cli__xtail(FILE *out, const char *text)
+{
+    if (!text || !*text) return;
+    /* the last lines, indented; at most 12 */
+    const char *end = text + strlen(text), *p = end;
+    if (p > text && p[-1] == '\n') p--;
+    for (int lines = 0; p > text; p--)
+        if (p[-1] == '\n' && ++lines == 12) break;
+    fputs("  output:\n", out);
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        fprintf(out, "    | %.*s\n", (int)k, p);
+        p += k + (nl ? 1 : 0);
+    }
+}
+
+static void fl_cli__xreport(FILE *out, const char *text)
+{
+    if (!text || !*text) return;
+    fputs("  scheduler:\n", out);
+    const char *p = text, *end = text + strlen(text);
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        fprintf(out, "    %.*s\n", (int)k, p);
+        p += k + (nl ? 1 : 0);
+    }
+}
+
+static void fl_cli__xfail(FILE *out, const char *self, char **prog, const char *label, const fl_exec_result *r)
+{
+    fprintf(out, "\nFAIL %s (%s): %s\n", prog[0], label, r->reason);
+    fl_cli__xreport(out, r->report);
+    fl_cli__xtail(out, r->output);
+    if (r->schedule) {
+        char *rl = fl_cli__xline(self, "", r->schedule, prog);
+        char *sl = fl_cli__xline(self, "--shrink ", r->schedule, prog);
+        if (rl) fprintf(out, "  replay:    %s\n", rl);
+        if (sl) fprintf(out, "  shrink:    %s\n", sl);
+        free(rl);
+        free(sl);
+    } else {
+        fputs("  replay:    none (the run recorded no schedule)\n", out);
+    }
+}
+
+/* ---- reports ----------------------------------------------------------------------------- */
+
+static int fl_cli__xreports(const fl_cli__xargs *x, const fl_suite *s, FILE *err)
+{
+    int bad = 0;
+    struct { const char *path; int (*fn)(const fl_suite *, const char *); const char *flag; } w[] = {
+        {x->junit, fl_report_junit, "--junit"}, {x->json, fl_report_json, "--json"},
+        {x->html, fl_report_html, "--html"}, {x->tap ? (x->tap_file ? x->tap_file : "-") : NULL, fl_report_tap, "--tap"},
+    };
+    for (size_t i = 0; i < sizeof w / sizeof *w; i++) {
+        int r;
+        if (w[i].path && (r = w[i].fn(s, w[i].path)) < 0) {
+            fprintf(err, "faultline exec: %s %s: %s\n", w[i].flag, w[i].path, strerror(-r));
+            bad = 1;
+        }
+    }
+    return bad;
+}
+
+static double fl_cli__xnow(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- modes ------------------------------------------------------------------------------------ */
+
+typedef struct fl_cli__xshrink {
+    fl_exec *e;
+    const fl_cli__xargs *x;
+    const char *reason; /* the failure to keep */
+} fl_cli__xshrink;
+
+static int fl_cli__xfails(const char *candidate, void *ud)
+{
+    fl_cli__xshrink *s = ud;
+    fl_sched_opts so = { .strategy = FL_SCHED_STRAT_REPLAY, .schedule = candidate, .watchdog_ms = s->x->watchdog_ms };
+    fl_exec_result r;
+    char err[512];
+    if (fl_exec_run(s->e, &so, &r, err, sizeof err) < 0) return 0;
+    int same = r.failed && r.reason && strcmp(r.reason, s->reason) == 0;
+    fl_exec_result_free(&r);
+    return same;
+}
+
+static int fl_cli__xone(fl_exec *e, const fl_cli__xargs *x, const char *self, FILE *out, FILE *err)
+{
+    fl_sched_opts so = { .strategy = FL_SCHED_STRAT_REPLAY, .schedule = x->schedule, .watchdog_ms = x->watchdog_ms };
+    fl_exec_result r;
+    char msg[1024];
+    if (fl_exec_run(e, &so, &r, msg, sizeof msg) < 0) {
+        fprintf(err, "%s\n", msg);
+        return FL_CLI_EXIT_USAGE;
+    }
+    if (!x->shrink) {
+        int rc = r.failed ? FL_CLI_EXIT_FAIL : FL_CLI_EXIT_OK;
+        if (r.failed) fl_cli__xfail(out, self, x->prog, "replay", &r);
+        else fprintf(out, "PASS %s (replay): %llu steps, %llu preemptions\n", x->prog[0],
+                     (unsigned long long)r.steps, (unsigned long long)r.preemptions);
+        fl_exec_result_free(&r);
+        return rc;
+    }
+    if (!r.failed) {
+        fprintf(err, "faultline exec --shrink: the given schedule does not fail; nothing to shrink\n");
+        fl_exec_result_free(&r);
+        return FL_CLI_EXIT_FAIL;
+    }
+    fl_cli__xshrink st = { e, x, r.reason };
+    fl_explore_shrink_result sr;
+    int rc = fl_explore_shrink(x->schedule, fl_cli__xfails, &st, NULL, &sr, msg, sizeof msg);
+    if (rc < 0) {
+        fprintf(err, "faultline exec --shrink: %s\n", msg);
+        fl_exec_result_free(&r);
+        return FL_CLI_EXIT_USAGE;
+    }
+    fprintf(out, "shrunk %s: %s\n", x->prog[0], r.reason);
+    fprintf(out, "  steps:       %llu -> %llu\n  preemptions: %llu -> %llu\n  tries:       %u\n",
+            (unsigned long long)sr.steps_before, (unsigned long long)sr.steps_after,
+            (unsigned long long)sr.preempt_before, (unsigned long long)sr.preempt_after, (unsigned)sr.runs);
+    char *rl = fl_cli__xline(self, "", sr.schedule, x->prog);
+    if (rl) fprintf(out, "  replay:      %s\n", rl);
+    free(rl);
+    fl_explore_shrink_result_free(&sr);
+    fl_exec_result_free(&r);
+    return FL_CLI_EXIT_FAIL;
+}
+
+static int fl_cli__xmany(fl_exec *e, const fl_cli__xargs *x, const char *self, FILE *out, FILE *err)
+{
+    double t0 = fl_cli__xnow();
+    uint64_t first = x->seed_set ? x->seed : 1, n = x->seed_set ? 1 : x->seeds, runs = 0, failed = 0;
+    uint64_t pct_k = 0;
+    fl_case c = { .path = x->prog[0], .name = "exec" };
+    char *reason = NULL, *message = NULL, *schedule = NULL, *replay = NULL, label[64];
+    int rc = FL_CLI_EXIT_OK;
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t seed = first + i;
+        fl_sched_opts so = { .strategy = x->strategy, .seed = seed, .depth = x->depth, .pct_k = pct_k,
+                             .step_budget = x->budget, .watchdog_ms = x->watchdog_ms };
+        fl_exec_result r;
+        char msg[1024];
+        if (fl_exec_run(e, &so, &r, msg, sizeof msg) < 0) {
+            fprintf(err, "%s\n", msg);
+            rc = FL_CLI_EXIT_USAGE;
+            break;
+        }
+        runs++;
+        if (r.steps > pct_k) pct_k = r.steps; /* PCT's estimate, learned across runs */
+        if (r.failed) {
+            failed++;
+            if (failed == 1) {
+                snprintf(label, sizeof label, "seed %llu", (unsigned long long)seed);
+                fl_cli__xfail(out, self, x->prog, label, &r);
+                c.seed = seed;
+                reason = strdup(r.reason);
+                FILE *m = open_memstream(&message, &(size_t){0});
+                if (m) {
+                    fputs(r.reason, m);
+                    if (r.report) fprintf(m, "\n%s", r.report);
+                    if (r.output && *r.output) fprintf(m, "\noutput (tail):\n%s", r.output);
+                    fclose(m);
+                }
+                if (r.schedule) {
+                    schedule = strdup(r.schedule);
+                    replay = fl_cli__xline(self, "", r.schedule, x->prog);
+                }
+            }
+            rc = FL_CLI_EXIT_FAIL;
+        }
+        fl_exec_result_free(&r);
+        if (failed && !x->keep_going) break;
+    }
+    c.runs = (uint32_t)runs;
+    c.failed_runs = (uint32_t)failed;
+    c.passed = failed == 0 && rc != FL_CLI_EXIT_USAGE;
+    c.invariant = reason;
+    c.message = message;
+    c.schedule = schedule;
+    c.replay = replay;
+    c.time_s = fl_cli__xnow() - t0;
+    fl_suite s = { .name = "faultline exec", .strategy = fl_sched_strategy_name(x->strategy), .depth = x->depth,
+                   .seed_lo = first, .seed_hi = first + runs, .timestamp = (int64_t)time(NULL),
+                   .time_s = c.time_s, .cases = &c, .ncases = 1 };
+    if (rc != FL_CLI_EXIT_USAGE && fl_cli__xreports(x, &s, err)) rc = FL_CLI_EXIT_USAGE;
+    fprintf(out, "faultline exec: %llu of %llu runs failed (%s, %s, %.2f s)\n", (unsigned long long)failed,
+            (unsigned long long)runs, x->prog[0], fl_sched_strategy_name(x->strategy), c.time_s);
+    free(reason);
+    free(message);
+    free(schedule);
+    free(replay);
+    return rc;
+}
+
+int fl_cli_exec_main(int argc, char **argv, FILE *out, FILE *err)
+{
+    fl_cli__xargs x;
+    int rc = fl_cli__xparse(argc, argv, &x, err);
+    if (rc) return rc;
+    if (x.shrink && !x.schedule) return fl_cli__xusage(err, "%s--shrink needs --schedule", "");
+    if (x.schedule) {
+        char e2[256];
+        fl_sched_schedule sc;
+        if (fl_sched_schedule_parse(x.schedule, &sc, e2, sizeof e2) < 0)
+            return fl_cli__xusage(err, "--schedule: %s", e2);
+        fl_sched_schedule_free(&sc);
+    }
+    fl_exec_opts o = { .argv = x.prog, .timeout_ms = x.timeout_ms };
+    fl_exec *e;
+    char msg[1024];
+    if ((rc = fl_exec_open(&o, &e, msg, sizeof msg)) < 0) {
+        fprintf(err, "faultline exec: %s\n", msg);
+        return FL_CLI_EXIT_USAGE;
+    }
+    const char *self = argc > 0 ? argv[0] : "faultline";
+    rc = x.schedule ? fl_cli__xone(e, &x, self, out, err) : fl_cli__xmany(e, &x, self, out, err);
+    fl_exec_close(e);
+    return rc;
+}
