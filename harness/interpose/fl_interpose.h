@@ -49,7 +49,6 @@ bool fl_interpose_linked(void);
  * exec runtime's statistics). Not synchronised across processes. */
 typedef struct fl_interpose_stats {
     uint64_t calls;        /* interposed calls that went to the controlled platform */
-    uint64_t passthrough;  /* interposed calls passed to the C library */
     uint64_t threads;      /* threads created through pthread_create / thrd_create */
     uint64_t objects;      /* side-table records created */
 } fl_interpose_stats;
