@@ -44,6 +44,17 @@ check "lost_update: the shrunk schedule still fails" sh -c '[ "$1" -eq 1 ] && pr
 timeout 120 "$FL" exec --seeds 200 --strategy pct -- "$D/lost_update_fixed" >/dev/null 2>&1; rc=$?
 check "lost_update_fixed: 200 pct runs pass (exit 0)" [ "$rc" -eq 0 ]
 
+# bounded search, one process per schedule
+out=$(timeout 300 "$FL" exec --explore --bound 2 -- "$D/lost_update" 2>&1); rc=$?
+check "explore lost_update: found (exit 1)" sh -c '[ "$1" -eq 1 ] && printf "%s\n" "$2" | grep -q "1 failed"' _ "$rc" "$out"
+S=$(printf '%s\n' "$out" | sed -n 's/^  replay:    .* exec --schedule \(fl1:dfs[^ ]*\) -- .*/\1/p' | head -n 1)
+r1=$(timeout 60 "$FL" exec --schedule "$S" -- "$D/lost_update" 2>&1); rc1=$?
+check "explore lost_update: its replay line reproduces the assert" sh -c '[ "$1" -eq 1 ] && printf "%s\n" "$2" | grep -q "killed by signal 6"' _ "$rc1" "$r1"
+out=$(timeout 300 "$FL" exec --explore --bound 2 -- "$D/lost_update_fixed" 2>&1); rc=$?
+check "explore lost_update_fixed: complete, nothing failed (exit 0)" sh -c '[ "$1" -eq 0 ] && printf "%s\n" "$2" | grep -q "schedules, complete, 0 failed"' _ "$rc" "$out"
+out=$(timeout 300 "$FL" exec --explore --bound 1 --watchdog 300 -- "$D/blocked_read" 2>&1); rc=$?
+check "explore blocked_read: never complete over an uncontrolled thread" sh -c '[ "$1" -ne 0 ] && ! printf "%s\n" "$2" | grep -q "complete, 0 failed" && printf "%s\n" "$2" | grep -q uncontrolled' _ "$rc" "$out"
+
 # lock order: a deadlock, with the cycle named
 out=$(timeout 120 "$FL" exec --seeds 200 --strategy pct -- "$D/lock_order" 2>&1); rc=$?
 check "lock_order: deadlock found" sh -c '[ "$1" -eq 1 ] && printf "%s\n" "$2" | grep -q ": deadlock$"' _ "$rc" "$out"

@@ -10,6 +10,7 @@
  *                  -- PROG [ARGS...]
  *   faultline exec --schedule fl1:… -- PROG [ARGS...]           (replay)
  *   faultline exec --shrink --schedule fl1:… -- PROG [ARGS...]  (shrink)
+ *   faultline exec --explore [--bound B] [--max-runs N] -- PROG [ARGS...]
  *
  * Exit 0: every run passed; 1: a run failed (or the replayed one fails);
  * 2: bad usage, or PROG cannot run under control.
@@ -35,7 +36,9 @@ typedef struct fl_cli__xargs {
     uint64_t budget;
     uint32_t watchdog_ms, timeout_ms;
     const char *schedule;
-    bool shrink, keep_going;
+    bool shrink, keep_going, explore;
+    uint32_t bound;
+    uint64_t max_runs;
     const char *junit, *json, *html, *tap_file;
     bool tap;
     char **prog;       /* argv after "--" */
@@ -48,7 +51,8 @@ static int fl_cli__xusage(FILE *err, const char *fmt, const char *arg)
     fputs("\nusage: faultline exec [--seeds N | --seed N] [--strategy random|pct|rr] [--depth D]\n"
           "                      [--budget STEPS] [--watchdog MS] [--timeout MS] [--keep-going]\n"
           "                      [--junit F] [--json F] [--html F] [--tap[=F]] -- PROG [ARGS...]\n"
-          "       faultline exec [--shrink] --schedule fl1:... -- PROG [ARGS...]\n",
+          "       faultline exec [--shrink] --schedule fl1:... -- PROG [ARGS...]\n"
+          "       faultline exec --explore [--bound B] [--max-runs N] -- PROG [ARGS...]\n",
           err);
     return FL_CLI_EXIT_USAGE;
 }
@@ -69,6 +73,7 @@ static int fl_cli__xparse(int argc, char **argv, fl_cli__xargs *x, FILE *err)
     memset(x, 0, sizeof *x);
     x->strategy = FL_SCHED_STRAT_RANDOM;
     x->seeds = 200;
+    x->bound = 2;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--") == 0) {
@@ -80,6 +85,7 @@ static int fl_cli__xparse(int argc, char **argv, fl_cli__xargs *x, FILE *err)
         uint64_t n;
         if (strcmp(a, "--keep-going") == 0) { x->keep_going = true; continue; }
         if (strcmp(a, "--shrink") == 0) { x->shrink = true; continue; }
+        if (strcmp(a, "--explore") == 0) { x->explore = true; continue; }
         if (strcmp(a, "--tap") == 0) { x->tap = true; continue; }
         if (strncmp(a, "--tap=", 6) == 0) { x->tap = true; x->tap_file = a + 6; continue; }
         if (a[0] != '-' ) return fl_cli__xusage(err, "expected an option or --, got '%s' (put the program after --)", a);
@@ -109,6 +115,12 @@ static int fl_cli__xparse(int argc, char **argv, fl_cli__xargs *x, FILE *err)
         } else if (strcmp(a, "--timeout") == 0) {
             if (fl_cli__xnum(v, 86400000, &n) < 0 || n == 0) return fl_cli__xusage(err, "--timeout: expected milliseconds, got '%s'", v);
             x->timeout_ms = (uint32_t)n;
+        } else if (strcmp(a, "--bound") == 0) {
+            if (fl_cli__xnum(v, FL_CLI_MAX_BOUND, &n) < 0) return fl_cli__xusage(err, "--bound: expected 0..64 preemptions, got '%s'", v);
+            x->bound = (uint32_t)n;
+        } else if (strcmp(a, "--max-runs") == 0) {
+            if (fl_cli__xnum(v, UINT64_MAX, &n) < 0 || n == 0) return fl_cli__xusage(err, "--max-runs: expected a count, got '%s'", v);
+            x->max_runs = n;
         } else if (strcmp(a, "--schedule") == 0) {
             x->schedule = v;
         } else if (strcmp(a, "--junit") == 0) {
@@ -361,12 +373,83 @@ static int fl_cli__xmany(fl_exec *e, const fl_cli__xargs *x, const char *self, F
     return rc;
 }
 
+/* ---- bounded search: each schedule a fresh process ------------------------------------------ */
+
+typedef struct fl_cli__xsearch {
+    fl_exec *e;
+    const fl_cli__xargs *x;
+    fl_exec_result last;
+    fl_exec_result first_fail;
+} fl_cli__xsearch;
+
+static int fl_cli__xrun(void *ud, const fl_sched_schedule *prefix, const fl_sched_hook *hook, uint64_t budget,
+                        fl_sched_result *res)
+{
+    fl_cli__xsearch *xs = ud;
+    char *s = fl_sched_schedule_format(prefix);
+    if (!s) return -ENOMEM;
+    fl_sched_opts so = { .strategy = FL_SCHED_STRAT_REPLAY, .schedule = s, .step_budget = budget,
+                         .watchdog_ms = xs->x->watchdog_ms };
+    char err[512];
+    fl_exec_result_free(&xs->last);
+    int rc = fl_exec_run_hooked(xs->e, &so, hook, &xs->last, err, sizeof err);
+    free(s);
+    if (rc < 0) {
+        res->report = strdup(err);
+        return rc;
+    }
+    res->status = xs->last.status;
+    res->steps = xs->last.steps;
+    res->preemptions = xs->last.preemptions;
+    res->schedule = xs->last.schedule ? strdup(xs->last.schedule) : NULL;
+    return 0;
+}
+
+static int fl_cli__xcheck(void *ud, const fl_sched_result *res)
+{
+    (void)res;
+    fl_cli__xsearch *xs = ud;
+    if (xs->last.failed && !xs->first_fail.reason) {
+        xs->first_fail = xs->last; /* keep the first failure's words */
+        memset(&xs->last, 0, sizeof xs->last);
+        return 1;
+    }
+    return xs->last.failed;
+}
+
+static int fl_cli__xexplore(fl_exec *e, const fl_cli__xargs *x, const char *self, FILE *out, FILE *err)
+{
+    fl_cli__xsearch xs = { .e = e, .x = x };
+    fl_explore_opts eo = { .preemption_bound = x->bound, .max_runs = x->max_runs ? x->max_runs : 20000,
+                           .step_budget = x->budget, .keep_going = x->keep_going };
+    fl_explore_result r;
+    char msg[1024];
+    int rc = fl_explore_search(&eo, fl_cli__xrun, &xs, fl_cli__xcheck, &xs, &r, msg, sizeof msg);
+    if (rc < 0) {
+        fprintf(err, "faultline exec --explore: %s\n", msg);
+        fl_exec_result_free(&xs.last);
+        fl_exec_result_free(&xs.first_fail);
+        return FL_CLI_EXIT_USAGE;
+    }
+    if (r.failures) fl_cli__xfail(out, self, x->prog, "explore", &xs.first_fail);
+    fprintf(out, "faultline exec --explore: %s, bound %u: %llu schedules, %s, %llu failed\n", x->prog[0], x->bound,
+            (unsigned long long)r.runs,
+            r.complete ? "complete" : r.failures && !x->keep_going ? "stopped at the first failure" : "incomplete (--max-runs reached)",
+            (unsigned long long)r.failures);
+    rc = r.failures ? FL_CLI_EXIT_FAIL : FL_CLI_EXIT_OK;
+    fl_explore_result_free(&r);
+    fl_exec_result_free(&xs.last);
+    fl_exec_result_free(&xs.first_fail);
+    return rc;
+}
+
 int fl_cli_exec_main(int argc, char **argv, FILE *out, FILE *err)
 {
     fl_cli__xargs x;
     int rc = fl_cli__xparse(argc, argv, &x, err);
     if (rc) return rc;
     if (x.shrink && !x.schedule) return fl_cli__xusage(err, "%s--shrink needs --schedule", "");
+    if (x.explore && (x.schedule || x.shrink)) return fl_cli__xusage(err, "%s--explore takes no --schedule or --shrink", "");
     if (x.schedule) {
         char e2[256];
         fl_sched_schedule sc;
@@ -382,7 +465,8 @@ int fl_cli_exec_main(int argc, char **argv, FILE *out, FILE *err)
         return FL_CLI_EXIT_USAGE;
     }
     const char *self = argc > 0 ? argv[0] : "faultline";
-    rc = x.schedule ? fl_cli__xone(e, &x, self, out, err) : fl_cli__xmany(e, &x, self, out, err);
+    rc = x.explore ? fl_cli__xexplore(e, &x, self, out, err)
+       : x.schedule ? fl_cli__xone(e, &x, self, out, err) : fl_cli__xmany(e, &x, self, out, err);
     fl_exec_close(e);
     return rc;
 }

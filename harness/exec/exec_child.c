@@ -41,8 +41,17 @@ static fl_exec__shm *fl_exec__page;
 
 static void fl_exec__step(void *ud, uint64_t step, int cur, const int *runnable, int n, int chosen, bool followed)
 {
-    (void)ud; (void)step; (void)cur; (void)runnable; (void)n; (void)followed;
+    (void)ud; (void)step;
     fl_exec__shm *p = fl_exec__page;
+    if (p->record) {
+        if (p->nsteps < FL_EXEC__MAX_STEPS && p->nids + (uint32_t)n <= FL_EXEC__MAX_IDS) {
+            p->steps_rec[p->nsteps++] = (fl_exec__dstep){ cur, chosen, n, followed };
+            memcpy(p->ids + p->nids, runnable, (size_t)n * sizeof *runnable);
+            p->nids += (uint32_t)n;
+        } else {
+            p->detail_overflow = 1;
+        }
+    }
     if (p->nruns > 0 && p->runs[p->nruns - 1].tid == (uint32_t)chosen) {
         p->runs[p->nruns - 1].len++;
     } else if (p->nruns < FL_EXEC__MAX_RUNS) {
@@ -116,14 +125,19 @@ static _Noreturn void fl_exec__child(const fl_exec__req *q, const char *schedule
 
 /* ---- the server ----------------------------------------------------------------------- */
 
-static void fl_exec__send(int fd, fl_exec__rep *r, const char *sched, const char *report, const char *out, size_t outn)
+static void fl_exec__send(int fd, fl_exec__rep *r, const char *sched, const char *report, const char *out, size_t outn,
+                          const fl_exec__shm *p)
 {
     r->magic = FL_EXEC__MAGIC;
+    r->nsteps = p && p->record ? p->nsteps : 0;
+    r->nids = p && p->record ? p->nids : 0;
     r->schedule_len = sched ? (uint32_t)strlen(sched) : 0;
     r->report_len = report ? (uint32_t)strlen(report) : 0;
     r->output_len = (uint32_t)outn;
     if (fl_exec__write_all(fd, r, sizeof *r) < 0 || fl_exec__write_all(fd, sched, r->schedule_len) < 0 ||
-        fl_exec__write_all(fd, report, r->report_len) < 0 || fl_exec__write_all(fd, out, outn) < 0)
+        fl_exec__write_all(fd, report, r->report_len) < 0 || fl_exec__write_all(fd, out, outn) < 0 ||
+        (r->nsteps && fl_exec__write_all(fd, p->steps_rec, r->nsteps * sizeof *p->steps_rec) < 0) ||
+        (r->nids && fl_exec__write_all(fd, p->ids, r->nids * sizeof *p->ids) < 0))
         _exit(0); /* the host went away */
 }
 
@@ -174,10 +188,10 @@ static _Noreturn void fl_exec__serve(int rfd, int wfd)
     int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
     fl_exec__rep hello = { .how = -1 };
     if (fl_exec__page == MAP_FAILED || out < 0) {
-        fl_exec__send(wfd, &hello, NULL, "faultline exec: the runtime could not set up (mmap/memfd failed)", NULL, 0);
+        fl_exec__send(wfd, &hello, NULL, "faultline exec: the runtime could not set up (mmap/memfd failed)", NULL, 0, NULL);
         _exit(1);
     }
-    fl_exec__send(wfd, &hello, NULL, NULL, NULL, 0);
+    fl_exec__send(wfd, &hello, NULL, NULL, NULL, 0, NULL);
     for (;;) {
         fl_exec__req q;
         if (fl_exec__read_all(rfd, &q, sizeof q) < 0 || q.magic != FL_EXEC__MAGIC) _exit(0);
@@ -189,6 +203,8 @@ static _Noreturn void fl_exec__serve(int rfd, int wfd)
         p->overflow = 0;
         p->schedule_len = p->report_len = 0;
         p->schedule[0] = p->report[0] = '\0';
+        p->record = q.record;
+        p->nsteps = p->nids = p->detail_overflow = 0;
         if (ftruncate(out, 0) < 0 || lseek(out, 0, SEEK_SET) < 0) _exit(1);
         fflush(NULL);
         pid_t pid = fork();
@@ -236,7 +252,12 @@ static _Noreturn void fl_exec__serve(int rfd, int wfd)
             ssize_t k = pread(out, tail, (size_t)(sb.st_size - from), from);
             tn = k > 0 ? (size_t)k : 0;
         }
-        fl_exec__send(wfd, &r, sch, rep, tail, tn);
+        if (p->record && p->detail_overflow) {
+            r.how = FL_EXEC_RUN_OVER;
+            r.status = -1;
+            rep = "faultline exec: the run is too long to explore (more than 262144 steps)";
+        }
+        fl_exec__send(wfd, &r, sch, rep, tail, tn, p);
         free(open_sched);
     }
 }

@@ -94,6 +94,7 @@ static int fl_exec__recv(int fd, fl_exec__rep *r, char **sched, char **report, c
 {
     *sched = *report = *out = NULL;
     if (fl_exec__read_all(fd, r, sizeof *r) < 0 || r->magic != FL_EXEC__MAGIC) return -1;
+    if (r->nsteps > FL_EXEC__MAX_STEPS || r->nids > FL_EXEC__MAX_IDS) return -1;
     uint32_t lens[3] = { r->schedule_len, r->report_len, r->output_len };
     char **dst[3] = { sched, report, out };
     for (int i = 0; i < 3; i++) {
@@ -234,7 +235,35 @@ static const char *fl_exec__signame(int sig)
     }
 }
 
+/* Read the recorded steps that follow a reply and tell them to hook. */
+static int fl_exec__replay_steps(int fd, const fl_exec__rep *r, const fl_sched_hook *hook)
+{
+    if (!r->nsteps && !r->nids) return 0;
+    fl_exec__dstep *st = malloc((size_t)r->nsteps * sizeof *st + 1);
+    int32_t *ids = malloc((size_t)r->nids * sizeof *ids + 1);
+    int rc = -1;
+    if (st && ids && fl_exec__read_all(fd, st, (size_t)r->nsteps * sizeof *st) == 0 &&
+        fl_exec__read_all(fd, ids, (size_t)r->nids * sizeof *ids) == 0) {
+        rc = 0;
+        size_t off = 0;
+        for (uint32_t i = 0; i < r->nsteps && hook && hook->step; i++) {
+            if (st[i].n < 0 || off + (size_t)st[i].n > r->nids) { rc = -1; break; }
+            hook->step(hook->ud, i, st[i].cur, (const int *)(ids + off), st[i].n, st[i].chosen, st[i].followed != 0);
+            off += (size_t)st[i].n;
+        }
+    }
+    free(st);
+    free(ids);
+    return rc;
+}
+
 int fl_exec_run(fl_exec *e, const fl_sched_opts *so, fl_exec_result *res, char *err, size_t errlen)
+{
+    return fl_exec_run_hooked(e, so, NULL, res, err, errlen);
+}
+
+int fl_exec_run_hooked(fl_exec *e, const fl_sched_opts *so, const fl_sched_hook *hook, fl_exec_result *res, char *err,
+                       size_t errlen)
 {
     memset(res, 0, sizeof *res);
     if (e->pid < 0) {
@@ -244,12 +273,12 @@ int fl_exec_run(fl_exec *e, const fl_sched_opts *so, fl_exec_result *res, char *
     const char *sched = so->strategy == FL_SCHED_STRAT_REPLAY && so->schedule ? so->schedule : "";
     fl_exec__req q = { .magic = FL_EXEC__MAGIC, .strategy = so->strategy, .depth = so->depth,
                        .watchdog_ms = so->watchdog_ms, .seed = so->seed, .pct_k = so->pct_k,
-                       .budget = so->step_budget, .timeout_ms = e->o.timeout_ms,
+                       .budget = so->step_budget, .timeout_ms = e->o.timeout_ms, .record = hook != NULL,
                        .schedule_len = (uint32_t)strlen(sched) };
     fl_exec__rep r;
     char *s = NULL, *rep = NULL, *out = NULL;
     if (fl_exec__write_all(e->wfd, &q, sizeof q) < 0 || fl_exec__write_all(e->wfd, sched, q.schedule_len) < 0 ||
-        fl_exec__recv(e->rfd, &r, &s, &rep, &out) < 0) {
+        fl_exec__recv(e->rfd, &r, &s, &rep, &out) < 0 || fl_exec__replay_steps(e->rfd, &r, hook) < 0) {
         free(s); free(rep); free(out);
         fl_exec__stop(e);
         snprintf(err, errlen, "faultline exec: the fork server of %s died", e->o.argv[0]);

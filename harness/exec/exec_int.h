@@ -19,6 +19,8 @@
 #define FL_EXEC__OUT_TAIL 4096
 #define FL_EXEC__STR_MAX (1u << 20) /* schedule and report text in the shared page */
 #define FL_EXEC__MAX_RUNS (1u << 20) /* recorded choice runs */
+#define FL_EXEC__MAX_STEPS (1u << 18) /* steps recorded in detail (explore) */
+#define FL_EXEC__MAX_IDS (1u << 20)   /* their runnable ids */
 
 /* host -> server: one run. Followed by schedule_len bytes (REPLAY). */
 typedef struct fl_exec__req {
@@ -28,6 +30,7 @@ typedef struct fl_exec__req {
     uint32_t watchdog_ms;
     uint64_t seed, pct_k, budget;
     uint32_t timeout_ms;
+    uint32_t record;      /* 1: record every step in detail (explore's hook) */
     uint32_t schedule_len;
 } fl_exec__req;
 
@@ -41,7 +44,14 @@ typedef struct fl_exec__rep {
     uint64_t steps, preemptions;
     uint32_t threads;
     uint32_t schedule_len, report_len, output_len;
+    uint32_t nsteps, nids; /* recorded steps (fl_exec__dstep) and ids follow the strings */
 } fl_exec__rep;
+
+/* One step in detail: what explore's hook is told. */
+typedef struct fl_exec__dstep {
+    int32_t cur, chosen, n;
+    uint32_t followed;
+} fl_exec__dstep;
 
 /* The page shared by the server and one run's child (MAP_SHARED). The
  * child's scheduler hook appends every choice to runs[] as it is made, so a
@@ -59,6 +69,11 @@ typedef struct fl_exec__shm {
     int32_t strategy;
     uint32_t depth;
     uint64_t seed, pct_k;
+    /* steps in detail, when the request asks (explore) */
+    uint32_t record;
+    uint32_t nsteps, nids, detail_overflow;
+    fl_exec__dstep steps_rec[FL_EXEC__MAX_STEPS];
+    int32_t ids[FL_EXEC__MAX_IDS];
     /* choices as they happen */
     uint64_t nruns;
     uint32_t overflow;

@@ -70,6 +70,12 @@ int fl_exec_open(const fl_exec_opts *o, fl_exec **out, char *err, size_t errlen)
  * when the server itself failed (it is restarted on the next call). */
 int fl_exec_run(fl_exec *e, const fl_sched_opts *so, fl_exec_result *res, char *err, size_t errlen);
 
+/* fl_exec_run that also tells hook (if not NULL) every step of the run in
+ * detail, in order, after the run (what bounded search needs; the child
+ * records them, so this costs more than a plain run). */
+int fl_exec_run_hooked(fl_exec *e, const fl_sched_opts *so, const fl_sched_hook *hook, fl_exec_result *res, char *err,
+                       size_t errlen);
+
 void fl_exec_result_free(fl_exec_result *res);
 
 /* Stop the server and free e. e may be NULL. */

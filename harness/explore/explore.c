@@ -125,8 +125,28 @@ static void fl_explore__emsg(char *err, size_t errlen, const char *msg)
     if (err && errlen) snprintf(err, errlen, "%s", msg);
 }
 
+typedef struct fl_explore__inproc {
+    void (*main_fn)(void *);
+    void *arg;
+} fl_explore__inproc;
+
+static int fl_explore__inproc_run(void *ud, const fl_sched_schedule *prefix, const fl_sched_hook *hook,
+                                  uint64_t step_budget, fl_sched_result *res)
+{
+    const fl_explore__inproc *p = ud;
+    fl_sched_opts so = { .strategy = FL_SCHED_STRAT_REPLAY, .step_budget = step_budget };
+    return fl_sched_run_ex(&so, prefix, p->main_fn, p->arg, res, hook);
+}
+
 int fl_explore_run(const fl_explore_opts *opts, void (*main_fn)(void *), void *arg, fl_sched_check_fn check,
                void *ud, fl_explore_result *out, char *err, size_t errlen)
+{
+    fl_explore__inproc p = { main_fn, arg };
+    return fl_explore_search(opts, fl_explore__inproc_run, &p, check, ud, out, err, errlen);
+}
+
+int fl_explore_search(const fl_explore_opts *opts, fl_explore_run_fn run, void *run_ud, fl_sched_check_fn check,
+                      void *ud, fl_explore_result *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     fl_explore_opts o = { .preemption_bound = 2 };
@@ -137,11 +157,11 @@ int fl_explore_run(const fl_explore_opts *opts, void (*main_fn)(void *), void *a
     int rc = 0;
     for (;;) {
         if (out->runs >= max_runs) break;
-        fl_sched_opts so = { .strategy = FL_SCHED_STRAT_REPLAY, .step_budget = o.step_budget };
         fl_sched_hook hook = { fl_explore__dfs_hook, &d };
         fl_sched_result res;
+        memset(&res, 0, sizeof res);
         d.nst = d.nids = 0;
-        rc = fl_sched_run_ex(&so, &prefix, main_fn, arg, &res, &hook);
+        rc = run(run_ud, &prefix, &hook, o.step_budget, &res);
         if (rc < 0) {
             fl_explore__emsg(err, errlen, res.report ? res.report : "explore: the run could not start");
             fl_sched_result_free(&res);

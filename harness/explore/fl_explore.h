@@ -51,6 +51,19 @@ typedef struct fl_explore_result {
 int fl_explore_run(const fl_explore_opts *opts, void (*main_fn)(void *), void *arg, fl_sched_check_fn check,
                void *ud, fl_explore_result *out, char *err, size_t errlen);
 
+/* One run of a search: run the program once with prefix (an open DFS
+ * schedule: follow its choices, then the non-preemptive default) and hook
+ * (call hook->step for every step, in order, as fl_sched_run_ex does), and
+ * fill res (status, schedule, steps at least). 0, or a negative errno with
+ * res->report saying why. For programs run elsewhere (one process per run,
+ * exec/), the steps may be recorded there and replayed into the hook. */
+typedef int (*fl_explore_run_fn)(void *ud, const fl_sched_schedule *prefix, const fl_sched_hook *hook,
+                                 uint64_t step_budget, fl_sched_result *res);
+
+/* fl_explore_run over any run function (same options, check and result). */
+int fl_explore_search(const fl_explore_opts *opts, fl_explore_run_fn run, void *run_ud, fl_sched_check_fn check,
+                      void *ud, fl_explore_result *out, char *err, size_t errlen);
+
 /* Free out->first_failure and zero *out. out may be NULL. */
 void fl_explore_result_free(fl_explore_result *out);
 

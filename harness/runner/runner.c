@@ -342,9 +342,12 @@ int fl_runner__judge(fl_runner__ctx *c, const fl_sched_result *res, bool free_ru
     fl_oracle_policy *pol = NULL;
     int64_t *orig = NULL;
     int r;
+    /* STALLED (a thread ran uncontrolled: the watchdog's report says which)
+     * is a harness-level end: the run proves nothing. */
     static const fl_oracle_end ends[] = {[FL_SCHED_OK] = FL_ORACLE_END_OK, [FL_SCHED_DEADLOCK] = FL_ORACLE_END_DEADLOCK,
-                                      [FL_SCHED_BUDGET] = FL_ORACLE_END_BUDGET, [FL_SCHED_DIVERGED] = FL_ORACLE_END_DIVERGED};
-    c->info.end = ends[res->status];
+                                      [FL_SCHED_BUDGET] = FL_ORACLE_END_BUDGET, [FL_SCHED_DIVERGED] = FL_ORACLE_END_DIVERGED,
+                                      [FL_SCHED_STALLED] = FL_ORACLE_END_ERROR};
+    c->info.end = (size_t)res->status < sizeof ends / sizeof *ends ? ends[res->status] : FL_ORACLE_END_ERROR;
     c->info.end_detail = res->report;
     c->info.leaked = (const char *const *)res->leaked;
     c->info.nleaked = res->nleaked;
