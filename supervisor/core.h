@@ -33,9 +33,9 @@
  * order of creation (initial children in spec order, then start_child).
  *
  * Instances (cfg.simple, OTP's simple_one_for_one): each SV_IN_START_CHILD
- * (in->child ignored) adds a child that copies the template, with instance
- * number slot + 1; instances are not found by id (every by-id request
- * answers -EOPNOTSUPP), only by SV_IN_TERMINATE_CHILD with in->instance.
+ * adds a child that copies the template, with instance
+ * number slot + 1 (child = NULL; a spec is refused there, as every by-id
+ * request, with -EOPNOTSUPP); instances are found only by SV_IN_TERMINATE_CHILD with in->instance.
  * They restart one_for_one; an instance that ends for good (temporary, a
  * transient's normal end, terminated, a start that said "ignore") is
  * removed, never kept stopped.
@@ -86,7 +86,7 @@ typedef enum sv_core_in_kind {
     SV_IN_STOP_RESULT,    /* answer to SV_ACT_STOP: unstopped = gave up     */
     SV_IN_TIMER,          /* sv_core_next_deadline() reached                */
     SV_IN_SHUTDOWN,       /* stop the supervisor (owner or parent)          */
-    SV_IN_START_CHILD,    /* admin; child = the spec                        */
+    SV_IN_START_CHILD,    /* admin; child = the spec (simple: NULL = instance) */
     SV_IN_TERMINATE_CHILD,/* admin; id                                      */
     SV_IN_RESTART_CHILD,  /* admin; id                                      */
     SV_IN_DELETE_CHILD,   /* admin; id                                      */

@@ -15,16 +15,19 @@
 /* Verdicts (> 0); a value <= 0 is the reply itself. */
 enum { SV__V_NOOP = 1, SV__V_STOP, SV__V_CANCEL, SV__V_START, SV__V_FORGET, SV__V_ADD };
 
-/* Requests: the four by-id calls in sv_core_in_kind order, then terminate
- * by instance number. */
-enum { SV__RQ_START = 0, SV__RQ_TERMINATE, SV__RQ_RESTART, SV__RQ_DELETE, SV__RQ_TERM_INST, SV__RQ__COUNT };
+/* Requests: the four by-id calls in sv_core_in_kind order, then start
+ * (SV_IN_START_CHILD without a spec) and terminate of an instance. */
+enum {
+    SV__RQ_START = 0, SV__RQ_TERMINATE, SV__RQ_RESTART, SV__RQ_DELETE,
+    SV__RQ_START_INST, SV__RQ_TERM_INST, SV__RQ__COUNT
+};
 
 /* Rows: the target child's state, or ABSENT when the request names no live
  * child (or is not looked up at all: the request does not fit the kind). */
 #define SV__ROW_ABSENT SV__C__COUNT
 
 #define SV__NOSUP (-EOPNOTSUPP)
-#define SV__SIMPLE_ROW(term) {SV__V_ADD, SV__NOSUP, SV__NOSUP, SV__NOSUP, (term)}
+#define SV__SIMPLE_ROW(term) {SV__NOSUP, SV__NOSUP, SV__NOSUP, SV__NOSUP, SV__V_ADD, (term)}
 
 /* Admin verdict: [simple][row][request]. EXITED is never consulted (admin
  * is refused while busy); it reads as RUNNING. GONE is never a target. As
@@ -32,13 +35,13 @@ enum { SV__RQ_START = 0, SV__RQ_TERMINATE, SV__RQ_RESTART, SV__RQ_DELETE, SV__RQ
  * error (ours: -EOPNOTSUPP), a static one every instance request. */
 static const int sv__admin[2][SV__C__COUNT + 1][SV__RQ__COUNT] = {
     [false] = {
-        /*                     start_child           terminate     restart           delete            term_inst */
-        [SV__C_STOPPED]    = {-SV_EALREADY_PRESENT, SV__V_NOOP,   SV__V_START,      SV__V_FORGET,     SV__NOSUP},
-        [SV__C_RUNNING]    = {-SV_EALREADY_STARTED, SV__V_STOP,   -SV_ERUNNING,     -SV_ERUNNING,     SV__NOSUP},
-        [SV__C_EXITED]     = {-SV_EALREADY_STARTED, SV__V_STOP,   -SV_ERUNNING,     -SV_ERUNNING,     SV__NOSUP},
-        [SV__C_RESTARTING] = {-SV_EALREADY_PRESENT, SV__V_CANCEL, -SV_ERESTARTING,  -SV_ERESTARTING,  SV__NOSUP},
-        [SV__C_GONE]       = {SV__V_ADD,  -SV_ENOT_FOUND, -SV_ENOT_FOUND, -SV_ENOT_FOUND, SV__NOSUP},
-        [SV__ROW_ABSENT]   = {SV__V_ADD,  -SV_ENOT_FOUND, -SV_ENOT_FOUND, -SV_ENOT_FOUND, SV__NOSUP},
+        /*                     start_child           terminate     restart          delete           start/term_inst */
+        [SV__C_STOPPED]    = {-SV_EALREADY_PRESENT, SV__V_NOOP,   SV__V_START,     SV__V_FORGET,    SV__NOSUP, SV__NOSUP},
+        [SV__C_RUNNING]    = {-SV_EALREADY_STARTED, SV__V_STOP,   -SV_ERUNNING,    -SV_ERUNNING,    SV__NOSUP, SV__NOSUP},
+        [SV__C_EXITED]     = {-SV_EALREADY_STARTED, SV__V_STOP,   -SV_ERUNNING,    -SV_ERUNNING,    SV__NOSUP, SV__NOSUP},
+        [SV__C_RESTARTING] = {-SV_EALREADY_PRESENT, SV__V_CANCEL, -SV_ERESTARTING, -SV_ERESTARTING, SV__NOSUP, SV__NOSUP},
+        [SV__C_GONE]       = {SV__V_ADD, -SV_ENOT_FOUND, -SV_ENOT_FOUND, -SV_ENOT_FOUND, SV__NOSUP, SV__NOSUP},
+        [SV__ROW_ABSENT]   = {SV__V_ADD, -SV_ENOT_FOUND, -SV_ENOT_FOUND, -SV_ENOT_FOUND, SV__NOSUP, SV__NOSUP},
     },
     [true] = {
         [SV__C_STOPPED]    = SV__SIMPLE_ROW(SV__V_FORGET),
@@ -90,7 +93,7 @@ static size_t sv__admin_target(const sv_core *c, int rq, const sv_core_in *in)
 {
     if (c->cfg.simple)
         return rq == SV__RQ_TERM_INST && in->instance > 0 ? sv__core_find_slot(c, in->instance - 1) : c->n;
-    if (rq == SV__RQ_TERM_INST)
+    if (rq >= SV__RQ_START_INST)
         return c->n;
     return sv__core_find_id(c, rq == SV__RQ_START ? in->child->id : in->id);
 }
@@ -98,7 +101,7 @@ static size_t sv__admin_target(const sv_core *c, int rq, const sv_core_in *in)
 /* Requests that name a static child need a valid spec / an id. */
 static bool sv__admin_well_formed(const sv_core *c, int rq, const sv_core_in *in)
 {
-    if (c->cfg.simple || rq == SV__RQ_TERM_INST)
+    if (c->cfg.simple || rq >= SV__RQ_START_INST)
         return true;
     return rq == SV__RQ_START ? in->child && sv__core_child_valid(in->child) : in->id != NULL;
 }
@@ -106,7 +109,8 @@ static bool sv__admin_well_formed(const sv_core *c, int rq, const sv_core_in *in
 void sv__core_on_admin(sv_core *c, const sv_core_in *in, int64_t now, sv__out *w)
 {
     int rq = in->kind == SV_IN_TERMINATE_CHILD && in->instance > 0 ? SV__RQ_TERM_INST
-                                                                  : (int)(in->kind - SV_IN_START_CHILD);
+             : in->kind == SV_IN_START_CHILD && !in->child && c->cfg.simple ? SV__RQ_START_INST
+                                                                             : (int)(in->kind - SV_IN_START_CHILD);
     if (!sv__admin_well_formed(c, rq, in)) {
         sv__core_reply(w, -EINVAL);
         return;
