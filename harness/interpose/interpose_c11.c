@@ -64,6 +64,7 @@ void thrd_exit(int res)
     if (atomic_load_explicit(&fl_sched_live, memory_order_relaxed) == 0 || !fl_sched_controlled()) {
         if (!fl_real.thrd_exit) fl_real_init();
         fl_real.thrd_exit(res);
+        __builtin_unreachable();
     }
     fl_interpose__exit((void *)(intptr_t)res);
 }

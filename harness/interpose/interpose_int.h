@@ -129,4 +129,94 @@ void fl_interpose__yield(void);
 /* The mutex type a statically initialised pthread_mutex_t carries. */
 int fl_interpose__static_type(const void *m);
 
+/* ---- the exported wrappers (interpose_wrap*.c; not under ASan/TSan) ---- */
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define FL_INTERPOSE__EXPORT 0
+#else
+#define FL_INTERPOSE__EXPORT 1
+#endif
+
+/* Each wrapper is two functions. The exported one jumps through the
+ * dispatch table fl_interpose__d: while no controlled run is live its
+ * entries are the C library's functions, so a call costs what a call
+ * through the PLT costs (one load, one indirect jump). While a run is live
+ * (fl_sched_live_hook), the entries are the slow halves (fl_interpose__s_*),
+ * which pass through too unless the caller is a controlled thread. */
+extern fl_real_table fl_interpose__d;
+#define FL_INTERPOSE__D(name) __atomic_load_n(&fl_interpose__d.name, __ATOMIC_RELAXED)
+
+/* The slow half of the test (interpose_wrap.c): a run is live, or the table
+ * is not set yet. Resolves the C library first if a constructor of another
+ * library calls us before ours ran. True when the caller is a controlled
+ * thread. */
+bool fl_interpose__slow(void);
+
+/* In a slow half: pass to the C library unless the caller is controlled. */
+#define FL_INTERPOSE__PASS(name, ...)                                                               \
+    do {                                                                                           \
+        if (!fl_interpose__slow()) return fl_real.name(__VA_ARGS__);                               \
+    } while (0)
+
+/* sem_* and sleeping calls answer -1 and errno. */
+int fl_interpose__errno(int e);
+
+/* Every wrapped name; each has a slow half fl_interpose__s_NAME of the C
+ * library function's type. */
+#define FL_INTERPOSE__NAMES(X) \
+    X(pthread_create) \
+    X(pthread_join) \
+    X(pthread_detach) \
+    X(pthread_exit) \
+    X(pthread_once) \
+    X(pthread_mutex_init) \
+    X(pthread_mutex_destroy) \
+    X(pthread_mutex_lock) \
+    X(pthread_mutex_trylock) \
+    X(pthread_mutex_timedlock) \
+    X(pthread_mutex_unlock) \
+    X(pthread_cond_init) \
+    X(pthread_cond_destroy) \
+    X(pthread_cond_wait) \
+    X(pthread_cond_timedwait) \
+    X(pthread_cond_clockwait) \
+    X(pthread_cond_signal) \
+    X(pthread_cond_broadcast) \
+    X(pthread_rwlock_init) \
+    X(pthread_rwlock_destroy) \
+    X(pthread_rwlock_rdlock) \
+    X(pthread_rwlock_tryrdlock) \
+    X(pthread_rwlock_timedrdlock) \
+    X(pthread_rwlock_wrlock) \
+    X(pthread_rwlock_trywrlock) \
+    X(pthread_rwlock_timedwrlock) \
+    X(pthread_rwlock_unlock) \
+    X(pthread_barrier_init) \
+    X(pthread_barrier_destroy) \
+    X(pthread_barrier_wait) \
+    X(pthread_spin_init) \
+    X(pthread_spin_destroy) \
+    X(pthread_spin_lock) \
+    X(pthread_spin_trylock) \
+    X(pthread_spin_unlock) \
+    X(sem_init) \
+    X(sem_destroy) \
+    X(sem_wait) \
+    X(sem_trywait) \
+    X(sem_timedwait) \
+    X(sem_post) \
+    X(sem_getvalue) \
+    X(sched_yield) \
+    X(sleep) \
+    X(usleep) \
+    X(nanosleep) \
+    X(clock_nanosleep) \
+    X(clock_gettime) \
+    X(gettimeofday) \
+    X(time) \
+
+#define FL_INTERPOSE__DECL(n) __typeof__(*((fl_real_table *)0)->n) fl_interpose__s_##n;
+FL_INTERPOSE__NAMES(FL_INTERPOSE__DECL)
+#undef FL_INTERPOSE__DECL
+
 #endif

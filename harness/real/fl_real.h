@@ -30,7 +30,7 @@ typedef struct fl_real_table {
     int (*pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
     int (*pthread_join)(pthread_t, void **);
     int (*pthread_detach)(pthread_t);
-    void (*pthread_exit)(void *) __attribute__((noreturn));
+    void (*pthread_exit)(void *); /* does not return (no attribute: the interposer stores its own here) */
     int (*pthread_once)(pthread_once_t *, void (*)(void));
 
     int (*pthread_mutex_init)(pthread_mutex_t *, const pthread_mutexattr_t *);
@@ -88,7 +88,7 @@ typedef struct fl_real_table {
     int (*thrd_create)(thrd_t *, thrd_start_t, void *);
     int (*thrd_join)(thrd_t, int *);
     int (*thrd_detach)(thrd_t);
-    void (*thrd_exit)(int) __attribute__((noreturn));
+    void (*thrd_exit)(int);      /* does not return */
     int (*thrd_sleep)(const struct timespec *, struct timespec *);
     void (*thrd_yield)(void);
     int (*mtx_init)(mtx_t *, int);

@@ -240,6 +240,12 @@ int fl_sched_strategy_parse(const char *name, fl_sched_strategy *out);
  * pass-through test reads it first: one relaxed load when nothing runs. */
 extern atomic_int fl_sched_live;
 
+/* Register fn (NULL: none) to be called with true just before a controlled
+ * run's first thread starts and with false once no controlled thread runs
+ * program code any more (the interposer switches its dispatch table). One
+ * hook per process; set it before the first run. */
+void fl_sched_live_hook(void (*fn)(bool live));
+
 /* True when the caller is a controlled thread of the run in progress (so a
  * plain pthread call it makes must become a scheduling point). Cheap: a
  * thread-local load. */

@@ -33,6 +33,15 @@ fl_sched_capture *fl_sched_capture_set(fl_sched_capture *cap) {
 }
 
 atomic_int fl_sched_live;
+static void (*fl_sched__live_hook)(bool live);
+
+void fl_sched_live_hook(void (*fn)(bool live)) { fl_sched__live_hook = fn; }
+
+static void fl_sched__set_live(bool live)
+{
+    atomic_store(&fl_sched_live, live ? 1 : 0);
+    if (fl_sched__live_hook) fl_sched__live_hook(live);
+}
 static atomic_flag fl_sched__busy = ATOMIC_FLAG_INIT;
 /* Set for good once a run ended STALLED: its thread still runs program code
  * somewhere in this process, so no further run can be trusted here. */
@@ -128,6 +137,7 @@ static _Noreturn void fl_sched__die(fl_sched__run *r)
     fl_sched__self = NULL;
     FL_SCHED__PT(fl_real.pthread_mutex_unlock(&r->mu));
     fl_real.pthread_exit(NULL);
+    __builtin_unreachable();
 }
 
 static void fl_sched__post(fl_sched__thr *t)
@@ -494,7 +504,7 @@ int fl_sched_run_ex(const fl_sched_opts *o, const fl_sched_schedule *replay, voi
     fl_sched__alloc_begin();
     fl_sched__R = r;
     sv_plat_set(&fl_sched__plat_controlled);
-    atomic_store(&fl_sched_live, 1);
+    fl_sched__set_live(true);
 
     FL_SCHED__PT(fl_real.pthread_mutex_lock(&r->mu));
     fl_sched__thr *main_t;
@@ -502,7 +512,7 @@ int fl_sched_run_ex(const fl_sched_opts *o, const fl_sched_schedule *replay, voi
     rc = fl_sched__thread_add(r, fl_sched__main_tramp, r, "main", &main_t);
     if (rc < 0) {
         FL_SCHED__PT(fl_real.pthread_mutex_unlock(&r->mu));
-        atomic_store(&fl_sched_live, 0);
+        fl_sched__set_live(false);
         sv_plat_set(NULL);
         fl_sched__R = NULL;
         fl_sched__alloc_end(NULL, NULL, true);
@@ -510,7 +520,7 @@ int fl_sched_run_ex(const fl_sched_opts *o, const fl_sched_schedule *replay, voi
         goto fail_run;
     }
     fl_sched__host_wait(r);
-    atomic_store(&fl_sched_live, 0);
+    fl_sched__set_live(false);
     /* A stalled thread (r->stalled) still runs program code: it is never
      * posted nor joined, and r stays allocated for it to die on later. */
     fl_sched__thr *stuck = r->stalled ? r->thr[r->cur] : NULL;

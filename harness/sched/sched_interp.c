@@ -73,4 +73,5 @@ _Noreturn void fl_sched_thread_exit(void)
     fl_sched__thread_done(r, me); /* releases mu */
     fl_sched__self = NULL;
     fl_real.pthread_exit(NULL);
+    __builtin_unreachable();
 }
