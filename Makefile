@@ -93,6 +93,8 @@ $(BUILD)/fuzz/fuzz_%: $(call obj,fuzz/fuzz_%.c) $(call obj,fuzz/replay.c) $(LIBF
 	$(CC) $(SAN) -rdynamic -o $@ $^ $(LDLIBS_ALL)
 
 # Man pages, generated from the user guide (one source; mk/man.py says how).
+# deps first: it installs the generator (go-md2man) when run as root.
+$(MANPAGES): | deps
 $(BUILD)/man/faultline.1: docs/cli.md mk/man.py harness/cli/fl_cli.h
 	python3 mk/man.py $< $@ "faultline $(FL_VERSION)"
 $(BUILD)/man/libsv.3: docs/libsv.md mk/man.py supervisor/sv.h

@@ -111,6 +111,12 @@ buggy() {
     [ "$rc" -eq 1 ] && printf '%s\n' "$r" | grep -q '^FAIL user_worker.scn (seed [0-9]*): expectation$' ||
         { echo "replay: exit $rc"; printf '%s\n' "$r" | tail -n 5; return 1; }
 }
+sdk_makefile() {
+    mkdir -p "$usr/mk" && cp examples/sdk/Makefile examples/user_worker.c "$usr/mk/" &&
+        env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS PKG_CONFIG_PATH="$pfx/lib/pkgconfig" ${MAKE:-make} -s -C "$usr/mk" &&
+        (cd "$usr/mk" && ./user_worker check "$usr/user_worker_fixed.scn")
+}
+check "examples/sdk/Makefile builds it too (pkg-config only)" sdk_makefile
 check "installed user_worker: buggy scenario fails (exit 1) with its own replay line, which replays" buggy
 check "installed user_worker: fixed scenario passes (exit 0)" sh -c 'cd "$1" && ./user_worker run user_worker_fixed.scn' _ "$usr"
 
