@@ -19,24 +19,39 @@ EX_SRC    := $(wildcard examples/*.c)
 BENCH_SRC := $(wildcard bench/*.c)
 FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
 
+# Versions, read from the public headers: SV_VERSION (supervisor/sv.h) for
+# libsv, FL_CLI_VERSION (harness/cli/fl_cli.h) for faultline. A shared library
+# is built as libNAME.so.MAJOR.MINOR.PATCH with SONAME libNAME.so.MAJOR, plus
+# the two usual symlinks (libNAME.so.MAJOR, libNAME.so).
+hdr_version = $(shell sed -n 's/^\#define $(1) "\([0-9]*\.[0-9]*\.[0-9]*\)"$$/\1/p' $(2))
+SV_VERSION := $(call hdr_version,SV_VERSION,supervisor/sv.h)
+FL_VERSION := $(call hdr_version,FL_CLI_VERSION,harness/cli/fl_cli.h)
+$(if $(SV_VERSION),,$(error supervisor/sv.h: expected a line '\#define SV_VERSION "MAJOR.MINOR.PATCH"'))
+$(if $(FL_VERSION),,$(error harness/cli/fl_cli.h: expected a line '\#define FL_CLI_VERSION "MAJOR.MINOR.PATCH"'))
+SV_MAJOR := $(firstword $(subst ., ,$(SV_VERSION)))
+FL_MAJOR := $(firstword $(subst ., ,$(FL_VERSION)))
+
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIBSV  := $(BUILD)/libsv.a
-LIBFL  := $(BUILD)/libfl.a
+LIBFL  := $(BUILD)/libfaultline.a
+SOSV   := $(BUILD)/libsv.so
+SOFL   := $(BUILD)/libfaultline.so
+# Public headers of the faultline library: every module's fl_MODULE.h, and the
+# report header they include (fl_oracle.h, fl_runner.h) as "report.h".
+FL_HDR := $(wildcard harness/*/fl_*.h) reports/report.h
+MANPAGES := $(BUILD)/man/faultline.1 $(BUILD)/man/libsv.3
 TESTS  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EX_SRC))
 BENCHES  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 FUZZ_REPLAY := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 FAULTLINE := $(if $(wildcard harness/main.c),$(BUILD)/faultline)
-# The faultline library as a shared object: what `faultline exec` preloads
-# into a program (its pthread interposer and fork server). Sanitizer builds
-# have no interposer, so only the plain build makes it.
-LIBFL_SO := $(if $(SAN),,$(BUILD)/libfaultline.so)
 # Whole archive: the interposer's pthread_* definitions and the exec hook
 # are reached by symbol interposition, never by a reference the linker sees.
 FL_WHOLE = -Wl,--whole-archive $(LIBFL) -Wl,--no-whole-archive
 
-.PHONY: all deps test unit asan tsan run bench fuzz fuzz-merge install clean examples
-all: deps $(LIBSV) $(BUILD)/libsv.so $(LIBFL) $(LIBFL_SO) $(FAULTLINE) $(EXAMPLES)
+.PHONY: all deps test unit asan tsan run bench fuzz fuzz-merge install clean examples man
+all: deps $(LIBSV) $(SOSV) $(LIBFL) $(SOFL) $(FAULTLINE) $(EXAMPLES) $(MANPAGES)
+man: $(MANPAGES)
 
 deps:
 	@sh mk/deps.sh
@@ -47,12 +62,25 @@ $(BUILD)/obj/%.o: %.c
 
 $(LIBSV): $(call obj,$(SV_SRC))
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
-$(BUILD)/libsv.so: $(call obj,$(SV_SRC))
-	$(CC) -shared $(SAN) -o $@ $^ $(LDLIBS_ALL)
+$(SOSV).$(SV_VERSION): $(call obj,$(SV_SRC))
+	$(CC) -shared $(SAN) -Wl,-soname,libsv.so.$(SV_MAJOR) -o $@ $^ $(LDLIBS_ALL)
 $(LIBFL): $(call obj,$(FL_SRC))
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
-$(BUILD)/libfaultline.so: $(call obj,$(FL_SRC) $(SV_SRC))
-	$(CC) -shared -o $@ $^ $(LDLIBS_ALL)
+# libfaultline.so needs libsv.so.MAJOR (DT_NEEDED), found by the user's -lsv,
+# or beside it ($ORIGIN): `faultline exec` preloads libfaultline.so into
+# programs that know nothing of libsv.
+$(SOFL).$(FL_VERSION): $(call obj,$(FL_SRC)) $(SOSV)
+	$(CC) -shared $(SAN) -Wl,-soname,libfaultline.so.$(FL_MAJOR) -Wl,-rpath,'$$ORIGIN' -o $@ $(call obj,$(FL_SRC)) -L$(BUILD) -lsv $(LDLIBS_ALL)
+# libNAME.so -> libNAME.so.MAJOR -> libNAME.so.MAJOR.MINOR.PATCH
+symlink = ln -sf $(notdir $<) $@
+$(SOSV).$(SV_MAJOR): $(SOSV).$(SV_VERSION)
+	$(symlink)
+$(SOSV): $(SOSV).$(SV_MAJOR)
+	$(symlink)
+$(SOFL).$(FL_MAJOR): $(SOFL).$(FL_VERSION)
+	$(symlink)
+$(SOFL): $(SOFL).$(FL_MAJOR)
+	$(symlink)
 $(BUILD)/faultline: $(call obj,harness/main.c) $(LIBFL) $(LIBSV)
 	$(CC) $(SAN) -rdynamic -o $@ $< $(FL_WHOLE) $(LIBSV) $(LDLIBS_ALL)
 $(BUILD)/tests/%: $(call obj,tests/%.c) $(LIBFL) $(LIBSV)
@@ -68,6 +96,14 @@ $(BUILD)/bench/%: $(call obj,bench/%.c) $(LIBFL) $(LIBSV)
 $(BUILD)/fuzz/fuzz_%: $(call obj,fuzz/fuzz_%.c) $(call obj,fuzz/replay.c) $(LIBFL) $(LIBSV)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -rdynamic -o $@ $^ $(LDLIBS_ALL)
+
+# Man pages, generated from the user guide (one source; mk/man.py says how).
+# deps first: it installs the generator (go-md2man) when run as root.
+$(MANPAGES): | deps
+$(BUILD)/man/faultline.1: docs/cli.md mk/man.py harness/cli/fl_cli.h
+	python3 mk/man.py $< $@ "faultline $(FL_VERSION)"
+$(BUILD)/man/libsv.3: docs/libsv.md mk/man.py supervisor/sv.h
+	python3 mk/man.py $< $@ "libsv $(SV_VERSION)"
 
 # Everything the test stages need, in this flavour.
 unit: all $(TESTS) $(FUZZ_REPLAY) $(BENCHES)
@@ -95,12 +131,29 @@ bench: all $(BENCHES)
 fuzz fuzz-merge: deps
 	@sh fuzz/build-local.sh $@
 
+# make install PREFIX=/usr/local DESTDIR=: libsv and the faultline library
+# (static, shared + symlinks), their headers (faultline's under
+# include/faultline/, included by path from there: "world/fl_world.h"), the
+# pkg-config files sv.pc and faultline.pc, the faultline command and the man
+# pages faultline(1), libsv(3). docs/install.md is the user's page.
+INST_LIB := $(DESTDIR)$(PREFIX)/lib
+INST_INC := $(DESTDIR)$(PREFIX)/include
+INST_MAN := $(DESTDIR)$(PREFIX)/share/man
 install: all
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
-	install -m 644 $(LIBSV) $(BUILD)/libsv.so $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 supervisor/sv.h supervisor/sv_plat.h $(DESTDIR)$(PREFIX)/include/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^#define SV_VERSION "\(.*\)"/\1/p' supervisor/sv.h)|g' mk/sv.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sv.pc
+	install -d $(INST_LIB)/pkgconfig $(INST_INC)/faultline $(DESTDIR)$(PREFIX)/bin $(INST_MAN)/man1 $(INST_MAN)/man3
+	install -m 644 $(LIBSV) $(LIBFL) $(SOSV).$(SV_VERSION) $(SOFL).$(FL_VERSION) $(INST_LIB)/
+	ln -sf libsv.so.$(SV_VERSION) $(INST_LIB)/libsv.so.$(SV_MAJOR)
+	ln -sf libsv.so.$(SV_MAJOR) $(INST_LIB)/libsv.so
+	ln -sf libfaultline.so.$(FL_VERSION) $(INST_LIB)/libfaultline.so.$(FL_MAJOR)
+	ln -sf libfaultline.so.$(FL_MAJOR) $(INST_LIB)/libfaultline.so
+	install -m 644 supervisor/sv.h supervisor/sv_plat.h $(INST_INC)/
+	for h in $(filter harness/%,$(FL_HDR)); do install -D -m 644 $$h $(INST_INC)/faultline/$${h#harness/} || exit 1; done
+	install -m 644 $(filter-out harness/%,$(FL_HDR)) $(INST_INC)/faultline/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(SV_VERSION)|g' mk/sv.pc.in > $(INST_LIB)/pkgconfig/sv.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(FL_VERSION)|g' mk/faultline.pc.in > $(INST_LIB)/pkgconfig/faultline.pc
 	$(if $(FAULTLINE),install -m 755 $(FAULTLINE) $(DESTDIR)$(PREFIX)/bin/)
+	install -m 644 $(filter %.1,$(MANPAGES)) $(INST_MAN)/man1/
+	install -m 644 $(filter %.3,$(MANPAGES)) $(INST_MAN)/man3/
 
 clean:
 	rm -rf build out

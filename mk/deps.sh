@@ -7,6 +7,11 @@ have_hdr cmocka.h || missing="$missing libcmocka-dev"
 command -v xmllint >/dev/null 2>&1 || missing="$missing libxml2-utils"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkgconf"
+# man pages: go-md2man renders docs/*.md into faultline(1), libsv(3); make
+# test checks them with groff (docs/architecture.md, "Man pages")
+command -v go-md2man >/dev/null 2>&1 || missing="$missing go-md2man"
+command -v groff >/dev/null 2>&1 || missing="$missing groff-base"
+command -v readelf >/dev/null 2>&1 || missing="$missing binutils"
 [ -n "$missing" ] || exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "deps: installing$missing"

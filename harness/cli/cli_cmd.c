@@ -415,7 +415,7 @@ int fl_cli_main(int argc, char **argv, FILE *out, FILE *err) {
         return FL_CLI_EXIT_USAGE;
     }
     int rc = FL_CLI_EXIT_OK;
-    if (c.cmd == FL_CLI_CMD_VERSION) fprintf(out, "faultline %s (libsv %s)\n", SV_VERSION, SV_VERSION);
+    if (c.cmd == FL_CLI_CMD_VERSION) fprintf(out, "faultline %s (libsv %s)\n", FL_CLI_VERSION, SV_VERSION);
     else if (c.help || c.cmd == FL_CLI_CMD_HELP) fl_cli_usage(c.cmd == FL_CLI_CMD_HELP ? FL_CLI_CMD_NONE : c.cmd, out);
     else if (c.cmd == FL_CLI_CMD_RUN) rc = fl_cli__run(&c, out, err);
     else if (c.cmd == FL_CLI_CMD_REPLAY) rc = fl_cli__replay(&c, out, err);

@@ -28,6 +28,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* The faultline release (MAJOR.MINOR.PATCH): libfaultline.so's version and
+ * SONAME (libfaultline.so.MAJOR) and faultline.pc's Version come from here. */
+#define FL_CLI_VERSION "0.1.0"
+
 #define FL_CLI_EXIT_OK 0
 #define FL_CLI_EXIT_FAIL 1
 #define FL_CLI_EXIT_USAGE 2
