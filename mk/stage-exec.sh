@@ -75,6 +75,39 @@ if [ -x "$D/static" ]; then
     check "static program: refused (exit 2), never passed" sh -c '[ "$1" -eq 2 ] && printf "%s\n" "$2" | grep -q "did not load the faultline runtime"' _ "$rc" "$out"
 fi
 
+# the planted programs of examples/pthread (unmodified pthread code): each
+# bug is found as its kind, replays byte for byte and shrinks; each fixed
+# twin passes 200 runs of pct and of random
+P=build/pthread-progs
+if sh examples/pthread/build.sh "$P" >build/pthread-build.log 2>&1; then
+    while IFS='	' read -r n kind which; do
+        [ -x "$P/$n" ] || { echo "fail exec: $n not built" >>"$tally"; continue; }
+        if [ "$which" = fixed ]; then
+            ok=1
+            for st in pct random; do
+                timeout 300 "$FL" exec --seeds 200 --strategy "$st" -- "$P/$n" >"build/exec-$n.$st.log" 2>&1 || ok=0
+            done
+            check "pthread/$n: 200 pct + 200 random runs pass" [ "$ok" -eq 1 ]
+            continue
+        fi
+        case $kind in
+        assert) want='killed by signal 6' ;; deadlock) want=': deadlock$' ;; exit) want='exit code [1-9]' ;; *) want='^FAIL' ;;
+        esac
+        out=$(timeout 300 "$FL" exec --seeds 500 --strategy pct -- "$P/$n" 2>&1); rc=$?
+        check "pthread/$n: found as $kind (pct)" sh -c '[ "$1" -eq 1 ] && printf "%s\n" "$2" | grep -q "$3"' _ "$rc" "$out" "$want"
+        S=$(printf '%s\n' "$out" | sed -n 's/^  replay:    .* exec --schedule \(fl1:[^ ]*\) -- .*/\1/p' | head -n 1)
+        r1=$(timeout 60 "$FL" exec --schedule "$S" -- "$P/$n" 2>&1)
+        r2=$(timeout 60 "$FL" exec --schedule "$S" -- "$P/$n" 2>&1)
+        check "pthread/$n: replays byte for byte, failing the same way" sh -c '[ -n "$3" ] && [ "$1" = "$2" ] && printf "%s\n" "$1" | grep -q "$4"' _ "$r1" "$r2" "$S" "$want"
+        so=$(timeout 300 "$FL" exec --shrink --schedule "$S" -- "$P/$n" 2>&1)
+        S2=$(printf '%s\n' "$so" | sed -n 's/^  replay: *.* exec --schedule \(fl1:[^ ]*\) -- .*/\1/p')
+        r3=$(timeout 60 "$FL" exec --schedule "$S2" -- "$P/$n" 2>&1)
+        check "pthread/$n: shrinks to a schedule that still fails" sh -c '[ -n "$1" ] && printf "%s\n" "$2" | grep -q "$3"' _ "$S2" "$r3" "$want"
+    done <examples/pthread/expect.tsv
+else
+    echo "fail exec: examples/pthread/build.sh" >>"$tally"; tail -n 20 build/pthread-build.log | sed 's/^/      /'
+fi
+
 # reports
 rm -f build/exec.junit.xml build/exec.json
 timeout 120 "$FL" exec --seeds 50 --junit build/exec.junit.xml --json build/exec.json -- "$D/lost_update" >/dev/null 2>&1

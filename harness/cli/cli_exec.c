@@ -27,6 +27,12 @@
 #include <string.h>
 #include <time.h>
 
+/* Default early-timer rate for whole programs: sleeps used as
+ * synchronisation are common in real code, and a wake-up that comes before
+ * the other threads block is an interleaving the machine can produce
+ * (docs/pthread.md). 2% per step with a timed sleeper. */
+#define FL_CLI__TIMER_PPM 20000u
+
 typedef struct fl_cli__xargs {
     uint32_t seeds;
     bool seed_set;
@@ -35,6 +41,7 @@ typedef struct fl_cli__xargs {
     uint32_t depth;
     uint64_t budget;
     uint32_t watchdog_ms, timeout_ms;
+    uint32_t timer_ppm;
     const char *schedule;
     bool shrink, keep_going, explore;
     uint32_t bound;
@@ -49,7 +56,8 @@ static int fl_cli__xusage(FILE *err, const char *fmt, const char *arg)
     fputs("faultline exec: ", err);
     fprintf(err, fmt, arg);
     fputs("\nusage: faultline exec [--seeds N | --seed N] [--strategy random|pct|rr] [--depth D]\n"
-          "                      [--budget STEPS] [--watchdog MS] [--timeout MS] [--keep-going]\n"
+          "                      [--budget STEPS] [--watchdog MS] [--timeout MS] [--timer-rate P%]\n"
+          "                      [--keep-going]\n"
           "                      [--junit F] [--json F] [--html F] [--tap[=F]] -- PROG [ARGS...]\n"
           "       faultline exec [--shrink] --schedule fl1:... -- PROG [ARGS...]\n"
           "       faultline exec --explore [--bound B] [--max-runs N] -- PROG [ARGS...]\n",
@@ -74,6 +82,7 @@ static int fl_cli__xparse(int argc, char **argv, fl_cli__xargs *x, FILE *err)
     x->strategy = FL_SCHED_STRAT_RANDOM;
     x->seeds = 200;
     x->bound = 2;
+    x->timer_ppm = FL_CLI__TIMER_PPM;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--") == 0) {
@@ -121,6 +130,13 @@ static int fl_cli__xparse(int argc, char **argv, fl_cli__xargs *x, FILE *err)
         } else if (strcmp(a, "--max-runs") == 0) {
             if (fl_cli__xnum(v, UINT64_MAX, &n) < 0 || n == 0) return fl_cli__xusage(err, "--max-runs: expected a count, got '%s'", v);
             x->max_runs = n;
+        } else if (strcmp(a, "--timer-rate") == 0) {
+            char *end;
+            errno = 0;
+            double pc = strtod(v, &end);
+            if (errno || end == v || (*end && strcmp(end, "%") != 0) || pc < 0 || pc > 100)
+                return fl_cli__xusage(err, "--timer-rate: expected a percentage 0..100 (e.g. 2%%), got '%s'", v);
+            x->timer_ppm = (uint32_t)(pc * 10000.0 + 0.5);
         } else if (strcmp(a, "--schedule") == 0) {
             x->schedule = v;
         } else if (strcmp(a, "--junit") == 0) {
@@ -318,7 +334,7 @@ static int fl_cli__xmany(fl_exec *e, const fl_cli__xargs *x, const char *self, F
     for (uint64_t i = 0; i < n; i++) {
         uint64_t seed = first + i;
         fl_sched_opts so = { .strategy = x->strategy, .seed = seed, .depth = x->depth, .pct_k = pct_k,
-                             .step_budget = x->budget, .watchdog_ms = x->watchdog_ms };
+                             .step_budget = x->budget, .watchdog_ms = x->watchdog_ms, .timer_ppm = x->timer_ppm };
         fl_exec_result r;
         char msg[1024];
         if (fl_exec_run(e, &so, &r, msg, sizeof msg) < 0) {

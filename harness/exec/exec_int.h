@@ -31,6 +31,7 @@ typedef struct fl_exec__req {
     uint64_t seed, pct_k, budget;
     uint32_t timeout_ms;
     uint32_t record;      /* 1: record every step in detail (explore's hook) */
+    uint32_t timer_ppm;   /* fl_sched_opts.timer_ppm */
     uint32_t schedule_len;
 } fl_exec__req;
 

@@ -37,6 +37,7 @@ typedef enum fl_interpose__kind {
     FL_INTERPOSE__ONCE,
     FL_INTERPOSE__SPIN,
     FL_INTERPOSE__THREAD,
+    FL_INTERPOSE__PTID,        /* pthread_t -> its thread record (arg) */
 } fl_interpose__kind;
 
 /* Mutex types (as PTHREAD_MUTEX_*, ADAPTIVE folded into NORMAL). */
@@ -63,7 +64,7 @@ typedef struct fl_interpose__obj {
     void *handle;              /* sv_thread * */
     unsigned long pt;          /* pthread_t */
     bool detached;
-    int c11;                   /* thrd_create: int (*)(void *) start routine */
+    int (*c11fn)(void *);      /* thrd_create's start routine (fn is NULL then) */
 } fl_interpose__obj;
 
 /* Counters (interpose_table.c). */

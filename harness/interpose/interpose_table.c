@@ -19,7 +19,7 @@ fl_interpose_stats fl_interpose__stats;
 static fl_interpose__obj **fl_interpose__slots; /* NULL, a record, or TOMB */
 static size_t fl_interpose__cap, fl_interpose__used, fl_interpose__live;
 static uint32_t fl_interpose__run;
-static int fl_interpose__next_id[FL_INTERPOSE__THREAD + 1];
+static int fl_interpose__next_id[FL_INTERPOSE__PTID + 1];
 static fl_interpose__obj fl_interpose__tomb;
 #define FL_INTERPOSE__TOMB (&fl_interpose__tomb)
 
@@ -138,11 +138,6 @@ fl_interpose__obj *fl_interpose__get(const void *addr, fl_interpose__kind kind, 
     fl_interpose__stats.objects++;
     if (fresh) *fresh = true;
     return o;
-}
-
-fl_interpose__obj *fl_interpose__thread_by_pt(unsigned long pt)
-{
-    return fl_interpose__find((const void *)(uintptr_t)pt, FL_INTERPOSE__THREAD);
 }
 
 /* ---- time ---------------------------------------------------------------- */

@@ -3,12 +3,11 @@
  *
  * A thread the program creates is a controlled thread (sv_thread_create
  * under the controlled platform); its pthread_t is the real thread's, so
- * pthread_self and pthread_equal (passed through) agree with it. The thread
- * record is keyed by that pthread_t and created by whichever side gets
- * there first: the creator after sv_thread_create returns, or the new
- * thread itself if it already ended (its return value must be kept) — the
- * scheduler may run the new thread to completion inside the creator's
- * `create` scheduling point.
+ * pthread_self and pthread_equal (passed through) agree with it. Its record
+ * exists before the thread does and the thread reaches it through its start
+ * argument (the scheduler may run the new thread to completion inside the
+ * creator's `create` scheduling point); join finds it through the pthread_t,
+ * which maps to the newest thread that had it.
  */
 #include "interpose/interpose_int.h"
 
@@ -16,23 +15,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-typedef struct fl_interpose__start {
-    void *(*fn)(void *);
-    int (*c11fn)(void *);
-    void *arg;
-} fl_interpose__start;
+/* The calling thread's own record (NULL for threads the interposer did not
+ * create, such as main): where pthread_exit leaves its value. */
+static _Thread_local fl_interpose__obj *fl_interpose__my;
 
-static fl_interpose__obj *fl_interpose__self_rec(void)
-{
-    return fl_interpose__get((const void *)(uintptr_t)pthread_self(), FL_INTERPOSE__THREAD, NULL);
-}
+typedef struct fl_interpose__start {
+    fl_interpose__obj *rec;
+} fl_interpose__start;
 
 static void *fl_interpose__tramp(void *p)
 {
-    fl_interpose__start st = *(fl_interpose__start *)p;
+    fl_interpose__obj *rec = ((fl_interpose__start *)p)->rec;
     free(p);
-    void *ret = st.c11fn ? (void *)(intptr_t)st.c11fn(st.arg) : st.fn(st.arg);
-    fl_interpose__self_rec()->ret = ret;
+    fl_interpose__my = rec;
+    void *ret = rec->c11fn ? (void *)(intptr_t)rec->c11fn(rec->arg) : rec->fn(rec->arg);
+    rec->ret = ret;
+    fl_interpose__my = NULL;
     return ret;
 }
 
@@ -40,25 +38,38 @@ int fl_interpose__create(unsigned long *pt, bool detached, void *(*fn)(void *), 
 {
     fl_interpose__start *st = malloc(sizeof *st);
     if (!st) return EAGAIN;
-    *st = (fl_interpose__start){ fn, c11fn, arg };
+    /* The record is keyed by an odd number, never an object's address: a
+     * pthread_t is reused by the C library once its thread ended, so it
+     * only maps to the record (a PTID entry, replaced by each new thread). */
+    uint64_t seq = ++fl_interpose__stats.threads;
+    fl_interpose__obj *o = fl_interpose__get((const void *)(uintptr_t)(seq << 1 | 1), FL_INTERPOSE__THREAD, NULL);
+    o->fn = fn;
+    o->c11fn = c11fn;
+    o->arg = arg;
+    o->detached = detached;
+    st->rec = o;
     char name[32];
-    snprintf(name, sizeof name, "t%llu", (unsigned long long)++fl_interpose__stats.threads);
+    snprintf(name, sizeof name, "t%llu", (unsigned long long)seq);
     sv_thread *h;
-    int rc = sv_thread_create(&h, fl_interpose__tramp, st, name);
-    if (rc < 0) {
+    if (sv_thread_create(&h, fl_interpose__tramp, st, name) < 0) {
         free(st);
+        fl_interpose__drop(o->addr);
         return EAGAIN;
     }
-    unsigned long id = fl_sched_thread_pthread(h);
-    fl_interpose__obj *o = fl_interpose__get((const void *)(uintptr_t)id, FL_INTERPOSE__THREAD, NULL);
+    o = fl_interpose__get((const void *)(uintptr_t)(seq << 1 | 1), FL_INTERPOSE__THREAD, NULL);
     o->handle = h;
-    o->pt = id;
-    *pt = id;
-    if (detached) {
-        o->detached = true;
-        sv_thread_detach(h);
-    }
+    o->pt = fl_sched_thread_pthread(h);
+    fl_interpose__obj *map = fl_interpose__get((const void *)(uintptr_t)o->pt, FL_INTERPOSE__PTID, NULL);
+    map->arg = o;
+    *pt = o->pt;
+    if (detached) sv_thread_detach(h);
     return 0;
+}
+
+fl_interpose__obj *fl_interpose__thread_by_pt(unsigned long pt)
+{
+    fl_interpose__obj *map = fl_interpose__find((const void *)(uintptr_t)pt, FL_INTERPOSE__PTID);
+    return map ? map->arg : NULL;
 }
 
 int fl_interpose__join(unsigned long pt, void **ret)
@@ -86,7 +97,8 @@ int fl_interpose__detach(unsigned long pt)
 
 _Noreturn void fl_interpose__exit(void *ret)
 {
-    fl_interpose__self_rec()->ret = ret;
+    if (fl_interpose__my) fl_interpose__my->ret = ret;
+    fl_interpose__my = NULL;
     fl_sched_thread_exit();
 }
 

@@ -96,6 +96,12 @@ typedef struct fl_sched_opts {
     uint32_t watchdog_ms;  /* wall-clock time the baton holder may run without a
                               scheduling point before the run ends STALLED;
                               0 = FL_SCHED_DEFAULT_WATCHDOG_MS, UINT32_MAX = off */
+    uint32_t timer_ppm;    /* RANDOM, PCT: probability (parts per million) that, at a
+                              step with a timed sleeper, the earliest one wakes before
+                              the runnable threads block (a sleep used as a
+                              synchronisation, a timeout that fires under load);
+                              0 = never: virtual time passes only when every thread
+                              is blocked. Replay follows the record either way. */
 } fl_sched_opts;
 
 typedef struct fl_sched_result {

@@ -258,6 +258,41 @@ static int fl_sched__collect(fl_sched__run *r)
     return n;
 }
 
+/* A timer that fires before every runnable thread has blocked: the sleeper
+ * (or timed waiter) with the earliest deadline wakes now, as if the others
+ * had been slow, and the clock moves to its deadline. Under RANDOM and PCT
+ * it happens with probability timer_ppm per step that has a timed sleeper
+ * (0: never, the default: time passes only when every thread is blocked);
+ * under REPLAY when the recorded choice names such a sleeper (a schedule
+ * records the early wake-up as the choice of that thread). Returns the
+ * thread made runnable, or NULL. With mu held. */
+static fl_sched__thr *fl_sched__early_timer(fl_sched__run *r)
+{
+    fl_sched__thr *t = NULL;
+    for (int i = 0; i < r->nalive; i++) {
+        fl_sched__thr *a = r->alive[i];
+        if (a->state == FL_SCHED__T_BLOCKED && a->deadline != SV_FOREVER && (!t || a->deadline < t->deadline)) t = a;
+    }
+    if (!t) return NULL;
+    if (r->strategy == FL_SCHED_STRAT_REPLAY) {
+        if (r->rp_run >= r->replay->nruns) return NULL;
+        int want = (int)r->replay->runs[r->rp_run].tid;
+        if (want >= r->nthr) return NULL;
+        fl_sched__thr *w = r->thr[want];
+        if (w->state != FL_SCHED__T_BLOCKED || w->deadline == SV_FOREVER) return NULL;
+        t = w;
+    } else if (r->timer_ppm == 0 || (r->strategy != FL_SCHED_STRAT_RANDOM && r->strategy != FL_SCHED_STRAT_PCT) ||
+               fl_sched__rng_below(r->rng, 1000000) >= r->timer_ppm) {
+        return NULL;
+    }
+    if (t->deadline > r->clock) {
+        r->clock = t->deadline;
+        r->clock_moved = true;
+    }
+    fl_sched__unblock(t, true);
+    return t;
+}
+
 /* Choose who runs after the current step, or NULL when the run is over. */
 static fl_sched__thr *fl_sched__decide(fl_sched__run *r, fl_sched__thr *me)
 {
@@ -311,7 +346,9 @@ static fl_sched__thr *fl_sched__decide(fl_sched__run *r, fl_sched__thr *me)
         return NULL;
     }
     bool followed = true;
-    int id = fl_sched__strat_pick(r, me, r->scratch, n, &followed);
+    fl_sched__thr *early = fl_sched__early_timer(r);
+    if (early) n = fl_sched__collect(r); /* it is runnable now */
+    int id = early && r->strategy != FL_SCHED_STRAT_REPLAY ? early->id : fl_sched__strat_pick(r, me, r->scratch, n, &followed);
     if (id < 0) {
         fl_sched__end(r, FL_SCHED_DIVERGED, "replay diverged");
         return NULL;
@@ -478,6 +515,7 @@ int fl_sched_run_ex(const fl_sched_opts *o, const fl_sched_schedule *replay, voi
     r->budget = o->step_budget ? o->step_budget : FL_SCHED_DEFAULT_BUDGET;
     r->tracing = o->trace;
     r->watchdog_ms = o->watchdog_ms ? o->watchdog_ms : FL_SCHED_DEFAULT_WATCHDOG_MS;
+    r->timer_ppm = o->timer_ppm > 1000000 ? 1000000 : o->timer_ppm;
     r->main_fn = main_fn;
     r->main_arg = arg;
     if (hook) r->hook = *hook;

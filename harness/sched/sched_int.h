@@ -159,6 +159,7 @@ struct fl_sched__run {
 
     /* watchdog (host thread): steps seen at the last tick, and when */
     uint32_t watchdog_ms;
+    uint32_t timer_ppm;           /* early timers (fl_sched_opts.timer_ppm) */
     bool stalled;                 /* ended STALLED: the run is never freed */
 };
 
