@@ -34,3 +34,20 @@ check "user_worker: two replays byte-identical" [ "$r1" = "$r2" ]
 check "user_worker: fixed scenario passes" [ "$rc" -eq 0 ]
 "$B/faultline" run examples/user_worker.scn >/dev/null 2>&1; rc=$?
 check "stock faultline refuses an unregistered worker (exit 2)" [ "$rc" -eq 2 ]
+
+# examples/user_pthread is a user worker written with plain pthreads: its
+# threads are controlled through the interposer, which only the plain build
+# has (ASan and TSan keep their own interceptors), so it runs from build/.
+P=build/examples/user_pthread
+if [ -x "$P" ]; then
+    out=$("$P" run examples/user_pthread.scn 2>&1); rc=$?
+    check "user_pthread: the pthread worker's lost update fails the scenario (exit 1)" sh -c '[ "$1" -eq 1 ] && printf "%s\n" "$2" | grep -q "expect crashes w = 0"' _ "$rc" "$out"
+    S=$(printf '%s\n' "$out" | sed -n 's/^  replay:    user_pthread replay examples\/user_pthread.scn --schedule \(fl1:[^ ]*\)$/\1/p' | head -n 1)
+    r1=$("$P" replay examples/user_pthread.scn --schedule "$S" 2>&1); rc1=$?
+    r2=$("$P" replay examples/user_pthread.scn --schedule "$S" 2>&1)
+    check "user_pthread: replay fails the same way, byte for byte" sh -c '[ -n "$3" ] && [ "$1" -eq 1 ] && [ "$2" = "$4" ]' _ "$rc1" "$r1" "$S" "$r2"
+    "$P" run examples/user_pthread_fixed.scn >/dev/null 2>&1; rc=$?
+    check "user_pthread: the fixed pthread worker passes" [ "$rc" -eq 0 ]
+else
+    echo "fail example: build/examples/user_pthread missing" >>"$tally"
+fi

@@ -1,0 +1,84 @@
+/*
+ * user_pthread.c — a user worker written with plain pthreads, under control.
+ *
+ * A cache warmer: each batch, the worker starts two loader threads with
+ * pthread_create; each loads one entry and bumps a shared `loaded` count
+ * under a pthread mutex, then the worker joins them and checks that both
+ * entries are counted. Nothing here knows faultline: pthread_create,
+ * pthread_mutex_lock and usleep are the C library's names. In a faultline
+ * binary they are interposed (docs/pthread.md), so the loaders are
+ * controlled threads and the scheduler chooses every interleaving.
+ *
+ * The bug ("warmer"): the count is read in one critical section and written
+ * back in another (the load happens in between, outside the lock), so two
+ * loaders can both read 0 and both write 1: a lost update. The worker then
+ * panics, the supervisor logs and restarts it, and the scenario's
+ * `expect crashes w = 0` fails with a replay line.
+ * The fix ("warmer_fixed"): increment in one critical section.
+ *
+ *     build/examples/user_pthread run examples/user_pthread.scn        # FAIL + replay
+ *     build/examples/user_pthread run examples/user_pthread_fixed.scn  # passes
+ */
+#include "sv.h"
+
+#include "cli/fl_cli.h"
+#include "world/fl_world.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <unistd.h>
+
+typedef struct warm {
+    pthread_mutex_t lock;
+    int loaded;
+    bool fixed;
+} warm;
+
+static void *loader(void *arg)
+{
+    warm *w = arg;
+    if (w->fixed) {
+        usleep(100); /* the load */
+        pthread_mutex_lock(&w->lock);
+        w->loaded++;
+        pthread_mutex_unlock(&w->lock);
+        return NULL;
+    }
+    pthread_mutex_lock(&w->lock);
+    int seen = w->loaded;
+    pthread_mutex_unlock(&w->lock);
+    usleep(100); /* the load, outside the lock */
+    pthread_mutex_lock(&w->lock);
+    w->loaded = seen + 1;
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+static int warmer_run(sv_worker *self, bool fixed)
+{
+    while (!sv_worker_stopping(self)) {
+        warm w = { .fixed = fixed };
+        pthread_mutex_init(&w.lock, NULL);
+        pthread_t t[2];
+        for (int i = 0; i < 2; i++) pthread_create(&t[i], NULL, loader, &w);
+        for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
+        pthread_mutex_destroy(&w.lock);
+        if (w.loaded != 2) sv_panic("cache warm-up lost an entry: %d of 2 counted", w.loaded);
+        sv_worker_sleep(self, 50);
+    }
+    return 0;
+}
+
+static int warmer(sv_worker *self, void *arg) { (void)arg; return warmer_run(self, false); }
+static int warmer_fixed(sv_worker *self, void *arg) { (void)arg; return warmer_run(self, true); }
+
+int main(int argc, char **argv)
+{
+    if (fl_world_register_worker("warmer", warmer, NULL) < 0 ||
+        fl_world_register_worker("warmer_fixed", warmer_fixed, NULL) < 0) {
+        fprintf(stderr, "user_pthread: cannot register workers\n");
+        return 2;
+    }
+    return fl_cli_main(argc, argv, stdout, stderr);
+}
