@@ -12,6 +12,7 @@
 
 #include "interpose/fl_interpose.h"
 #include "sched_util.h"
+#include "sv.h"
 
 #define NEED_WRAPPERS()                                                                            \
     do {                                                                                           \
@@ -369,6 +370,54 @@ static void test_exit_and_detach(void **st)
     }
 }
 
+/* A libsv worker that ends with pthread_exit under control: reported as a
+ * crash (thread_exit) and restarted, its thread DONE for the scheduler. */
+static int px_starts;
+static int px_worker(sv_worker *w, void *arg)
+{
+    (void)arg;
+    if (++px_starts == 1) pthread_exit(NULL);
+    while (!sv_worker_stopping(w)) sv_worker_sleep(w, 10);
+    return 0;
+}
+static int px_crashes, px_restarts;
+static void px_event(void *ud, const sv_event *ev)
+{
+    (void)ud;
+    if (ev->kind == SV_EV_CRASH && ev->reason == SV_EXIT_THREAD_EXIT) px_crashes++;
+    if (ev->kind == SV_EV_RESTARTED) px_restarts++;
+}
+static void px_quiet(void *ud, const sv_event *ev, const char *line) { (void)ud; (void)ev; (void)line; }
+static void px_main(void *arg)
+{
+    (void)arg;
+    px_starts = px_crashes = px_restarts = 0;
+    sv_child_spec c = { .id = "px", .fn = px_worker, .restart = SV_PERMANENT, .shutdown_ms = 1000 };
+    sv_sup_spec spec = { .name = "root", .strategy = SV_ONE_FOR_ONE, .intensity = 5, .period_ms = 5000,
+                         .children = &c, .nchildren = 1, .on_event = px_event, .log = px_quiet };
+    sv_sup *sup;
+    assert_int_equal(sv_sup_start(&spec, &sup), 0);
+    sv_sleep_until(sv_now() + 200 * 1000000ll);
+    sv_sup_stop(sup);
+    sv_sup_free(sup);
+}
+
+static void test_worker_pthread_exit_is_a_crash(void **st)
+{
+    (void)st;
+    NEED_WRAPPERS();
+    for (uint64_t seed = 1; seed <= 10; seed++) {
+        fl_sched_opts o = opts(FL_SCHED_STRAT_RANDOM, seed);
+        fl_sched_result r;
+        run_ok(&o, px_main, NULL, &r);
+        if (r.status != FL_SCHED_OK) fail_msg("seed %llu: %s", (unsigned long long)seed, r.report);
+        assert_int_equal(px_crashes, 1);
+        assert_int_equal(px_restarts, 1);
+        assert_int_equal(px_starts, 2);
+        fl_sched_result_free(&r);
+    }
+}
+
 /* Outside a run the same calls are the C library's. */
 static void *plain(void *a)
 {
@@ -445,6 +494,7 @@ int main(void)
         cmocka_unit_test(test_rwlock_upgrade_deadlocks),
         cmocka_unit_test(test_c11_threads),
         cmocka_unit_test(test_exit_and_detach),
+        cmocka_unit_test(test_worker_pthread_exit_is_a_crash),
         cmocka_unit_test(test_watchdog_names_stuck_thread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -43,6 +43,11 @@ static void fl_exec__step(void *ud, uint64_t step, int cur, const int *runnable,
 {
     (void)ud; (void)step;
     fl_exec__shm *p = fl_exec__page;
+    for (int i = 0; i < n; i++) /* a preemption: switching away from a thread that could go on */
+        if (runnable[i] == cur) {
+            p->preempt_live += chosen != cur;
+            break;
+        }
     if (p->record) {
         if (p->nsteps < FL_EXEC__MAX_STEPS && p->nids + (uint32_t)n <= FL_EXEC__MAX_IDS) {
             p->steps_rec[p->nsteps++] = (fl_exec__dstep){ cur, chosen, n, followed };
@@ -95,6 +100,8 @@ static _Noreturn void fl_exec__child(const fl_exec__req *q, const char *schedule
     p->seed = q->seed;
     p->depth = q->strategy == FL_SCHED_STRAT_PCT ? (q->depth ? q->depth : FL_SCHED_DEFAULT_DEPTH) : 0;
     p->pct_k = q->strategy == FL_SCHED_STRAT_PCT ? (q->pct_k ? q->pct_k : FL_SCHED_DEFAULT_PCT_K) : 0;
+    p->flags = q->timer_ppm && (q->strategy == FL_SCHED_STRAT_RANDOM || q->strategy == FL_SCHED_STRAT_PCT)
+                   ? FL_SCHED_SCHEDULE_TIMERS : 0;
     int rc;
     if (q->strategy == FL_SCHED_STRAT_REPLAY) {
         char err[256];
@@ -108,6 +115,7 @@ static _Noreturn void fl_exec__child(const fl_exec__req *q, const char *schedule
         p->seed = sc.seed;
         p->depth = sc.depth;
         p->pct_k = sc.pct_k;
+        p->flags = sc.flags & (FL_SCHED_SCHEDULE_EDITED | FL_SCHED_SCHEDULE_TIMERS);
         rc = fl_sched_run_ex(&so, &sc, fl_exec__controlled_main, NULL, &res, &hook);
     } else {
         rc = fl_sched_run_ex(&so, NULL, fl_exec__controlled_main, NULL, &res, &hook);
@@ -153,7 +161,7 @@ static char *fl_exec__open_schedule(const fl_exec__shm *p)
     sc.seed = p->seed;
     sc.depth = p->depth;
     sc.pct_k = p->pct_k;
-    sc.flags = FL_SCHED_SCHEDULE_OPEN;
+    sc.flags = FL_SCHED_SCHEDULE_OPEN | p->flags;
     sc.end = FL_SCHED_OK;
     sc.runs = (fl_sched_schedule_run *)p->runs;
     sc.nruns = (size_t)p->nruns;
@@ -202,6 +210,7 @@ static _Noreturn void fl_exec__serve(int rfd, int wfd)
         p->finished = 0;
         p->nruns = 0;
         p->overflow = 0;
+        p->preempt_live = 0;
         p->schedule_len = p->report_len = 0;
         p->schedule[0] = p->report[0] = '\0';
         p->record = q.record;
@@ -241,6 +250,7 @@ static _Noreturn void fl_exec__serve(int rfd, int wfd)
             r.code = WIFSIGNALED(st) ? WTERMSIG(st) : WIFEXITED(st) ? WEXITSTATUS(st) : 0;
             r.status = p->finished == 2 ? -1 : FL_SCHED_OK;
             for (uint64_t i = 0; i < p->nruns; i++) r.steps += p->runs[i].len;
+            r.preemptions = p->preempt_live;
             open_sched = fl_exec__open_schedule(p);
             sch = open_sched;
             rep = p->finished == 2 ? p->report : NULL;

@@ -68,7 +68,7 @@ typedef struct fl_exec__shm {
     char report[FL_EXEC__STR_MAX];
     /* the request, for building an open schedule from runs[] */
     int32_t strategy;
-    uint32_t depth;
+    uint32_t depth, flags;   /* flags: FL_SCHED_SCHEDULE_EDITED | _TIMERS of the run */
     uint64_t seed, pct_k;
     /* steps in detail, when the request asks (explore) */
     uint32_t record;
@@ -78,6 +78,7 @@ typedef struct fl_exec__shm {
     /* choices as they happen */
     uint64_t nruns;
     uint32_t overflow;
+    uint64_t preempt_live;   /* preemptions so far, counted by the hook */
     fl_sched_schedule_run runs[FL_EXEC__MAX_RUNS];
 } fl_exec__shm;
 

@@ -95,11 +95,15 @@ int fl_interpose__detach(unsigned long pt)
     return 0;
 }
 
+/* The thread stays controlled while it unwinds: the program's cleanup
+ * handlers (and libsv's, for a worker) run as scheduled code, then the
+ * scheduler's trampoline makes it DONE (fl_sched.h). */
 _Noreturn void fl_interpose__exit(void *ret)
 {
     if (fl_interpose__my) fl_interpose__my->ret = ret;
     fl_interpose__my = NULL;
-    fl_sched_thread_exit();
+    fl_real.pthread_exit(ret);
+    __builtin_unreachable();
 }
 
 /* ---- sleeping, yielding ------------------------------------------------------ */

@@ -20,6 +20,13 @@
 #ifndef FL_REAL_H
 #define FL_REAL_H
 
+/* The table names POSIX 2008 types (spinlocks, barriers). The harness is
+ * compiled with _GNU_SOURCE; a strict-C translation unit that includes
+ * this header first gets POSIX 2008 declarations. */
+#if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE) && !defined(_XOPEN_SOURCE) && !defined(_DEFAULT_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+
 #include <pthread.h>
 #include <semaphore.h>
 #include <time.h>

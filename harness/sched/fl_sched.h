@@ -182,12 +182,17 @@ typedef int (*fl_sched_check_fn)(void *ud, const fl_sched_result *res);
  * the non-preemptive default; produced by shrink and explore), bit 1
  * FL_SCHED_SCHEDULE_EDITED (choices were edited by shrink, so SEED no longer
  * produces them), bits 2-3 the status the recorded run ended with
- * (fl_sched_status: OK, DEADLOCK, BUDGET; never DIVERGED).
+ * (fl_sched_status: OK, DEADLOCK, BUDGET; never DIVERGED), bit 4
+ * FL_SCHED_SCHEDULE_TIMERS (the run let timers fire early: a recorded choice
+ * of a thread in a timed wait wakes it; without the bit such a choice is one
+ * that cannot run, as for any edited schedule).
  */
 #define FL_SCHED_SCHEDULE_VERSION 1
 #define FL_SCHED_SCHEDULE_OPEN 0x1u
 #define FL_SCHED_SCHEDULE_EDITED 0x2u
-#define FL_SCHED_SCHEDULE_FLAG_MASK 0xfu
+#define FL_SCHED_SCHEDULE_TIMERS 0x10u /* recorded with early timers (timer_ppm > 0): a choice of
+                                          a timed sleeper wakes it early on replay */
+#define FL_SCHED_SCHEDULE_FLAG_MASK 0x1fu
 #define FL_SCHED_SCHEDULE_MAX_THREAD 65535u /* largest thread id a schedule may name */
 
 /* One run of consecutive steps given to the same thread. */
@@ -202,7 +207,7 @@ typedef struct fl_sched_schedule {
     uint64_t seed;
     uint32_t depth;          /* pct d (0 for other strategies) */
     uint64_t pct_k;          /* pct step estimate (0 for other strategies) */
-    uint32_t flags;          /* FL_SCHED_SCHEDULE_OPEN | FL_SCHED_SCHEDULE_EDITED */
+    uint32_t flags;          /* FL_SCHED_SCHEDULE_OPEN | _EDITED | _TIMERS */
     fl_sched_status end;     /* how the recorded run ended */
     uint64_t preemptions;    /* of the recorded run (0 when unknown: open) */
     fl_sched_schedule_run *runs;
@@ -290,9 +295,9 @@ void fl_sched_wake(_Atomic uint32_t *word, int n);
  * agree with what the program's pthread_create returned. */
 unsigned long fl_sched_thread_pthread(const void *sv_thread_handle);
 
-/* End the calling controlled thread now (pthread_exit semantics): the thread
- * is DONE for joiners and the scheduler, then the real thread exits. */
-_Noreturn void fl_sched_thread_exit(void);
+/* A controlled thread may end by pthread_exit (the C library's, called
+ * while it is still controlled): the scheduler's trampoline catches the
+ * unwinding and makes it DONE, after the program's own cleanup handlers. */
 
 /* ---- search drivers (explore/: bounded search, shrink) ---- */
 

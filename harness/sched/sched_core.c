@@ -174,6 +174,21 @@ static void fl_sched__wait_turn(fl_sched__run *r, fl_sched__thr *me, fl_sched__t
     if (me->killed) fl_sched__die(r);
 }
 
+/* The program's thread left its function by unwinding (pthread_exit, or a
+ * cancellation): it is DONE for joiners and the scheduler, as if it had
+ * returned. Inner cleanup handlers (libsv's worker trampoline reports the
+ * end as a crash) ran before this one, still as a controlled thread. A
+ * thread the scheduler kills itself (fl_sched__die) has no self by then. */
+static void fl_sched__unwound(void *p)
+{
+    fl_sched__thr *me = p;
+    if (fl_sched__self != me) return;
+    fl_sched__run *r = me->run;
+    FL_SCHED__PT(fl_real.pthread_mutex_lock(&r->mu));
+    fl_sched__thread_done(r, me); /* releases mu */
+    fl_sched__self = NULL;
+}
+
 void *fl_sched__trampoline(void *p)
 {
     fl_sched__thr *me = p;
@@ -182,7 +197,10 @@ void *fl_sched__trampoline(void *p)
     FL_SCHED__PT(fl_real.pthread_mutex_lock(&r->mu));
     fl_sched__wait_turn(r, me, NULL);
     FL_SCHED__PT(fl_real.pthread_mutex_unlock(&r->mu));
-    void *ret = me->fn(me->arg);
+    void *ret;
+    pthread_cleanup_push(fl_sched__unwound, me);
+    ret = me->fn(me->arg);
+    pthread_cleanup_pop(0);
     FL_SCHED__PT(fl_real.pthread_mutex_lock(&r->mu));
     fl_sched__thread_done(r, me); /* releases mu */
     fl_sched__self = NULL;
@@ -263,8 +281,9 @@ static int fl_sched__collect(fl_sched__run *r)
  * had been slow, and the clock moves to its deadline. Under RANDOM and PCT
  * it happens with probability timer_ppm per step that has a timed sleeper
  * (0: never, the default: time passes only when every thread is blocked);
- * under REPLAY when the recorded choice names such a sleeper (a schedule
- * records the early wake-up as the choice of that thread). Returns the
+ * under REPLAY of a schedule recorded so (FL_SCHED_SCHEDULE_TIMERS) when the
+ * recorded choice names such a sleeper (the early wake-up is recorded as the
+ * choice of that thread). Returns the
  * thread made runnable, or NULL. With mu held. */
 static fl_sched__thr *fl_sched__early_timer(fl_sched__run *r)
 {
@@ -275,7 +294,7 @@ static fl_sched__thr *fl_sched__early_timer(fl_sched__run *r)
     }
     if (!t) return NULL;
     if (r->strategy == FL_SCHED_STRAT_REPLAY) {
-        if (r->rp_run >= r->replay->nruns) return NULL;
+        if (!(r->replay->flags & FL_SCHED_SCHEDULE_TIMERS) || r->rp_run >= r->replay->nruns) return NULL;
         int want = (int)r->replay->runs[r->rp_run].tid;
         if (want >= r->nthr) return NULL;
         fl_sched__thr *w = r->thr[want];
@@ -416,7 +435,7 @@ static void fl_sched__fill_result(fl_sched__run *r, fl_sched_result *res)
         }
     }
     fl_sched_schedule sc = r->rec;
-    sc.flags &= FL_SCHED_SCHEDULE_EDITED;
+    sc.flags &= FL_SCHED_SCHEDULE_EDITED | FL_SCHED_SCHEDULE_TIMERS;
     /* A diverged or stalled run has no recorded end: its schedule is an open
      * prefix (replaying it reaches the same point again). */
     bool open = r->status == FL_SCHED_DIVERGED || r->status == FL_SCHED_STALLED;
@@ -526,13 +545,15 @@ int fl_sched_run_ex(const fl_sched_opts *o, const fl_sched_schedule *replay, voi
         r->rec.seed = replay->seed;
         r->rec.depth = replay->depth;
         r->rec.pct_k = replay->pct_k;
-        r->rec.flags = replay->flags & FL_SCHED_SCHEDULE_EDITED;
+        r->rec.flags = replay->flags & (FL_SCHED_SCHEDULE_EDITED | FL_SCHED_SCHEDULE_TIMERS);
     } else {
         r->seed = o->seed;
         r->depth = o->depth ? o->depth : FL_SCHED_DEFAULT_DEPTH;
         r->pct_k = o->pct_k ? o->pct_k : FL_SCHED_DEFAULT_PCT_K;
         r->rec.strategy = o->strategy;
         r->rec.seed = o->seed;
+        if (o->timer_ppm && (o->strategy == FL_SCHED_STRAT_RANDOM || o->strategy == FL_SCHED_STRAT_PCT))
+            r->rec.flags |= FL_SCHED_SCHEDULE_TIMERS;
         if (o->strategy == FL_SCHED_STRAT_PCT) {
             r->rec.depth = r->depth;
             r->rec.pct_k = r->pct_k;

@@ -198,6 +198,7 @@ int fl_sched__free_run(const fl_sched_opts *o, void (*main_fn)(void *), void *ar
     ops = fl_sched__plat_free;
     ops.alloc = sv_plat_posix.alloc;
     ops.free = sv_plat_posix.free;
+    ops.thread_killed = sv_plat_posix.thread_killed; /* free mode never kills a thread */
     fl_sched__free_seed = o->seed;
     atomic_store(&fl_sched__free_ops, 0);
     fl_sched__free_main m = { main_fn, arg };

@@ -65,13 +65,3 @@ unsigned long fl_sched_thread_pthread(const void *h)
     const fl_sched__thr *t = h;
     return (unsigned long)t->pt;
 }
-
-_Noreturn void fl_sched_thread_exit(void)
-{
-    fl_sched__thr *me;
-    fl_sched__run *r = fl_sched__enter(&me, "exit");
-    fl_sched__thread_done(r, me); /* releases mu */
-    fl_sched__self = NULL;
-    fl_real.pthread_exit(NULL);
-    __builtin_unreachable();
-}

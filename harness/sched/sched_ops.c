@@ -384,6 +384,11 @@ static void fl_sched__c_yield(void)
     fl_sched__leave(r);
 }
 
+/* libsv's worker trampoline asks, when its thread unwinds, whether the
+ * platform ended it (then nothing may be reported: the run is over) or the
+ * program did (pthread_exit: a crash to report). */
+static bool fl_sched__c_thread_killed(void) { return fl_sched__self == NULL; }
+
 const sv_plat_ops fl_sched__plat_controlled = {
     .name = "controlled",
     .thread_create = fl_sched__c_thread_create,
@@ -405,4 +410,5 @@ const sv_plat_ops fl_sched__plat_controlled = {
     .yield = fl_sched__c_yield,
     .alloc = fl_sched__alloc,
     .free = fl_sched__free,
+    .thread_killed = fl_sched__c_thread_killed,
 };

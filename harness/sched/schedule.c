@@ -113,7 +113,7 @@ static void fl_sched__put_vlq(fl_sched__buf *b, uint64_t v)
 char *fl_sched_schedule_format(const fl_sched_schedule *sc)
 {
     if (!sc || !fl_sched__origin_ok(sc->strategy) || sc->end > FL_SCHED_BUDGET ||
-        (sc->flags & ~(FL_SCHED_SCHEDULE_OPEN | FL_SCHED_SCHEDULE_EDITED)) ||
+        (sc->flags & ~(FL_SCHED_SCHEDULE_OPEN | FL_SCHED_SCHEDULE_EDITED | FL_SCHED_SCHEDULE_TIMERS)) ||
         (sc->strategy != FL_SCHED_STRAT_PCT && (sc->depth || sc->pct_k)))
         return NULL;
     fl_sched__buf b = {0};
@@ -342,9 +342,9 @@ int fl_sched_schedule_parse(const char *s, fl_sched_schedule *out, char *err, si
     {
         size_t fs = r.i;
         if ((rc = fl_sched__num(&r, FL_SCHED_SCHEDULE_FLAG_MASK, "flags", &v))) return rc;
-        if ((v >> 2) > FL_SCHED_BUDGET) return fl_sched__fail(&r, fs, "flags name an unknown end status");
-        out->flags = (uint32_t)v & (FL_SCHED_SCHEDULE_OPEN | FL_SCHED_SCHEDULE_EDITED);
-        out->end = (fl_sched_status)(v >> 2);
+        if (((v >> 2) & 3) > FL_SCHED_BUDGET) return fl_sched__fail(&r, fs, "flags name an unknown end status");
+        out->flags = (uint32_t)v & (FL_SCHED_SCHEDULE_OPEN | FL_SCHED_SCHEDULE_EDITED | FL_SCHED_SCHEDULE_TIMERS);
+        out->end = (fl_sched_status)((v >> 2) & 3);
         if ((rc = fl_sched__expect(&r, '.', "flags"))) return rc;
     }
     if ((rc = fl_sched__num(&r, UINT64_MAX, "preemptions", &out->preemptions)) ||
