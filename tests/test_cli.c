@@ -278,7 +278,7 @@ static void test_collect(void **state) {
     char **files;
     size_t n;
     char err[512];
-    assert_int_equal(fl_cli_collect(ops, 3, &files, &n, err, sizeof err), 0);
+    assert_int_equal(fl_cli_collect(ops, 3, &files, &n, NULL, err, sizeof err), 0);
     assert_int_equal(n, 4); /* three .scn (the duplicate dropped), then the explicit file */
     assert_non_null(strstr(files[0], "suite/a/wrong.scn"));
     assert_non_null(strstr(files[1], "suite/b/good.scn"));
@@ -287,10 +287,10 @@ static void test_collect(void **state) {
     fl_cli_files_free(files, n);
     char *missing = cli_tmp_path("nope"), *empty = cli_tmp_path("empty");
     const char *bad[] = {missing};
-    assert_int_equal(fl_cli_collect(bad, 1, &files, &n, err, sizeof err), -ENOENT);
+    assert_int_equal(fl_cli_collect(bad, 1, &files, &n, NULL, err, sizeof err), -ENOENT);
     assert_non_null(strstr(err, "nope: No such file or directory"));
     const char *emp[] = {empty};
-    assert_int_equal(fl_cli_collect(emp, 1, &files, &n, err, sizeof err), -EINVAL);
+    assert_int_equal(fl_cli_collect(emp, 1, &files, &n, NULL, err, sizeof err), -EINVAL);
     assert_non_null(strstr(err, "no *.scn files"));
     free(suite);
     free(extra);
