@@ -206,7 +206,21 @@ static void test_parse_errors(void **state) {
     expect_error("faultline: --seeds: expected a value", "run", "a", "--seeds", NULL);
     expect_error("faultline: --tap: expected a path after '=', got ''", "run", "a", "--tap=", NULL);
     expect_error("faultline: run: unknown option '--frobnicate'; try 'faultline run --help'", "run", "a", "--frobnicate", NULL);
-    expect_error("faultline: run: unknown option '-x'; try 'faultline run --help'", "run", "a", "-x", NULL);
+    expect_error("faultline: run: unknown option '-q'; try 'faultline run --help'", "run", "a", "-q", NULL);
+    expect_error("faultline: run: unknown option '-xv'; try 'faultline run --help'", "run", "a", "-xv", NULL);
+    expect_error("faultline: --jobs: expected an integer from 1 to 1024, got '0'", "run", "a", "-j", "0", NULL);
+    expect_error("faultline: --jobs: expected an integer from 1 to 1024, got 'many'", "run", "a", "--jobs=many", NULL);
+    expect_error("faultline: --timeout: expected a duration such as 90s, 500ms, 10m or 0 (none), up to a day, got '10x'",
+                 "run", "a", "--timeout", "10x", NULL);
+    expect_error("faultline: --timeout: expected a duration such as 90s, 500ms, 10m or 0 (none), up to a day, got '25h'",
+                 "run", "a", "--timeout=25h", NULL);
+    expect_error("faultline: --color: expected auto, always or never, got 'pink'", "run", "a", "--color=pink", NULL);
+    expect_error("faultline: --seed: expected a non-negative integer, got '-1'", "run", "a", "--seed", "-1", NULL);
+    expect_error("faultline: --seed: runs exactly one seed; it cannot be combined with --seeds", "run", "a", "--seed",
+                 "3", "--seeds", "4", NULL);
+    expect_error("faultline: -k: expected a pattern (substring or glob of the path), got ''", "run", "a", "-k", "", NULL);
+    expect_error("faultline: replay: unknown option '-j'; try 'faultline replay --help'", "replay", "a", "-j", "2",
+                 "--schedule", "s", NULL);
     expect_error("faultline: check: unknown option '--seeds'; try 'faultline check --help'", "check", "a", "--seeds", "3", NULL);
     expect_error("faultline: replay: expected --schedule S (the fl1:… string a failure printed)", "replay", "a.scn", NULL);
     expect_error("faultline: replay: expected one scenario FILE, got 2 operands", "replay", "a", "b", "--schedule", "s", NULL);
@@ -386,7 +400,13 @@ static void test_run_pass_fail_and_reports(void **state) {
     char *user = cli_tmp_path("bad/user.scn");
     c = CLI("run", user, "--seeds", "2");
     assert_int_equal(c.rc, 2);
-    assert_non_null(strstr(c.err, "not registered"));
+    assert_non_null(strstr(c.err, "bad/user.scn:2:8: unknown user worker 'not_registered'"));
+    assert_null(strstr(c.out, "0 of 0"));
+    cli_cap_free(&c);
+    c = CLI("check", user);
+    assert_int_equal(c.rc, 2);
+    assert_non_null(strstr(c.err, "bad/user.scn:2:8: unknown user worker 'not_registered'"));
+    assert_null(strstr(c.out, "ok "));
     cli_cap_free(&c);
     free(user);
     free(j2);

@@ -91,6 +91,9 @@ static void fl_runner__child(const fl_scenario *s, const fl_runner_opts *o, cons
     signal(SIGINT, SIG_IGN);
     signal(SIGTERM, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
+    /* an abort() in a worker must kill this child, not jump into a handler
+     * the parent installed (a test framework's); sanitizers keep theirs */
+    signal(SIGABRT, SIG_DFL);
     if (cpu >= 0) { /* spread the children: the scheduler pins a run to the CPU it starts on */
         cpu_set_t set;
         CPU_ZERO(&set);
