@@ -28,7 +28,7 @@ BENCHES  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 FUZZ_REPLAY := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 FAULTLINE := $(if $(wildcard harness/main.c),$(BUILD)/faultline)
 
-.PHONY: all deps test unit asan tsan run bench fuzz fuzz-merge install clean examples
+.PHONY: all deps test test-under-load unit asan tsan run bench fuzz fuzz-merge install clean examples
 all: deps $(LIBSV) $(BUILD)/libsv.so $(LIBFL) $(FAULTLINE) $(EXAMPLES)
 
 deps:
@@ -75,6 +75,10 @@ tsan:
 # Ends with "N passed, N failed"; non-zero exit on any failure.
 test: deps
 	@sh mk/test.sh
+
+# `make test` three times while two busy loops load the CPUs (flake hunt).
+test-under-load: deps
+	@sh mk/test-under-load.sh
 
 # The main job: the scenario suite at its default seeds, reports in out/.
 run: all
