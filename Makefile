@@ -49,7 +49,7 @@ FAULTLINE := $(if $(wildcard harness/main.c),$(BUILD)/faultline)
 # are reached by symbol interposition, never by a reference the linker sees.
 FL_WHOLE = -Wl,--whole-archive $(LIBFL) -Wl,--no-whole-archive
 
-.PHONY: all deps test unit asan tsan run bench fuzz fuzz-merge install clean examples man
+.PHONY: all deps test test-under-load unit asan tsan run bench fuzz fuzz-merge install clean examples man
 all: deps $(LIBSV) $(SOSV) $(LIBFL) $(SOFL) $(FAULTLINE) $(EXAMPLES) $(MANPAGES)
 man: $(MANPAGES)
 
@@ -120,6 +120,10 @@ tsan:
 # Ends with "N passed, N failed"; non-zero exit on any failure.
 test: deps
 	@sh mk/test.sh
+
+# `make test` three times while two busy loops load the CPUs (flake hunt).
+test-under-load: deps
+	@sh mk/test-under-load.sh
 
 # The main job: the scenario suite at its default seeds, reports in out/.
 run: all

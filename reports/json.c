@@ -99,6 +99,8 @@ static int fl_report__json_body(FILE *f, const void *vctx)
     fl_report__json_u64(f, in, "seed_lo", s->seed_lo);
     fl_report__json_u64(f, in, "seed_hi", s->seed_hi);
     fl_report__json_strf(f, in, "shard", s->shard);
+    fl_report__json_key(f, in, "interrupted");
+    fputs(s->interrupted ? "true" : "false", f);
     fl_report__json_key(f, in, "timestamp");
     fprintf(f, "%lld", (long long)s->timestamp);
     fl_report__json_strf(f, in, "timestamp_iso", iso);

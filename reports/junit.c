@@ -165,6 +165,7 @@ static int fl_report__junit_body(FILE *f, const void *vctx)
     snprintf(v, sizeof v, "%u", (unsigned)s->depth);
     fl_report__xml_property(f, "depth", v);
     fl_report__xml_property(f, "shard", s->shard ? s->shard : "none");
+    fl_report__xml_property(f, "interrupted", s->interrupted ? "true" : "false");
     fputs("    </properties>\n", f);
     for (i = 0; i < s->ncases; i++) {
         rc = fl_report__junit_case(f, &s->cases[i]);

@@ -62,6 +62,8 @@ typedef struct fl_suite {
     double time_s;
     fl_case *cases;
     size_t ncases;
+    bool interrupted;      /* the run was stopped early (SIGINT/SIGTERM): cases
+                              not run are skipped, the writers say so */
 } fl_suite;
 
 /* Counts over a suite. */

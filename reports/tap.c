@@ -116,6 +116,8 @@ static int fl_report__tap_body(FILE *f, const void *vctx)
             return rc;
     }
     fprintf(f, "# %zu scenarios, %zu failed\n", s->ncases, fl_report_failed(s));
+    if (s->interrupted)
+        fputs("Bail out! interrupted (SIGINT/SIGTERM): the scenarios not run are skipped\n", f);
     return 0;
 }
 

@@ -206,7 +206,21 @@ static void test_parse_errors(void **state) {
     expect_error("faultline: --seeds: expected a value", "run", "a", "--seeds", NULL);
     expect_error("faultline: --tap: expected a path after '=', got ''", "run", "a", "--tap=", NULL);
     expect_error("faultline: run: unknown option '--frobnicate'; try 'faultline run --help'", "run", "a", "--frobnicate", NULL);
-    expect_error("faultline: run: unknown option '-x'; try 'faultline run --help'", "run", "a", "-x", NULL);
+    expect_error("faultline: run: unknown option '-q'; try 'faultline run --help'", "run", "a", "-q", NULL);
+    expect_error("faultline: run: unknown option '-xv'; try 'faultline run --help'", "run", "a", "-xv", NULL);
+    expect_error("faultline: --jobs: expected an integer from 1 to 1024, got '0'", "run", "a", "-j", "0", NULL);
+    expect_error("faultline: --jobs: expected an integer from 1 to 1024, got 'many'", "run", "a", "--jobs=many", NULL);
+    expect_error("faultline: --timeout: expected a duration such as 90s, 500ms, 10m or 0 (none), up to a day, got '10x'",
+                 "run", "a", "--timeout", "10x", NULL);
+    expect_error("faultline: --timeout: expected a duration such as 90s, 500ms, 10m or 0 (none), up to a day, got '25h'",
+                 "run", "a", "--timeout=25h", NULL);
+    expect_error("faultline: --color: expected auto, always or never, got 'pink'", "run", "a", "--color=pink", NULL);
+    expect_error("faultline: --seed: expected a non-negative integer, got '-1'", "run", "a", "--seed", "-1", NULL);
+    expect_error("faultline: --seed: runs exactly one seed; it cannot be combined with --seeds", "run", "a", "--seed",
+                 "3", "--seeds", "4", NULL);
+    expect_error("faultline: -k: expected a pattern (substring or glob of the path), got ''", "run", "a", "-k", "", NULL);
+    expect_error("faultline: replay: unknown option '-j'; try 'faultline replay --help'", "replay", "a", "-j", "2",
+                 "--schedule", "s", NULL);
     expect_error("faultline: check: unknown option '--seeds'; try 'faultline check --help'", "check", "a", "--seeds", "3", NULL);
     expect_error("faultline: replay: expected --schedule S (the fl1:… string a failure printed)", "replay", "a.scn", NULL);
     expect_error("faultline: replay: expected one scenario FILE, got 2 operands", "replay", "a", "b", "--schedule", "s", NULL);
@@ -278,7 +292,7 @@ static void test_collect(void **state) {
     char **files;
     size_t n;
     char err[512];
-    assert_int_equal(fl_cli_collect(ops, 3, &files, &n, err, sizeof err), 0);
+    assert_int_equal(fl_cli_collect(ops, 3, &files, &n, NULL, err, sizeof err), 0);
     assert_int_equal(n, 4); /* three .scn (the duplicate dropped), then the explicit file */
     assert_non_null(strstr(files[0], "suite/a/wrong.scn"));
     assert_non_null(strstr(files[1], "suite/b/good.scn"));
@@ -287,10 +301,10 @@ static void test_collect(void **state) {
     fl_cli_files_free(files, n);
     char *missing = cli_tmp_path("nope"), *empty = cli_tmp_path("empty");
     const char *bad[] = {missing};
-    assert_int_equal(fl_cli_collect(bad, 1, &files, &n, err, sizeof err), -ENOENT);
+    assert_int_equal(fl_cli_collect(bad, 1, &files, &n, NULL, err, sizeof err), -ENOENT);
     assert_non_null(strstr(err, "nope: No such file or directory"));
     const char *emp[] = {empty};
-    assert_int_equal(fl_cli_collect(emp, 1, &files, &n, err, sizeof err), -EINVAL);
+    assert_int_equal(fl_cli_collect(emp, 1, &files, &n, NULL, err, sizeof err), -EINVAL);
     assert_non_null(strstr(err, "no *.scn files"));
     free(suite);
     free(extra);
@@ -386,7 +400,13 @@ static void test_run_pass_fail_and_reports(void **state) {
     char *user = cli_tmp_path("bad/user.scn");
     c = CLI("run", user, "--seeds", "2");
     assert_int_equal(c.rc, 2);
-    assert_non_null(strstr(c.err, "not registered"));
+    assert_non_null(strstr(c.err, "bad/user.scn:2:8: unknown user worker 'not_registered'"));
+    assert_null(strstr(c.out, "0 of 0"));
+    cli_cap_free(&c);
+    c = CLI("check", user);
+    assert_int_equal(c.rc, 2);
+    assert_non_null(strstr(c.err, "bad/user.scn:2:8: unknown user worker 'not_registered'"));
+    assert_null(strstr(c.out, "ok "));
     cli_cap_free(&c);
     free(user);
     free(j2);
@@ -415,16 +435,24 @@ static void test_run_free(void **state) {
     assert_int_equal(c.rc, 0);
     assert_non_null(strstr(c.out, "(1 scenario, 3 runs"));
     cli_cap_free(&c);
-    /* a failure: the usual block, but no schedule and no replay command */
-    c = CLI("run", wrong, "--strategy", "free", "--time-scale", "10", "--seeds", "1", "--json", json);
-    if (c.rc != 1) fprintf(stderr, "%s%s", c.out, c.err);
-    assert_int_equal(c.rc, 1);
+    /* a timing expectation is not judged in a free run (docs/architecture.md) */
+    c = CLI("run", wrong, "--strategy", "free", "--time-scale", "10", "--seeds", "1");
+    cli_expect_rc(&c, 0, "free run, timing expectation");
+    cli_cap_free(&c);
+    /* a structural failure: the usual block, but no schedule and no replay command */
+    char *silent = cli_write_tmp("free/silent.scn",
+                                 "run duration=1s\nsupervisor root intensity=5 period=5s\n  worker a\n"
+                                 "    crash \"silent\" on 1\n    loop\n      work 50ms\n    end\n"
+                                 "failpoint sv.log.skip \"[worker a] 1*return(1)\"\n");
+    c = CLI("run", silent, "--strategy", "free", "--time-scale", "1", "--seeds", "1", "--json", json);
+    cli_expect_rc(&c, 1, "free run, structural failure");
     assert_non_null(strstr(c.out, "FAIL "));
-    assert_non_null(strstr(c.out, "expect restarts a = 3: got 1"));
+    assert_non_null(strstr(c.out, "crash_logged_once"));
     assert_non_null(strstr(c.out, "  replay:    none: a free run (--strategy free) is not replayable"));
     assert_null(strstr(c.out, "faultline replay"));
     assert_null(strstr(c.out, "fl1:"));
     cli_cap_free(&c);
+    free(silent);
     char *buf = cli_read_file(json);
     assert_non_null(strstr(buf, "\"strategy\": \"free\""));
     assert_non_null(strstr(buf, "\"replay\": null"));

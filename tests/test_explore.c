@@ -307,7 +307,7 @@ static void test_bad_input(void **state) {
     char *user = cli_write_tmp("user.scn", "supervisor root\n  user p fn=not_registered\n");
     c = CLI("explore", user);
     cli_expect_rc(&c, 2, "unregistered worker");
-    expect_has(c.err, "not registered");
+    expect_has(c.err, "user.scn:2:8: unknown user worker 'not_registered'");
     cli_cap_free(&c);
     assert_int_equal(fl_world_register_worker("test.nondet", nondet_worker, NULL), 0);
     char *nd = cli_write_tmp("nondet.scn",

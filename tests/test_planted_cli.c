@@ -252,7 +252,7 @@ static void test_unknown_planted(void **state) {
                               "scenario \"typo\"\nsupervisor root\n  user p fn=planted.lost_updat restart=temporary\n");
     cli_cap c = CLI("run", scn);
     cli_expect_rc(&c, 2, scn);
-    assert_non_null(strstr(c.err, "not registered"));
+    assert_non_null(strstr(c.err, "unknown user worker"));
     cli_cap_free(&c);
     free(scn);
 }

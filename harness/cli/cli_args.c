@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +72,45 @@ static const struct fl_cli__opt {
     {"tap", false, B(FL_CLI_CMD_RUN)},         {"json", true, B(FL_CLI_CMD_RUN)},
     {"html", true, B(FL_CLI_CMD_RUN)},         {"trace", true, B(FL_CLI_CMD_RUN) | B(FL_CLI_CMD_REPLAY)},
     {"schedule", true, B(FL_CLI_CMD_REPLAY) | B(FL_CLI_CMD_SHRINK)},
+    {"jobs", true, B(FL_CLI_CMD_RUN)},         {"timeout", true, B(FL_CLI_CMD_RUN)},
+    {"filter", true, B(FL_CLI_CMD_RUN) | B(FL_CLI_CMD_LIST) | B(FL_CLI_CMD_CHECK)},
+    {"fail-fast", false, B(FL_CLI_CMD_RUN)},   {"verbose", false, B(FL_CLI_CMD_RUN)},
+    {"color", false, B(FL_CLI_CMD_RUN)},       {"seed", true, B(FL_CLI_CMD_RUN)},
 };
+
+/* Short options and the long option each stands for. */
+static const struct fl_cli__short {
+    char ch;
+    const char *name;
+} fl_cli__shorts[] = {{'j', "jobs"}, {'k', "filter"}, {'x', "fail-fast"}, {'v', "verbose"}};
+
+int fl_cli_duration(const char *s, int64_t *ns) {
+    uint64_t v = 0;
+    size_t nd = 0;
+    if (!s) return -EINVAL;
+    for (; s[nd] >= '0' && s[nd] <= '9'; nd++) {
+        if (v > 100000000u) return -EINVAL;
+        v = v * 10 + (uint64_t)(s[nd] - '0');
+    }
+    if (nd == 0) return -EINVAL;
+    const char *u = s + nd;
+    int64_t unit = strcmp(u, "") == 0 || strcmp(u, "s") == 0 ? 1000000000ll
+                 : strcmp(u, "ms") == 0 ? 1000000ll
+                 : strcmp(u, "m") == 0 ? 60000000000ll
+                 : strcmp(u, "h") == 0 ? 3600000000000ll : 0;
+    if (!unit || v > (uint64_t)(86400000000000ll / unit)) return -EINVAL;
+    *ns = (int64_t)v * unit;
+    return 0;
+}
+
+bool fl_cli_selected(const fl_cli_args *c, const char *path) {
+    if (!c->npatterns) return true;
+    for (size_t i = 0; i < c->npatterns; i++) {
+        const char *pat = c->patterns[i];
+        if (strpbrk(pat, "*?[") ? fnmatch(pat, path, 0) == 0 : strstr(path, pat) != NULL) return true;
+    }
+    return false;
+}
 
 static int fl_cli__set(fl_cli_args *c, const char *name, const char *v, char *err, size_t errlen) {
     uint64_t n = 0;
@@ -124,6 +163,23 @@ static int fl_cli__set(fl_cli_args *c, const char *name, const char *v, char *er
         c->shard_set = true;
         c->shard_index = (uint32_t)i;
         c->shard_total = (uint32_t)t;
+    } else if (strcmp(name, "jobs") == 0) {
+        if (fl_cli__num(v, 1024, &n) < 0 || n == 0)
+            return fl_cli__err(err, errlen, "faultline: --jobs: expected an integer from 1 to 1024, got '%s'", v);
+        c->jobs = (unsigned)n;
+    } else if (strcmp(name, "timeout") == 0) {
+        if (fl_cli_duration(v, &c->timeout_ns) < 0)
+            return fl_cli__err(err, errlen, "faultline: --timeout: expected a duration such as 90s, 500ms, 10m or 0 "
+                               "(none), up to a day, got '%s'", v);
+        c->timeout_set = true;
+    } else if (strcmp(name, "filter") == 0) {
+        if (!*v) return fl_cli__err(err, errlen, "faultline: -k: expected a pattern (substring or glob of the path), got ''");
+        c->patterns[c->npatterns++] = v;
+    } else if (strcmp(name, "seed") == 0) {
+        if (strcmp(v, "0") != 0 && fl_cli__num(v, UINT64_MAX, &n) < 0)
+            return fl_cli__err(err, errlen, "faultline: --seed: expected a non-negative integer, got '%s'", v);
+        c->seed_set = true;
+        c->seed = strcmp(v, "0") == 0 ? 0 : n;
     } else if (strcmp(name, "schedule") == 0) {
         if (!*v) return fl_cli__err(err, errlen, "faultline: --schedule: expected a schedule string (fl1:…), got ''");
         c->schedule = v;
@@ -154,6 +210,7 @@ int fl_cli_parse(int argc, char **argv, fl_cli_args *c, char *err, size_t errlen
     if (c->cmd == FL_CLI_CMD_NONE)
         return fl_cli__err(err, errlen, "faultline: unknown command '%s' (expected run, explore, replay, shrink, check or list)", first);
     if (!(c->paths = calloc((size_t)argc, sizeof *c->paths))) return -ENOMEM;
+    if (!(c->patterns = calloc((size_t)argc, sizeof *c->patterns))) return -ENOMEM;
     const char *cname = fl_cli__cmd_name(c->cmd);
     bool dashdash = false;
     for (int i = 2; i < argc; i++) {
@@ -164,16 +221,32 @@ int fl_cli_parse(int argc, char **argv, fl_cli_args *c, char *err, size_t errlen
         }
         if (strcmp(a, "--") == 0) { dashdash = true; continue; }
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { c->help = true; continue; }
-        if (strncmp(a, "--", 2) != 0)
-            return fl_cli__err(err, errlen, "faultline: %s: unknown option '%s'; try 'faultline %s --help'", cname, a, cname);
-        const char *name = a + 2, *eq = strchr(name, '=');
-        size_t nl = eq ? (size_t)(eq - name) : strlen(name);
+        const char *name, *eq;
+        size_t nl;
+        if (strncmp(a, "--", 2) != 0) {
+            /* -j N, -jN, -k PAT, -kPAT, -x, -v */
+            const struct fl_cli__short *sh = NULL;
+            for (size_t k = 0; k < sizeof fl_cli__shorts / sizeof *fl_cli__shorts; k++)
+                if (a[1] == fl_cli__shorts[k].ch) sh = &fl_cli__shorts[k];
+            if (!sh)
+                return fl_cli__err(err, errlen, "faultline: %s: unknown option '%s'; try 'faultline %s --help'", cname, a, cname);
+            name = sh->name;
+            nl = strlen(name);
+            eq = NULL;
+            if (a[2] && (sh->ch == 'x' || sh->ch == 'v'))
+                return fl_cli__err(err, errlen, "faultline: %s: unknown option '%s'; try 'faultline %s --help'", cname, a, cname);
+            if (a[2]) eq = a + 1; /* the value follows the letter: eq + 1 is it */
+        } else {
+            name = a + 2;
+            eq = strchr(name, '=');
+            nl = eq ? (size_t)(eq - name) : strlen(name);
+        }
         const struct fl_cli__opt *o = NULL;
         for (size_t k = 0; k < sizeof fl_cli__opts / sizeof *fl_cli__opts; k++)
             if (strlen(fl_cli__opts[k].name) == nl && strncmp(fl_cli__opts[k].name, name, nl) == 0) o = &fl_cli__opts[k];
         if (!o || c->cmd == FL_CLI_CMD_HELP || !(o->cmds & B(c->cmd)))
             return fl_cli__err(err, errlen, "faultline: %s: unknown option '%.*s'; try 'faultline %s --help'",
-                               cname, (int)(nl + 2), a, cname);
+                               cname, a[1] == '-' ? (int)(nl + 2) : 2, a, cname);
         const char *v = NULL;
         if (o->value) {
             if (eq) v = eq + 1;
@@ -182,9 +255,20 @@ int fl_cli_parse(int argc, char **argv, fl_cli_args *c, char *err, size_t errlen
             if (fl_cli__set(c, o->name, v, err, errlen) < 0) return -EINVAL;
             continue;
         }
-        if (strcmp(o->name, "require-complete") == 0) {
-            if (eq) return fl_cli__err(err, errlen, "faultline: --require-complete: takes no value");
-            c->require_complete = true;
+        if (strcmp(o->name, "require-complete") == 0 || strcmp(o->name, "fail-fast") == 0 ||
+            strcmp(o->name, "verbose") == 0) {
+            if (eq) return fl_cli__err(err, errlen, "faultline: --%s: takes no value", o->name);
+            if (o->name[0] == 'r') c->require_complete = true;
+            else if (o->name[0] == 'f') c->fail_fast = true;
+            else c->verbose = true;
+            continue;
+        }
+        if (strcmp(o->name, "color") == 0) { /* --color alone: always */
+            const char *w = eq ? eq + 1 : "always";
+            if (strcmp(w, "auto") == 0) c->color = FL_CLI_COLOR_AUTO;
+            else if (strcmp(w, "always") == 0) c->color = FL_CLI_COLOR_ALWAYS;
+            else if (strcmp(w, "never") == 0) c->color = FL_CLI_COLOR_NEVER;
+            else return fl_cli__err(err, errlen, "faultline: --color: expected auto, always or never, got '%s'", w);
             continue;
         }
         /* --tap: stdout; --tap=FILE, or --tap FILE when FILE ends in ".tap":
@@ -220,6 +304,8 @@ int fl_cli_parse(int argc, char **argv, fl_cli_args *c, char *err, size_t errlen
         return fl_cli__err(err, errlen, "faultline: %s: expected one scenario FILE, got %zu operands", cname, c->npaths);
     if ((c->cmd == FL_CLI_CMD_REPLAY || c->cmd == FL_CLI_CMD_SHRINK) && !c->schedule)
         return fl_cli__err(err, errlen, "faultline: %s: expected --schedule S (the fl1:… string a failure printed)", cname);
+    if (c->seed_set && c->seeds)
+        return fl_cli__err(err, errlen, "faultline: --seed: runs exactly one seed; it cannot be combined with --seeds");
     if (c->time_scale && c->strategy != FL_SCHED_STRAT_FREE)
         return fl_cli__err(err, errlen, "faultline: --time-scale: only with --strategy free (other strategies run on virtual time)");
     return 0;
@@ -227,6 +313,7 @@ int fl_cli_parse(int argc, char **argv, fl_cli_args *c, char *err, size_t errlen
 
 void fl_cli_free(fl_cli_args *c) {
     free(c->paths);
+    free(c->patterns);
     memset(c, 0, sizeof *c);
 }
 
@@ -316,7 +403,31 @@ static bool fl_cli__is_scn(const char *name) {
     return n > 4 && strcmp(name + n - 4, ".scn") == 0;
 }
 
-static int fl_cli__walk(const char *dir, fl_cli__list *l, int depth, char *err, size_t errlen) {
+/* Directories entered so far, by (device, inode): each is walked once. */
+typedef struct fl_cli__seen {
+    struct { dev_t dev; ino_t ino; } *v;
+    size_t n, cap;
+} fl_cli__seen;
+
+/* 1: st's directory was walked already; 0: now recorded; -ENOMEM. */
+static int fl_cli__seen_add(fl_cli__seen *s, const struct stat *st) {
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i].dev == st->st_dev && s->v[i].ino == st->st_ino) return 1;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 32;
+        void *nv = realloc(s->v, cap * sizeof *s->v);
+        if (!nv) return -ENOMEM;
+        s->v = nv;
+        s->cap = cap;
+    }
+    s->v[s->n].dev = st->st_dev;
+    s->v[s->n].ino = st->st_ino;
+    s->n++;
+    return 0;
+}
+
+static int fl_cli__walk(const char *dir, fl_cli__list *l, fl_cli__seen *seen, int depth, FILE *warn, char *err,
+                        size_t errlen) {
     if (depth > 64) return fl_cli__err(err, errlen, "faultline: %s: directories nested too deep", dir);
     DIR *d = opendir(dir);
     if (!d) {
@@ -329,9 +440,23 @@ static int fl_cli__walk(const char *dir, fl_cli__list *l, int depth, char *err, 
         if (de->d_name[0] == '.') continue;
         char *p = NULL;
         if (asprintf(&p, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", de->d_name) < 0) { r = -ENOMEM; break; }
-        struct stat st;
-        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) r = fl_cli__walk(p, l, depth + 1, err, errlen);
-        else if (fl_cli__is_scn(de->d_name)) r = fl_cli__push(l, p);
+        struct stat st, lst;
+        bool link = lstat(p, &lst) == 0 && S_ISLNK(lst.st_mode);
+        if (stat(p, &st) < 0) {
+            if (link && fl_cli__is_scn(de->d_name) && warn)
+                fprintf(warn, "faultline: warning: %s: skipped: %s (a dangling symbolic link?)\n", p, strerror(errno));
+        } else if (S_ISDIR(st.st_mode)) {
+            int sn = fl_cli__seen_add(seen, &st);
+            if (sn < 0) r = sn;
+            else if (sn == 1 && warn)
+                fprintf(warn, "faultline: warning: %s: skipped: %s\n", p,
+                        link ? "a symbolic link to a directory already walked (a loop?)" : "a directory already walked");
+            else if (sn == 0) r = fl_cli__walk(p, l, seen, depth + 1, warn, err, errlen);
+        } else if (fl_cli__is_scn(de->d_name)) {
+            if (S_ISREG(st.st_mode)) r = fl_cli__push(l, p);
+            else if (warn)
+                fprintf(warn, "faultline: warning: %s: skipped: not a regular file (a FIFO, socket or device)\n", p);
+        }
         free(p);
         if (r < 0) break;
     }
@@ -339,7 +464,8 @@ static int fl_cli__walk(const char *dir, fl_cli__list *l, int depth, char *err, 
     return r;
 }
 
-int fl_cli_collect(const char *const *paths, size_t n, char ***files, size_t *nfiles, char *err, size_t errlen) {
+int fl_cli_collect(const char *const *paths, size_t n, char ***files, size_t *nfiles, FILE *warn, char *err,
+                   size_t errlen) {
     fl_cli__list all = {0};
     int r = 0;
     for (size_t i = 0; i < n && r == 0; i++) {
@@ -349,11 +475,17 @@ int fl_cli_collect(const char *const *paths, size_t n, char ***files, size_t *nf
             fl_cli__err(err, errlen, "faultline: %s: %s", paths[i], strerror(-r));
         } else if (S_ISDIR(st.st_mode)) {
             fl_cli__list sub = {0};
-            r = fl_cli__walk(paths[i], &sub, 0, err, errlen);
+            fl_cli__seen seen = {0}; /* per operand: files named twice dedupe below */
+            r = fl_cli__seen_add(&seen, &st);
+            if (r == 0) r = fl_cli__walk(paths[i], &sub, &seen, 0, warn, err, errlen);
+            free(seen.v);
             if (r == 0 && sub.n == 0) r = fl_cli__err(err, errlen, "faultline: %s: no *.scn files in this directory", paths[i]);
             if (r == 0) qsort(sub.v, sub.n, sizeof *sub.v, fl_cli__cmpstr);
             for (size_t k = 0; k < sub.n && r == 0; k++) r = fl_cli__push(&all, sub.v[k]);
             fl_cli_files_free(sub.v, sub.n);
+        } else if (!S_ISREG(st.st_mode)) {
+            r = fl_cli__err(err, errlen, "faultline: %s: not a regular file (a FIFO, socket or device cannot be a scenario)",
+                            paths[i]);
         } else {
             r = fl_cli__push(&all, paths[i]);
         }

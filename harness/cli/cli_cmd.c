@@ -4,7 +4,7 @@
  * run finished, through the atomic writers of reports/, so an interrupted or
  * failed command never leaves half a file.
  */
-#include "cli/fl_cli.h"
+#include "cli/cli_int.h"
 
 #include "world/fl_world.h"
 #include "failpoint/fl_failpoint.h"
@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double fl_cli__now(void) {
+double fl_cli__now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -27,7 +27,7 @@ static double fl_cli__now(void) {
 /* ---- parsing scenarios ------------------------------------------------------------- */
 
 /* Parse every file; on any error print each diagnostic and return -EINVAL. */
-static int fl_cli__parse_all(char **files, size_t n, fl_scenario ***out, FILE *err) {
+int fl_cli__parse_all(char **files, size_t n, fl_scenario ***out, FILE *err) {
     fl_scenario **v = calloc(n ? n : 1, sizeof *v);
     if (!v) return -ENOMEM;
     int bad = 0;
@@ -52,195 +52,41 @@ static int fl_cli__parse_all(char **files, size_t n, fl_scenario ***out, FILE *e
     return 0;
 }
 
-static void fl_cli__free_scenarios(fl_scenario **v, size_t n) {
+void fl_cli__free_scenarios(fl_scenario **v, size_t n) {
     for (size_t i = 0; v && i < n; i++) fl_scenario_free(v[i]);
     free(v);
 }
 
-static int fl_cli__env_failpoints(FILE *err) {
+int fl_cli__env_failpoints(FILE *err) {
     fl_lex_diag d = {0};
     if (fl_fp_env_check(&d) == 0) return 0;
     fprintf(err, "%s\n", d.text[0] ? d.text : "faultline: FAULTLINE_FAILPOINTS is malformed");
     return -EINVAL;
 }
 
-/* ---- progress ------------------------------------------------------------------------ */
+/* ---- user workers ------------------------------------------------------------------- */
 
-typedef struct fl_cli__progress {
-    FILE *err;
-    bool tty;
-    size_t done, total;     /* scenarios */
-    uint64_t runs, failed_runs, case_base;
-    size_t failed_cases;
-    double t0, last;
-} fl_cli__progress;
-
-static void fl_cli__progress_draw(fl_cli__progress *p, bool force) {
-    if (!p->tty) return;
-    double now = fl_cli__now();
-    if (!force && now - p->last < 0.1) return;
-    p->last = now;
-    double rate = now > p->t0 ? (double)p->runs / (now - p->t0) : 0;
-    fprintf(p->err, "\r\033[K[%zu/%zu] %llu runs, %zu failed, %.0f runs/s", p->done, p->total,
-            (unsigned long long)p->runs, p->failed_cases, rate);
-    fflush(p->err);
-}
-
-static void fl_cli__progress_run(void *ud, uint32_t runs, bool failed) {
-    fl_cli__progress *p = ud;
-    p->runs = p->case_base + runs;
-    p->failed_runs += failed;
-    fl_cli__progress_draw(p, false);
-}
-
-/* ---- run -------------------------------------------------------------------------------- */
-
-static int fl_cli__reports(const fl_cli_args *c, fl_suite *suite, FILE *err) {
-    int r, bad = 0;
-    struct { const char *path; int (*fn)(const fl_suite *, const char *); const char *flag; } w[] = {
-        {c->junit, fl_report_junit, "--junit"},
-        {c->json, fl_report_json, "--json"},
-        {c->html, fl_report_html, "--html"},
-        {c->tap ? (c->tap_file ? c->tap_file : "-") : NULL, fl_report_tap, "--tap"},
-    };
-    for (size_t i = 0; i < sizeof w / sizeof *w; i++) {
-        if (!w[i].path) continue;
-        if ((r = w[i].fn(suite, w[i].path)) < 0) {
-            fprintf(err, "faultline: %s %s: %s\n", w[i].flag, w[i].path, strerror(-r));
-            bad = r;
+static size_t fl_cli__check_sup(const fl_scenario *s, const fl_scenario_sup_decl *sup, FILE *err) {
+    size_t bad = 0;
+    for (size_t i = 0; sup && i < sup->nchildren; i++) {
+        const fl_scenario_child_decl *ch = sup->children[i];
+        if (ch->kind == FL_SCENARIO_CHILD_SUP) {
+            bad += fl_cli__check_sup(s, ch->sup, err);
+        } else if (ch->kind == FL_SCENARIO_CHILD_USER) {
+            const char *name = ch->fn_name ? ch->fn_name : ch->id;
+            sv_worker_fn fn;
+            void *arg;
+            if (fl_world_lookup_worker(name, &fn, &arg) == 0) continue;
+            fprintf(err, "%s:%d:%d: unknown user worker '%s': this binary does not register it (a team's own "
+                    "faultline binary registers its workers with fl_world_register_worker)\n", s->path, ch->line,
+                    ch->col, name);
+            bad++;
         }
     }
-    for (size_t i = 0; c->trace_dir && i < suite->ncases; i++)
-        if (suite->cases[i].ntrace && (r = fl_report_trace(&suite->cases[i], c->trace_dir)) < 0) {
-            fprintf(err, "faultline: --trace %s: %s: %s\n", c->trace_dir, suite->cases[i].path, strerror(-r));
-            bad = r;
-        }
     return bad;
 }
 
-/* The failure blocks of a run. A free run has no schedule, so its blocks
- * have no replay line; each says instead why there is none and what to do,
- * right after the block. */
-static void fl_cli__failures(const fl_suite *suite, bool free_run, FILE *out) {
-    if (!free_run) {
-        fl_report_failures(suite, out);
-        return;
-    }
-    for (size_t i = 0; i < suite->ncases; i++) {
-        const fl_case *k = &suite->cases[i];
-        if (k->skipped || k->passed) continue;
-        fl_suite one = *suite;
-        one.cases = (fl_case *)k;
-        one.ncases = 1;
-        fl_report_failures(&one, out);
-        fputs("  replay:    none: a free run (--strategy free) is not replayable (real threads, real time);\n"
-              "             run the scenario with --strategy random or pct for a failure that replays\n", out);
-    }
-}
-
-/* The strategy/depth/seed range a suite reports: common to all cases, or
- * "mixed" (seed range: the union). */
-static void fl_cli__suite_params(fl_suite *suite, fl_scenario **sc, const size_t *idx, size_t n,
-                                 const fl_runner_opts *o) {
-    const char *strat = NULL;
-    bool mixed = false;
-    suite->seed_lo = UINT64_MAX;
-    suite->seed_hi = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t seeds, depth;
-        uint64_t first, budget;
-        fl_sched_strategy st;
-        fl_runner_effective(sc[idx[i]], o, &seeds, &first, &st, &depth, &budget);
-        const char *name = fl_sched_strategy_name(st);
-        if (strat && strcmp(strat, name) != 0) mixed = true;
-        strat = name;
-        if (st == FL_SCHED_STRAT_PCT) suite->depth = depth;
-        if (first < suite->seed_lo) suite->seed_lo = first;
-        if (first + seeds > suite->seed_hi) suite->seed_hi = first + seeds;
-    }
-    suite->strategy = mixed ? "mixed" : strat ? strat : "random";
-    if (suite->seed_lo > suite->seed_hi) suite->seed_lo = suite->seed_hi = 0;
-}
-
-static int fl_cli__run(const fl_cli_args *c, FILE *out, FILE *err) {
-    char msg[512];
-    char **files = NULL;
-    size_t nfiles = 0;
-    fl_scenario **sc = NULL;
-    size_t *idx = NULL;
-    fl_case *cases = NULL;
-    size_t ncases = 0;
-    char shard_s[48];
-    int rc = FL_CLI_EXIT_USAGE;
-    bool on;
-    uint32_t si = 0, st = 1;
-    if (fl_cli_shard(c, &on, &si, &st, msg, sizeof msg) < 0) {
-        fprintf(err, "%s\n", msg);
-        return rc;
-    }
-    if (fl_cli_collect(c->paths, c->npaths, &files, &nfiles, msg, sizeof msg) < 0) {
-        fprintf(err, "%s\n", msg);
-        return rc;
-    }
-    if (fl_cli__env_failpoints(err) < 0 || fl_cli__parse_all(files, nfiles, &sc, err) < 0) goto done;
-    if (!(idx = calloc(nfiles ? nfiles : 1, sizeof *idx)) || !(cases = calloc(nfiles ? nfiles : 1, sizeof *cases))) {
-        fprintf(err, "faultline: out of memory\n");
-        goto done;
-    }
-    size_t nsel = 0;
-    for (size_t i = 0; i < nfiles; i++)
-        if (!on || i % st == si) idx[nsel++] = i;
-    fl_cli__progress pg = {.err = err, .tty = isatty(fileno(err)) == 1, .total = nsel, .t0 = fl_cli__now()};
-    fl_runner_opts o = {.seeds = c->seeds, .strategy = c->strategy, .depth = c->depth, .budget = c->budget,
-                        .time_scale = c->time_scale, .progress = fl_cli__progress_run, .progress_ud = &pg};
-    bool free_run = c->strategy == FL_SCHED_STRAT_FREE;
-    fl_suite suite = {.name = "faultline", .timestamp = (int64_t)time(NULL)};
-    if (on) {
-        snprintf(shard_s, sizeof shard_s, "%u/%u", si, st);
-        suite.shard = shard_s;
-    }
-    fl_cli__suite_params(&suite, sc, idx, nsel, &o);
-    double t0 = fl_cli__now();
-    bool internal = false;
-    for (size_t k = 0; k < nsel; k++) {
-        pg.case_base = pg.runs;
-        int r = fl_runner_case(sc[idx[k]], &o, &cases[ncases]);
-        ncases++;
-        if (r < 0) {
-            internal = true;
-            fprintf(err, "%sfaultline: %s: %s\n", pg.tty ? "\r\033[K" : "", files[idx[k]],
-                    cases[ncases - 1].message ? cases[ncases - 1].message : strerror(-r));
-        }
-        pg.done++;
-        pg.failed_cases += !cases[ncases - 1].passed;
-        fl_cli__progress_draw(&pg, true);
-    }
-    if (pg.tty) fputs("\r\033[K", err);
-    suite.time_s = fl_cli__now() - t0;
-    suite.cases = cases;
-    suite.ncases = ncases;
-    FILE *human = c->tap && !c->tap_file ? err : out;
-    if (fl_cli__reports(c, &suite, err) < 0) {
-        rc = FL_CLI_EXIT_USAGE;
-        fl_cli__failures(&suite, free_run, human);
-        goto done;
-    }
-    fl_cli__failures(&suite, free_run, human);
-    size_t failed = fl_report_failed(&suite);
-    uint64_t runs = 0;
-    for (size_t i = 0; i < ncases; i++) runs += cases[i].runs;
-    fprintf(human, "faultline: %zu passed, %zu failed (%zu scenario%s%s%s, %llu runs, %.1f s, %.0f runs/s)\n",
-            ncases - failed, failed, ncases, ncases == 1 ? "" : "s", on ? ", shard " : "", on ? shard_s : "",
-            (unsigned long long)runs, suite.time_s, suite.time_s > 0 ? (double)runs / suite.time_s : 0.0);
-    rc = internal ? FL_CLI_EXIT_USAGE : failed ? FL_CLI_EXIT_FAIL : FL_CLI_EXIT_OK;
-done:
-    for (size_t i = 0; i < ncases; i++) fl_runner_case_free(&cases[i]);
-    free(cases);
-    free(idx);
-    fl_cli__free_scenarios(sc, nfiles);
-    fl_cli_files_free(files, nfiles);
-    return rc;
-}
+size_t fl_cli__check_workers(const fl_scenario *s, FILE *err) { return fl_cli__check_sup(s, s->root, err); }
 
 /* ---- replay / shrink ------------------------------------------------------------------- */
 
@@ -249,6 +95,11 @@ static int fl_cli__one(const fl_cli_args *c, fl_scenario **s, FILE *err) {
     if (fl_cli__env_failpoints(err) < 0) return -EINVAL;
     int r = fl_scenario_parse_file(c->paths[0], s, &d);
     if (r < 0) fprintf(err, "%s\n", d.text[0] ? d.text : c->paths[0]);
+    else if (fl_cli__check_workers(*s, err)) {
+        fl_scenario_free(*s);
+        *s = NULL;
+        r = -ENOENT;
+    }
     return r;
 }
 
@@ -368,18 +219,26 @@ static int fl_cli__check_list(const fl_cli_args *c, FILE *out, FILE *err) {
     char msg[512];
     char **files = NULL;
     size_t n = 0;
-    if (fl_cli_collect(c->paths, c->npaths, &files, &n, msg, sizeof msg) < 0) {
+    if (fl_cli_collect(c->paths, c->npaths, &files, &n, err, msg, sizeof msg) < 0) {
         fprintf(err, "%s\n", msg);
         return FL_CLI_EXIT_USAGE;
     }
     int rc = FL_CLI_EXIT_OK;
     if (fl_cli__env_failpoints(err) < 0) rc = FL_CLI_EXIT_USAGE;
+    size_t index = 0, nsel = 0;
     for (size_t i = 0; i < n; i++) {
         fl_scenario *s = NULL;
         fl_lex_diag d = {0};
+        if (!fl_cli_selected(c, files[i])) continue;
+        nsel++;
         if (fl_scenario_parse_file(files[i], &s, &d) < 0) {
             fprintf(err, "%s\n", d.text[0] ? d.text : files[i]);
             rc = FL_CLI_EXIT_USAGE;
+            continue;
+        }
+        if (fl_cli__check_workers(s, err)) {
+            rc = FL_CLI_EXIT_USAGE;
+            fl_scenario_free(s);
             continue;
         }
         if (c->cmd == FL_CLI_CMD_CHECK) {
@@ -390,13 +249,17 @@ static int fl_cli__check_list(const fl_cli_args *c, FILE *out, FILE *err) {
             fl_sched_strategy st;
             fl_runner_opts o = {.strategy = -1};
             fl_runner_effective(s, &o, &seeds, &first, &st, &depth, &budget);
-            fprintf(out, "%zu\t%s\tseeds=%u strategy=%s%s%s\t%s\n", i, files[i], seeds, fl_sched_strategy_name(st),
+            fprintf(out, "%zu\t%s\tseeds=%u strategy=%s%s%s\t%s\n", index++, files[i], seeds, fl_sched_strategy_name(st),
                     s->expect_fail ? " expect-fail=" : "", s->expect_fail ? s->expect_fail : "",
                     s->title ? s->title : "");
         }
         fl_scenario_free(s);
     }
     fl_cli_files_free(files, n);
+    if (c->npatterns && nsel == 0) {
+        fprintf(err, "faultline: %s: -k selects none of the %zu scenarios\n", c->cmd == FL_CLI_CMD_CHECK ? "check" : "list", n);
+        rc = FL_CLI_EXIT_USAGE;
+    }
     return rc;
 }
 

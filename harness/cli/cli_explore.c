@@ -12,7 +12,7 @@
  *   faultline: explore F: PASS, incomplete: 20000 schedules, --max-runs reached before all with at most 2 preemptions ran; 0 failed, 9.8 s
  *   faultline: explore F: FAIL, complete: 56 schedules (…), 12 failed, 0.1 s
  */
-#include "cli/fl_cli.h"
+#include "cli/cli_int.h"
 
 #include "failpoint/fl_failpoint.h"
 #include "runner/fl_runner.h"
@@ -80,6 +80,10 @@ int fl_cli_explore(const fl_cli_args *c, FILE *out, FILE *err) {
     }
     if (fl_scenario_parse_file(c->paths[0], &s, &d) < 0) {
         fprintf(err, "%s\n", d.text[0] ? d.text : c->paths[0]);
+        return FL_CLI_EXIT_USAGE;
+    }
+    if (fl_cli__check_workers(s, err)) {
+        fl_scenario_free(s);
         return FL_CLI_EXIT_USAGE;
     }
     uint32_t bound = c->bound_set ? c->bound : FL_RUNNER_EXPLORE_BOUND;

@@ -61,7 +61,21 @@ typedef struct fl_cli_args {
     const char *junit, *json, *trace_dir, *html, *schedule;
     bool tap;               /* --tap given */
     const char *tap_file;   /* its file, NULL: stdout */
+    unsigned jobs;          /* -j N / --jobs N; 0: not given (online CPUs) */
+    bool timeout_set;       /* --timeout given */
+    int64_t timeout_ns;     /* its value; 0: no timeout */
+    const char **patterns;  /* -k PATTERN (owned array, strings in argv); any matches */
+    size_t npatterns;
+    bool fail_fast;         /* -x / --fail-fast */
+    bool verbose;           /* -v / --verbose */
+    int color;              /* FL_CLI_COLOR_* */
+    bool seed_set;          /* --seed N */
+    uint64_t seed;
 } fl_cli_args;
+
+#define FL_CLI_COLOR_AUTO 0   /* colour when stdout is a terminal and NO_COLOR is unset or empty */
+#define FL_CLI_COLOR_ALWAYS 1
+#define FL_CLI_COLOR_NEVER 2
 
 /* Parse argv[1..argc) (argv[0] is the program). 0 and *out (free with
  * fl_cli_free), or -EINVAL with err = one line naming what and where, e.g.
@@ -72,6 +86,15 @@ typedef struct fl_cli_args {
 int fl_cli_parse(int argc, char **argv, fl_cli_args *out, char *err, size_t errlen);
 void fl_cli_free(fl_cli_args *c);
 
+/* A duration: digits with an optional unit ms, s (the default), m or h;
+ * "0" is zero. 0 and *ns, or -EINVAL (malformed, or above a day). */
+int fl_cli_duration(const char *s, int64_t *ns);
+
+/* Whether path is selected by c's -k patterns: no pattern, or any of them
+ * matches — a pattern with *, ? or [ as an fnmatch(3) glob over the whole
+ * path (`*` crosses '/'), any other as a substring. */
+bool fl_cli_selected(const fl_cli_args *c, const char *path);
+
 /* Which shard this process runs: --shard if given, else TEST_TOTAL_SHARDS /
  * TEST_SHARD_INDEX, else GTEST_TOTAL_SHARDS / GTEST_SHARD_INDEX (both pairs
  * set and different: an error). Touches TEST_SHARD_STATUS_FILE and
@@ -80,11 +103,17 @@ void fl_cli_free(fl_cli_args *c);
  * -EINVAL with err naming the variable and value. */
 int fl_cli_shard(const fl_cli_args *c, bool *on, uint32_t *index, uint32_t *total, char *err, size_t errlen);
 
-/* Expand operands: a file is taken as is; a directory contributes every
- * *.scn below it, recursively, sorted by path (byte order). Duplicates are
- * dropped (first wins). 0 and *files (malloc'd array of malloc'd strings,
- * free with fl_cli_files_free), or -errno with err "faultline: PATH: why". */
-int fl_cli_collect(const char *const *paths, size_t n, char ***files, size_t *nfiles, char *err, size_t errlen);
+/* Expand operands: a file is taken as is (it must be a regular file); a
+ * directory contributes every *.scn below it, recursively, sorted by path
+ * (byte order). Duplicates are dropped (first wins). The walk follows
+ * symbolic links to directories but enters each directory (device, inode)
+ * once: a link back up the tree, or to a directory already walked, is
+ * skipped, and so is an entry named *.scn that is not a regular file (a
+ * FIFO would block the parse): each with a warning line on warn (may be
+ * NULL). 0 and *files (malloc'd array of malloc'd strings, free with
+ * fl_cli_files_free), or -errno with err "faultline: PATH: why". */
+int fl_cli_collect(const char *const *paths, size_t n, char ***files, size_t *nfiles, FILE *warn, char *err,
+                   size_t errlen);
 void fl_cli_files_free(char **files, size_t n);
 
 /* Usage text of a command (FL_CLI_CMD_NONE: the overview). */

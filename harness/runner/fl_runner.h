@@ -40,6 +40,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <signal.h>
 
 #define FL_RUNNER_DEFAULT_SEEDS 200u
 /* Free runs (FL_SCHED_STRAT_FREE: real threads, real time) cost real time: each
@@ -71,6 +72,10 @@ typedef struct fl_runner_params {
     const char *schedule;  /* REPLAY: the fl1: string; seed is taken from it */
     uint32_t time_scale;   /* FREE: scenario ns per real ns, 1 = real time
                               (0: FL_RUNNER_FREE_TIME_SCALE); ignored otherwise */
+    struct fl_runner_live *live; /* the pool's shared page of the run in progress
+                              (runner_pool.c), or NULL: when set, every
+                              scheduling choice of a controlled run is
+                              published there as it is made */
 } fl_runner_params;
 
 typedef struct fl_runner_out {
@@ -128,14 +133,18 @@ typedef struct fl_runner_opts {
     uint32_t depth;        /* 0: the scenario's */
     uint64_t budget;       /* 0: the scenario's */
     uint32_t time_scale;   /* free runs (fl_runner_params.time_scale); 0: default */
+    bool seed_set;         /* --seed: run exactly one seed, `seed` */
+    uint64_t seed;
+    bool verbose;          /* fl_runner_case_range: one line per seed in part->verbose */
     /* Called after every run (may be NULL): runs done so far in this case,
      * and whether that run failed. */
     void (*progress)(void *ud, uint32_t runs, bool failed);
     void *progress_ud;
+    struct fl_runner_live *live; /* the pool's page (runner_pool.c); NULL otherwise */
 } fl_runner_opts;
 
 /* Effective run parameters of s under o (seeds, first seed, strategy, depth,
- * budget), as fl_runner_case uses them. */
+ * budget), as fl_runner_case uses them. o->seed_set: seeds 1, first o->seed. */
 void fl_runner_effective(const fl_scenario *s, const fl_runner_opts *o, uint32_t *seeds,
                          uint64_t *first_seed, fl_sched_strategy *strategy, uint32_t *depth,
                          uint64_t *budget);
@@ -147,6 +156,99 @@ void fl_runner_effective(const fl_scenario *s, const fl_runner_opts *o, uint32_t
  * NULL, message the reason). */
 int fl_runner_case(const fl_scenario *s, const fl_runner_opts *o, fl_case *c);
 void fl_runner_case_free(fl_case *c);
+
+/* ---- parts of a case: seed ranges, merged in seed order (runner_case.c) ------- */
+
+/* What one work item (a range of a scenario's seeds) found: c as
+ * fl_runner_case fills it but over the range only (its kept run: the run
+ * that violated the expected invariant, else the first failing run, else the
+ * range's first run), and what the merge needs besides. Owns everything. */
+typedef struct fl_runner_part {
+    fl_case c;
+    int err;               /* 0, or the negative errno that stopped the range
+                              (c.message says why) */
+    bool hit;              /* known-bad: a run violated the expected invariant
+                              (the range stopped there) */
+    bool interrupted;      /* stopped at a run boundary by the pool's stop request */
+    char *verbose;         /* opts.verbose: "  seed N: pass|FAIL INV\n" per run, or NULL */
+} fl_runner_part;
+
+/* Run seeds [first + from, first + from + count) of s (first and the seed
+ * count as fl_runner_effective says; count is cut at the end) into part
+ * (zeroed first; free with fl_runner_part_free). Stops early at a hit of
+ * a known-bad scenario, or when o->live asks to stop. 0, or a negative
+ * errno when a run could not happen (part->err too). */
+int fl_runner_case_range(const fl_scenario *s, const fl_runner_opts *o, uint32_t from, uint32_t count,
+                         fl_runner_part *part);
+
+/* Merge parts[0..n) — consecutive ranges of one scenario, in seed order —
+ * into c (zeroed first), exactly as fl_runner_case over all of them would
+ * have filled it: counts summed up to the range that hit (a known-bad
+ * scenario's runs stop there), failed or interrupted; the kept run the
+ * first hit, else the first failure, else the first run; the verdict and
+ * the known-bad message computed last. Moves what it keeps out of the parts
+ * (free them after, as always). Returns the first part's err (0 when none
+ * failed to run), -ENOMEM, or -EINVAL when n is 0. */
+int fl_runner_merge(fl_runner_part *parts, size_t n, const fl_scenario *s, fl_case *c);
+void fl_runner_part_free(fl_runner_part *p);
+
+/* ---- the wire between a pool's child and its parent (runner_wire.c) ----------- */
+
+/* Serialise part into a fresh malloc'd buffer (*buf, *len): native-endian
+ * fixed-width integers and length-prefixed strings behind the magic "FLP1";
+ * the same binary reads it back (parent and child of one fork). 0 or -ENOMEM. */
+int fl_runner_part_encode(const fl_runner_part *part, char **buf, size_t *len);
+/* Read buf[0..len) back into part (zeroed first; free with
+ * fl_runner_part_free). 0, -EPROTO when the bytes are not one whole, well
+ * formed message (truncated, trailing bytes, bad magic, a length past the
+ * end), or -ENOMEM; part holds nothing on failure. */
+int fl_runner_part_decode(const char *buf, size_t len, fl_runner_part *part);
+
+/* ---- the pool: cases in child processes (runner_pool.c) ----------------------- */
+
+#define FL_RUNNER_CHUNK_SEEDS 256u                 /* seeds per work item */
+#define FL_RUNNER_DEFAULT_TIMEOUT_NS 60000000000ll /* per work item: 60 s */
+
+typedef struct fl_runner_pool_opts {
+    unsigned jobs;          /* child processes at once (>= 1) */
+    int64_t timeout_ns;     /* wall time one work item may take (0: none); the
+                               parent kills a child that exceeds it */
+    bool fail_fast;         /* stop after the first failing case (in order) */
+    volatile sig_atomic_t *stop; /* set (by a signal handler) to stop at the next run
+                               boundary; may be NULL */
+    /* Called in case order, each case once, as soon as it and every case
+     * before it are complete (may be NULL): its index, the merged case and
+     * its -v lines (NULL unless opts.verbose). */
+    void (*on_case)(void *ud, size_t k, const fl_case *c, const char *verbose);
+    /* Called when the pool wakes (at least every 100 ms while work runs; may
+     * be NULL): runs finished so far over all cases, cases complete, failed. */
+    void (*on_tick)(void *ud, uint64_t runs, size_t done, size_t failed);
+    void *ud;
+} fl_runner_pool_opts;
+
+/* Run the cases of sc[0..n) under o, in child processes: each scenario's
+ * seeds are cut into work items of FL_RUNNER_CHUNK_SEEDS (pct scenarios and
+ * free runs stay whole: pct learns its step estimate across seeds), at most
+ * po->jobs children run at once, each sends its fl_runner_part back through a
+ * pipe (fl_runner_part_encode), and the parts merge in seed order
+ * (fl_runner_merge), so cases[] is the same for every jobs count. A child that
+ * exceeds po->timeout_ns is killed and one that dies (a signal, a sanitizer's
+ * exit) is not lost: its item becomes a failed run (invariant "timeout" or
+ * "crash") with the seed in progress and a replay line of the run so far
+ * (an open schedule of every choice made until it stopped). cases[0..n)
+ * are filled (free each with fl_runner_case_free), errs[k] is the part error
+ * of case k (0, or a negative errno: the case could not run). *nrun: cases
+ * to report — n, or, with fail_fast, up to the first failing one. A stop
+ * request finishes the runs in progress at their boundary; cases not begun
+ * are then skipped (skip_reason "interrupted") and *interrupted is set.
+ * Returns 0, or a negative errno when the pool itself failed (-ENOMEM, fork
+ * or pipe errors). Call only from a single-threaded process (it forks). */
+int fl_runner_pool(fl_scenario *const *sc, size_t n, const fl_runner_opts *o, const fl_runner_pool_opts *po,
+                   fl_case *cases, int *errs, size_t *nrun, bool *interrupted);
+
+/* SIGKILL every child the pool has running. Async-signal-safe: for a
+ * second SIGINT/SIGTERM's handler, just before it _exits. Never fails. */
+void fl_runner_pool_abort(void);
 
 /* ---- bounded exhaustive search ----------------------------------------------- */
 

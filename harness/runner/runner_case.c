@@ -7,6 +7,7 @@
 #include "sched/fl_sched.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,10 @@ void fl_runner_effective(const fl_scenario *s, const fl_runner_opts *o, uint32_t
                          uint64_t *budget) {
     *seeds = o && o->seeds ? o->seeds : (s->run.set & FL_SCENARIO_RUN_SEEDS) ? s->run.seeds : FL_RUNNER_DEFAULT_SEEDS;
     *first_seed = s->run.seed;
+    if (o && o->seed_set) {
+        *seeds = 1;
+        *first_seed = o->seed;
+    }
     *strategy = o && o->strategy >= 0 ? (fl_sched_strategy)o->strategy : s->run.strategy;
     if (*strategy == FL_SCHED_STRAT_FREE && !(o && o->seeds) && *seeds > FL_RUNNER_FREE_SEEDS)
         *seeds = FL_RUNNER_FREE_SEEDS; /* real time: see FL_RUNNER_FREE_SEEDS */
@@ -84,24 +89,54 @@ int fl_runner__record(fl_case *c, fl_runner_out *r, const fl_oracle_violation *i
     return 0;
 }
 
-int fl_runner_case(const fl_scenario *s, const fl_runner_opts *o, fl_case *c) {
-    memset(c, 0, sizeof *c);
+/* See runner_int.h. */
+int fl_runner__case_head(const fl_scenario *s, fl_case *c) {
+    c->expect_fail = s->expect_fail != NULL;
+    if (!(c->path = strdup(s->path)) || !(c->name = strdup(s->title ? s->title : s->path))) return -ENOMEM;
+    if (s->expect_fail && !(c->expect_invariant = strdup(s->expect_fail))) return -ENOMEM;
+    return 0;
+}
+
+int fl_runner_case_range(const fl_scenario *s, const fl_runner_opts *o, uint32_t from, uint32_t count,
+                         fl_runner_part *part) {
+    memset(part, 0, sizeof *part);
+    fl_case *c = &part->c;
     double t0 = fl_runner__now();
     uint32_t seeds, depth;
     uint64_t first, budget, max_steps = 0;
     fl_sched_strategy strategy;
     fl_runner_effective(s, o, &seeds, &first, &strategy, &depth, &budget);
     int want = s->expect_fail ? fl_oracle_inv_from_name(s->expect_fail) : -1;
-    c->expect_fail = s->expect_fail != NULL;
-    if (!(c->path = strdup(s->path)) || !(c->name = strdup(s->title ? s->title : s->path))) return -ENOMEM;
-    if (s->expect_fail && !(c->expect_invariant = strdup(s->expect_fail))) return -ENOMEM;
-    int r = 0;
-    bool have_fail = false, hit = false;
-    for (uint32_t i = 0; i < seeds; i++) {
+    struct fl_runner_live *live = o ? o->live : NULL;
+    int r = fl_runner__case_head(s, c);
+    if (r < 0) return part->err = r;
+    char *vbuf = NULL;
+    size_t vlen = 0;
+    FILE *vf = o && o->verbose ? open_memstream(&vbuf, &vlen) : NULL;
+    if (o && o->verbose && !vf) return part->err = -ENOMEM;
+    bool have_fail = false;
+    uint32_t end = from >= seeds ? from : count > seeds - from ? seeds : from + count;
+    for (uint32_t i = from; i < end; i++) {
         fl_runner_params p = {.seed = first + i, .strategy = strategy, .depth = depth, .budget = budget,
-                           .pct_k = strategy == FL_SCHED_STRAT_PCT ? max_steps : 0, .time_scale = o ? o->time_scale : 0};
+                              .pct_k = strategy == FL_SCHED_STRAT_PCT ? max_steps : 0,
+                              .time_scale = o ? o->time_scale : 0, .live = live};
+        if (live) {
+            if (atomic_load_explicit(&live->stop, memory_order_relaxed)) {
+                part->interrupted = true;
+                break;
+            }
+            live->seed = p.seed;
+            live->strategy = (int)strategy;
+            live->depth = depth;
+            live->pct_k = p.pct_k;
+            live->budget = budget;
+            live->nruns = 0;
+            live->overflow = false;
+            live->active = true;
+        }
         fl_runner_out out;
         r = fl_runner_run(s, &p, &out);
+        if (live) live->active = false;
         if (r < 0) {
             free((char *)c->message);
             c->message = out.sched_report ? strdup(out.sched_report) : strdup(strerror(-r));
@@ -113,25 +148,92 @@ int fl_runner_case(const fl_scenario *s, const fl_runner_opts *o, fl_case *c) {
         c->runs++;
         bool failed = out.verdict.n > 0;
         c->failed_runs += failed;
+        if (live) {
+            atomic_fetch_add_explicit(&live->runs_done, 1, memory_order_relaxed);
+            if (failed) atomic_fetch_add_explicit(&live->failed_runs, 1, memory_order_relaxed);
+        }
         const fl_oracle_violation *wanted = want >= 0 ? fl_oracle_verdict_find(&out.verdict, (fl_oracle_inv)want) : NULL;
+        if (vf)
+            fprintf(vf, "  seed %llu: %s%s\n", (unsigned long long)p.seed, failed ? "FAIL " : "pass",
+                    failed ? fl_oracle_inv_name(fl_oracle_verdict_primary(&out.verdict)->inv) : "");
         if (wanted) {
-            hit = true;
+            part->hit = true;
             r = fl_runner__record(c, &out, wanted);
         } else if (failed && !have_fail) {
             have_fail = true;
             r = fl_runner__record(c, &out, fl_oracle_verdict_primary(&out.verdict));
-        } else if (i == 0) {
+        } else if (i == from) {
             r = fl_runner__record(c, &out, NULL);
         }
         fl_runner_out_free(&out);
         if (o && o->progress) o->progress(o->progress_ud, c->runs, failed);
-        if (r < 0 || hit) break;
+        if (r < 0 || part->hit) break;
     }
+    if (vf && fclose(vf) == 0) part->verbose = vbuf;
+    else if (vf) free(vbuf);
     c->time_s = fl_runner__now() - t0;
+    c->passed = part->hit || (!s->expect_fail && c->failed_runs == 0);
     if (r < 0) {
         c->passed = false;
         if (!c->message) c->message = strdup(strerror(-r));
-        return r;
+        part->err = r;
+    }
+    return r < 0 ? r : 0;
+}
+
+/* Move r's kept run (seed, verdict text, schedule, trace) into c. */
+static void fl_runner__take_run(fl_case *c, fl_case *r) {
+    free((char *)c->invariant);
+    free((char *)c->message);
+    free((char *)c->schedule);
+    free((char *)c->replay);
+    for (size_t i = 0; i < c->ntrace; i++) fl_runner_event_clear((fl_event *)&c->trace[i]);
+    free((fl_event *)c->trace);
+    c->seed = r->seed;
+    c->invariant = r->invariant;
+    c->message = r->message;
+    c->schedule = r->schedule;
+    c->replay = r->replay;
+    c->trace = r->trace;
+    c->ntrace = r->ntrace;
+    c->virtual_ns = r->virtual_ns;
+    r->invariant = r->message = r->schedule = r->replay = NULL;
+    r->trace = NULL;
+    r->ntrace = 0;
+}
+
+int fl_runner_merge(fl_runner_part *parts, size_t n, const fl_scenario *s, fl_case *c) {
+    memset(c, 0, sizeof *c);
+    if (n == 0) return -EINVAL;
+    if (fl_runner__case_head(s, c) < 0) return -ENOMEM;
+    bool have_fail = false, hit = false;
+    int err = 0;
+    for (size_t i = 0; i < n; i++) {
+        fl_runner_part *p = &parts[i];
+        c->runs += p->c.runs;
+        c->failed_runs += p->c.failed_runs;
+        c->time_s += p->c.time_s;
+        if (p->err < 0) {
+            err = p->err;
+            fl_runner__take_run(c, &p->c);
+            break;
+        }
+        if (p->hit) {
+            hit = true;
+            fl_runner__take_run(c, &p->c);
+            break;
+        }
+        if (p->c.failed_runs && !have_fail) {
+            have_fail = true;
+            fl_runner__take_run(c, &p->c);
+        } else if (i == 0) {
+            fl_runner__take_run(c, &p->c);
+        }
+        if (p->interrupted) break;
+    }
+    if (err < 0) {
+        c->passed = false;
+        return err;
     }
     if (c->expect_fail) {
         c->passed = hit;
@@ -149,6 +251,30 @@ int fl_runner_case(const fl_scenario *s, const fl_runner_opts *o, fl_case *c) {
         c->passed = c->failed_runs == 0;
     }
     return 0;
+}
+
+void fl_runner_part_free(fl_runner_part *p) {
+    if (!p) return;
+    fl_runner_case_free(&p->c);
+    free(p->verbose);
+    memset(p, 0, sizeof *p);
+}
+
+int fl_runner_case(const fl_scenario *s, const fl_runner_opts *o, fl_case *c) {
+    fl_runner_part part;
+    uint32_t seeds, depth;
+    uint64_t first, budget;
+    fl_sched_strategy strategy;
+    fl_runner_effective(s, o, &seeds, &first, &strategy, &depth, &budget);
+    int r = fl_runner_case_range(s, o, 0, seeds, &part);
+    if (r == -ENOMEM && !part.c.path) {
+        fl_runner_part_free(&part);
+        memset(c, 0, sizeof *c);
+        return r;
+    }
+    int m = fl_runner_merge(&part, 1, s, c);
+    fl_runner_part_free(&part);
+    return r < 0 ? r : m;
 }
 
 void fl_runner_case_free(fl_case *c) {

@@ -81,6 +81,41 @@ char *fl_runner__strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 
  * 0 or -ENOMEM (runner_case.c). */
 int fl_runner__record(fl_case *c, fl_runner_out *r, const fl_oracle_violation *inv);
 
+/* c's fields that describe scenario s, not its runs (path, name, known-bad
+ * invariant). 0 or -ENOMEM (runner_case.c). */
+int fl_runner__case_head(const fl_scenario *s, fl_case *c);
+
+/* The command line that reruns exactly one seed of path (`faultline run PATH
+ * --seed N --strategy S [--depth D] [--budget B]`), with the same
+ * environment prefix as fl_runner_replay_line. Malloc'd, NULL on ENOMEM. */
+char *fl_runner__rerun_line(const char *path, uint64_t seed, int strategy, uint32_t depth, uint64_t budget);
+
+/* ---- the pool's live page (runner_pool.c writes the parent's side) -------------- */
+
+/* One page per pool slot, mmap'd MAP_SHARED before the fork, so the parent
+ * can read what the child was doing after it killed it (or saw it die).
+ * The child writes: the run's parameters before each run, every scheduling
+ * choice as it is made (run-length encoded, by the step hook on controlled
+ * threads, which the baton serialises), the counters after each run. The
+ * parent reads the counters while the child runs (relaxed atomics, progress
+ * only) and the rest only after waitpid (the child is gone). */
+#define FL_RUNNER__LIVE_RUNS 32768u
+struct fl_runner_live {
+    _Atomic int stop;              /* parent -> child: stop at the next run boundary */
+    _Atomic uint32_t runs_done;    /* runs finished in the current item */
+    _Atomic uint32_t failed_runs;
+    bool active;                   /* a run is in progress (params below are its) */
+    uint64_t seed, pct_k, budget;
+    uint32_t depth;
+    int strategy;                  /* fl_sched_strategy */
+    bool overflow;                 /* more switches than runs[] holds */
+    size_t nruns;
+    fl_sched_schedule_run runs[FL_RUNNER__LIVE_RUNS];
+};
+
+/* The step hook that publishes choices into a live page (runner.c). */
+void fl_runner__live_step(void *ud, uint64_t step, int cur, const int *runnable, int n, int chosen, bool followed);
+
 /* ---- free runs (runner_free.c) ---------------------------------------------------- */
 
 /* Stack a time-scaling layer on the binding in force (the free platform's):
