@@ -185,7 +185,7 @@ static void test_clear_errors(void **st)
     expect_error("fl1:rr.0.0.0.0.0.00", 20, "unexpected end of schedule in the choice list");
     expect_error("fl1:rr.0.0.0.0.0.00.123", 24, "expected base-32 digit in checksum");
     expect_error("fl1:rr.0.0.0.0.0.00.0000000", 21, "checksum mismatch");
-    expect_error("fl1:rr.0.0.0.g.0.", 14, "flags name an unknown end status");
+    expect_error("fl1:rr.0.0.0.c.0.", 14, "flags name an unknown end status");
     expect_error("fl1:rr.0.0.0.0.0.vvvvvvvvvvvvvvvvvvv0", 18, "thread id out of range");
     expect_error("fl1:rr.0.0.0.0.0.gggg10", 18, "thread id 65536 out of range");
     expect_error("fl1:rr.0.0.0.0.0.0g0", 20, "not in canonical form");

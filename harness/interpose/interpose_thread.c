@@ -102,8 +102,7 @@ _Noreturn void fl_interpose__exit(void *ret)
 {
     if (fl_interpose__my) fl_interpose__my->ret = ret;
     fl_interpose__my = NULL;
-    fl_real.pthread_exit(ret);
-    __builtin_unreachable();
+    fl_real_thread_exit(ret);
 }
 
 /* ---- sleeping, yielding ------------------------------------------------------ */

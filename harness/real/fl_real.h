@@ -20,11 +20,12 @@
 #ifndef FL_REAL_H
 #define FL_REAL_H
 
-/* The table names POSIX 2008 types (spinlocks, barriers). The harness is
- * compiled with _GNU_SOURCE; a strict-C translation unit that includes
- * this header first gets POSIX 2008 declarations. */
+/* The table names POSIX types (spinlocks, barriers) and usleep's
+ * useconds_t. The harness is compiled with _GNU_SOURCE; a strict-C
+ * translation unit that includes this header first gets the C library's
+ * default set (_DEFAULT_SOURCE: POSIX 2008 plus usleep). */
 #if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE) && !defined(_XOPEN_SOURCE) && !defined(_DEFAULT_SOURCE)
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE 1
 #endif
 
 #include <pthread.h>
@@ -116,6 +117,11 @@ typedef struct fl_real_table {
 /* The table; every entry is non-NULL once fl_real_init has run (it runs
  * as a constructor). Read-only after that. */
 extern fl_real_table fl_real;
+
+/* The C library's pthread_exit, declared so that callers know it does not
+ * return (sanitizers unpoison the stack before such a call; a call through
+ * the table's pointer would not tell them). */
+_Noreturn void fl_real_thread_exit(void *ret);
 
 /* Resolve the table (idempotent, not thread-safe before main; aborts when
  * the C library lacks a symbol). */

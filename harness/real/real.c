@@ -11,6 +11,13 @@
 
 fl_real_table fl_real;
 
+_Noreturn void fl_real_thread_exit(void *ret)
+{
+    if (!fl_real.pthread_exit) fl_real_init();
+    fl_real.pthread_exit(ret);
+    __builtin_unreachable();
+}
+
 static void *fl_real__sym(void *libc, const char *name)
 {
     void *p = dlsym(libc, name);

@@ -37,7 +37,7 @@ fl_sched__run *fl_sched__enter(fl_sched__thr **me, const char *op)
          * its first scheduling point after the run ended. */
         fl_sched__self = NULL;
         FL_SCHED__PT(fl_real.pthread_mutex_unlock(&r->mu));
-        fl_real.pthread_exit(NULL);
+        fl_real_thread_exit(NULL);
     }
     *me = self;
     r->op = op;
