@@ -30,6 +30,19 @@ void fl_report__event_line(fl_report__buf *b, const sv_event *ev)
     fl_report__buf_printf(b, "\xe2\x80\xa6 (+%zu bytes)", n - keep);
 }
 
+const sv_event *fl_report__last_crash(const fl_case *c)
+{
+    for (size_t i = c->trace ? c->ntrace : 0; i-- > 0;)
+        if (c->trace[i].ev.kind == SV_EV_CRASH && c->trace[i].ev.backtrace)
+            return &c->trace[i].ev;
+    return NULL;
+}
+
+char *fl_report__backtrace(const sv_event *ev)
+{
+    return ev && ev->backtrace ? fl_report_symbolize(ev->backtrace) : NULL;
+}
+
 const char *fl_report__verdict(const fl_case *c)
 {
     if (c->skipped)

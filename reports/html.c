@@ -7,6 +7,7 @@
 #include "report_int.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define FL_HTML_TAIL_EVENTS 60
@@ -202,21 +203,18 @@ static void fl_html_results(FILE *f, const fl_suite *s)
 static int fl_html_events(FILE *f, const fl_case *c)
 {
     size_t first = c->ntrace > FL_HTML_TAIL_EVENTS ? c->ntrace - FL_HTML_TAIL_EVENTS : 0, i;
-    const sv_event *crash = NULL;
+    const sv_event *crash = fl_report__last_crash(c);
     fl_report__buf line = {0};
 
     if (!c->trace || c->ntrace == 0)
         return 0;
-    for (i = c->ntrace; i-- > 0;)
-        if (c->trace[i].ev.kind == SV_EV_CRASH && c->trace[i].ev.backtrace) {
-            crash = &c->trace[i].ev;
-            break;
-        }
     if (crash) {
-        fputs("<details><summary>Backtrace of the last crash (", f);
+        char *bt = fl_report__backtrace(crash);
+        fputs("<details open><summary>Backtrace of the last crash (", f);
         fl_html_text(f, crash->child ? crash->child : "?");
-        fprintf(f, "#%u)</summary><pre>", (unsigned)crash->incarnation);
-        fl_html_text(f, crash->backtrace);
+        fprintf(f, "#%u)</summary><pre class=\"bt\">", (unsigned)crash->incarnation);
+        fl_html_text(f, bt ? bt : crash->backtrace);
+        free(bt);
         fputs("</pre></details>\n", f);
     }
     fprintf(f, "<details><summary>Event trace: last %zu of %zu events</summary><pre>",

@@ -142,8 +142,10 @@ static void fl_report__trace_instant(FILE *f, const sv_event *e, size_t tid)
         fl_report__json_str(f, e->message);
     }
     if (e->backtrace) {
+        char *bt = fl_report__backtrace(e);
         fputs(",\"backtrace\":", f);
-        fl_report__json_str(f, e->backtrace);
+        fl_report__json_str(f, bt ? bt : e->backtrace);
+        free(bt);
     }
     fputs("}}", f);
 }
