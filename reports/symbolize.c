@@ -16,12 +16,17 @@
  * function and line); for the faulting frame of a signal this can name the
  * line before, never another function.
  *
+ * Names: the DWARF name of the innermost function at the address (an
+ * inlined function is named, with the function it was inlined into), else
+ * the ELF symbol (dwfl_module_addrinfo).
+ *
  * Cache: one Dwfl per module name, opened on first use and kept (also when
  * the module could not be opened: negative entries), guarded by one mutex
  * because libdwfl objects are not thread-safe.
  */
 #include "report_int.h"
 
+#include <dwarf.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <limits.h>
@@ -139,6 +144,39 @@ static Dwarf_Addr fl_sym_lookup(fl_sym_mod *m, const char *sym)
     return 0;
 }
 
+/* The source-level function at addr from DWARF: the innermost subprogram
+ * or inlined subroutine (so a GCC clone "f.constprop.0" is named "f"); and
+ * the function it was inlined into, when it was. Names into fn/outer
+ * (empty when DWARF does not say). */
+static void fl_sym_dwarf_func(fl_sym_mod *m, Dwarf_Addr addr, char *fn, size_t fncap,
+                              char *outer, size_t outcap)
+{
+    Dwarf_Addr bias = 0;
+    Dwarf_Die *cu = dwfl_module_addrdie(m->mod, addr, &bias), *scopes = NULL;
+    int n = cu ? dwarf_getscopes(cu, addr - bias, &scopes) : 0;
+
+    fn[0] = outer[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        int tag = dwarf_tag(&scopes[i]);
+        const char *name;
+        if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine)
+            continue;
+        name = dwarf_diename(&scopes[i]);
+        if (!name)
+            continue;
+        if (!fn[0]) {
+            snprintf(fn, fncap, "%s", name);
+            if (tag == DW_TAG_subprogram)
+                break;
+        } else {
+            snprintf(outer, outcap, "%s", name);
+            if (tag == DW_TAG_subprogram)
+                break;
+        }
+    }
+    free(scopes);
+}
+
 /* A parsed frame line. Pointers into the line; lengths exclude the NUL. */
 typedef struct fl_sym_frame {
     const char *mod;
@@ -185,7 +223,7 @@ static bool fl_sym_parse(const char *s, size_t n, fl_sym_frame *fr)
 static bool fl_sym_frame_text(fl_report__buf *b, const char *s, size_t n)
 {
     fl_sym_frame fr;
-    char name[256], sym[512];
+    char name[256], sym[512], dfn[256], douter[256];
     fl_sym_mod *m;
     Dwarf_Addr addr;
     GElf_Off symoff;
@@ -217,10 +255,15 @@ static bool fl_sym_frame_text(fl_report__buf *b, const char *s, size_t n)
     line = dwfl_module_getsrc(m->mod, addr);
     if (line)
         file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+    fl_sym_dwarf_func(m, addr, dfn, sizeof dfn, douter, sizeof douter);
+    if (dfn[0])
+        fn = dfn;
     if (!file && (!fn || fr.sym))
         return false; /* nothing the line does not already say */
     fl_report__buf_add(b, s, fr.head);
     fl_report__buf_puts(b, fn ? fn : "??");
+    if (douter[0])
+        fl_report__buf_printf(b, " [inlined into %s]", douter);
     if (file) {
         size_t cl = strlen(fl_sym_cwd);
         if (cl > 1 && strncmp(file, fl_sym_cwd, cl) == 0 && file[cl] == '/')
