@@ -30,7 +30,18 @@
 typedef struct fl_event {
     sv_event ev;        /* ev's string pointers point into the fields below */
     char *sup, *child, *message, *backtrace; /* owned, may be NULL */
+    uint32_t thread;    /* optional: 1-based index into the case's threads[] of
+                           the thread that emitted the event; 0 = not recorded */
 } fl_event;
+
+/* Optional: one thread of a run, for timelines that draw every thread (not
+ * only supervisor-managed incarnations): supervisor threads, workers,
+ * admin/helper threads, threads a program under `faultline exec` created. */
+typedef struct fl_thread {
+    const char *name;  /* shown as the lane name, e.g. "main", "sv root", "db#2" */
+    int64_t start_ns;  /* virtual time it was created (or first seen) */
+    int64_t end_ns;    /* virtual time it ended, or -1: still running at the end */
+} fl_thread;
 
 /* One scenario, run over many seeds. */
 typedef struct fl_case {
@@ -54,6 +65,10 @@ typedef struct fl_case {
     const fl_event *trace; /* the event trace of that run */
     size_t ntrace;
     int64_t virtual_ns;    /* virtual time at the end of that run */
+    const fl_thread *threads; /* optional: every thread of that run, in order of
+                                 creation; NULL/0 = not recorded (the HTML
+                                 timeline then draws incarnations only) */
+    size_t nthreads;
 } fl_case;
 
 typedef struct fl_suite {

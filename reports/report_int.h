@@ -123,6 +123,13 @@ const sv_event *fl_report__last_crash(const fl_case *c);
  * nothing, or the raw text via ev->backtrace). */
 char *fl_report__backtrace(const sv_event *ev);
 
+/* The event sequence numbers a failure message names in its "[events #a
+ * #b …]" groups (the runner's violation format), sorted, duplicates kept
+ * out, into a malloc'ed *seqs (NULL when none). 0 or -ENOMEM. */
+int fl_report__named_events(const char *msg, uint64_t **seqs, size_t *n);
+/* Whether seq is in the sorted seqs[0..n). */
+bool fl_report__seq_in(const uint64_t *seqs, size_t n, uint64_t seq);
+
 /* Verdict words used across formats: "pass", "fail", "skip", "xfail"
  * (expect_fail case that failed as expected). */
 const char *fl_report__verdict(const fl_case *c);
@@ -174,8 +181,14 @@ void fl_report__trace_name(fl_report__buf *b, const char *path);
 /* ---- HTML timeline (html_svg.c) ------------------------------------------------- */
 
 /* Writes an inline <svg> timeline of c's trace (its last events when the
- * trace is long) plus a short caption; writes a sentence instead when the
- * case has no trace. 0 or -ENOMEM. */
-int fl_report__html_timeline(FILE *f, const fl_case *c);
+ * trace is long), a lane per thread when c->threads is filled, the legend
+ * and a short caption; writes a sentence instead when the case has no
+ * trace. Events whose seq is in hl[0..nhl) (sorted) get class "ev hl", a
+ * ring, and id "case-ID-tl-SEQ". 0 or -ENOMEM. */
+int fl_report__html_timeline(FILE *f, const fl_case *c, size_t id, const uint64_t *hl,
+                             size_t nhl);
+/* The marker of an event kind centred at (x, y); the legend draws every
+ * kind's marker at (9, 9) (tests check that each one appears there). */
+void fl_report__svg_marker(FILE *f, int kind, double x, double y);
 
 #endif
