@@ -2,7 +2,7 @@
  * report.h — the run-result model and the report writers (prefix fl_report_).
  *
  * The runner fills an fl_suite; the writers turn it into what CI reads
- * (JUnit XML, TAP 14, JSON) and what people look at (Chrome-trace timelines
+ * (JUnit XML, TAP 13, JSON) and what people look at (Chrome-trace timelines
  * for Perfetto, a self-contained HTML page, a terminal failure summary).
  *
  * No writer destroys anything. A regular file (or a new name) is replaced
