@@ -3,9 +3,10 @@
  *
  * A report path is classified once (fl_report__target):
  *   - "-", "/dev/stdout": the process's stdout stream, written in place;
- *   - "/dev/fd/N", "/proc/self/fd/N", "/proc/PID/fd/N": an open file the
- *     caller handed us (a pipe from `>(cmd)`, a redirected file), opened and
- *     written in place, never renamed over;
+ *   - "/dev/fd/N", "/proc/self/fd/N", "/proc/PID/fd/N", or a symlink to
+ *     one (/dev/stderr): an open file the caller handed us (a pipe from
+ *     `>(cmd)`, a redirected file), opened and written in place, never
+ *     renamed over;
  *   - an existing FIFO, character or block device or socket: written in
  *     place (a rename would replace the node and its reader would get
  *     nothing);
@@ -121,9 +122,13 @@ static bool fl_report__is_fd_path(const char *path)
 
 /* Follows the symlinks of path (the last component only, link by link, so a
  * dangling link resolves to the name it points at) into out[PATH_MAX].
- * Sets *st and *exists for the final name. 0, -ELOOP, -ENAMETOOLONG, or the
- * errno of lstat/readlink (not -ENOENT/-ENOTDIR: a missing name is fine). */
-static int fl_report__follow(const char *path, char *out, struct stat *st, bool *exists)
+ * Sets *st and *exists for the final name. Stops at a descriptor path
+ * (/dev/stderr -> /proc/self/fd/2 -> "pipe:[…]" must not be followed into
+ * the kernel's pseudo-names) and sets *fdpath. 0, -ELOOP, -ENAMETOOLONG, or
+ * the errno of lstat/readlink (not -ENOENT/-ENOTDIR: a missing name is
+ * fine). */
+static int fl_report__follow(const char *path, char *out, struct stat *st, bool *exists,
+                             bool *fdpath)
 {
     char link[PATH_MAX];
 
@@ -134,6 +139,10 @@ static int fl_report__follow(const char *path, char *out, struct stat *st, bool 
         ssize_t n;
         char *slash;
 
+        if (fl_report__is_fd_path(out)) {
+            *fdpath = true;
+            return 0;
+        }
         if (lstat(out, st) != 0) {
             /* missing, or a directory component is not one: no file here;
              * creating the temporary reports the real error */
@@ -166,7 +175,7 @@ static int fl_report__follow(const char *path, char *out, struct stat *st, bool 
 int fl_report__target(const char *path, fl_report__tgt *t)
 {
     struct stat st;
-    bool exists = false;
+    bool exists = false, fdpath = false;
     int rc;
 
     memset(t, 0, sizeof *t);
@@ -176,11 +185,11 @@ int fl_report__target(const char *path, fl_report__tgt *t)
         t->kind = FL_REPORT__TGT_STDOUT;
         return 0;
     }
-    if (fl_report__is_fd_path(path)) {
-        if (strlen(path) >= sizeof t->path)
-            return -ENAMETOOLONG;
-        strcpy(t->path, path);
-        if (stat(path, &st) != 0)
+    rc = fl_report__follow(path, t->path, &st, &exists, &fdpath);
+    if (rc < 0)
+        return rc;
+    if (fdpath) { /* an open descriptor, named directly or through links */
+        if (stat(t->path, &st) != 0)
             return -errno; /* a closed descriptor: EBADF-like ENOENT, said plainly */
         if (S_ISDIR(st.st_mode))
             return -EISDIR;
@@ -188,9 +197,6 @@ int fl_report__target(const char *path, fl_report__tgt *t)
         t->regular = S_ISREG(st.st_mode);
         return 0;
     }
-    rc = fl_report__follow(path, t->path, &st, &exists);
-    if (rc < 0)
-        return rc;
     t->exists = exists;
     if (exists && S_ISDIR(st.st_mode))
         return -EISDIR;

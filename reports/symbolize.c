@@ -33,6 +33,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define FL_SYM_MODULES 16
@@ -61,8 +62,18 @@ static const char *fl_sym_base(const char *p)
     return s ? s + 1 : p;
 }
 
+/* Only regular files are opened: a frame's text could name a FIFO or a
+ * device, whose open() would block or read forever. */
+static int fl_sym_regular(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) ? 0 : -ENOENT;
+}
+
 /* The file a bare module name stands for: the running executable, or an
- * object mapped into this process. 0 with out filled, or -ENOENT. */
+ * object mapped into this process; a name with a '/' as given. 0 with out
+ * filled (a regular file), or -ENOENT. */
 static int fl_sym_find_path(const char *name, char *out, size_t cap)
 {
     char exe[PATH_MAX], line[PATH_MAX + 256];
@@ -71,14 +82,14 @@ static int fl_sym_find_path(const char *name, char *out, size_t cap)
 
     if (strchr(name, '/')) {
         snprintf(out, cap, "%s", name);
-        return 0;
+        return fl_sym_regular(out);
     }
     n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
         exe[n] = '\0';
         if (strcmp(fl_sym_base(exe), name) == 0) {
             snprintf(out, cap, "%s", exe);
-            return 0;
+            return fl_sym_regular(out);
         }
     }
     maps = fopen("/proc/self/maps", "re");
@@ -89,7 +100,7 @@ static int fl_sym_find_path(const char *name, char *out, size_t cap)
         if (!path)
             continue;
         path[strcspn(path, "\n")] = '\0';
-        if (strcmp(fl_sym_base(path), name) == 0) {
+        if (strcmp(fl_sym_base(path), name) == 0 && fl_sym_regular(path) == 0) {
             snprintf(out, cap, "%s", path);
             fclose(maps);
             return 0;

@@ -118,11 +118,14 @@ static void test_dev_fd_pipe(void **state)
     assert_int_equal(pthread_create(&th, NULL, reader_main, r), 0);
     snprintf(path, sizeof path, "/dev/fd/%d", fds[1]);
     assert_int_equal(fl_report_junit(&fx->suite, path), 0);
+    /* and through a link to it, as /dev/stderr is to /proc/self/fd/2 */
+    assert_int_equal(symlink(path, path_in(fx, "viafd")), 0);
+    assert_int_equal(fl_report_tap(&fx->suite, path_in(fx, "viafd")), 0);
     close(fds[1]);
     assert_int_equal(pthread_join(th, NULL), 0);
     close(fds[0]);
     assert_non_null(strstr(r->buf, "<testsuites"));
-    assert_non_null(strstr(r->buf, "</testsuites>"));
+    assert_non_null(strstr(r->buf, "</testsuites>\nTAP version 13\n"));
     free(r);
 }
 
