@@ -3,8 +3,8 @@
 # A report with real failures (the known-bad scenarios with their "expect
 # fail" line removed, so they fail) is opened in headless Chromium: the DOM
 # the browser built is checked (rows <-> cards, event links, marked events,
-# legend; reports/consumers/html_dom.py) and a screenshot of the first
-# failure card is left in build/htmlcheck/ for people to look at.
+# legend; reports/consumers/html_dom.py) and a screenshot of the top of the
+# page (table and first failure card) is left in build/htmlcheck/.
 set -u
 tally=${TALLY:-build/tally}
 d=build/htmlcheck
@@ -34,7 +34,7 @@ if chrome "$url" --dump-dom >"$d/dom.html" 2>"$d/chromium.log" && [ -s "$d/dom.h
 else
     echo "fail html: Chromium DOM check" >>"$tally"; echo "  FAIL Chromium DOM check: ${out:-no DOM (see $d/chromium.log)}"
 fi
-if chrome "$url#case-1" --window-size=1280,1600 --screenshot="$d/failure-card.png" >>"$d/chromium.log" 2>&1 &&
+if chrome "$url" --window-size=1280,2000 --screenshot="$d/failure-card.png" >>"$d/chromium.log" 2>&1 &&
     [ "$(head -c 8 "$d/failure-card.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then
     echo "pass 1" >>"$tally"; echo "  ok   screenshot $d/failure-card.png"
 else

@@ -204,7 +204,8 @@ def check_results():
             "skipped": bool, "expect_fail": bool, "runs": int, "failed_runs": int, "seed": int,
             "invariant": (str, type(None)), "message": (str, type(None)),
             "schedule": (str, type(None)), "replay": (str, type(None)),
-            "time_s": (int, float), "virtual_ns": int, "trace_events": int, "trace_file": str}
+            "time_s": (int, float), "virtual_ns": int, "trace_events": int, "trace_file": str,
+            "backtrace": (str, type(None))}
     verdicts = {"pass": 0, "fail": 0, "skip": 0, "xfail": 0}
     for n, c in enumerate(d["cases"]):
         for k, t in want.items():
