@@ -41,8 +41,9 @@
 
 /* ---- in-flight temporaries ------------------------------------------------------ */
 
-/* state: 0 free, 1 being filled (owned by one writer), 2 live (cleanup may
- * unlink path). Only the owner moves 1 -> 2 -> 0; anyone may claim 0 -> 1. */
+/* state: 0 free, 1 busy (a writer filling path, or a cleanup unlinking it),
+ * 2 live (cleanup may unlink path). A writer claims 0 -> 1, publishes
+ * 1 -> 2, and releases 2 -> 0; a cleanup takes 2 -> 1 and releases 1 -> 0. */
 static struct {
     atomic_int state;
     char path[PATH_MAX];
@@ -67,10 +68,20 @@ static int fl_report__inflight_add(const char *tmp)
     return -1;
 }
 
+/* Frees the writer's slot. When a cleanup running on another thread holds
+ * it (state 1, reading the path), waits for it to finish so the slot is not
+ * reused under its feet; on the writer's own thread a signal handler has
+ * always finished before this runs. */
 static void fl_report__inflight_drop(int slot)
 {
-    if (slot >= 0)
-        atomic_store_explicit(&fl_report__inflight[slot].state, 0, memory_order_release);
+    int live = 2;
+
+    if (slot < 0)
+        return;
+    if (atomic_compare_exchange_strong(&fl_report__inflight[slot].state, &live, 0))
+        return;
+    while (atomic_load_explicit(&fl_report__inflight[slot].state, memory_order_acquire) != 0)
+        ; /* a few instructions: one unlink(2) */
 }
 
 int fl_report_cleanup_tmp(void)

@@ -3,7 +3,8 @@
  * its card and back, marks the events a failure message names (in the
  * message, the event list and the timeline, also when they lie before the
  * list's tail window), has a legend entry for every marker it can draw,
- * and draws a lane per thread when the case lists its threads.
+ * and draws a lane per thread when the case lists its threads (the
+ * Perfetto file a track per thread).
  * Fixture and helpers: report_util.h.
  */
 #include "report_util.h"
@@ -114,6 +115,13 @@ static void test_thread_lanes(void **state)
         assert_int_equal(bars, 3);
     }
     free(h);
+    /* the Perfetto file gets a named track per thread too, and stays valid */
+    assert_int_equal(fl_report_trace(c, path_in(fx, "tr/trace")), 0);
+    h = slurp(path_in(fx, "tr/trace/scenarios_race_crash_during_restart_scn.json"), NULL);
+    must_have(h, "\"args\":{\"name\":\"thread main\"}");
+    must_have(h, "\"cat\":\"thread\",\"name\":\"thread worker#1 <t>\"");
+    free(h);
+    assert_int_equal(run("sh %s %s >/dev/null", src_file("reports/validate.sh"), path_in(fx, "tr")), 0);
     /* without threads: no thread lanes */
     c->threads = NULL;
     c->nthreads = 0;
