@@ -10,7 +10,10 @@ CFLAGS  ?=
 WARN    := -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes -Wno-unused-parameter
 CPPFLAGS_ALL := -D_GNU_SOURCE -Isupervisor -Iharness -Ireports -Itests
 CFLAGS_ALL   := $(WARN) $(OPT) -g -fPIC -MMD -MP $(SAN) $(CFLAGS)
-LDLIBS_ALL   := -lpthread -lm -ldl $(LDLIBS)
+# libsv needs only these; everything that links reports/ also needs elfutils
+# libdw (backtrace symbolization, reports/symbolize.c; Debian libdw-dev).
+LDLIBS_SV    := -lpthread -lm -ldl $(LDLIBS)
+LDLIBS_ALL   := -ldw -lelf $(LDLIBS_SV)
 
 SV_SRC    := $(wildcard supervisor/*.c)
 FL_SRC    := $(filter-out harness/main.c,$(wildcard harness/*/*.c reports/*.c))
@@ -63,7 +66,7 @@ $(BUILD)/obj/%.o: %.c
 $(LIBSV): $(call obj,$(SV_SRC))
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
 $(SOSV).$(SV_VERSION): $(call obj,$(SV_SRC))
-	$(CC) -shared $(SAN) -Wl,-soname,libsv.so.$(SV_MAJOR) -o $@ $^ $(LDLIBS_ALL)
+	$(CC) -shared $(SAN) -Wl,-soname,libsv.so.$(SV_MAJOR) -o $@ $^ $(LDLIBS_SV)
 $(LIBFL): $(call obj,$(FL_SRC))
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
 # libfaultline.so needs libsv.so.MAJOR (DT_NEEDED), found by the user's -lsv,

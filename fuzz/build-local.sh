@@ -62,7 +62,7 @@ build() {
         t=$(basename "$src" .c)
         selected "$t" || continue
         if ! $CLANG $cflags -Isupervisor -Iharness -Ireports -fsanitize=fuzzer "$src" $( [ -f "$out/libdeps.a" ] && echo "$out/libdeps.a") \
-                -lpthread -lm -ldl -o "$out/$t"; then
+                -ldw -lelf -lpthread -lm -ldl -o "$out/$t"; then
             echo "fuzz: build of $t failed" >&2
             return 1
         fi

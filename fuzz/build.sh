@@ -63,7 +63,7 @@ for src in fuzz/fuzz_*.c; do
     lib=()
     [ -f "$WORKDIR/libdeps.a" ] && lib=("$WORKDIR/libdeps.a")
     # shellcheck disable=SC2086
-    $LINK $LINKFLAGS "$WORKDIR/$t.o" "${lib[@]}" $LIB_FUZZING_ENGINE -lpthread -lm -ldl -o "$OUT/$t"
+    $LINK $LINKFLAGS "$WORKDIR/$t.o" "${lib[@]}" $LIB_FUZZING_ENGINE -ldw -lelf -lpthread -lm -ldl -o "$OUT/$t"
     if [ -d "fuzz/corpus/$t" ]; then
         zip_dir "fuzz/corpus/$t" "$OUT/${t}_seed_corpus.zip"
     fi

@@ -18,6 +18,9 @@ build_or_fail() { # label, make args...
     fi
 }
 
+stage "test dependencies (report consumers, Chromium)"
+if sh mk/deps.sh test; then echo "  ok"; else echo "fail test dependencies (mk/deps.sh test)" >>"$TALLY"; fi
+
 stage "unit tests (plain)"
 build_or_fail plain unit && sh mk/unit.sh build plain
 stage "unit tests (ASan+UBSan)"

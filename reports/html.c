@@ -7,6 +7,7 @@
 #include "report_int.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define FL_HTML_TAIL_EVENTS 60
@@ -63,14 +64,21 @@ static const char fl_html_css[] =
     "svg .axis{font-size:11px;text-anchor:end;fill:var(--muted)}\n"
     "svg .lbl{font-size:11px;fill:#212529;paint-order:stroke;stroke:#fff;"
     "stroke-width:3px}\n"
-    "svg .ev:hover{opacity:.6}\n"
+    "svg .ev:hover{opacity:.6}svg .lane.thr{fill:#2b8a3e;font-style:italic}\n"
     ".legend{display:flex;flex-wrap:wrap;gap:4px 16px;list-style:none;padding:0;"
     "margin:8px 0 0;font-size:12.5px;color:#495057}\n"
     ".legend li{display:flex;align-items:center;gap:5px}\n"
     ".note{color:var(--muted);font-size:13px;margin:6px 0}\n"
     "details{margin-top:12px}summary{cursor:pointer;color:var(--blue)}\n"
     "details pre{margin-top:6px;white-space:pre;overflow-x:auto}\n"
-    "footer{margin-top:40px;color:var(--muted);font-size:12.5px}\n";
+    "footer{margin-top:40px;color:var(--muted);font-size:12.5px}\n"
+    ".jump{margin-left:8px;font-size:12.5px;white-space:nowrap}\n"
+    ".back{float:right;font-size:12.5px}\n"
+    ".failure:target{box-shadow:0 0 0 3px #ffd43b}tr:target td{background:#fff3bf}\n"
+    ".evl.hl{background:#fff3bf;outline:1px solid #f59f00;font-weight:600}\n"
+    ".evl:target{background:#ffe066}\n"
+    "a.evref{font-weight:600;background:#fff3bf;border-radius:3px;padding:0 2px}\n"
+    "svg .ev.hl .hlring{fill:none;stroke:#f59f00;stroke-width:2.5}\n";
 
 /* Copy buttons: clipboard API when allowed, else select the text. */
 static const char fl_html_js[] =
@@ -171,7 +179,7 @@ static void fl_html_results(FILE *f, const fl_suite *s)
         bool bad = strcmp(v, "fail") == 0;
 
         fl_report__fmt_fixed(t, sizeof t, c->time_s, 3);
-        fprintf(f, "<tr%s><td>", bad ? " class=\"fail\"" : "");
+        fprintf(f, "<tr id=\"row-%zu\"%s><td>", i + 1, bad ? " class=\"fail\"" : "");
         if (bad)
             fprintf(f, "<a href=\"#case-%zu\">", i + 1);
         fl_html_text(f, c->name ? c->name : c->path ? c->path : "?");
@@ -191,51 +199,96 @@ static void fl_html_results(FILE *f, const fl_suite *s)
                                FL_REPORT__ESC_ATTR);
             fputs(" fails\"", f);
         }
-        fprintf(f, ">%s</span></td></tr>\n", fl_html_verdict_text(c));
+        fprintf(f, ">%s</span>", fl_html_verdict_text(c));
+        if (bad) /* the card is far below the table: say where */
+            fprintf(f, "<a class=\"jump\" href=\"#case-%zu\">details &darr;</a>", i + 1);
+        fputs("</td></tr>\n", f);
     }
     if (s->ncases == 0)
         fputs("<tr><td colspan=\"5\">No scenarios were run.</td></tr>\n", f);
     fputs("</tbody></table>\n", f);
 }
 
-/* The event lines of the run's last events, and the last crash backtrace. */
-static int fl_html_events(FILE *f, const fl_case *c)
+/* The event lines of the run's last events (and, before them, the events
+ * the message names), and the last crash backtrace. Each line is a span
+ * with id "case-ID-ev-SEQ"; named events have class "hl". */
+static int fl_html_events(FILE *f, const fl_case *c, size_t id, const uint64_t *hl, size_t nhl)
 {
     size_t first = c->ntrace > FL_HTML_TAIL_EVENTS ? c->ntrace - FL_HTML_TAIL_EVENTS : 0, i;
-    const sv_event *crash = NULL;
+    size_t prev = 0;
+    bool shown = false;
+    const sv_event *crash = fl_report__last_crash(c);
     fl_report__buf line = {0};
 
     if (!c->trace || c->ntrace == 0)
         return 0;
-    for (i = c->ntrace; i-- > 0;)
-        if (c->trace[i].ev.kind == SV_EV_CRASH && c->trace[i].ev.backtrace) {
-            crash = &c->trace[i].ev;
-            break;
-        }
     if (crash) {
-        fputs("<details><summary>Backtrace of the last crash (", f);
+        char *bt = fl_report__backtrace(crash);
+        fputs("<details open><summary>Backtrace of the last crash (", f);
         fl_html_text(f, crash->child ? crash->child : "?");
-        fprintf(f, "#%u)</summary><pre>", (unsigned)crash->incarnation);
-        fl_html_text(f, crash->backtrace);
+        fprintf(f, "#%u)</summary><pre class=\"bt\">", (unsigned)crash->incarnation);
+        fl_html_text(f, bt ? bt : crash->backtrace);
+        free(bt);
         fputs("</pre></details>\n", f);
     }
-    fprintf(f, "<details><summary>Event trace: last %zu of %zu events</summary><pre>",
-            c->ntrace - first, c->ntrace);
-    for (i = first; i < c->ntrace; i++) {
+    fprintf(f, "<details%s><summary>Event trace: last %zu of %zu events%s</summary><pre>",
+            nhl ? " open" : "", c->ntrace - first, c->ntrace,
+            nhl ? "; the events the message names are marked" : "");
+    for (i = 0; i < c->ntrace; i++) {
+        bool named = fl_report__seq_in(hl, nhl, c->trace[i].ev.seq);
+        if (i < first && !named)
+            continue;
+        if (shown && i != prev + 1)
+            fputs("\xe2\x80\xa6\n", f); /* … events left out */
+        shown = true;
+        prev = i;
         line.len = 0;
         fl_report__event_line(&line, &c->trace[i].ev);
         if (line.err)
             break;
+        fprintf(f, "<span class=\"evl%s\" id=\"case-%zu-ev-%llu\">", named ? " hl" : "", id,
+                (unsigned long long)c->trace[i].ev.seq);
         fl_report__escape(f, line.p, line.len, FL_REPORT__ESC_TEXT);
-        fputc('\n', f);
+        fputs("</span>\n", f);
     }
     fputs("</pre></details>\n", f);
     fl_report__buf_free(&line);
     return line.err;
 }
 
+/* The message, with every "#N" of its "[events …]" groups a link to that
+ * event's line in the event list. */
+static void fl_html_message(FILE *f, const char *msg, size_t id)
+{
+    const char *p = msg;
+
+    while (*p) {
+        const char *g = strstr(p, "[events "), *end = g ? strchr(g, ']') : NULL;
+        if (!g || !end) {
+            fl_html_text(f, p);
+            return;
+        }
+        fl_report__escape(f, p, (size_t)(g + 8 - p), FL_REPORT__ESC_TEXT);
+        for (p = g + 8; p < end;) {
+            const char *d = p + 1;
+            while (d < end && *d >= '0' && *d <= '9')
+                d++;
+            if (*p == '#' && d > p + 1) {
+                fprintf(f, "<a class=\"evref\" href=\"#case-%zu-ev-%.*s\">%.*s</a>", id,
+                        (int)(d - p - 1), p + 1, (int)(d - p), p);
+                p = d;
+            } else {
+                fl_report__escape(f, p, 1, FL_REPORT__ESC_TEXT);
+                p++;
+            }
+        }
+    }
+}
+
 static int fl_html_failure(FILE *f, const fl_case *c, size_t id)
 {
+    uint64_t *hl = NULL;
+    size_t nhl = 0;
     fl_report__buf title = {0};
     int rc;
 
@@ -244,7 +297,13 @@ static int fl_html_failure(FILE *f, const fl_case *c, size_t id)
         fl_report__buf_free(&title);
         return -ENOMEM;
     }
-    fprintf(f, "<section class=\"failure\" id=\"case-%zu\"><h3>", id);
+    if (fl_report__named_events(c->message, &hl, &nhl) < 0) {
+        fl_report__buf_free(&title);
+        return -ENOMEM;
+    }
+    fprintf(f, "<section class=\"failure\" id=\"case-%zu\">"
+               "<a class=\"back\" href=\"#row-%zu\">&uarr; back to results</a><h3>",
+            id, id);
     fl_html_text(f, c->name ? c->name : c->path ? c->path : "?");
     fputs(" <span class=\"path\">", f);
     fl_html_text(f, c->path);
@@ -268,7 +327,7 @@ static int fl_html_failure(FILE *f, const fl_case *c, size_t id)
     fputs("</dl>\n", f);
     if (c->message) {
         fputs("<h4>What broke</h4><pre class=\"msg\">", f);
-        fl_html_text(f, c->message);
+        fl_html_message(f, c->message, id);
         fputs("</pre>\n", f);
     }
     if (c->replay) {
@@ -279,10 +338,11 @@ static int fl_html_failure(FILE *f, const fl_case *c, size_t id)
                 id);
     }
     fputs("<h4>Timeline</h4>\n", f);
-    rc = fl_report__html_timeline(f, c);
+    rc = fl_report__html_timeline(f, c, id, hl, nhl);
     if (rc == 0)
-        rc = fl_html_events(f, c);
+        rc = fl_html_events(f, c, id, hl, nhl);
     fputs("</section>\n", f);
+    free(hl);
     return rc;
 }
 

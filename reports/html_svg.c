@@ -5,6 +5,10 @@
  * joined), a marker per event with its full text as a tooltip, labels on
  * the events that matter most, and a virtual-time axis.
  *
+ * When the case lists its threads (fl_case.threads), a lane per thread
+ * follows the incarnation lanes: a bar while the thread existed and the
+ * markers of the events it emitted (fl_event.thread).
+ *
  * x follows virtual time, but consecutive events are kept at least
  * FL_SVG_GAP pixels apart so that simultaneous events (common on a virtual
  * clock) stay visible and in order.
@@ -28,6 +32,10 @@
 typedef struct fl_svg {
     FILE *f;
     const fl_case *c;
+    size_t id;                /* the case's number in the page (ids, links) */
+    const uint64_t *hl;       /* sorted seqs of the events to highlight */
+    size_t nhl;
+    size_t thread_row0;       /* row of threads[0] (thread lanes follow) */
     fl_report__timeline tl;
     size_t w0, w1;   /* window of events drawn: [w0, w1) */
     double *x;       /* x of event i at x[i - w0] */
@@ -44,7 +52,7 @@ static double fl_svg_y(size_t row)
 
 /* Draws the marker of an event kind centred at (x, y). Also used by the
  * legend, so every shape is defined once. */
-static void fl_svg_marker(FILE *f, int kind, double x, double y)
+void fl_report__svg_marker(FILE *f, int kind, double x, double y)
 {
     switch (kind) {
     case SV_EV_CRASH:
@@ -203,6 +211,8 @@ static void fl_svg_layout_rows(fl_svg *g)
         bool shown = l->last >= g->w0 || (l->has_span && l->span_end >= g->w0);
         g->row[i] = shown ? (int)g->nrows++ : -1;
     }
+    g->thread_row0 = g->nrows;
+    g->nrows += g->c->threads ? g->c->nthreads : 0;
     g->height = FL_SVG_TOP + (double)g->nrows * FL_SVG_LANE_H + FL_SVG_AXIS_H;
 }
 
@@ -228,6 +238,24 @@ static void fl_svg_lanes(fl_svg *g)
                 y + 4, l->child ? "" : " sup");
         fl_report__esc_str(f, fl_report__buf_str(&name), FL_REPORT__ESC_TEXT);
         fputs("</title>", f);
+        fl_report__esc_str(f, fl_report__buf_str(&cut), FL_REPORT__ESC_TEXT);
+        fputs("</text>\n", f);
+    }
+    for (i = 0; g->c->threads && i < g->c->nthreads; i++) {
+        size_t row = g->thread_row0 + i;
+        double y = fl_svg_y(row);
+        const char *tn = g->c->threads[i].name ? g->c->threads[i].name : "?";
+        cut.len = 0;
+        fl_svg_cut(&cut, tn, FL_SVG_LANE_CHARS - 7);
+        fprintf(f, "<rect x=\"0\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>\n",
+                y - FL_SVG_LANE_H / 2.0, g->width, FL_SVG_LANE_H, row % 2 ? "#f4f8f4" : "#fbfdfb");
+        if (i == 0) /* a line between incarnation and thread lanes */
+            fprintf(f, "<path d=\"M0 %.1fH%.1f\" stroke=\"#adb5bd\"/>\n",
+                    y - FL_SVG_LANE_H / 2.0, g->width);
+        fprintf(f, "<text x=\"%d\" y=\"%.1f\" class=\"lane thr\"><title>thread ", FL_SVG_LABEL_W - 8,
+                y + 4);
+        fl_report__esc_str(f, tn, FL_REPORT__ESC_TEXT);
+        fputs("</title>thread ", f);
         fl_report__esc_str(f, fl_report__buf_str(&cut), FL_REPORT__ESC_TEXT);
         fputs("</text>\n", f);
     }
@@ -296,6 +324,38 @@ static void fl_svg_spans(fl_svg *g)
     }
 }
 
+/* x of virtual time t: the x of the first drawn event at or after t;
+ * before the window the left edge, after it a little past the last event. */
+static double fl_svg_x_at(const fl_svg *g, int64_t t)
+{
+    const fl_event *ev = g->c->trace;
+    size_t lo = g->w0, hi = g->w1;
+
+    if (t < ev[g->w0].ev.time_ns)
+        return FL_SVG_LABEL_W + 2;
+    while (lo < hi) { /* first index with time >= t; times never decrease */
+        size_t mid = lo + (hi - lo) / 2;
+        if (ev[mid].ev.time_ns < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < g->w1 ? g->x[lo - g->w0] : g->x[g->w1 - 1 - g->w0] + 24;
+}
+
+/* Thread lanes: a bar while each thread existed. */
+static void fl_svg_thread_spans(fl_svg *g)
+{
+    for (size_t i = 0; g->c->threads && i < g->c->nthreads; i++) {
+        const fl_thread *t = &g->c->threads[i];
+        double y = fl_svg_y(g->thread_row0 + i), xb = fl_svg_x_at(g, t->start_ns);
+        double xe = t->end_ns < 0 ? g->x[g->w1 - 1 - g->w0] + 24 : fl_svg_x_at(g, t->end_ns);
+        fprintf(g->f, "<rect class=\"thr\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"8\" "
+                      "rx=\"3\" fill=\"#c3e6cb\" stroke=\"#2b8a3e\"/>\n",
+                xb, y - 4, xe - xb > 1 ? xe - xb : 1);
+    }
+}
+
 static int fl_svg_events(fl_svg *g)
 {
     FILE *f = g->f;
@@ -308,12 +368,23 @@ static int fl_svg_events(fl_svg *g)
         double x = g->x[i - g->w0], y = fl_svg_y((size_t)g->row[lane]);
         double *end = &g->label_end[g->row[lane]];
 
+        bool hl = fl_report__seq_in(g->hl, g->nhl, e->seq);
+        uint32_t th = g->c->trace[i].thread;
+
         line.len = 0;
         fl_report__event_line(&line, e);
-        fputs("<g class=\"ev\"><title>", f);
+        if (hl)
+            fprintf(f, "<g class=\"ev hl\" id=\"case-%zu-tl-%llu\"><title>", g->id,
+                    (unsigned long long)e->seq);
+        else
+            fputs("<g class=\"ev\"><title>", f);
         fl_report__esc_str(f, fl_report__buf_str(&line), FL_REPORT__ESC_TEXT);
         fputs("</title>", f);
-        fl_svg_marker(f, (int)e->kind, x, y);
+        if (hl)
+            fprintf(f, "<circle class=\"hlring\" cx=\"%.1f\" cy=\"%.1f\" r=\"10\"/>", x, y);
+        fl_report__svg_marker(f, (int)e->kind, x, y);
+        if (g->c->threads && th >= 1 && th <= g->c->nthreads) /* and on its thread's lane */
+            fl_report__svg_marker(f, (int)e->kind, x, fl_svg_y(g->thread_row0 + th - 1));
         fputs("</g>\n", f);
         if (fl_svg_labelled((int)e->kind) && x - 4 > *end) {
             label.len = 0;
@@ -335,19 +406,31 @@ static int fl_svg_events(fl_svg *g)
     return line.err || label.err ? -ENOMEM : 0;
 }
 
-static void fl_svg_legend(FILE *f)
+/* One entry per marker shape drawn, naming every event kind that uses it:
+ * together the entries cover every sv_event_kind (fl_report__svg_marker's
+ * default shape stands for the kinds listed under "other"). */
+static void fl_svg_legend(FILE *f, bool threads, bool highlight)
 {
     static const struct {
         int kind;
         const char *text;
     } items[] = {
-        {SV_EV_STARTED, "started"},       {SV_EV_CRASH, "crash"},
-        {SV_EV_EXIT, "exit"},             {SV_EV_LOGGED, "logged"},
-        {SV_EV_STOP_REQUESTED, "stop requested"}, {SV_EV_JOINED, "joined"},
-        {SV_EV_UNSTOPPED, "unstopped"},   {SV_EV_RESTART, "restart"},
-        {SV_EV_BACKOFF, "backoff"},       {SV_EV_START_FAILED, "start failed"},
-        {SV_EV_INTENSITY_EXCEEDED, "intensity exceeded"}, {SV_EV_ESCALATED, "escalated"},
-        {SV_EV_SHUTDOWN, "shutdown"},     {SV_EV_SUP_START, "other"},
+        {SV_EV_START, "start (supervisor starts an incarnation)"},
+        {SV_EV_STARTED, "started / restarted"},
+        {SV_EV_CRASH, "crash"},
+        {SV_EV_EXIT, "exit"},
+        {SV_EV_LOGGED, "logged"},
+        {SV_EV_STOP_REQUESTED, "stop requested"},
+        {SV_EV_JOINED, "joined"},
+        {SV_EV_UNSTOPPED, "unstopped"},
+        {SV_EV_RESTART, "restart"},
+        {SV_EV_BACKOFF, "backoff"},
+        {SV_EV_START_FAILED, "start failed"},
+        {SV_EV_INTENSITY_EXCEEDED, "intensity exceeded"},
+        {SV_EV_ESCALATED, "escalated"},
+        {SV_EV_SHUTDOWN, "shutdown"},
+        {SV_EV_SUP_START, "other: supervisor start, child removed, child terminated, "
+                          "auto shutdown"},
     };
     size_t i;
 
@@ -360,15 +443,30 @@ static void fl_svg_legend(FILE *f)
           "width=\"24\" height=\"12\" rx=\"3\" fill=\"#e9ecef\" stroke=\"#adb5bd\" "
           "stroke-dasharray=\"3 2\"/></svg>ended, not yet joined</li>",
           f);
+    fputs("<li><svg width=\"18\" height=\"18\" aria-hidden=\"true\"><path d=\"M5 2l7 7l-7 7\" "
+          "fill=\"none\" stroke=\"#4a78b5\" stroke-width=\"1.5\"/></svg>still running at the "
+          "end of the trace</li>",
+          f);
+    if (threads)
+        fputs("<li><svg width=\"26\" height=\"14\" aria-hidden=\"true\"><rect x=\"1\" y=\"3\" "
+              "width=\"24\" height=\"8\" rx=\"3\" fill=\"#c3e6cb\" stroke=\"#2b8a3e\"/></svg>"
+              "thread alive</li>",
+              f);
+    if (highlight)
+        fputs("<li><svg width=\"24\" height=\"24\" aria-hidden=\"true\"><circle cx=\"12\" "
+              "cy=\"12\" r=\"10\" fill=\"none\" stroke=\"#f59f00\" stroke-width=\"2.5\"/></svg>"
+              "named in the failure message</li>",
+              f);
     for (i = 0; i < sizeof items / sizeof items[0]; i++) {
         fputs("<li><svg width=\"18\" height=\"18\" aria-hidden=\"true\">", f);
-        fl_svg_marker(f, items[i].kind, 9, 9);
+        fl_report__svg_marker(f, items[i].kind, 9, 9);
         fprintf(f, "</svg>%s</li>", items[i].text);
     }
     fputs("</ul>\n", f);
 }
 
-int fl_report__html_timeline(FILE *f, const fl_case *c)
+int fl_report__html_timeline(FILE *f, const fl_case *c, size_t id, const uint64_t *hl,
+                             size_t nhl)
 {
     fl_svg g;
     int rc;
@@ -380,6 +478,9 @@ int fl_report__html_timeline(FILE *f, const fl_case *c)
     memset(&g, 0, sizeof g);
     g.f = f;
     g.c = c;
+    g.id = id;
+    g.hl = hl;
+    g.nhl = nhl;
     g.w1 = c->ntrace;
     g.w0 = c->ntrace > FL_SVG_MAX_EVENTS ? c->ntrace - FL_SVG_MAX_EVENTS : 0;
     rc = fl_report__timeline_build(c->trace, c->ntrace, &g.tl);
@@ -405,9 +506,10 @@ int fl_report__html_timeline(FILE *f, const fl_case *c)
     fl_svg_lanes(&g);
     fl_svg_axis(&g);
     fl_svg_spans(&g);
+    fl_svg_thread_spans(&g);
     rc = fl_svg_events(&g);
     fputs("</svg></div>\n", f);
-    fl_svg_legend(f);
+    fl_svg_legend(f, c->threads && c->nthreads, nhl > 0);
     fputs("<p class=\"note\">Hover a marker for the full event. The x axis is the run's "
           "virtual time; events that happened at the same instant are spread apart so each "
           "stays visible, in order.</p>\n",

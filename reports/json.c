@@ -5,6 +5,7 @@
 #include "report_int.h"
 
 #include <errno.h>
+#include <stdlib.h>
 
 static void fl_report__json_key(FILE *f, const char *indent, const char *key)
 {
@@ -42,6 +43,7 @@ static int fl_report__json_case(FILE *f, const fl_case *c)
 {
     const char *in = "      ";
     fl_report__buf name = {0};
+    char *bt;
 
     fputs("    {\n      \"path\": ", f);
     fl_report__json_str(f, c->path);
@@ -59,6 +61,9 @@ static int fl_report__json_case(FILE *f, const fl_case *c)
     fl_report__json_strf(f, in, "message", c->message);
     fl_report__json_strf(f, in, "schedule", c->schedule);
     fl_report__json_strf(f, in, "replay", c->replay);
+    bt = fl_report__backtrace(fl_report__last_crash(c));
+    fl_report__json_strf(f, in, "backtrace", bt);
+    free(bt);
     fl_report__json_secs(f, in, "time_s", c->time_s);
     fl_report__json_key(f, in, "virtual_ns");
     fprintf(f, "%lld", (long long)c->virtual_ns);

@@ -6,6 +6,7 @@
 #include "report_int.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -68,7 +69,7 @@ static void fl_report__junit_text_field(FILE *f, const char *label, const char *
 static int fl_report__junit_case(FILE *f, const fl_case *c)
 {
     fl_report__buf title = {0};
-    char t[48];
+    char t[48], *bt;
     int rc = 0;
 
     fl_report__fmt_fixed(t, sizeof t, c->time_s, 3);
@@ -113,6 +114,12 @@ static int fl_report__junit_case(FILE *f, const fl_case *c)
             fputc('\n', f);
         }
         fl_report__junit_text_field(f, "replay: ", c->replay);
+        bt = fl_report__backtrace(fl_report__last_crash(c));
+        if (bt) {
+            fputs("backtrace of the last crash:\n", f);
+            fl_report__esc_str(f, bt, FL_REPORT__ESC_TEXT);
+            free(bt);
+        }
         fputs("</failure>\n", f);
         fputs("      <system-out>", f);
         rc = fl_report__junit_trace_tail(f, c);

@@ -2,15 +2,19 @@
  * report.h — the run-result model and the report writers (prefix fl_report_).
  *
  * The runner fills an fl_suite; the writers turn it into what CI reads
- * (JUnit XML, TAP 14, JSON) and what people look at (Chrome-trace timelines
+ * (JUnit XML, TAP 13, JSON) and what people look at (Chrome-trace timelines
  * for Perfetto, a self-contained HTML page, a terminal failure summary).
  *
- * Every file writer is atomic: it writes PATH.tmp.<pid> and renames it over
- * PATH only when complete, so an interrupted run never leaves half a file.
- * All writers escape arbitrary bytes (quotes, angle brackets, control bytes,
- * invalid UTF-8) from crash messages and backtraces.
- * Each returns 0 or a negative errno; on failure nothing is left at PATH that
- * was not there before (the temporary is removed).
+ * No writer destroys anything. A regular file (or a new name) is replaced
+ * atomically: the bytes go to a hidden ".flrep.XXXXXX" in the same directory,
+ * renamed over PATH only when complete, so an interrupted run never leaves
+ * half a file. A symlink's target is replaced (the link stays). A FIFO, a
+ * device, a socket, /dev/fd/N, /proc/self/fd/N, "-" and /dev/stdout are
+ * written in place. All writers escape arbitrary bytes (quotes, angle
+ * brackets, control bytes, invalid UTF-8) from crash messages and
+ * backtraces, and print backtraces symbolized (fl_report_symbolize).
+ * Each returns 0 or a negative errno; on failure an atomically replaced PATH
+ * is as it was and the temporary is removed.
  */
 #ifndef FL_REPORT_H
 #define FL_REPORT_H
@@ -26,7 +30,18 @@
 typedef struct fl_event {
     sv_event ev;        /* ev's string pointers point into the fields below */
     char *sup, *child, *message, *backtrace; /* owned, may be NULL */
+    uint32_t thread;    /* optional: 1-based index into the case's threads[] of
+                           the thread that emitted the event; 0 = not recorded */
 } fl_event;
+
+/* Optional: one thread of a run, for timelines that draw every thread (not
+ * only supervisor-managed incarnations): supervisor threads, workers,
+ * admin/helper threads, threads a program under `faultline exec` created. */
+typedef struct fl_thread {
+    const char *name;  /* shown as the lane name, e.g. "main", "sv root", "db#2" */
+    int64_t start_ns;  /* virtual time it was created (or first seen) */
+    int64_t end_ns;    /* virtual time it ended, or -1: still running at the end */
+} fl_thread;
 
 /* One scenario, run over many seeds. */
 typedef struct fl_case {
@@ -50,6 +65,10 @@ typedef struct fl_case {
     const fl_event *trace; /* the event trace of that run */
     size_t ntrace;
     int64_t virtual_ns;    /* virtual time at the end of that run */
+    const fl_thread *threads; /* optional: every thread of that run, in order of
+                                 creation; NULL/0 = not recorded (the HTML
+                                 timeline then draws incarnations only) */
+    size_t nthreads;
 } fl_case;
 
 typedef struct fl_suite {
@@ -71,7 +90,7 @@ size_t fl_report_failed(const fl_suite *s);
 
 /* JUnit XML (GitLab/Jenkins/GitHub form). */
 int fl_report_junit(const fl_suite *s, const char *path);
-/* TAP version 14, to path ("-" = stdout). */
+/* TAP version 13 with YAML diagnostics, to path ("-" = stdout). */
 int fl_report_tap(const fl_suite *s, const char *path);
 /* JSON summary; schema in docs/reports.md. */
 int fl_report_json(const fl_suite *s, const char *path);
@@ -86,5 +105,58 @@ void fl_report_failures(const fl_suite *s, FILE *out);
 /* Escaping helpers, exposed for the fuzz target: write src[0..n) to out. */
 void fl_report_xml_escape(FILE *out, const char *src, size_t n);
 void fl_report_json_escape(FILE *out, const char *src, size_t n);
+
+/* ---- output paths: pre-flight checks and signal-time cleanup (output.c,
+ * path_check.c) ---- */
+
+/* Pre-flight check of one report output path, for the CLI to call for every
+ * --junit/--json/--html/--tap path before the first run. Refuses (negative
+ * errno, one-line reason "PATH: ..." in err[0..errlen)):
+ *   - an empty path (-EINVAL);
+ *   - a path that is, or whose symlink target is, one of inputs[0..ninputs)
+ *     (same st_dev and st_ino; -EINVAL);
+ *   - a directory (-EISDIR);
+ *   - a new or regular file whose directory does not exist (-ENOENT), is not
+ *     a directory (-ENOTDIR) or is not writable (-EACCES, -EROFS);
+ *   - a FIFO/device/descriptor path that is not writable, or a /dev/fd/N
+ *     that is not open (-ENOENT).
+ * "-" and /dev/stdout are always accepted. Inputs that cannot be stat'ed
+ * are ignored. Creates nothing. err may be NULL. 0 when the path is fine. */
+int fl_report_path_check(const char *path, const char *const *inputs, size_t ninputs,
+                         char *err, size_t errlen);
+
+/* Pre-flight check of the --trace directory: an existing directory must be
+ * writable; a missing one must be creatable (its nearest existing ancestor
+ * a writable directory). 0, or a negative errno with "DIR: ..." in err. */
+int fl_report_dir_check(const char *dir, char *err, size_t errlen);
+
+/* Removes every report temporary that is being written right now (a
+ * writer's ".flrep.XXXXXX" between its creation and its rename) and returns
+ * how many it removed. Async-signal-safe (atomics and unlink(2) only; errno
+ * preserved): the CLI's SIGINT/SIGTERM handler calls it, then restores the
+ * default action and re-raises. A writer interrupted this way has no file to
+ * rename; the previous report at PATH stays as it was. At most 32
+ * concurrent writes are tracked; a 33rd is written untracked. */
+int fl_report_cleanup_tmp(void);
+
+/* ---- backtraces (symbolize.c) ---- */
+
+/* Rewrites the frames of a libsv backtrace text (lines like
+ * "#3 faultline(+0x327ac) [0x55d0c8a327ac]" or "#1 prog(fn+0x1c) [0x...]")
+ * that can be resolved through the module's DWARF (elfutils libdw) into
+ * "#3 fn (harness/x.c:42) faultline(+0x327ac) [0x55d0c8a327ac]"; lines it
+ * cannot resolve (no debug info, unknown module, other text) are kept as
+ * they are. A bare module name is found as the running executable
+ * (/proc/self/exe) or a mapped object (/proc/self/maps); a module with a
+ * '/' is opened as given. Source paths under the current directory are
+ * shown relative to it. Modules are opened once and cached (thread-safe).
+ * Returns a malloc'ed NUL-terminated string the caller frees, or NULL when
+ * out of memory or bt is NULL. Never fails otherwise. */
+char *fl_report_symbolize(const char *bt);
+
+/* Frees the module cache of fl_report_symbolize (for leak checkers and
+ * tests); the next call opens modules again. Not concurrently with
+ * fl_report_symbolize. */
+void fl_report_symbolize_reset(void);
 
 #endif

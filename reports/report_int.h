@@ -9,16 +9,41 @@
 
 #include <stdarg.h>
 
-/* ---- atomic files ---------------------------------------------------------- */
+/* ---- output files (output.c) ------------------------------------------------ */
 
 /* Writes the whole report to f; returns 0 or a negative errno (only for
  * failures other than stream errors, which the caller detects with ferror). */
 typedef int (*fl_report__body_fn)(FILE *f, const void *ctx);
 
-/* Runs body into PATH.tmp.<pid> and renames that over path once body, the
- * flush and the close all succeeded. path "-" writes to stdout instead (not
- * atomic). On any failure the temporary is removed, path is untouched, and
- * the negative errno is returned (-EIO when a stream failed without errno). */
+typedef enum fl_report__tgt_kind {
+    FL_REPORT__TGT_ATOMIC, /* regular file or new name: temp + rename */
+    FL_REPORT__TGT_DIRECT, /* FIFO, device, socket, /dev/fd/N: written in place */
+    FL_REPORT__TGT_STDOUT, /* "-" or /dev/stdout: the stdout stream */
+} fl_report__tgt_kind;
+
+/* What a report path turns out to be. path: the name written (symlinks
+ * followed for ATOMIC; as given for DIRECT; empty for STDOUT). */
+typedef struct fl_report__tgt {
+    fl_report__tgt_kind kind;
+    bool exists;   /* ATOMIC: the target exists (a regular file) */
+    bool regular;  /* the target is a regular file (truncate / keep its mode) */
+    unsigned mode; /* ATOMIC && regular: its permission bits */
+    char path[4096];
+} fl_report__tgt;
+
+/* Classifies path (rules at the top of output.c). 0, -EINVAL (empty),
+ * -EISDIR, -ELOOP, -ENAMETOOLONG, or the errno of stat/lstat/readlink
+ * (-ENOENT for a /dev/fd/N that is not open). */
+int fl_report__target(const char *path, fl_report__tgt *t);
+
+/* Writes body to path without destroying anything (output.c): a regular
+ * file or new name is replaced atomically through a hidden ".flrep.XXXXXX"
+ * temporary in the same directory (registered for fl_report_cleanup_tmp);
+ * a symlink's target is replaced, the link kept; FIFOs, devices, sockets
+ * and /dev/fd/N are written in place; "-" and /dev/stdout go to stdout. On
+ * any failure the temporary is removed, an atomically replaced target is
+ * untouched, and the negative errno is returned (-EIO when a stream failed
+ * without errno). */
 int fl_report__write_atomic(const char *path, fl_report__body_fn body, const void *ctx);
 
 /* mkdir -p: creates dir and its missing parents (mode 0777 & ~umask).
@@ -89,6 +114,22 @@ void fl_report__fmt_iso8601(char *buf, size_t cap, int64_t unix_s, bool with_z);
  * than 320 bytes are cut, ending in "… (+N bytes)". */
 void fl_report__event_line(fl_report__buf *b, const sv_event *ev);
 
+/* The last CRASH event of c's trace that carries a backtrace (the crash a
+ * failing run ended with, as a rule), or NULL. */
+const sv_event *fl_report__last_crash(const fl_case *c);
+
+/* ev's backtrace made readable (fl_report_symbolize): malloc'ed, the caller
+ * frees; NULL when ev has none or memory ran out (then callers print
+ * nothing, or the raw text via ev->backtrace). */
+char *fl_report__backtrace(const sv_event *ev);
+
+/* The event sequence numbers a failure message names in its "[events #a
+ * #b …]" groups (the runner's violation format), sorted, duplicates kept
+ * out, into a malloc'ed *seqs (NULL when none). 0 or -ENOMEM. */
+int fl_report__named_events(const char *msg, uint64_t **seqs, size_t *n);
+/* Whether seq is in the sorted seqs[0..n). */
+bool fl_report__seq_in(const uint64_t *seqs, size_t n, uint64_t seq);
+
 /* Verdict words used across formats: "pass", "fail", "skip", "xfail"
  * (expect_fail case that failed as expected). */
 const char *fl_report__verdict(const fl_case *c);
@@ -140,8 +181,14 @@ void fl_report__trace_name(fl_report__buf *b, const char *path);
 /* ---- HTML timeline (html_svg.c) ------------------------------------------------- */
 
 /* Writes an inline <svg> timeline of c's trace (its last events when the
- * trace is long) plus a short caption; writes a sentence instead when the
- * case has no trace. 0 or -ENOMEM. */
-int fl_report__html_timeline(FILE *f, const fl_case *c);
+ * trace is long), a lane per thread when c->threads is filled, the legend
+ * and a short caption; writes a sentence instead when the case has no
+ * trace. Events whose seq is in hl[0..nhl) (sorted) get class "ev hl", a
+ * ring, and id "case-ID-tl-SEQ". 0 or -ENOMEM. */
+int fl_report__html_timeline(FILE *f, const fl_case *c, size_t id, const uint64_t *hl,
+                             size_t nhl);
+/* The marker of an event kind centred at (x, y); the legend draws every
+ * kind's marker at (9, 9) (tests check that each one appears there). */
+void fl_report__svg_marker(FILE *f, int kind, double x, double y);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * report_util.c — atomic report files, mkdir -p, a growable buffer, and
+ * report_util.c — mkdir -p, a growable buffer, and
  * locale-independent number and time formatting for the writers.
  */
 #include "report_int.h"
@@ -13,88 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* ---- atomic files ---------------------------------------------------------- */
-
-/* errno of a failed stream operation, never 0. */
-static int fl_report__errno_or_eio(void)
-{
-    return errno > 0 ? -errno : -EIO;
-}
-
-static int fl_report__write_stdout(fl_report__body_fn body, const void *ctx)
-{
-    int rc = body(stdout, ctx);
-    if (rc < 0)
-        return rc;
-    errno = 0;
-    if (fflush(stdout) != 0 || ferror(stdout))
-        return fl_report__errno_or_eio();
-    return 0;
-}
-
-int fl_report__write_atomic(const char *path, fl_report__body_fn body, const void *ctx)
-{
-    char *tmp = NULL;
-    FILE *f = NULL;
-    int fd = -1, rc;
-    size_t len;
-
-    if (!path || !*path || !body)
-        return -EINVAL;
-    if (strcmp(path, "-") == 0)
-        return fl_report__write_stdout(body, ctx);
-
-    len = strlen(path) + 32;
-    tmp = malloc(len);
-    if (!tmp)
-        return -ENOMEM;
-    snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
-
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && errno == EEXIST) { /* left by an earlier process with our pid */
-        if (unlink(tmp) == 0)
-            fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    }
-    if (fd < 0) {
-        rc = -errno;
-        free(tmp);
-        return rc; /* nothing was created */
-    }
-    f = fdopen(fd, "w");
-    if (!f) {
-        rc = -errno;
-        close(fd);
-        goto fail;
-    }
-    rc = body(f, ctx);
-    if (rc < 0)
-        goto fail;
-    errno = 0;
-    if (fflush(f) != 0 || ferror(f)) {
-        rc = fl_report__errno_or_eio();
-        goto fail;
-    }
-    errno = 0;
-    rc = fclose(f);
-    f = NULL;
-    if (rc != 0) {
-        rc = fl_report__errno_or_eio();
-        goto fail;
-    }
-    if (rename(tmp, path) != 0) {
-        rc = -errno;
-        goto fail;
-    }
-    free(tmp);
-    return 0;
-
-fail:
-    if (f)
-        fclose(f);
-    unlink(tmp);
-    free(tmp);
-    return rc;
-}
+/* ---- directories ------------------------------------------------------------ */
 
 int fl_report__mkdir_p(const char *dir)
 {

@@ -1,16 +1,25 @@
 /*
- * tap.c — TAP version 14: version line, plan, one test point per scenario,
- * a YAML diagnostic block (two-space indent, --- ... ...) under each failure.
- * YAML string values are double-quoted with JSON escapes, which YAML reads
- * as the same string.
+ * tap.c — TAP version 13: version line, plan, then comments, one test point
+ * per scenario, a YAML diagnostic block (two-space indent, --- ... ...)
+ * under each failure. YAML string values are double-quoted with JSON
+ * escapes, which YAML reads as the same string.
+ *
+ * Why 13 and this layout (docs/architecture.md, "Reports"): Test::Harness
+ * 3.44 (prove on Debian 12) refuses "TAP version 14"; tappy refuses a plan
+ * that is not on the first line after the version; npm tap-parser reads
+ * both. TAP 13 has no escape for '#' in a description and tappy ends the
+ * description at any '#' (so "name \# TODO" would turn a failure into a
+ * TODO there): descriptions carry '#' as U+FF03 FULLWIDTH NUMBER SIGN.
  */
 #include "report_int.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* A test point description or directive reason: one line, '#' and '\'
- * escaped as TAP 14 requires, controls as spaces, invalid UTF-8 as U+FFFD. */
+/* A test point description or directive reason: one line, '#' as U+FF03
+ * (no consumer can read it as a directive), controls as spaces, invalid
+ * UTF-8 as U+FFFD. */
 static void fl_report__tap_text(FILE *f, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -24,9 +33,9 @@ static void fl_report__tap_text(FILE *f, const char *s)
             i++;
             continue;
         }
-        if (cp == '#' || cp == '\\')
-            fputc('\\', f);
-        if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029)
+        if (cp == '#')
+            fputs("\xef\xbc\x83", f); /* U+FF03 */
+        else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029)
             fputc(' ', f);
         else
             fwrite(p + i, 1, len, f);
@@ -46,6 +55,7 @@ static void fl_report__yaml_str(FILE *f, const char *key, const char *value)
 static int fl_report__tap_case(FILE *f, const fl_case *c, size_t n)
 {
     fl_report__buf title = {0};
+    char *bt;
     const char *name = c->name ? c->name : c->path ? c->path : "?";
 
     fprintf(f, "%s %zu - ", c->skipped || c->passed ? "ok" : "not ok", n);
@@ -87,6 +97,9 @@ static int fl_report__tap_case(FILE *f, const fl_case *c, size_t n)
     fl_report__yaml_str(f, "schedule", c->schedule);
     fl_report__yaml_str(f, "message", c->message);
     fl_report__yaml_str(f, "replay", c->replay);
+    bt = fl_report__backtrace(fl_report__last_crash(c));
+    fl_report__yaml_str(f, "backtrace", bt);
+    free(bt);
     fputs("  ...\n", f);
     fl_report__buf_free(&title);
     return 0;
@@ -98,8 +111,9 @@ static int fl_report__tap_body(FILE *f, const void *vctx)
     size_t i;
     int rc;
 
-    fputs("TAP version 14\n", f);
-    fputs("# ", f);
+    /* plan right after the version line: tappy accepts a plan only there
+     * or at the very end */
+    fprintf(f, "TAP version 13\n1..%zu\n# ", s->ncases);
     fl_report__tap_text(f, s->name ? s->name : "faultline");
     fputs(": strategy ", f);
     fl_report__tap_text(f, s->strategy ? s->strategy : "random");
@@ -109,7 +123,7 @@ static int fl_report__tap_body(FILE *f, const void *vctx)
         fputs(", shard ", f);
         fl_report__tap_text(f, s->shard);
     }
-    fprintf(f, "\n1..%zu\n", s->ncases);
+    fputc('\n', f);
     for (i = 0; i < s->ncases; i++) {
         rc = fl_report__tap_case(f, &s->cases[i], i + 1);
         if (rc < 0)
@@ -121,7 +135,7 @@ static int fl_report__tap_body(FILE *f, const void *vctx)
     return 0;
 }
 
-/* Writes s as TAP 14 to path; "-" writes to stdout (not atomic). Borrows
+/* Writes s as TAP 13 to path; "-" writes to stdout (not atomic). Borrows
  * s. 0, -EINVAL, -ENOMEM, or the errno of a failed write/rename. */
 int fl_report_tap(const fl_suite *s, const char *path)
 {

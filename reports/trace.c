@@ -142,10 +142,48 @@ static void fl_report__trace_instant(FILE *f, const sv_event *e, size_t tid)
         fl_report__json_str(f, e->message);
     }
     if (e->backtrace) {
+        char *bt = fl_report__backtrace(e);
         fputs(",\"backtrace\":", f);
-        fl_report__json_str(f, e->backtrace);
+        fl_report__json_str(f, bt ? bt : e->backtrace);
+        free(bt);
     }
     fputs("}}", f);
+}
+
+/* Optional thread tracks (fl_case.threads): after the lanes, tid
+ * nlanes + 1 + k for threads[k], one "thread" slice for its life (to the
+ * last event when it never ended) and its events' instants again there. */
+static int fl_report__trace_threads(FILE *f, const fl_case *c, const fl_report__timeline *tl)
+{
+    fl_report__buf name = {0};
+    int64_t last = c->ntrace ? c->trace[c->ntrace - 1].ev.time_ns : 0;
+    char ts[48], dur[48];
+
+    for (size_t k = 0; c->threads && k < c->nthreads; k++) {
+        const fl_thread *t = &c->threads[k];
+        size_t tid = tl->nlanes + 1 + k;
+        int64_t end = t->end_ns < 0 ? last : t->end_ns;
+
+        name.len = 0;
+        fl_report__buf_printf(&name, "thread %s", t->name ? t->name : "?");
+        if (name.err)
+            break;
+        fl_report__trace_meta(f, "thread_name", tid, "name", name.p, 0);
+        fl_report__trace_meta(f, "thread_sort_index", tid, "sort_index", NULL, (long long)tid);
+        fl_report__fmt_us(ts, sizeof ts, t->start_ns);
+        fl_report__fmt_us(dur, sizeof dur, end > t->start_ns ? end - t->start_ns : 0);
+        fputs(",\n{\"ph\":\"X\",\"cat\":\"thread\",\"name\":", f);
+        fl_report__json_str(f, name.p);
+        fprintf(f, ",\"pid\":1,\"tid\":%zu,\"ts\":%s,\"dur\":%s,\"args\":{\"ended\":%s}}", tid, ts,
+                dur, t->end_ns < 0 ? "false" : "true");
+    }
+    for (size_t i = 0; c->threads && i < c->ntrace; i++) {
+        uint32_t th = c->trace[i].thread;
+        if (th >= 1 && th <= c->nthreads)
+            fl_report__trace_instant(f, &c->trace[i].ev, tl->nlanes + th);
+    }
+    fl_report__buf_free(&name);
+    return name.err ? -ENOMEM : 0;
 }
 
 static void fl_report__trace_other(FILE *f, const fl_case *c)
@@ -191,6 +229,9 @@ static int fl_report__trace_body(FILE *f, const void *vctx)
         return rc;
     for (i = 0; i < c->ntrace; i++)
         fl_report__trace_instant(f, &c->trace[i].ev, (size_t)t->tl->lane_of[i] + 1);
+    rc = fl_report__trace_threads(f, c, t->tl);
+    if (rc < 0)
+        return rc;
     fputs("\n],\n\"displayTimeUnit\":\"ms\",\n", f);
     fl_report__trace_other(f, c);
     fputs("}\n", f);

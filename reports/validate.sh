@@ -2,11 +2,16 @@
 # reports/validate.sh OUTDIR — validate every report in OUTDIR with real
 # parsers, one line per file, exit 1 if any file fails (2: bad usage/tools).
 #
-#   junit.xml          xmllint well-formedness + reports/junit.xsd schema
+#   junit.xml          xmllint well-formedness + reports/junit.xsd schema, then
+#                      read by junit2json and xunit-viewer (npm), which must
+#                      count the same testcases, failures and skips
 #   unit/*/*.xml       xmllint well-formedness (cmocka's JUnit output)
-#   results.tap        TAP 14 structure: version line, one plan, test points
-#                      numbered 1..N, YAML blocks well-formed (PyYAML if
-#                      installed, else a line-structure check)
+#   results.tap        TAP 13 structure: version line, plan on line 2, test
+#                      points numbered 1..N, no '#' in descriptions, YAML
+#                      blocks well-formed (PyYAML if installed); then read by
+#                      three consumers — prove's TAP::Parser (perl), tappy
+#                      (python3-tap) and tap-parser (npm) — which must agree
+#                      on tests/pass/fail/skip/YAML counts
 #   results.json       json parser + the schema in docs/reports.md
 #   trace/*.json       json parser + Chrome trace structure (every track
 #                      named, slices with non-negative durations, B/E balanced)
@@ -25,6 +30,23 @@ for tool in xmllint python3; do
 done
 
 failed=0 checked=0
+node_modules=${FL_NODE_MODULES:-$here/../build/node/node_modules}
+case $node_modules in /*) ;; *) node_modules=$(pwd)/$node_modules ;; esac
+consumers="$here/consumers"
+# the python that has tappy (Debian's, when another python3 is first in PATH)
+tappy_py=""
+for p in python3 /usr/bin/python3; do
+    if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import tap.loader' 2>/dev/null; then tappy_py=$p; break; fi
+done
+missing_consumers() { # what is missing, with the command that installs it
+    m=""
+    perl -MTAP::Parser -e 1 2>/dev/null || m="$m perl(TAP::Parser)"
+    [ -n "$tappy_py" ] || m="$m tappy(python3-tap)"
+    command -v node >/dev/null 2>&1 || m="$m node"
+    [ -d "$node_modules/tap-parser" ] && [ -d "$node_modules/junit2json" ] && [ -d "$node_modules/xunit-viewer" ] \
+        || m="$m npm:tap-parser,junit2json,xunit-viewer(in $node_modules)"
+    [ -z "$m" ] || echo "missing consumers:$m — run: sh mk/deps.sh (as root), then sh mk/node-deps.sh"
+}
 
 # check LABEL FILE COMMAND... — runs COMMAND; its first output line is the detail.
 check() {
@@ -45,7 +67,31 @@ xml_junit() {
         printf 'schema reports/junit.xsd: %s\n' "$msg"; return 1; }
     n=$(xmllint --xpath 'count(//testcase)' "$1") || return 1
     f=$(xmllint --xpath 'string(/testsuites/@failures)' "$1") || return 1
-    echo "junit: $n testcases, $f failures, schema ok"
+    fc=$(xmllint --xpath 'count(//testcase[failure or error])' "$1") || return 1
+    sc=$(xmllint --xpath 'count(//testcase[skipped])' "$1") || return 1
+    [ "$f" = "$fc" ] || { echo "testsuites@failures=$f but $fc testcases fail"; return 1; }
+    m=$(missing_consumers); [ -z "$m" ] || { echo "$m"; return 1; }
+    c=$(node "$consumers/junit.mjs" "$node_modules" "$1" "$n" "$fc" "$sc" 2>&1) || { echo "$c"; return 1; }
+    echo "junit: $n testcases, $f failures, schema ok; $c agree"
+}
+
+# TAP: our structural check, then every consumer must report the same counts.
+tap_all() {
+    mine=$(py tap "$1") || { echo "$mine"; return 1; }
+    want=$(printf '%s\n' "$mine" | sed -n 's/.*\[\(tests [^]]*\)\].*/\1/p')
+    m=$(missing_consumers); [ -z "$m" ] || { echo "$m"; return 1; }
+    for c in prove tappy tap-parser; do
+        case $c in
+            prove) got=$(perl "$consumers/prove.pl" "$1" 2>&1) ;;
+            tappy) got=$("$tappy_py" "$consumers/tappy.py" "$1" 2>&1) ;;
+            tap-parser) got=$(node "$consumers/tap_parser.mjs" "$node_modules" "$1" 2>&1) ;;
+        esac || { echo "$c rejects it: $got"; return 1; }
+        case $got in
+            "$want"*) ;;
+            *) echo "$c reads '$got', expected '$want'"; return 1 ;;
+        esac
+    done
+    echo "$mine; prove, tappy, tap-parser agree"
 }
 
 xml_plain() {
@@ -74,13 +120,15 @@ def check_tap():
     lines = read_text().split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    if not lines or lines[0] != "TAP version 14":
-        fail("line 1: expected 'TAP version 14'")
+    if not lines or lines[0] != "TAP version 13":
+        fail("line 1: expected 'TAP version 13'")
+    if len(lines) < 2 or not re.match(r"^1\.\.\d+$", lines[1]):
+        fail("line 2: expected the plan right after the version line (tappy needs it there)")
     try:
         import yaml
     except ImportError:
         yaml = None
-    plan, seen, i, nyaml = None, 0, 1, 0
+    plan, seen, i, nyaml, nok, nskip = None, 0, 1, 0, 0, 0
     point = re.compile(r"^(ok|not ok)(?: (\d+))?(?: -)?(?: (.*))?$")
     while i < len(lines):
         ln, no = lines[i], i + 1
@@ -104,9 +152,12 @@ def check_tap():
         if m.group(2) is not None and int(m.group(2)) != seen:
             fail("line %d: test point %s out of order (expected %d)" % (no, m.group(2), seen))
         desc = m.group(3) or ""
-        hash_at = re.search(r"(?<!\\)#", desc)
-        if hash_at and not re.match(r"#\s*(SKIP|TODO)\b", desc[hash_at.start():], re.I):
-            fail("line %d: unescaped '#' in the description is not a SKIP/TODO directive" % no)
+        nok += m.group(1) == "ok"
+        hash_at = desc.find("#")
+        if hash_at >= 0 and (not re.match(r"# (SKIP|TODO)\b", desc[hash_at:])
+                             or "#" in desc[hash_at + 1:]):
+            fail("line %d: '#' in a description other than one SKIP/TODO directive" % no)
+        nskip += hash_at >= 0 and desc[hash_at:].startswith("# SKIP")
         if i < len(lines) and lines[i] == "  ---":
             start = i + 1
             j = start
@@ -134,7 +185,9 @@ def check_tap():
         fail("no plan line")
     if plan != seen:
         fail("plan 1..%d but %d test points" % (plan, seen))
-    print("TAP 14: %d test points, %d YAML blocks%s" % (seen, nyaml, "" if yaml else " (PyYAML absent: structure only)"))
+    print("TAP 13: %d test points, %d YAML blocks%s [tests %d pass %d fail %d skip %d yaml %d]"
+          % (seen, nyaml, "" if yaml else " (PyYAML absent: structure only)",
+             seen, nok, seen - nok, nskip, nyaml))
 
 def check_results():
     d = json.loads(read_text())
@@ -151,7 +204,8 @@ def check_results():
             "skipped": bool, "expect_fail": bool, "runs": int, "failed_runs": int, "seed": int,
             "invariant": (str, type(None)), "message": (str, type(None)),
             "schedule": (str, type(None)), "replay": (str, type(None)),
-            "time_s": (int, float), "virtual_ns": int, "trace_events": int, "trace_file": str}
+            "time_s": (int, float), "virtual_ns": int, "trace_events": int, "trace_file": str,
+            "backtrace": (str, type(None))}
     verdicts = {"pass": 0, "fail": 0, "skip": 0, "xfail": 0}
     for n, c in enumerate(d["cases"]):
         for k, t in want.items():
@@ -280,7 +334,7 @@ EOF
 for f in "$out"/unit/*/*.xml; do
     [ -f "$f" ] && check xml "$f" xml_plain "$f"
 done
-[ -f "$out/results.tap" ] && check tap "$out/results.tap" py tap "$out/results.tap"
+[ -f "$out/results.tap" ] && check tap "$out/results.tap" tap_all "$out/results.tap"
 [ -f "$out/results.json" ] && check json "$out/results.json" py results "$out/results.json"
 for f in "$out"/trace/*.json; do
     [ -f "$f" ] && check trace "$f" py trace "$f"

@@ -287,7 +287,8 @@ static inline void assert_file_clean(const char *path)
     free(p);
 }
 
-/* Counts files in dir whose name contains ".tmp." */
+/* Counts report temporaries in dir: names containing ".tmp." (the old
+ * scheme) or starting with ".flrep." (output.c). */
 static inline int count_tmp(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -296,7 +297,7 @@ static inline int count_tmp(const char *dir)
 
     assert_non_null(d);
     while ((e = readdir(d)))
-        n += strstr(e->d_name, ".tmp.") != NULL;
+        n += strstr(e->d_name, ".tmp.") != NULL || strncmp(e->d_name, ".flrep.", 7) == 0;
     closedir(d);
     return n;
 }

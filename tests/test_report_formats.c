@@ -1,6 +1,6 @@
 /*
  * test_report_formats.c — the report formats written from the synthetic
- * suite: JUnit XML (xmllint, the schema, XPath counts), TAP 14 (its YAML
+ * suite: JUnit XML (xmllint, the schema, XPath counts), TAP 13 (its YAML
  * read back by PyYAML, and to stdout), JSON (python3), the self-contained
  * HTML report, the failures block on the terminal; then every writer's
  * output, and broken copies of it, through reports/validate.sh. Fixture
@@ -83,15 +83,18 @@ static void test_tap(void **state)
     assert_int_equal(fl_report_tap(&fx->suite, p), 0);
     t = slurp(p, &n);
     assert_clean_utf8(t, n);
-    assert_memory_equal(t, "TAP version 14\n", 15);
-    assert_non_null(strstr(t, "\n1..6\n"));
+    /* plan right after the version line: tappy refuses it anywhere else */
+    assert_memory_equal(t, "TAP version 13\n1..6\n# ", 22);
     assert_non_null(strstr(t, "\nok 1 - one_for_one basic\n"));
     assert_non_null(strstr(t, "\nnot ok 2 - crash during <restart> & \"stop\"\n  ---\n"));
     assert_non_null(strstr(t, "\n  invariant: \"joined_before_restart\"\n"));
     assert_non_null(strstr(t, "\n  seed: 17\n"));
     assert_non_null(strstr(t, "\n  schedule: \"" SCHEDULE "\"\n"));
-    assert_non_null(strstr(t, "\n  replay: \"" REPLAY "\"\n  ...\n"));
-    assert_non_null(strstr(t, "\nok 3 - soak \\# long # SKIP needs <root> & \\# time\n"));
+    /* the last crash's backtrace (unresolvable frames kept as they are) */
+    assert_non_null(strstr(t, "\n  replay: \"" REPLAY "\"\n  backtrace: \"#0 work (w.c:10)\\n#1 "
+                              "<trampoline> & \\\"x\\\"\\u0001\"\n  ...\n"));
+    /* '#' in text is U+FF03: only the directive has a '#' */
+    assert_non_null(strstr(t, "\nok 3 - soak \xef\xbc\x83 long # SKIP needs <root> & \xef\xbc\x83 time\n"));
     assert_non_null(strstr(t, "\nok 4 - no_join (known-bad) (known-bad: invariant join_once "
                               "failed as expected)\n"));
     assert_non_null(strstr(t, "\nnot ok 5 - lost_report\n"));
@@ -146,7 +149,7 @@ static void test_tap_stdout(void **state)
     assert_int_equal(dup2(saved, 1), 1);
     close(saved);
     t = slurp(p, NULL);
-    assert_memory_equal(t, "TAP version 14\n", 15);
+    assert_memory_equal(t, "TAP version 13\n", 15);
     assert_non_null(strstr(t, "\nnot ok 2 - "));
     free(t);
 }
@@ -279,6 +282,10 @@ static void test_validate_script(void **state)
         assert_int_equal(fl_report_trace(&fx->cases[i], path_in(fx, "out/trace")), 0);
     assert_int_equal(run("sh %s %s/out > %s/v.log 2>&1", v, fx->dir, fx->dir), 0);
     assert_int_equal(run("test \"$(grep -c '^ok ' %s/v.log)\" = 10", fx->dir), 0);
+    /* the real consumers read them, not only our own checks */
+    assert_int_equal(run("grep -q 'prove, tappy, tap-parser agree' %s/v.log", fx->dir), 0);
+    assert_int_equal(run("grep -q 'junit2json and xunit-viewer: 6 testcases, 3 failures, 1 skipped"
+                         " agree' %s/v.log", fx->dir), 0);
 
     assert_int_equal(fl_report_junit(&empty, path_in(fx, "empty/junit.xml")), 0);
     assert_int_equal(fl_report_tap(&empty, path_in(fx, "empty/results.tap")), 0);
@@ -304,6 +311,34 @@ static void test_validate_script(void **state)
         assert_int_equal(run("! sh %s %s/b%zu >/dev/null 2>&1", v, fx->dir, i), 0);
 }
 
+/* Each TAP consumer reads the fixture's TAP (failures with YAML, a skip, '#'
+ * and control bytes in names) with the same counts; and the layout we left
+ * (TAP 14, a comment before the plan) is what prove and tappy refused. */
+static void test_tap_consumers(void **state)
+{
+    fixture *fx = *state;
+    const char *want = "tests 6 pass 3 fail 3 skip 1 yaml 3";
+    char nm[512];
+
+    snprintf(nm, sizeof nm, "%s", src_file("build/node/node_modules"));
+    assert_int_equal(fl_report_tap(&fx->suite, path_in(fx, "r.tap")), 0);
+    assert_int_equal(run("perl %s %s | grep -q '^%s (TAP version 13'", src_file("reports/consumers/prove.pl"),
+                         path_in(fx, "r.tap"), want), 0);
+    assert_int_equal(run("py=python3; $py -c 'import tap.loader' 2>/dev/null || py=/usr/bin/python3;"
+                         " test \"$($py %s %s)\" = '%s'", src_file("reports/consumers/tappy.py"),
+                         path_in(fx, "r.tap"), want), 0);
+    assert_int_equal(run("test \"$(node %s %s %s)\" = '%s'", src_file("reports/consumers/tap_parser.mjs"),
+                         nm, path_in(fx, "r.tap"), want), 0);
+    /* the old layout: version 14 (prove refuses), comment before the plan (tappy refuses) */
+    assert_int_equal(run("sed '1s/13/14/' %s > %s", path_in(fx, "r.tap"), path_in(fx, "v14.tap")), 0);
+    assert_int_equal(run("! perl %s %s >/dev/null", src_file("reports/consumers/prove.pl"),
+                         path_in(fx, "v14.tap")), 0);
+    assert_int_equal(run("awk 'NR == 2 { p = $0; next } NR == 3 { print; print p; next } 1' %s > %s", path_in(fx, "r.tap"), path_in(fx, "c.tap")), 0);
+    assert_int_equal(run("py=python3; $py -c 'import tap.loader' 2>/dev/null || py=/usr/bin/python3;"
+                         " ! $py %s %s >/dev/null", src_file("reports/consumers/tappy.py"),
+                         path_in(fx, "c.tap")), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +347,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tap_yaml_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tap_stdout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tap_consumers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_html, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failures_block, setup, teardown),
