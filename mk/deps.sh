@@ -12,6 +12,9 @@ command -v pkg-config >/dev/null 2>&1 || missing="$missing pkgconf"
 command -v go-md2man >/dev/null 2>&1 || missing="$missing go-md2man"
 command -v groff >/dev/null 2>&1 || missing="$missing groff-base"
 command -v readelf >/dev/null 2>&1 || missing="$missing binutils"
+# `faultline cc` runs clang (its ThreadSanitizer pass is the instrumentation;
+# docs/architecture.md, "Memory-access scheduling points")
+command -v clang >/dev/null 2>&1 || missing="$missing clang"
 [ -n "$missing" ] || exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "deps: installing$missing"
