@@ -48,12 +48,16 @@ EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EX_SRC))
 BENCHES  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 FUZZ_REPLAY := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 FAULTLINE := $(if $(wildcard harness/main.c),$(BUILD)/faultline)
+# The runtime `faultline cc` links into instrumented programs: inst_rt.c
+# alone, with -DFL_INST_RT (in libfaultline it compiles to nothing), never
+# sanitized (its __tsan_* names would clash with the TSan runtime).
+INST_RT := $(BUILD)/libfaultline-inst.a
 # Whole archive: the interposer's pthread_* definitions and the exec hook
 # are reached by symbol interposition, never by a reference the linker sees.
 FL_WHOLE = -Wl,--whole-archive $(LIBFL) -Wl,--no-whole-archive
 
 .PHONY: all deps test test-under-load unit asan tsan run bench fuzz fuzz-merge install clean examples man
-all: deps $(LIBSV) $(SOSV) $(LIBFL) $(SOFL) $(FAULTLINE) $(EXAMPLES) $(MANPAGES)
+all: deps $(LIBSV) $(SOSV) $(LIBFL) $(SOFL) $(FAULTLINE) $(INST_RT) $(EXAMPLES) $(MANPAGES)
 man: $(MANPAGES)
 
 deps:
@@ -63,6 +67,11 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c $< -o $@
 
+$(BUILD)/obj/inst-rt.o: harness/inst/inst_rt.c harness/inst/fl_inst.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) -DFL_INST_RT $(WARN) -O2 -g -fPIC -c $< -o $@
+$(INST_RT): $(BUILD)/obj/inst-rt.o
+	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
 $(LIBSV): $(call obj,$(SV_SRC))
 	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
 $(SOSV).$(SV_VERSION): $(call obj,$(SV_SRC))
@@ -148,7 +157,7 @@ INST_INC := $(DESTDIR)$(PREFIX)/include
 INST_MAN := $(DESTDIR)$(PREFIX)/share/man
 install: all
 	install -d $(INST_LIB)/pkgconfig $(INST_INC)/faultline $(DESTDIR)$(PREFIX)/bin $(INST_MAN)/man1 $(INST_MAN)/man3
-	install -m 644 $(LIBSV) $(LIBFL) $(SOSV).$(SV_VERSION) $(SOFL).$(FL_VERSION) $(INST_LIB)/
+	install -m 644 $(LIBSV) $(LIBFL) $(INST_RT) $(SOSV).$(SV_VERSION) $(SOFL).$(FL_VERSION) $(INST_LIB)/
 	ln -sf libsv.so.$(SV_VERSION) $(INST_LIB)/libsv.so.$(SV_MAJOR)
 	ln -sf libsv.so.$(SV_MAJOR) $(INST_LIB)/libsv.so
 	ln -sf libfaultline.so.$(FL_VERSION) $(INST_LIB)/libfaultline.so.$(FL_MAJOR)

@@ -18,6 +18,9 @@ command -v pkg-config >/dev/null 2>&1 || missing="$missing pkgconf"
 command -v go-md2man >/dev/null 2>&1 || missing="$missing go-md2man"
 command -v groff >/dev/null 2>&1 || missing="$missing groff-base"
 command -v readelf >/dev/null 2>&1 || missing="$missing binutils"
+# `faultline cc` runs clang (its ThreadSanitizer pass is the instrumentation;
+# docs/architecture.md, "Memory-access scheduling points")
+command -v clang >/dev/null 2>&1 || missing="$missing clang"
 if [ "${1:-}" = test ]; then
     perl -MTAP::Parser -e 1 >/dev/null 2>&1 || missing="$missing perl"
     /usr/bin/python3 -c 'import tap.loader, yaml' >/dev/null 2>&1 || missing="$missing python3-tap python3-yaml"

@@ -267,6 +267,7 @@ static int fl_cli__check_list(const fl_cli_args *c, FILE *out, FILE *err) {
 
 int fl_cli_main(int argc, char **argv, FILE *out, FILE *err) {
     if (argc > 1 && strcmp(argv[1], "exec") == 0) return fl_cli_exec_main(argc, argv, out, err);
+    if (argc > 1 && strcmp(argv[1], "cc") == 0) return fl_cli_cc_main(argc, argv, out, err);
     fl_world_builtin_register(); /* planted.* workers (fl_world.h); keeps the caller's own registrations */
     if (argc > 0) fl_runner_set_program(argv[0]); /* replay lines name this binary */
     fl_cli_args c;

@@ -6,6 +6,7 @@
  *
  *   faultline exec [--seeds N | --seed N] [--strategy random|pct|rr]
  *                  [--depth D] [--budget STEPS] [--watchdog MS] [--timeout MS]
+ *                  [--preempt-rate P]
  *                  [--keep-going] [--junit F] [--json F] [--html F] [--tap[=F]]
  *                  -- PROG [ARGS...]
  *   faultline exec --schedule fl1:… -- PROG [ARGS...]           (replay)
@@ -42,6 +43,7 @@ typedef struct fl_cli__xargs {
     uint64_t budget;
     uint32_t watchdog_ms, timeout_ms;
     uint32_t timer_ppm;
+    uint32_t light_ppm;   /* --preempt-rate, in millionths; 0 = the default */
     const char *schedule;
     bool shrink, keep_going, explore;
     uint32_t bound;
@@ -57,6 +59,7 @@ static int fl_cli__xusage(FILE *err, const char *fmt, const char *arg)
     fprintf(err, fmt, arg);
     fputs("\nusage: faultline exec [--seeds N | --seed N] [--strategy random|pct|rr] [--depth D]\n"
           "                      [--budget STEPS] [--watchdog MS] [--timeout MS] [--timer-rate P%]\n"
+          "                      [--preempt-rate P]\n"
           "                      [--keep-going]\n"
           "                      [--junit F] [--json F] [--html F] [--tap[=F]] -- PROG [ARGS...]\n"
           "       faultline exec [--shrink] --schedule fl1:... -- PROG [ARGS...]\n"
@@ -124,6 +127,16 @@ static int fl_cli__xparse(int argc, char **argv, fl_cli__xargs *x, FILE *err)
         } else if (strcmp(a, "--timeout") == 0) {
             if (fl_cli__xnum(v, 86400000, &n) < 0 || n == 0) return fl_cli__xusage(err, "--timeout: expected milliseconds, got '%s'", v);
             x->timeout_ms = (uint32_t)n;
+        } else if (strcmp(a, "--preempt-rate") == 0) {
+            /* random's chance of a switch at an instrumented memory access
+             * (programs built with `faultline cc`); 0 = never */
+            char *end;
+            errno = 0;
+            double p = strtod(v, &end);
+            if (errno || end == v || *end || !(p >= 0.0 && p <= 1.0))
+                return fl_cli__xusage(err, "--preempt-rate: expected a probability from 0 to 1, got '%s'", v);
+            uint32_t ppm = (uint32_t)(p * 1e6 + 0.5);
+            x->light_ppm = p == 0.0 ? FL_SCHED_LIGHT_NEVER : ppm ? ppm : 1;
         } else if (strcmp(a, "--bound") == 0) {
             if (fl_cli__xnum(v, FL_CLI_MAX_BOUND, &n) < 0) return fl_cli__xusage(err, "--bound: expected 0..64 preemptions, got '%s'", v);
             x->bound = (uint32_t)n;
@@ -334,7 +347,8 @@ static int fl_cli__xmany(fl_exec *e, const fl_cli__xargs *x, const char *self, F
     for (uint64_t i = 0; i < n; i++) {
         uint64_t seed = first + i;
         fl_sched_opts so = { .strategy = x->strategy, .seed = seed, .depth = x->depth, .pct_k = pct_k,
-                             .step_budget = x->budget, .watchdog_ms = x->watchdog_ms, .timer_ppm = x->timer_ppm };
+                             .step_budget = x->budget, .watchdog_ms = x->watchdog_ms, .timer_ppm = x->timer_ppm,
+                             .light_ppm = x->light_ppm };
         fl_exec_result r;
         char msg[1024];
         if (fl_exec_run(e, &so, &r, msg, sizeof msg) < 0) {

@@ -131,4 +131,11 @@ int fl_cli_main(int argc, char **argv, FILE *out, FILE *err);
  * one process per run (cli_exec.c). Exit status as fl_cli_main's. */
 int fl_cli_exec_main(int argc, char **argv, FILE *out, FILE *err);
 
+/* `faultline cc CC-ARGS...` (argv[1] is "cc"): clang with the flags of
+ * inst/fl_inst.h, and the instrumentation runtime when it links (cli_cc.c).
+ * Does not return when clang starts (its exit status is the command's);
+ * returns FL_CLI_EXIT_USAGE with a message on err when there is nothing to
+ * compile, the runtime archive is missing, or clang cannot be run. */
+int fl_cli_cc_main(int argc, char **argv, FILE *out, FILE *err);
+
 #endif

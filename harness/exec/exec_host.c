@@ -50,9 +50,10 @@ int fl_exec__write_all(int fd, const void *buf, size_t n)
     return 0;
 }
 
-int fl_exec_lib(char *buf, size_t cap)
+int fl_exec_find(const char *name, const char *env_var, char *buf, size_t cap)
 {
-    const char *env = getenv("FAULTLINE_LIB");
+    if (cap) buf[0] = '\0';
+    const char *env = env_var ? getenv(env_var) : NULL;
     if (env && *env) {
         if ((size_t)snprintf(buf, cap, "%s", env) >= cap || access(buf, R_OK) != 0) return -ENOENT;
         return 0;
@@ -64,9 +65,9 @@ int fl_exec_lib(char *buf, size_t cap)
     char *slash = strrchr(exe, '/');
     if (!slash) return -ENOENT;
     *slash = '\0';
-    static const char *const rel[] = { "/libfaultline.so", "/../lib/libfaultline.so" };
+    static const char *const rel[] = { "/", "/../lib/" };
     for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
-        if ((size_t)snprintf(buf, cap, "%s%s", exe, rel[i]) < cap && access(buf, R_OK) == 0) {
+        if ((size_t)snprintf(buf, cap, "%s%s%s", exe, rel[i], name) < cap && access(buf, R_OK) == 0) {
             char real[PATH_MAX];
             if (realpath(buf, real) && strlen(real) < cap) strcpy(buf, real);
             return 0;
@@ -74,6 +75,8 @@ int fl_exec_lib(char *buf, size_t cap)
     }
     return -ENOENT;
 }
+
+int fl_exec_lib(char *buf, size_t cap) { return fl_exec_find("libfaultline.so", "FAULTLINE_LIB", buf, cap); }
 
 static void fl_exec__stop(fl_exec *e)
 {
@@ -275,6 +278,7 @@ int fl_exec_run_hooked(fl_exec *e, const fl_sched_opts *so, const fl_sched_hook 
                        .watchdog_ms = so->watchdog_ms, .seed = so->seed, .pct_k = so->pct_k,
                        .budget = so->step_budget, .timeout_ms = e->o.timeout_ms, .record = hook != NULL,
                        .timer_ppm = so->timer_ppm,
+                       .light_ppm = so->light_ppm,
                        .schedule_len = (uint32_t)strlen(sched) };
     fl_exec__rep r;
     char *s = NULL, *rep = NULL, *out = NULL;

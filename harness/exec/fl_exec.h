@@ -65,7 +65,7 @@ typedef struct fl_exec_result {
 int fl_exec_open(const fl_exec_opts *o, fl_exec **out, char *err, size_t errlen);
 
 /* One run under so (strategy RANDOM, PCT, RR, or REPLAY with so->schedule;
- * seed, depth, pct_k, step_budget, watchdog_ms as in fl_sched_opts). 0 and
+ * seed, depth, pct_k, step_budget, watchdog_ms, light_ppm as in fl_sched_opts). 0 and
  * *res (free with fl_exec_result_free), or a negative errno with err filled
  * when the server itself failed (it is restarted on the next call). */
 int fl_exec_run(fl_exec *e, const fl_sched_opts *so, fl_exec_result *res, char *err, size_t errlen);
@@ -85,5 +85,11 @@ void fl_exec_close(fl_exec *e);
  * else libfaultline.so beside /proc/self/exe, else ../lib/libfaultline.so
  * from it. Writes the path into buf; 0 or -ENOENT. */
 int fl_exec_lib(char *buf, size_t cap);
+
+/* A file of faultline's installation: $ENV_VAR when env_var names a set
+ * variable, else NAME beside /proc/self/exe, else ../lib/NAME from it
+ * (fl_exec_lib is this for libfaultline.so; `faultline cc` finds its
+ * runtime archive so). Writes the path into buf; 0 or -ENOENT. */
+int fl_exec_find(const char *name, const char *env_var, char *buf, size_t cap);
 
 #endif

@@ -80,6 +80,8 @@ typedef enum fl_sched_status {
 #define FL_SCHED_GRACE_NS 10000000000ll  /* virtual time allowed after main_fn returned */
 #define FL_SCHED_DEFAULT_WATCHDOG_MS 5000u /* see fl_sched_opts.watchdog_ms */
 #define FL_SCHED_MAX_THREADS 4096        /* threads per run (ids 0..4095) */
+#define FL_SCHED_DEFAULT_LIGHT_PPM 100000u /* see fl_sched_opts.light_ppm (10%) */
+#define FL_SCHED_LIGHT_NEVER UINT32_MAX  /* light_ppm: random never switches there */
 
 typedef struct fl_sched_opts {
     fl_sched_strategy strategy;  /* RANDOM, PCT, RR, REPLAY or FREE */
@@ -102,6 +104,13 @@ typedef struct fl_sched_opts {
                               synchronisation, a timeout that fires under load);
                               0 = never: virtual time passes only when every thread
                               is blocked. Replay follows the record either way. */
+    uint32_t light_ppm;    /* RANDOM: chance, in millionths, that a light point
+                              (fl_sched_point_light: instrumented memory accesses)
+                              draws the next thread like an ordinary step; otherwise
+                              the caller goes on. 0 = FL_SCHED_DEFAULT_LIGHT_PPM,
+                              FL_SCHED_LIGHT_NEVER = never; values above 1000000
+                              mean always. Other strategies treat light points as
+                              ordinary steps; replay follows the record. */
 } fl_sched_opts;
 
 typedef struct fl_sched_result {
@@ -251,10 +260,14 @@ int fl_sched_strategy_parse(const char *name, fl_sched_strategy *out);
  * pass-through test reads it first: one relaxed load when nothing runs. */
 extern atomic_int fl_sched_live;
 
-/* Register fn (NULL: none) to be called with true just before a controlled
- * run's first thread starts and with false once no controlled thread runs
- * program code any more (the interposer switches its dispatch table). One
- * hook per process; set it before the first run. */
+/* Register fn to be called with true just before a controlled run's first
+ * thread starts and with false once no controlled thread runs program code
+ * any more (the interposer switches its dispatch table, inst/ its callbacks'
+ * flag), on the thread that called fl_sched_run. Up to
+ * FL_SCHED_LIVE_HOOKS hooks per process, called in registration order;
+ * registering fn again, NULL, or one too many, is ignored. Register before
+ * the first run (constructors do). */
+#define FL_SCHED_LIVE_HOOKS 4
 void fl_sched_live_hook(void (*fn)(bool live));
 
 /* True when the caller is a controlled thread of the run in progress (so a
@@ -272,6 +285,12 @@ int64_t fl_sched_clock(void);
 /* One scheduling point of the calling controlled thread. op and obj name it
  * in the step trace ("lock", "m3"); obj may be NULL. */
 void fl_sched_point(const char *op, const char *obj);
+
+/* A light scheduling point (instrumented loads, stores and atomics, inst/):
+ * fl_sched_point, except that under RANDOM the strategy is consulted only
+ * with probability opts.light_ppm (else the caller goes on, a step all the
+ * same). A step like any other in the schedule, the trace and PCT's count. */
+void fl_sched_point_light(const char *op, const char *obj);
 
 /* What a thread blocked by fl_sched_wait_on waits for, for deadlock reports:
  * kind ("mutex", "rwlock", "semaphore", "barrier", "once", "condition"), the

@@ -33,14 +33,23 @@ fl_sched_capture *fl_sched_capture_set(fl_sched_capture *cap) {
 }
 
 atomic_int fl_sched_live;
-static void (*fl_sched__live_hook)(bool live);
+static void (*fl_sched__live_hooks[FL_SCHED_LIVE_HOOKS])(bool live);
 
-void fl_sched_live_hook(void (*fn)(bool live)) { fl_sched__live_hook = fn; }
+void fl_sched_live_hook(void (*fn)(bool live))
+{
+    for (int i = 0; fn && i < FL_SCHED_LIVE_HOOKS; i++) {
+        if (fl_sched__live_hooks[i] == fn) return;
+        if (!fl_sched__live_hooks[i]) {
+            fl_sched__live_hooks[i] = fn;
+            return;
+        }
+    }
+}
 
 static void fl_sched__set_live(bool live)
 {
     atomic_store(&fl_sched_live, live ? 1 : 0);
-    if (fl_sched__live_hook) fl_sched__live_hook(live);
+    for (int i = 0; i < FL_SCHED_LIVE_HOOKS && fl_sched__live_hooks[i]; i++) fl_sched__live_hooks[i](live);
 }
 static atomic_flag fl_sched__busy = ATOMIC_FLAG_INIT;
 /* Set for good once a run ended STALLED: its thread still runs program code
@@ -323,6 +332,8 @@ static fl_sched__thr *fl_sched__early_timer(fl_sched__run *r)
 static fl_sched__thr *fl_sched__decide(fl_sched__run *r, fl_sched__thr *me)
 {
     int n;
+    bool light = r->light; /* consumed: whoever steps next did not set it */
+    r->light = false;
     r->clock_moved = false;
     while ((n = fl_sched__collect(r)) == 0) {
         if (r->nalive == 0) {
@@ -374,7 +385,16 @@ static fl_sched__thr *fl_sched__decide(fl_sched__run *r, fl_sched__thr *me)
     bool followed = true;
     fl_sched__thr *early = fl_sched__early_timer(r);
     if (early) n = fl_sched__collect(r); /* it is runnable now */
-    int id = early && r->strategy != FL_SCHED_STRAT_REPLAY ? early->id : fl_sched__strat_pick(r, me, r->scratch, n, &followed);
+    int id;
+    if (early && r->strategy != FL_SCHED_STRAT_REPLAY)
+        id = early->id;
+    /* A light point under random: most of the time the caller goes on. */
+    else if (light && r->strategy == FL_SCHED_STRAT_RANDOM && me && me->state == FL_SCHED__T_RUNNABLE &&
+             (r->light_ppm == FL_SCHED_LIGHT_NEVER ||
+              (r->light_ppm < 1000000u && fl_sched__rng_below(r->rng, 1000000u) >= r->light_ppm)))
+        id = me->id;
+    else
+        id = fl_sched__strat_pick(r, me, r->scratch, n, &followed);
     if (id < 0) {
         fl_sched__end(r, FL_SCHED_DIVERGED, "replay diverged");
         return NULL;
@@ -539,6 +559,7 @@ int fl_sched_run_ex(const fl_sched_opts *o, const fl_sched_schedule *replay, voi
     r->cpu = sched_getcpu();
     r->strategy = o->strategy;
     r->budget = o->step_budget ? o->step_budget : FL_SCHED_DEFAULT_BUDGET;
+    r->light_ppm = o->light_ppm ? o->light_ppm : FL_SCHED_DEFAULT_LIGHT_PPM;
     r->tracing = o->trace;
     r->watchdog_ms = o->watchdog_ms ? o->watchdog_ms : FL_SCHED_DEFAULT_WATCHDOG_MS;
     r->timer_ppm = o->timer_ppm > 1000000 ? 1000000 : o->timer_ppm;

@@ -108,6 +108,8 @@ struct fl_sched__run {
     uint32_t depth;
     uint64_t pct_k;
     uint64_t budget;
+    uint32_t light_ppm;           /* RANDOM at light points (fl_sched_opts.light_ppm) */
+    bool light;                   /* the current step is a light point */
     uint64_t rng[4];              /* xoshiro256** */
     int *pct_high;                /* pct high band, highest priority first */
     int npct_high;

@@ -37,6 +37,16 @@ void fl_sched_point(const char *op, const char *obj)
     fl_sched__leave(r);
 }
 
+void fl_sched_point_light(const char *op, const char *obj)
+{
+    fl_sched__thr *me;
+    fl_sched__run *r = fl_sched__enter(&me, op);
+    if (obj) snprintf(r->opobj, sizeof r->opobj, "%s", obj);
+    r->light = true; /* consumed by the step's decision */
+    fl_sched__point(r, me);
+    fl_sched__leave(r);
+}
+
 int fl_sched_wait_on(_Atomic uint32_t *word, uint32_t expected, int64_t deadline, const fl_sched_waitfor *why)
 {
     fl_sched__thr *me;
