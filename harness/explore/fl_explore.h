@@ -13,6 +13,18 @@
  *
  * The program must be deterministic under the seam (same choices → same
  * runs); the search checks this and fails with -EPROTO otherwise.
+ *
+ * Reduction (on unless opts.no_reduction): sleep sets (Godefroid 1996) over
+ * the footprints the scheduler reports for each step (fl_sched_footprint):
+ * an alternative is not run when it is equivalent — the same steps, the
+ * independent ones in another order — to a schedule already run that has
+ * no more preemptions. `complete` then means: every schedule within the
+ * bound was run or is equivalent to one that was, so a complete reduced
+ * search finds every failure the unreduced one finds. The argument, and
+ * its assumption (shared plain memory is accessed race-free, i.e. ordered
+ * by the seam's synchronisation — the same assumption under which
+ * scheduling only at seam calls is complete, as in CHESS), is in
+ * docs/scheduler.md, "Reduction".
  */
 #ifndef FL_EXPLORE_H
 #define FL_EXPLORE_H
@@ -32,6 +44,8 @@ typedef struct fl_explore_opts {
     uint64_t max_runs;         /* 0 = 100000; reaching it ends the search incomplete */
     uint64_t step_budget;      /* per run; 0 = FL_SCHED_DEFAULT_BUDGET */
     bool keep_going;           /* false: stop at the first failing run */
+    bool no_reduction;         /* true: run every schedule within the bound (no
+                                  sleep sets); the default reduces, see below */
 } fl_explore_opts;
 
 typedef struct fl_explore_result {
@@ -41,6 +55,10 @@ typedef struct fl_explore_result {
     char *first_failure;       /* strict schedule (origin dfs) of the first, or NULL */
     fl_sched_status first_status;
     uint64_t max_steps;        /* longest run seen */
+    bool reduced;              /* sleep-set reduction was on */
+    uint64_t pruned;           /* alternatives skipped: asleep (equivalent to one run) */
+    uint64_t redundant;        /* runs whose tail ran a sleeping thread (their
+                                  subtrees are skipped) */
 } fl_explore_result;
 
 /* Explore main_fn(arg) under opts (NULL: bound 2, defaults). check judges
