@@ -339,12 +339,88 @@ static void test_footprints_reported(void **state)
     assert_false(fl_sched_footprint_independent(&a, &g));
 }
 
+
+/* ---- shrink reaches the minimum ------------------------------------------------ */
+
+static int shrink_fails(const char *candidate, void *ud)
+{
+    const fl_planted *p = ud;
+    fl_sched_opts so = { .strategy = FL_SCHED_STRAT_REPLAY, .schedule = candidate };
+    fl_sched_result res;
+    int rc = fl_planted_run(p, &so, &res);
+    fl_sched_result_free(&res);
+    return rc < 0 ? rc : rc == 1;
+}
+
+/* Fewest preemptions a failure of p needs, by complete unreduced DFS. */
+static uint32_t min_preemptions(const fl_planted *p)
+{
+    for (uint32_t b = 0; b <= 3; b++) {
+        fl_planted_ctx ctx = { p, -1 };
+        fl_explore_opts eo = { .preemption_bound = b, .no_reduction = true };
+        fl_explore_result r;
+        assert_int_equal(fl_explore_run(&eo, fl_planted_main, &ctx, fl_planted_check, &ctx, &r, NULL, 0), 0);
+        bool found = r.failures > 0;
+        fl_explore_result_free(&r);
+        if (found) return b;
+    }
+    fail_msg("%s: no failure within 3 preemptions", p->name);
+    return 0;
+}
+
+/* A random failing schedule (several preemptions) shrinks to exactly the
+ * minimum DFS proves, and says it is proven. */
+static void test_shrink_reaches_minimum(void **state)
+{
+    (void)state;
+    size_t n;
+    const fl_planted *list = fl_planted_list(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (!list[i].buggy) continue;
+        uint32_t want = min_preemptions(&list[i]);
+        fl_planted_hunt h;
+        assert_int_equal(fl_planted_hunt_run(&list[i], FL_SCHED_STRAT_RANDOM, 0, 11, 500, &h), 0);
+        assert_true(h.found);
+        fl_explore_shrink_result sr;
+        char err[256] = "";
+        int rc = fl_explore_shrink(h.schedule, shrink_fails, (void *)&list[i], NULL, &sr, err, sizeof err);
+        if (rc != 0) fail_msg("%s: shrink %d: %s", list[i].name, rc, err);
+        if (sr.preempt_after != want || !sr.min_proven)
+            fail_msg("%s: shrink left %llu preemptions (proven %d, stopped early %d), the minimum is %u",
+                     list[i].name, (unsigned long long)sr.preempt_after, sr.min_proven, sr.stopped_early, want);
+        assert_true(sr.len_after <= sr.len_before);
+        assert_int_equal(shrink_fails(sr.schedule, (void *)&list[i]), 1);
+        fl_explore_shrink_result_free(&sr);
+        free(h.schedule);
+    }
+}
+
+/* A run cap too small for the search: the shrink says it stopped early. */
+static void test_shrink_says_stopped_early(void **state)
+{
+    (void)state;
+    const fl_planted *p = fl_planted_find("early_restart");
+    assert_non_null(p);
+    fl_planted_hunt h;
+    assert_int_equal(fl_planted_hunt_run(p, FL_SCHED_STRAT_RANDOM, 0, 11, 500, &h), 0);
+    assert_true(h.found);
+    fl_explore_shrink_opts so = { .max_runs = 40 };
+    fl_explore_shrink_result sr;
+    assert_int_equal(fl_explore_shrink(h.schedule, shrink_fails, (void *)p, &so, &sr, NULL, 0), 0);
+    assert_true(sr.runs <= 41);
+    if (sr.preempt_after > 0) assert_true(sr.min_proven || sr.stopped_early || sr.runs >= 40);
+    fl_explore_shrink_result_free(&sr);
+    free(h.schedule);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_footprints_reported),
         cmocka_unit_test(test_small_programs_same_outcomes),
         cmocka_unit_test(test_planted_same_failures),
+        cmocka_unit_test(test_shrink_reaches_minimum),
+        cmocka_unit_test(test_shrink_says_stopped_early),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -110,6 +110,13 @@ void fl_explore_result_free(fl_explore_result *out);
  *
  * The result is never longer than the input: it is the smallest failing
  * run's strict schedule when that fits, else its open form, else the input.
+ *
+ * The edits stop at a local minimum. When the callback replays in-thread,
+ * a last phase searches (fl_explore_search, with reduction) every schedule
+ * with 0, 1, ... preemptions — up to 3, below the best count found — for
+ * one that fails the same way, and shrinks that one again: the result then
+ * has the fewest preemptions any failing schedule has (min_proven), unless
+ * max_runs ended the search first (stopped_early). All within max_runs.
  */
 /* Replay candidate (FL_SCHED_STRAT_REPLAY) and say whether it fails the same way
  * as the original: 1 yes, 0 no, negative errno to abort the shrink. */
@@ -128,6 +135,11 @@ typedef struct fl_explore_shrink_result {
     uint32_t runs;                    /* callback invocations */
     uint32_t accepted;                /* candidates that improved the result */
     int strict;                       /* 1: schedule is a strict, fully recorded one */
+    int min_proven;                   /* 1: preempt_after is the fewest preemptions
+                                         any failing schedule has (the bounded
+                                         search below it was complete) */
+    int stopped_early;                /* 1: max_runs ended that search first */
+    uint32_t min_runs;                /* callback invocations of that search */
 } fl_explore_shrink_result;
 
 /* Shrink schedule. 0 and *out filled (free with fl_explore_shrink_result_free);

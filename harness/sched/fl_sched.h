@@ -344,6 +344,7 @@ int fl_sched_run_ex(const fl_sched_opts *o, const fl_sched_schedule *replay, voi
  * REPLAY run of exactly `candidate` on that thread stores its result here. */
 typedef struct fl_sched_capture {
     const char *candidate;
+    const fl_sched_hook *hook; /* if set: that run reports its steps here too */
     char *canonical;          /* malloc'd strict schedule of the last such run */
     uint64_t steps, preemptions;
     fl_sched_status status;

@@ -569,8 +569,10 @@ int fl_sched_run(const fl_sched_opts *opts, void (*main_fn)(void *), void *arg, 
         res->report = strdup(rc == -ENOMEM ? "fl_sched_run: out of memory" : err);
         return rc;
     }
-    rc = fl_sched_run_ex(opts, &sc, main_fn, arg, res, NULL);
     fl_sched_capture *cap = fl_sched__capture_slot;
+    const fl_sched_hook *hook =
+        cap && cap->hook && cap->candidate && strcmp(cap->candidate, opts->schedule) == 0 ? cap->hook : NULL;
+    rc = fl_sched_run_ex(opts, &sc, main_fn, arg, res, hook);
     if (rc == 0 && cap && cap->candidate && strcmp(cap->candidate, opts->schedule) == 0) {
         free(cap->canonical);
         cap->canonical = res->schedule ? strdup(res->schedule) : NULL;
