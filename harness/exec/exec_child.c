@@ -39,6 +39,14 @@ static fl_exec__shm *fl_exec__page;
 
 /* ---- the child: one controlled run ----------------------------------------------- */
 
+/* The footprint the scheduler reports just before each step (explore's reduction). */
+static fl_sched_footprint fl_exec__fp;
+static void fl_exec__footprint(void *ud, uint64_t step, int cur, const fl_sched_footprint *fp)
+{
+    (void)ud; (void)step; (void)cur;
+    fl_exec__fp = *fp;
+}
+
 static void fl_exec__step(void *ud, uint64_t step, int cur, const int *runnable, int n, int chosen, bool followed)
 {
     (void)ud; (void)step;
@@ -50,7 +58,8 @@ static void fl_exec__step(void *ud, uint64_t step, int cur, const int *runnable,
         }
     if (p->record) {
         if (p->nsteps < FL_EXEC__MAX_STEPS && p->nids + (uint32_t)n <= FL_EXEC__MAX_IDS) {
-            p->steps_rec[p->nsteps++] = (fl_exec__dstep){ cur, chosen, n, followed };
+            p->steps_rec[p->nsteps++] = (fl_exec__dstep){ cur, chosen, n, followed, fl_exec__fp };
+            fl_exec__fp = (fl_sched_footprint){ .global = true };
             memcpy(p->ids + p->nids, runnable, (size_t)n * sizeof *runnable);
             p->nids += (uint32_t)n;
         } else {
@@ -92,7 +101,8 @@ static _Noreturn void fl_exec__child(const fl_exec__req *q, const char *schedule
     fl_sched_opts so = { .strategy = (fl_sched_strategy)q->strategy, .seed = q->seed, .depth = q->depth,
                          .pct_k = q->pct_k, .step_budget = q->budget, .watchdog_ms = q->watchdog_ms,
                          .timer_ppm = q->timer_ppm, .light_ppm = q->light_ppm };
-    fl_sched_hook hook = { fl_exec__step, NULL };
+    fl_sched_hook hook = { fl_exec__step, NULL, fl_exec__footprint };
+    fl_exec__fp = (fl_sched_footprint){ .global = true };
     fl_sched_result res;
     fl_sched_schedule sc;
     memset(&sc, 0, sizeof sc);

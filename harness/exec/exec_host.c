@@ -251,6 +251,10 @@ static int fl_exec__replay_steps(int fd, const fl_exec__rep *r, const fl_sched_h
         size_t off = 0;
         for (uint32_t i = 0; i < r->nsteps && hook && hook->step; i++) {
             if (st[i].n < 0 || off + (size_t)st[i].n > r->nids) { rc = -1; break; }
+            if (hook->footprint && st[i].cur >= 0) {
+                if (st[i].fp.n > FL_SCHED_FP_MAX) st[i].fp = (fl_sched_footprint){ .global = true };
+                hook->footprint(hook->ud, i, st[i].cur, &st[i].fp);
+            }
             hook->step(hook->ud, i, st[i].cur, (const int *)(ids + off), st[i].n, st[i].chosen, st[i].followed != 0);
             off += (size_t)st[i].n;
         }

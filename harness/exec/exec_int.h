@@ -53,6 +53,7 @@ typedef struct fl_exec__rep {
 typedef struct fl_exec__dstep {
     int32_t cur, chosen, n;
     uint32_t followed;
+    fl_sched_footprint fp; /* of cur's transition that ended at this step */
 } fl_exec__dstep;
 
 /* The page shared by the server and one run's child (MAP_SHARED). The

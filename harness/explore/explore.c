@@ -21,15 +21,67 @@ typedef struct fl_explore__dstep {
     size_t off;   /* runnable ids at ids[off .. off+n) */
     int n;
     bool followed;
+    fl_sched_footprint end;   /* of cur's transition that ended at this step */
 } fl_explore__dstep;
+
+/* One alternative run at a DFS node: thread tid took the step, and the
+ * transition it then executed had footprint fp and left it blocked or done
+ * (blocked_after) or still runnable. */
+typedef struct fl_explore__alt {
+    int tid;
+    bool blocked_after;
+    fl_sched_footprint fp;
+} fl_explore__alt;
+
+/* A node of the current DFS path (one per step): the alternatives run at it
+ * so far, in DFS order; the last one is the path's choice. Nodes persist
+ * across runs: a run replays the path up to its branch depth. */
+typedef struct fl_explore__node {
+    fl_explore__alt *a;
+    int n, cap;
+} fl_explore__node;
+
+/* A sleeping thread and where its transition is recorded (nodes[node].a[alt]). */
+typedef struct fl_explore__sleeper {
+    int tid;
+    int alt;
+    size_t node;
+} fl_explore__sleeper;
+
+typedef struct fl_explore__span {
+    size_t off, n;
+} fl_explore__span;
 
 typedef struct fl_explore__dfs {
     fl_explore__dstep *st;
     size_t nst, stcap;
     int *ids;
     size_t nids, idcap;
+    fl_sched_footprint pend;  /* reported by the footprint hook for the next step */
+    bool have_pend;
     bool oom;
+    /* across runs */
+    fl_explore__node *nodes;
+    size_t nnodes, nodecap;
+    size_t branch;            /* depth of the last backtrack; SIZE_MAX: first run */
+    /* per run, from the analysis */
+    fl_explore__alt *tr;      /* tr[i]: the transition chosen at step i */
+    size_t trcap;
+    fl_explore__sleeper *sl;  /* every step's sleep set, one after the other */
+    size_t nsl, slcap;
+    fl_explore__span *ss;     /* ss[i]: step i's sleep set in sl[] */
+    size_t sscap;
+    size_t redundant;         /* first step whose choice was asleep; SIZE_MAX: none */
 } fl_explore__dfs;
+
+static void fl_explore__fp_hook(void *ud, uint64_t step, int cur, const fl_sched_footprint *fp)
+{
+    fl_explore__dfs *d = ud;
+    (void)step;
+    (void)cur;
+    d->pend = *fp;
+    d->have_pend = true;
+}
 
 static void fl_explore__dfs_hook(void *ud, uint64_t step, int cur, const int *runnable, int n, int chosen, bool followed)
 {
@@ -52,7 +104,10 @@ static void fl_explore__dfs_hook(void *ud, uint64_t step, int cur, const int *ru
         d->idcap = nc;
     }
     memcpy(d->ids + d->nids, runnable, (size_t)n * sizeof *runnable);
-    d->st[d->nst++] = (fl_explore__dstep){ cur, chosen, d->nids, n, followed };
+    fl_sched_footprint end = { .global = true }; /* unknown: dependent with everything */
+    if (d->have_pend) end = d->pend;
+    d->have_pend = false;
+    d->st[d->nst++] = (fl_explore__dstep){ cur, chosen, d->nids, n, followed, end };
     d->nids += (size_t)n;
 }
 
@@ -75,9 +130,132 @@ static int fl_explore__order(const fl_explore__dfs *d, const fl_explore__dstep *
     return k;
 }
 
-/* The next prefix after this run, into *next. false: the search is complete. */
-static int fl_explore__backtrack(const fl_explore__dfs *d, uint32_t bound, fl_sched_schedule *next)
+static bool fl_explore__asleep(const fl_explore__dfs *d, fl_explore__span sp, int tid)
 {
+    for (size_t k = 0; k < sp.n; k++)
+        if (d->sl[sp.off + k].tid == tid) return true;
+    return false;
+}
+
+static int fl_explore__grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) return 0;
+    size_t nc = *cap ? *cap : 64;
+    while (nc < need) nc *= 2;
+    void *q = realloc(*p, nc * elem);
+    if (!q) return -ENOMEM;
+    *p = q;
+    *cap = nc;
+    return 0;
+}
+
+static int fl_explore__alt_push(fl_explore__node *nd, const fl_explore__alt *a)
+{
+    if (nd->n == nd->cap) {
+        int nc = nd->cap ? nd->cap * 2 : 2;
+        fl_explore__alt *p = realloc(nd->a, (size_t)nc * sizeof *p);
+        if (!p) return -ENOMEM;
+        nd->a = p;
+        nd->cap = nc;
+    }
+    nd->a[nd->n++] = *a;
+    return 0;
+}
+
+static int fl_explore__sleep_push(fl_explore__dfs *d, fl_explore__sleeper x)
+{
+    if (fl_explore__grow((void **)&d->sl, &d->slcap, d->nsl + 1, sizeof *d->sl) < 0) return -ENOMEM;
+    d->sl[d->nsl++] = x;
+    return 0;
+}
+
+/* After a run: the transition each step's choice executed (its footprint is
+ * the one its thread reported at its next scheduling point; unknown — global
+ * — when the run ended first), the path's nodes, and every step's sleep set.
+ *
+ * Sleep sets (Godefroid 1996), restricted to stay sound under the
+ * preemption bound. A thread x run at node i before the path's choice goes
+ * to sleep below i when its transition there is independent of the choice's,
+ * and stays asleep while every later choice is independent of it; a
+ * schedule that runs x while it sleeps is equivalent (same steps, the
+ * independent ones swapped) to one that ran x at node i, explored earlier.
+ * That schedule must not cost more preemptions, or the bound could exclude
+ * it: moving x's step up to node i adds none when x was the running thread
+ * at node i (the non-preemptive default) or when x's transition leaves x
+ * blocked or done (docs/scheduler.md, "Reduction", has the count). Any
+ * other alternative never sleeps: moving it earlier can add a preemption. */
+static int fl_explore__analyse(fl_explore__dfs *d, bool reduce)
+{
+    size_t nst = d->nst;
+    int maxid = 0;
+    for (size_t i = 0; i < nst; i++) {
+        if (d->st[i].cur > maxid) maxid = d->st[i].cur;
+        if (d->st[i].chosen > maxid) maxid = d->st[i].chosen;
+    }
+    fl_explore__alt *nxt = malloc(((size_t)maxid + 1) * sizeof *nxt);
+    if (!nxt || fl_explore__grow((void **)&d->tr, &d->trcap, nst + 1, sizeof *d->tr) < 0) {
+        free(nxt);
+        return -ENOMEM;
+    }
+    for (int t = 0; t <= maxid; t++) nxt[t] = (fl_explore__alt){ t, false, { .global = true } };
+    for (size_t i = nst; i-- > 0;) {
+        const fl_explore__dstep *s = &d->st[i];
+        d->tr[i] = nxt[s->chosen];
+        if (s->cur >= 0)
+            nxt[s->cur] = (fl_explore__alt){ s->cur, !fl_explore__has(d->ids + s->off, s->n, s->cur), s->end };
+    }
+    free(nxt);
+    /* nodes: a new depth gets its first alternative, the branch depth its next */
+    if (fl_explore__grow((void **)&d->nodes, &d->nodecap, nst, sizeof *d->nodes) < 0) return -ENOMEM;
+    for (size_t i = 0; i < nst; i++) {
+        if (i >= d->nnodes) {
+            d->nodes[i] = (fl_explore__node){0};
+            d->nnodes = i + 1;
+            if (fl_explore__alt_push(&d->nodes[i], &d->tr[i]) < 0) return -ENOMEM;
+        } else if (i == d->branch) {
+            if (fl_explore__alt_push(&d->nodes[i], &d->tr[i]) < 0) return -ENOMEM;
+        }
+    }
+    if (fl_explore__grow((void **)&d->ss, &d->sscap, nst + 1, sizeof *d->ss) < 0) return -ENOMEM;
+    d->nsl = 0;
+    d->redundant = SIZE_MAX;
+    fl_explore__span prev = { 0, 0 };
+    for (size_t i = 0; i < nst; i++) {
+        d->ss[i] = prev;
+        if (!reduce) continue;
+        const fl_explore__dstep *s = &d->st[i];
+        if (fl_explore__asleep(d, prev, s->chosen)) {
+            d->redundant = i; /* below i, everything is equivalent to runs made */
+            for (size_t j = i + 1; j < nst; j++) d->ss[j] = (fl_explore__span){ 0, 0 };
+            break;
+        }
+        size_t noff = d->nsl;
+        const fl_sched_footprint *ti = &d->tr[i].fp;
+        for (size_t k = 0; k < prev.n; k++) {
+            fl_explore__sleeper x = d->sl[prev.off + k];
+            if (fl_sched_footprint_independent(&d->nodes[x.node].a[x.alt].fp, ti) && fl_explore__sleep_push(d, x) < 0)
+                return -ENOMEM;
+        }
+        const fl_explore__node *nd = &d->nodes[i];
+        bool cur_runnable = fl_explore__has(d->ids + s->off, s->n, s->cur);
+        for (int k = 0; k + 1 < nd->n; k++) {
+            const fl_explore__alt *x = &nd->a[k];
+            bool eligible = (x->tid == s->cur && cur_runnable) || x->blocked_after;
+            if (!eligible || x->tid == s->chosen || !fl_sched_footprint_independent(&x->fp, ti)) continue;
+            if (fl_explore__asleep(d, (fl_explore__span){ noff, d->nsl - noff }, x->tid)) continue;
+            if (fl_explore__sleep_push(d, (fl_explore__sleeper){ x->tid, k, i }) < 0) return -ENOMEM;
+        }
+        prev = (fl_explore__span){ noff, d->nsl - noff };
+    }
+    return 0;
+}
+
+/* The next prefix after this run, into *next: the deepest step (not below a
+ * redundant one) with an alternative after the path's choice, within the
+ * bound and not asleep. 0: the search is complete. */
+static int fl_explore__backtrack(fl_explore__dfs *d, uint32_t bound, fl_sched_schedule *next, uint64_t *pruned)
+{
+    size_t top = d->redundant == SIZE_MAX ? d->nst : d->redundant + 1;
     uint64_t *pre = malloc((d->nst + 1) * sizeof *pre);
     int *order = NULL;
     if (!pre) return -ENOMEM;
@@ -95,7 +273,7 @@ static int fl_explore__backtrack(const fl_explore__dfs *d, uint32_t bound, fl_sc
         return -ENOMEM;
     }
     int found = 0;
-    for (size_t i = d->nst; i-- > 0 && !found;) {
+    for (size_t i = top; i-- > 0 && !found;) {
         const fl_explore__dstep *s = &d->st[i];
         bool cur_runnable = fl_explore__has(d->ids + s->off, s->n, s->cur);
         int k = fl_explore__order(d, s, order);
@@ -104,9 +282,16 @@ static int fl_explore__backtrack(const fl_explore__dfs *d, uint32_t bound, fl_sc
         for (int q = p + 1; q < k; q++) {
             uint64_t cost = pre[i] + (cur_runnable && order[q] != s->cur);
             if (cost > bound) continue;
+            if (fl_explore__asleep(d, d->ss[i], order[q])) {
+                (*pruned)++;
+                continue;
+            }
             for (size_t j = 0; j < i; j++)
                 if (fl_sched_schedule_push(next, (uint32_t)d->st[j].chosen) < 0) goto oom;
             if (fl_sched_schedule_push(next, (uint32_t)order[q]) < 0) goto oom;
+            for (size_t j = i + 1; j < d->nnodes; j++) free(d->nodes[j].a);
+            d->nnodes = i + 1;
+            d->branch = i;
             found = 1;
             break;
         }
@@ -153,14 +338,17 @@ int fl_explore_search(const fl_explore_opts *opts, fl_explore_run_fn run, void *
     if (opts) o = *opts;
     uint64_t max_runs = o.max_runs ? o.max_runs : 100000;
     fl_sched_schedule prefix = { .strategy = FL_SCHED_STRAT_DFS, .flags = FL_SCHED_SCHEDULE_OPEN };
-    fl_explore__dfs d = {0};
+    fl_explore__dfs d = { .branch = SIZE_MAX };
+    bool reduce = !o.no_reduction;
+    out->reduced = reduce;
     int rc = 0;
     for (;;) {
         if (out->runs >= max_runs) break;
-        fl_sched_hook hook = { fl_explore__dfs_hook, &d };
+        fl_sched_hook hook = { fl_explore__dfs_hook, &d, fl_explore__fp_hook };
         fl_sched_result res;
         memset(&res, 0, sizeof res);
         d.nst = d.nids = 0;
+        d.have_pend = false;
         rc = run(run_ud, &prefix, &hook, o.step_budget, &res);
         if (rc < 0) {
             fl_explore__emsg(err, errlen, res.report ? res.report : "explore: the run could not start");
@@ -199,8 +387,10 @@ int fl_explore_search(const fl_explore_opts *opts, fl_explore_run_fn run, void *
                 goto done;
             }
         if (f == 1 && !o.keep_going) break;
+        if ((rc = fl_explore__analyse(&d, reduce)) < 0) goto done;
+        if (d.redundant != SIZE_MAX) out->redundant++;
         fl_sched_schedule next = { .strategy = FL_SCHED_STRAT_DFS, .flags = FL_SCHED_SCHEDULE_OPEN };
-        int b = fl_explore__backtrack(&d, o.preemption_bound, &next);
+        int b = fl_explore__backtrack(&d, o.preemption_bound, &next, &out->pruned);
         if (b < 0) {
             rc = b;
             fl_sched_schedule_free(&next);
@@ -217,6 +407,11 @@ done:
     fl_sched_schedule_free(&prefix);
     free(d.st);
     free(d.ids);
+    for (size_t i = 0; i < d.nnodes; i++) free(d.nodes[i].a);
+    free(d.nodes);
+    free(d.tr);
+    free(d.sl);
+    free(d.ss);
     if (rc < 0) fl_explore_result_free(out);
     return rc;
 }

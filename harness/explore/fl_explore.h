@@ -13,6 +13,18 @@
  *
  * The program must be deterministic under the seam (same choices → same
  * runs); the search checks this and fails with -EPROTO otherwise.
+ *
+ * Reduction (on unless opts.no_reduction): sleep sets (Godefroid 1996) over
+ * the footprints the scheduler reports for each step (fl_sched_footprint):
+ * an alternative is not run when it is equivalent — the same steps, the
+ * independent ones in another order — to a schedule already run that has
+ * no more preemptions. `complete` then means: every schedule within the
+ * bound was run or is equivalent to one that was, so a complete reduced
+ * search finds every failure the unreduced one finds. The argument, and
+ * its assumption (shared plain memory is accessed race-free, i.e. ordered
+ * by the seam's synchronisation — the same assumption under which
+ * scheduling only at seam calls is complete, as in CHESS), is in
+ * docs/scheduler.md, "Reduction".
  */
 #ifndef FL_EXPLORE_H
 #define FL_EXPLORE_H
@@ -32,6 +44,8 @@ typedef struct fl_explore_opts {
     uint64_t max_runs;         /* 0 = 100000; reaching it ends the search incomplete */
     uint64_t step_budget;      /* per run; 0 = FL_SCHED_DEFAULT_BUDGET */
     bool keep_going;           /* false: stop at the first failing run */
+    bool no_reduction;         /* true: run every schedule within the bound (no
+                                  sleep sets); the default reduces, see below */
 } fl_explore_opts;
 
 typedef struct fl_explore_result {
@@ -41,6 +55,10 @@ typedef struct fl_explore_result {
     char *first_failure;       /* strict schedule (origin dfs) of the first, or NULL */
     fl_sched_status first_status;
     uint64_t max_steps;        /* longest run seen */
+    bool reduced;              /* sleep-set reduction was on */
+    uint64_t pruned;           /* alternatives skipped: asleep (equivalent to one run) */
+    uint64_t redundant;        /* runs whose tail ran a sleeping thread (their
+                                  subtrees are skipped) */
 } fl_explore_result;
 
 /* Explore main_fn(arg) under opts (NULL: bound 2, defaults). check judges
@@ -92,6 +110,13 @@ void fl_explore_result_free(fl_explore_result *out);
  *
  * The result is never longer than the input: it is the smallest failing
  * run's strict schedule when that fits, else its open form, else the input.
+ *
+ * The edits stop at a local minimum. When the callback replays in-thread,
+ * a last phase searches (fl_explore_search, with reduction) every schedule
+ * with 0, 1, ... preemptions — up to 3, below the best count found — for
+ * one that fails the same way, and shrinks that one again: the result then
+ * has the fewest preemptions any failing schedule has (min_proven), unless
+ * max_runs ended the search first (stopped_early). All within max_runs.
  */
 /* Replay candidate (FL_SCHED_STRAT_REPLAY) and say whether it fails the same way
  * as the original: 1 yes, 0 no, negative errno to abort the shrink. */
@@ -110,6 +135,11 @@ typedef struct fl_explore_shrink_result {
     uint32_t runs;                    /* callback invocations */
     uint32_t accepted;                /* candidates that improved the result */
     int strict;                       /* 1: schedule is a strict, fully recorded one */
+    int min_proven;                   /* 1: preempt_after is the fewest preemptions
+                                         any failing schedule has (the bounded
+                                         search below it was complete) */
+    int stopped_early;                /* 1: max_runs ended that search first */
+    uint32_t min_runs;                /* callback invocations of that search */
 } fl_explore_shrink_result;
 
 /* Shrink schedule. 0 and *out filled (free with fl_explore_shrink_result_free);

@@ -6,7 +6,7 @@
  * cur, so that an accepted candidate never invalidates the pass in flight;
  * a pass that improved restarts the round on the new cur.
  */
-#include "explore/fl_explore.h"
+#include "explore/explore_int.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -263,6 +263,31 @@ int fl_explore_shrink(const char *schedule, fl_explore_shrink_fails_fn fails, vo
     out->switches_before = switches0;
 
     while (fl_explore__round(&s)) {
+    }
+    /* The edits stop at a local minimum; bounded search below its
+     * preemption count finds the global one (or says it stopped early). */
+    if (!s.err && s.canon_mode && s.best.pre > 0 && s.runs < s.max_runs) {
+        fl_explore__min mn;
+        int mr = fl_explore__shrink_min(fails, ud, &s.meta, s.best.pre, s.max_runs - s.runs, &mn);
+        if (mr < 0 && mr != -ENOTSUP) s.err = mr;
+        if (mr == 0) {
+            s.runs += mn.runs;
+            out->min_runs = mn.runs;
+            out->stopped_early = mn.stopped_early;
+            fl_sched_schedule found = {0};
+            char e[8];
+            if (mn.schedule && fl_sched_schedule_parse(mn.schedule, &found, e, sizeof e) == 0) {
+                s.max_runs += 1; /* the probe below replays what the search found */
+                fl_explore__probe(&s, found.runs, found.nruns);
+                while (fl_explore__round(&s)) {
+                }
+            }
+            out->min_proven = mn.proven && s.best.pre <= mn.bound;
+            fl_sched_schedule_free(&found);
+            free(mn.schedule);
+        }
+    } else if (!s.err && s.canon_mode && s.best.pre == 0) {
+        out->min_proven = true;
     }
     if (s.err < 0) {
         rc = s.err;

@@ -37,7 +37,7 @@ int fl_interpose__rw_lock(void *rw, bool write, int64_t deadline, bool try)
     fl_interpose__obj *o = fl_interpose__get(rw, FL_INTERPOSE__RWLOCK, NULL);
     char lbl[24];
     snprintf(lbl, sizeof lbl, "rw%d", o->id);
-    fl_sched_point(write ? (try ? "trywrlock" : "wrlock") : (try ? "tryrdlock" : "rdlock"), lbl);
+    fl_sched_point_at(write ? (try ? "trywrlock" : "wrlock") : (try ? "tryrdlock" : "rdlock"), lbl, &o->word);
     int me = fl_interpose__me();
     for (;;) {
         o = fl_interpose__get(rw, FL_INTERPOSE__RWLOCK, NULL);
@@ -101,7 +101,7 @@ int fl_interpose__barrier_wait(void *b)
     if (!o) return EINVAL; /* never initialised */
     char lbl[24];
     snprintf(lbl, sizeof lbl, "b%d", o->id);
-    fl_sched_point("barrier", lbl);
+    fl_sched_point_at("barrier", lbl, &o->word);
     o = fl_interpose__find(b, FL_INTERPOSE__BARRIER);
     if (!o) return EINVAL;
     uint32_t round = o->round;
@@ -152,7 +152,7 @@ int fl_interpose__sem_wait(void *s, int64_t deadline, bool try)
     fl_interpose__obj *o = fl_interpose__sem(s);
     char lbl[24];
     snprintf(lbl, sizeof lbl, "sem%d", o->id);
-    fl_sched_point(try ? "sem_trywait" : "sem_wait", lbl);
+    fl_sched_point_at(try ? "sem_trywait" : "sem_wait", lbl, &o->word);
     for (;;) {
         o = fl_interpose__sem(s);
         uint32_t w = atomic_load(&o->word);
@@ -180,7 +180,7 @@ int fl_interpose__sem_value(void *s, int *out)
 {
     fl_interpose__obj *o = fl_interpose__sem(s);
     *out = (int)o->value;
-    fl_sched_point("sem_getvalue", NULL);
+    fl_sched_point_at("sem_getvalue", NULL, &o->word);
     return 0;
 }
 

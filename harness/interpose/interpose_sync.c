@@ -85,7 +85,7 @@ int fl_interpose__mutex_lock(void *m, int64_t deadline, bool try)
     fl_interpose__obj *o = fl_interpose__mutex(m);
     char lbl[24];
     fl_interpose__label(lbl, sizeof lbl, "m", o);
-    fl_sched_point(try ? "trylock" : "lock", lbl);
+    fl_sched_point_at(try ? "trylock" : "lock", lbl, &o->word);
     int me = fl_interpose__me();
     for (;;) {
         o = fl_interpose__mutex(m);
@@ -105,7 +105,7 @@ int fl_interpose__mutex_unlock(void *m)
     fl_interpose__obj *o = fl_interpose__mutex(m);
     if (o->owner != fl_interpose__me()) return EPERM;
     if (--o->count > 0) {
-        fl_sched_point("unlock", NULL);
+        fl_sched_point_at("unlock", NULL, &o->word);
         return 0;
     }
     o->owner = -1;
@@ -172,7 +172,7 @@ int fl_interpose__spin_lock(void *s, bool try)
     fl_interpose__obj *o = fl_interpose__get(s, FL_INTERPOSE__SPIN, &fresh);
     char lbl[24];
     fl_interpose__label(lbl, sizeof lbl, "s", o);
-    fl_sched_point(try ? "spin_trylock" : "spin_lock", lbl);
+    fl_sched_point_at(try ? "spin_trylock" : "spin_lock", lbl, &o->word);
     int me = fl_interpose__me();
     for (;;) {
         o = fl_interpose__get(s, FL_INTERPOSE__SPIN, NULL);

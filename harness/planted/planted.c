@@ -315,7 +315,7 @@ int fl_planted_hunt_run(const fl_planted *p, fl_sched_strategy strategy, uint32_
             fl_sched_result_free(&res);
             return rc;
         }
-        if (res.steps > k) k = res.steps;
+        if (res.choices > k) k = res.choices;
         if (rc == 1) {
             out->found = true;
             out->seed = seed0 + i;

@@ -89,11 +89,13 @@ typedef struct fl_sched_opts {
     uint32_t depth;        /* PCT d >= 1: d-1 priority change points; 0 = default 3 */
     uint64_t step_budget;  /* 0 = FL_SCHED_DEFAULT_BUDGET; ignored by strict replay */
     const char *schedule;  /* REPLAY: an fl1: string (see fl_sched.h); not kept */
-    uint64_t pct_k;        /* PCT: estimated steps of a run, over which the change
-                              points are spread; 0 = FL_SCHED_DEFAULT_PCT_K. Learn it
-                              as shuttle does: pass the largest res.steps seen so far
-                              for this program (fl_planted_hunt_run does). Recorded in
-                              the schedule, so replay never depends on it. */
+    uint64_t pct_k;        /* PCT: estimated choices of a run (steps where more than
+                              one thread can run), over which the change points are
+                              spread; 0 = FL_SCHED_DEFAULT_PCT_K. Learn it as shuttle
+                              does: pass the largest res.choices seen so far for this
+                              program (fl_planted_hunt_run does; res.steps, an upper
+                              bound, also works, less sharply). Recorded in the
+                              schedule, so replay never depends on it. */
     bool trace;            /* fill res.trace with one line per step */
     uint32_t watchdog_ms;  /* wall-clock time the baton holder may run without a
                               scheduling point before the run ends STALLED;
@@ -119,6 +121,8 @@ typedef struct fl_sched_result {
                              FREE runs, which have no schedule guarantee */
     uint64_t steps, preemptions; /* preemption: switching away from a thread
                                     that could have continued */
+    uint64_t choices;     /* steps at which more than one thread could run
+                             (PCT's k counts these: pass the largest seen) */
     int64_t virtual_ns;   /* virtual clock at the end (FREE: real elapsed ns) */
     char *report;         /* deadlock report (each blocked thread and what it
                              waits on), budget or divergence message, or the
@@ -283,8 +287,13 @@ uint32_t fl_sched_run_id(void);
 int64_t fl_sched_clock(void);
 
 /* One scheduling point of the calling controlled thread. op and obj name it
- * in the step trace ("lock", "m3"); obj may be NULL. */
+ * in the step trace ("lock", "m3"); obj may be NULL. The step's footprint is
+ * global (dependent with every step): use fl_sched_point_at to name it. */
 void fl_sched_point(const char *op, const char *obj);
+/* fl_sched_point on the object whose futex word is word (the one the caller
+ * waits on with fl_sched_wait_on and wakes with fl_sched_wake): the step's
+ * footprint names that word, so explore's reduction can tell it apart. */
+void fl_sched_point_at(const char *op, const char *obj, const void *word);
 
 /* A light scheduling point (instrumented loads, stores and atomics, inst/):
  * fl_sched_point, except that under RANDOM the strategy is consulted only
@@ -320,13 +329,40 @@ unsigned long fl_sched_thread_pthread(const void *sv_thread_handle);
 
 /* ---- search drivers (explore/: bounded search, shrink) ---- */
 
+/* Footprint of a transition: the objects a thread touched through the seam
+ * from the moment it was given the baton to its next scheduling point (both
+ * ends included: the acquiring effect of the operation it resumed in, and
+ * the releasing effect of the one it stopped at). Keys are stable across
+ * runs of the same prefix: objects are numbered per run in creation / first
+ * use order. `global` marks a transition that touched something without a
+ * stable identity — the virtual clock (now, sleeps, timed waits), an
+ * explicit yield, an unnamed fl_sched_point — or more than FL_SCHED_FP_MAX
+ * objects; such a transition is dependent with every other. Plain memory is
+ * not seen (see docs/scheduler.md, "Reduction": data-race freedom). */
+#define FL_SCHED_FP_MAX 6
+enum { FL_SCHED_OBJ_THREAD = 1, FL_SCHED_OBJ_MUTEX, FL_SCHED_OBJ_COND, FL_SCHED_OBJ_FUTEX };
+#define FL_SCHED_OBJ_KEY(kind, id) (((uint64_t)(kind) << 32) | (uint32_t)(id))
+typedef struct fl_sched_footprint {
+    bool global;
+    uint32_t n;                      /* keys in key[], distinct */
+    uint64_t key[FL_SCHED_FP_MAX];   /* FL_SCHED_OBJ_KEY(kind, id) */
+} fl_sched_footprint;
+
 /* A search driver's window on each step (called inside the scheduler, never
- * for FREE; the hook must not call back into the scheduler). */
+ * for FREE; the hook must not call back into the scheduler). footprint (may
+ * be NULL) is called just before step for the same step, with the footprint
+ * of the transition that thread cur ended at this scheduling point (the one
+ * that began when cur was last chosen, or at its start). */
 typedef struct fl_sched_hook {
     void (*step)(void *ud, uint64_t step, int cur, const int *runnable, int n, int chosen,
                  bool followed);
     void *ud;
+    void (*footprint)(void *ud, uint64_t step, int cur, const fl_sched_footprint *fp);
 } fl_sched_hook;
+
+/* True when transitions with footprints a and b commute: neither is global
+ * and they share no key. */
+bool fl_sched_footprint_independent(const fl_sched_footprint *a, const fl_sched_footprint *b);
 
 /* One run with a pre-parsed replay schedule and a step hook (explore uses
  * an open schedule as its DFS prefix). replay may be NULL unless
@@ -338,6 +374,7 @@ int fl_sched_run_ex(const fl_sched_opts *o, const fl_sched_schedule *replay, voi
  * REPLAY run of exactly `candidate` on that thread stores its result here. */
 typedef struct fl_sched_capture {
     const char *candidate;
+    const fl_sched_hook *hook; /* if set: that run reports its steps here too */
     char *canonical;          /* malloc'd strict schedule of the last such run */
     uint64_t steps, preemptions;
     fl_sched_status status;

@@ -262,6 +262,7 @@ void fl_sched__thread_done(fl_sched__run *r, fl_sched__thr *me)
         r->main_done_clock = r->clock;
     }
     if (me->detached) r->zombies[r->nzombies++] = me;
+    fl_sched__touch(me, FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_THREAD, me->id));
     r->op = "exit";
     r->opobj[0] = '\0';
     fl_sched__point(r, me);
@@ -401,7 +402,10 @@ static fl_sched__thr *fl_sched__decide(fl_sched__run *r, fl_sched__thr *me)
     }
     bool me_runnable = me && me->state == FL_SCHED__T_RUNNABLE;
     if (me_runnable && id != me->id) r->preempt++;
+    if (n > 1) r->choices++;
+    if (r->hook.footprint && me) r->hook.footprint(r->hook.ud, r->steps, me->id, &me->fp);
     if (r->hook.step) r->hook.step(r->hook.ud, r->steps, me ? me->id : -1, r->scratch, n, id, followed);
+    if (me) fl_sched__fp_restart(me);
     if (fl_sched_schedule_push(&r->rec, (uint32_t)id) < 0) r->rec_oom = true;
     if (r->tracing) {
         fl_sched__str_printf(&r->trace, "%llu %d %s%s%s -> %d", (unsigned long long)r->steps, me ? me->id : -1,
@@ -448,6 +452,7 @@ static void fl_sched__fill_result(fl_sched__run *r, fl_sched_result *res)
     res->status = r->status;
     res->steps = r->steps;
     res->preemptions = r->preempt;
+    res->choices = r->choices;
     res->virtual_ns = r->clock;
     res->threads = (uint32_t)r->nthr;
     res->report = r->report;
@@ -651,8 +656,10 @@ int fl_sched_run(const fl_sched_opts *opts, void (*main_fn)(void *), void *arg, 
         res->report = strdup(rc == -ENOMEM ? "fl_sched_run: out of memory" : err);
         return rc;
     }
-    rc = fl_sched_run_ex(opts, &sc, main_fn, arg, res, NULL);
     fl_sched_capture *cap = fl_sched__capture_slot;
+    const fl_sched_hook *hook =
+        cap && cap->hook && cap->candidate && strcmp(cap->candidate, opts->schedule) == 0 ? cap->hook : NULL;
+    rc = fl_sched_run_ex(opts, &sc, main_fn, arg, res, hook);
     if (rc == 0 && cap && cap->candidate && strcmp(cap->candidate, opts->schedule) == 0) {
         free(cap->canonical);
         cap->canonical = res->schedule ? strdup(res->schedule) : NULL;

@@ -82,6 +82,11 @@ typedef struct fl_sched__thr {
     void *(*fn)(void *);
     void *arg;
     uint32_t low_prio;      /* pct: 0 = high band, else lowered to this */
+    fl_sched_footprint fp;  /* objects touched since it was last given the baton */
+    uint64_t opk[3];        /* objects of the seam operation it is inside (kept
+                               in fp across that operation's scheduling points) */
+    int nopk;               /* 0 outside a seam operation */
+    bool op_global;
 } fl_sched__thr;
 
 /* Scheduler state kept inside sv_mutex / sv_cond storage (both start with
@@ -136,6 +141,7 @@ struct fl_sched__run {
 
     /* time and counters */
     uint64_t steps, preempt;
+    uint64_t choices;             /* steps with more than one runnable thread */
     int64_t clock;
     bool main_done;
     uint64_t main_done_step;
@@ -190,6 +196,12 @@ void fl_sched__end(fl_sched__run *r, fl_sched_status st, const char *why);
  * operation for the trace. */
 fl_sched__run *fl_sched__enter(fl_sched__thr **me, const char *op);
 void fl_sched__leave(fl_sched__run *r);
+/* The operation me is inside touches key (FL_SCHED_OBJ_KEY), or, with
+ * key == 0, something without a stable identity (a global footprint). */
+void fl_sched__touch(fl_sched__thr *me, uint64_t key);
+/* A new transition of me begins (it was just given the baton, or passed a
+ * point): fp restarts with the objects of the operation it is inside. */
+void fl_sched__fp_restart(fl_sched__thr *me);
 /* Make every thread blocked on (w, obj) runnable / up to n of them, longest
  * waiting first; returns how many. With mu held. */
 void fl_sched__wake_all(fl_sched__run *r, fl_sched__wait w, const void *obj);

@@ -33,6 +33,18 @@ void fl_sched_point(const char *op, const char *obj)
     fl_sched__thr *me;
     fl_sched__run *r = fl_sched__enter(&me, op);
     if (obj) snprintf(r->opobj, sizeof r->opobj, "%s", obj);
+    fl_sched__touch(me, 0);
+    fl_sched__point(r, me);
+    fl_sched__leave(r);
+}
+
+void fl_sched_point_at(const char *op, const char *obj, const void *word)
+{
+    fl_sched__thr *me;
+    fl_sched__run *r = fl_sched__enter(&me, op);
+    if (obj) snprintf(r->opobj, sizeof r->opobj, "%s", obj);
+    int fid = word ? fl_sched__futex_id(r, word) : -1;
+    fl_sched__touch(me, fid < 0 ? 0 : FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_FUTEX, fid));
     fl_sched__point(r, me);
     fl_sched__leave(r);
 }
@@ -52,6 +64,9 @@ int fl_sched_wait_on(_Atomic uint32_t *word, uint32_t expected, int64_t deadline
     fl_sched__thr *me;
     fl_sched__run *r = fl_sched__enter(&me, "fwait");
     if (why) snprintf(r->opobj, sizeof r->opobj, "%s%d", why->kind, why->id);
+    int fid = fl_sched__futex_id(r, word);
+    fl_sched__touch(me, fid < 0 ? 0 : FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_FUTEX, fid));
+    if (deadline != SV_FOREVER) fl_sched__touch(me, 0);
     fl_sched__point(r, me);
     int rc = 0;
     if (atomic_load(word) == expected) {

@@ -40,6 +40,8 @@ fl_sched__run *fl_sched__enter(fl_sched__thr **me, const char *op)
         fl_real_thread_exit(NULL);
     }
     *me = self;
+    self->nopk = 0;
+    self->op_global = false;
     r->op = op;
     r->opobj[0] = '\0';
     return r;
@@ -47,7 +49,47 @@ fl_sched__run *fl_sched__enter(fl_sched__thr **me, const char *op)
 
 void fl_sched__leave(fl_sched__run *r)
 {
+    if (fl_sched__self) {
+        fl_sched__self->nopk = 0;
+        fl_sched__self->op_global = false;
+    }
     FL_SCHED__PT(fl_real.pthread_mutex_unlock(&r->mu));
+}
+
+static void fl_sched__fp_add(fl_sched_footprint *fp, uint64_t key)
+{
+    if (key == 0) {
+        fp->global = true;
+        return;
+    }
+    for (uint32_t i = 0; i < fp->n; i++)
+        if (fp->key[i] == key) return;
+    if (fp->n == FL_SCHED_FP_MAX) fp->global = true;
+    else fp->key[fp->n++] = key;
+}
+
+void fl_sched__touch(fl_sched__thr *me, uint64_t key)
+{
+    fl_sched__fp_add(&me->fp, key);
+    if (key == 0) me->op_global = true;
+    else if (me->nopk < (int)(sizeof me->opk / sizeof me->opk[0])) me->opk[me->nopk++] = key;
+    else me->op_global = true;
+}
+
+void fl_sched__fp_restart(fl_sched__thr *me)
+{
+    me->fp = (fl_sched_footprint){0};
+    if (me->op_global) me->fp.global = true;
+    for (int i = 0; i < me->nopk; i++) fl_sched__fp_add(&me->fp, me->opk[i]);
+}
+
+bool fl_sched_footprint_independent(const fl_sched_footprint *a, const fl_sched_footprint *b)
+{
+    if (a->global || b->global) return false;
+    for (uint32_t i = 0; i < a->n; i++)
+        for (uint32_t j = 0; j < b->n; j++)
+            if (a->key[i] == b->key[j]) return false;
+    return true;
 }
 
 /* ---- threads ------------------------------------------------------------- */
@@ -86,6 +128,7 @@ static int fl_sched__c_thread_create(sv_thread **out, void *(*fn)(void *), void 
     if (rc == 0) {
         *out = (sv_thread *)(void *)t;
         snprintf(r->opobj, sizeof r->opobj, "t%d", t->id);
+        fl_sched__touch(me, FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_THREAD, t->id));
     }
     r->op = "create";
     fl_sched__point(r, me);
@@ -99,6 +142,8 @@ static int fl_sched__c_thread_join(sv_thread *h, int64_t deadline)
     fl_sched__run *r = fl_sched__enter(&me, "join");
     fl_sched__thr *t = fl_sched__handle(r, h, "sv_thread_join");
     snprintf(r->opobj, sizeof r->opobj, "t%d", t->id);
+    fl_sched__touch(me, FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_THREAD, t->id));
+    if (deadline != SV_FOREVER) fl_sched__touch(me, 0);
     fl_sched__point(r, me);
     if (t->state != FL_SCHED__T_DONE) {
         if (deadline > r->clock || t == me) {
@@ -128,6 +173,7 @@ static void fl_sched__c_thread_detach(sv_thread *h)
     t->detached = true;
     if (t->state == FL_SCHED__T_DONE) r->zombies[r->nzombies++] = t;
     snprintf(r->opobj, sizeof r->opobj, "t%d", t->id);
+    fl_sched__touch(me, FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_THREAD, t->id));
     fl_sched__point(r, me);
     fl_sched__leave(r);
 }
@@ -219,6 +265,7 @@ static void fl_sched__c_mutex_lock(sv_mutex *m)
     fl_sched__run *r = fl_sched__enter(&me, "lock");
     fl_sched__mtx *x = fl_sched__mtx_of(r, m, "sv_mutex_lock");
     snprintf(r->opobj, sizeof r->opobj, "m%d", x->id);
+    fl_sched__touch(me, FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_MUTEX, x->id));
     fl_sched__point(r, me);
     fl_sched__acquire(r, me, m, x);
     fl_sched__leave(r);
@@ -232,6 +279,7 @@ static void fl_sched__c_mutex_unlock(sv_mutex *m)
     if (x->owner != me->id)
         fl_sched__fatal("sv_mutex_unlock: thread %d \"%s\" unlocks mutex m%d, which %s", me->id, me->name, x->id,
                   x->owner < 0 ? "is not locked" : "another thread holds");
+    fl_sched__touch(me, FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_MUTEX, x->id));
     x->owner = -1;
     fl_sched__wake_all(r, FL_SCHED__W_MUTEX, m);
     snprintf(r->opobj, sizeof r->opobj, "m%d", x->id);
@@ -283,6 +331,9 @@ static int fl_sched__c_cond_wait(sv_cond *c, sv_mutex *m, int64_t deadline)
         fl_sched__fatal("sv_cond_wait: thread %d \"%s\" waits on c%d without holding mutex m%d", me->id, me->name,
                   cx->id, mx->id);
     snprintf(r->opobj, sizeof r->opobj, "c%d m%d", cx->id, mx->id);
+    fl_sched__touch(me, FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_COND, cx->id));
+    fl_sched__touch(me, FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_MUTEX, mx->id));
+    if (deadline != SV_FOREVER) fl_sched__touch(me, 0);
     mx->owner = -1;
     fl_sched__wake_all(r, FL_SCHED__W_MUTEX, m);
     int rc = 0;
@@ -305,6 +356,7 @@ static void fl_sched__c_cond_signal(sv_cond *c)
     fl_sched__thr *me;
     fl_sched__run *r = fl_sched__enter(&me, "signal");
     fl_sched__cnd *x = fl_sched__cnd_of(r, c, "sv_cond_signal");
+    fl_sched__touch(me, FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_COND, x->id));
     fl_sched__wake_n(r, FL_SCHED__W_COND, c, 1);
     snprintf(r->opobj, sizeof r->opobj, "c%d", x->id);
     fl_sched__point(r, me);
@@ -316,6 +368,7 @@ static void fl_sched__c_cond_broadcast(sv_cond *c)
     fl_sched__thr *me;
     fl_sched__run *r = fl_sched__enter(&me, "broadcast");
     fl_sched__cnd *x = fl_sched__cnd_of(r, c, "sv_cond_broadcast");
+    fl_sched__touch(me, FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_COND, x->id));
     fl_sched__wake_all(r, FL_SCHED__W_COND, c);
     snprintf(r->opobj, sizeof r->opobj, "c%d", x->id);
     fl_sched__point(r, me);
@@ -328,7 +381,10 @@ static int fl_sched__c_wait(_Atomic uint32_t *addr, uint32_t expected, int64_t d
 {
     fl_sched__thr *me;
     fl_sched__run *r = fl_sched__enter(&me, "fwait");
-    snprintf(r->opobj, sizeof r->opobj, "f%d", fl_sched__futex_id(r, addr));
+    int fid = fl_sched__futex_id(r, addr);
+    snprintf(r->opobj, sizeof r->opobj, "f%d", fid);
+    fl_sched__touch(me, fid < 0 ? 0 : FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_FUTEX, fid));
+    if (deadline != SV_FOREVER) fl_sched__touch(me, 0);
     fl_sched__point(r, me);
     int rc = 0;
     if (atomic_load(addr) == expected) {
@@ -348,7 +404,9 @@ static void fl_sched__c_wake(_Atomic uint32_t *addr, int n)
 {
     fl_sched__thr *me;
     fl_sched__run *r = fl_sched__enter(&me, "fwake");
-    snprintf(r->opobj, sizeof r->opobj, "f%d", fl_sched__futex_id(r, addr));
+    int fid = fl_sched__futex_id(r, addr);
+    snprintf(r->opobj, sizeof r->opobj, "f%d", fid);
+    fl_sched__touch(me, fid < 0 ? 0 : FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_FUTEX, fid));
     if (n > 0) fl_sched__wake_n(r, FL_SCHED__W_FUTEX, addr, n);
     fl_sched__point(r, me);
     fl_sched__leave(r);
@@ -360,6 +418,7 @@ static int64_t fl_sched__c_now(void)
 {
     fl_sched__thr *me;
     fl_sched__run *r = fl_sched__enter(&me, "now");
+    fl_sched__touch(me, 0);
     fl_sched__point(r, me);
     int64_t t = r->clock;
     fl_sched__leave(r);
@@ -370,6 +429,7 @@ static void fl_sched__c_sleep_until(int64_t deadline)
 {
     fl_sched__thr *me;
     fl_sched__run *r = fl_sched__enter(&me, "sleep");
+    fl_sched__touch(me, 0);
     if (deadline > r->clock) fl_sched__block(r, me, FL_SCHED__W_SLEEP, NULL, deadline);
     fl_sched__point(r, me);
     fl_sched__leave(r);
@@ -379,6 +439,7 @@ static void fl_sched__c_yield(void)
 {
     fl_sched__thr *me;
     fl_sched__run *r = fl_sched__enter(&me, "yield");
+    fl_sched__touch(me, 0);
     fl_sched__strat_yield(r, me);
     fl_sched__point(r, me);
     fl_sched__leave(r);

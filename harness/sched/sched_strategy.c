@@ -4,12 +4,14 @@
  *
  * PCT (Burckhardt, Kothari, Musuvathi, Nagarakatte, ASPLOS 2010): every
  * thread gets a distinct random priority when created (a random place in the
- * "high band"); d-1 change points are drawn uniformly among the first k
- * steps, with labels 1..d-1; when the step numbered by change point i is
- * taken, the thread that made it drops to priority i, below every high-band
- * thread. The runnable thread of highest priority always runs. For a bug of
- * depth d among n threads and k steps, one run finds it with probability at
- * least 1/(n k^(d-1)). k is an estimate (opts.pct_k); see sched.h.
+ * "high band", among the threads never lowered); d-1 change points are drawn
+ * uniformly among the first k *choices* (steps where more than one thread
+ * can run — Coyote and shuttle count the same way), with labels 1..d-1; at
+ * the choice numbered by change point i, the thread that would run drops to
+ * priority i, below every high-band thread. The runnable thread of highest
+ * priority always runs. For a bug of depth d among n threads and k choices,
+ * one run finds it with probability at least 1/(n k^(d-1)). k is an estimate
+ * (opts.pct_k): the caller learns it as the largest res.choices seen.
  * An explicit yield moves the yielding thread to the bottom of the high band,
  * so that a spin-wait does not starve the thread it waits for forever.
  */
@@ -115,13 +117,10 @@ static bool fl_sched__in(const int *ids, int n, int id)
     return false;
 }
 
-static int fl_sched__pct_pick(fl_sched__run *r, fl_sched__thr *me, const int *ids, int n)
+/* The runnable thread of highest priority: the high band in order, then
+ * the lowered ones, highest label first. */
+static int fl_sched__pct_best(const fl_sched__run *r, const int *ids, int n)
 {
-    for (uint32_t c = 0; c < r->npct_change; c++)
-        if (r->pct_change[c] == r->steps && me && me->state != FL_SCHED__T_DONE && !me->low_prio) {
-            fl_sched__pct_remove(r, me->id);
-            me->low_prio = c + 1;
-        }
     for (int i = 0; i < r->npct_high; i++)
         if (fl_sched__in(ids, n, r->pct_high[i])) return r->pct_high[i];
     int best = ids[0];
@@ -130,6 +129,26 @@ static int fl_sched__pct_pick(fl_sched__run *r, fl_sched__thr *me, const int *id
         uint32_t p = r->thr[ids[i]]->low_prio;
         if (p > bp) { bp = p; best = ids[i]; }
     }
+    return best;
+}
+
+/* Change points count only real choices (n > 1), as Coyote and shuttle do:
+ * a change point at a step where one thread can run would be wasted. At
+ * change point c the thread that would run now — the runnable thread of
+ * highest priority — drops to priority c + 1, so the change always moves
+ * the baton (some other thread can run). r->choices numbers the choices
+ * (the caller counts this one after the pick). */
+static int fl_sched__pct_pick(fl_sched__run *r, const int *ids, int n)
+{
+    int best = fl_sched__pct_best(r, ids, n);
+    if (n < 2) return best;
+    for (uint32_t c = 0; c < r->npct_change; c++)
+        if (r->pct_change[c] == r->choices) {
+            fl_sched__thr *t = r->thr[best];
+            if (!t->low_prio) fl_sched__pct_remove(r, t->id);
+            t->low_prio = c + 1;
+            best = fl_sched__pct_best(r, ids, n);
+        }
     return best;
 }
 
@@ -183,7 +202,7 @@ int fl_sched__strat_pick(fl_sched__run *r, fl_sched__thr *me, const int *ids, in
         return ids[0];
     }
     case FL_SCHED_STRAT_PCT:
-        return fl_sched__pct_pick(r, me, ids, n);
+        return fl_sched__pct_pick(r, ids, n);
     case FL_SCHED_STRAT_REPLAY:
         return fl_sched__replay_pick(r, me, ids, n, followed);
     case FL_SCHED_STRAT_FREE:

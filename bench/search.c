@@ -1,0 +1,233 @@
+/*
+ * bench/search — search power (issue 12 part 2), measured:
+ *   1. PCT as published vs random: median runs to the first failure over
+ *      trials, pct d=2 and d=3 against random, on the planted seam programs
+ *      (in-process) and on examples/pthread through `faultline exec`
+ *      (fl_exec_open / fl_exec_run, one process per run). k is learned
+ *      across runs as the largest number of real choices seen. Target: pct
+ *      no worse than random (ratio <= 1).
+ *   2. Reduction: schedules explored to complete bound 1 and bound 2 with
+ *      sleep sets against without, on the planted programs and the pthread
+ *      examples; the ratio, and a check that both find the same failures
+ *      (same verdict set; a difference is a bench failure).
+ * Seeded strategies and exhaustive search: every figure is reproducible.
+ * The examples are built with examples/pthread/build.sh into
+ * BUILD/examples/pthread when missing.
+ */
+#include "bench.h"
+#include "exec/fl_exec.h"
+#include "explore/fl_explore.h"
+#include "planted/fl_planted.h"
+#include "sched/fl_sched.h"
+
+#include <sys/stat.h>
+
+static const char *bs_build = "build";
+
+/* ---- runs to the first failure ------------------------------------------------ */
+
+typedef struct bs_target {
+    const char *name;
+    const fl_planted *p; /* in-process, or */
+    fl_exec *e;          /* a whole program */
+} bs_target;
+
+static uint64_t bs_choices;
+static void bs_count(void *ud, uint64_t step, int cur, const int *r, int n, int chosen, bool followed)
+{
+    (void)ud; (void)step; (void)cur; (void)r; (void)chosen; (void)followed;
+    bs_choices += n > 1;
+}
+
+/* One run: 1 failed, 0 passed, negative errno. *choices: real choices made. */
+static int bs_run(const bs_target *t, const fl_sched_opts *so, uint64_t *choices)
+{
+    if (t->p) {
+        fl_sched_result res;
+        int rc = fl_planted_run(t->p, so, &res);
+        *choices = res.choices;
+        fl_sched_result_free(&res);
+        return rc;
+    }
+    fl_exec_result res;
+    char err[256];
+    fl_sched_hook hook = { bs_count, NULL, NULL };
+    bs_choices = 0;
+    int rc = fl_exec_run_hooked(t->e, so, &hook, &res, err, sizeof err);
+    *choices = bs_choices;
+    int failed = rc < 0 ? rc : res.failed;
+    fl_exec_result_free(&res);
+    return failed;
+}
+
+/* Runs until the first failure (seeds seed0, seed0+1, ...), at most cap. */
+static uint32_t bs_hunt(const bs_target *t, fl_sched_strategy st, uint32_t depth, uint64_t seed0, uint32_t cap,
+                        bool *found)
+{
+    uint64_t k = 0;
+    *found = false;
+    for (uint32_t i = 0; i < cap; i++) {
+        fl_sched_opts so = { .strategy = st, .seed = seed0 + i, .depth = depth, .pct_k = k };
+        uint64_t ch = 0;
+        int rc = bs_run(t, &so, &ch);
+        if (ch > k) k = ch;
+        if (rc < 0) return cap;
+        if (rc == 1) {
+            *found = true;
+            return i + 1;
+        }
+    }
+    return cap;
+}
+
+enum { BS_RANDOM, BS_PCT2, BS_PCT3, BS_NWAYS };
+static const char *const bs_way[BS_NWAYS] = { "random", "pct d=2", "pct d=3" };
+
+static void bs_pct_vs_random(const bn_args *a, const bs_target *t, int trials, uint32_t cap)
+{
+    double med[BS_NWAYS];
+    int found[BS_NWAYS];
+    for (int w = 0; w < BS_NWAYS; w++) {
+        double *runs = bn_xcalloc((size_t)trials, sizeof(double));
+        found[w] = 0;
+        for (int i = 0; i < trials; i++) {
+            bool f;
+            uint32_t n = bs_hunt(t, w == BS_RANDOM ? FL_SCHED_STRAT_RANDOM : FL_SCHED_STRAT_PCT,
+                                 w == BS_PCT2 ? 2 : 3, 1 + (uint64_t)i * 1000003u, cap, &f);
+            runs[i] = f ? (double)n : INFINITY;
+            found[w] += f;
+        }
+        med[w] = bn_median(runs, (size_t)trials);
+        fprintf(stderr, "%s %s: median %g runs to the first failure, found in %d/%d trials (cap %u)\n", t->name,
+                bs_way[w], med[w], found[w], trials, cap);
+        free(runs);
+    }
+    for (int w = BS_PCT2; w <= BS_PCT3; w++) {
+        char id[96], fig[160], ot[64], rt[64];
+        snprintf(id, sizeof id, "search.pct%d.%s", w == BS_PCT2 ? 2 : 3, t->name);
+        snprintf(fig, sizeof fig, "%s: median runs to 1st failure, %s vs random", t->name, bs_way[w]);
+        snprintf(ot, sizeof ot, "%g runs (%d/%d)", med[w], found[w], trials);
+        snprintf(rt, sizeof rt, "random %g runs (%d/%d)", med[BS_RANDOM], found[BS_RANDOM], trials);
+        double ratio = isfinite(med[w]) && isfinite(med[BS_RANDOM]) ? med[w] / med[BS_RANDOM]
+                       : isfinite(med[w]) ? 0 : NAN;
+        bn_row(a, id, fig, med[w], ot, med[BS_RANDOM], rt, ratio, NULL, BN_LE, 1.0);
+    }
+}
+
+/* ---- explored schedules, reduced vs not --------------------------------------------- */
+
+typedef struct bs_xs {
+    const bs_target *t;
+    fl_planted_ctx ctx;
+    fl_exec_result last;
+    uint64_t verdicts;    /* bit (status * 4 + failed) for every run seen failing */
+} bs_xs;
+
+static int bs_xrun(void *ud, const fl_sched_schedule *prefix, const fl_sched_hook *hook, uint64_t budget,
+                   fl_sched_result *res)
+{
+    bs_xs *x = ud;
+    fl_sched_opts so = { .strategy = FL_SCHED_STRAT_REPLAY, .step_budget = budget };
+    if (x->t->p) return fl_sched_run_ex(&so, prefix, fl_planted_main, &x->ctx, res, hook);
+    char *s = fl_sched_schedule_format(prefix);
+    if (!s) return -ENOMEM;
+    so.schedule = s;
+    char err[256];
+    fl_exec_result_free(&x->last);
+    int rc = fl_exec_run_hooked(x->t->e, &so, hook, &x->last, err, sizeof err);
+    free(s);
+    if (rc < 0) return rc;
+    res->status = x->last.status;
+    res->steps = x->last.steps;
+    res->preemptions = x->last.preemptions;
+    return 0;
+}
+
+static int bs_xcheck(void *ud, const fl_sched_result *res)
+{
+    bs_xs *x = ud;
+    int f = x->t->p ? fl_planted_check(&x->ctx, res) : x->last.failed;
+    if (f < 0) return f;
+    int code = x->t->p ? (int)res->status : (int)x->last.end * 8 + (int)x->last.status;
+    if (f == 1) x->verdicts |= 1ull << (code & 63);
+    return f;
+}
+
+static void bs_reduction(const bn_args *a, const bs_target *t, uint32_t bound, uint64_t max_runs)
+{
+    uint64_t runs[2], verdicts[2];
+    bool complete[2];
+    for (int red = 0; red < 2; red++) {
+        bs_xs x = { .t = t, .ctx = { t->p, -1 } };
+        fl_explore_opts eo = { .preemption_bound = bound, .keep_going = true, .no_reduction = !red,
+                               .max_runs = max_runs };
+        fl_explore_result r;
+        char err[256] = "";
+        int rc = fl_explore_search(&eo, bs_xrun, &x, bs_xcheck, &x, &r, err, sizeof err);
+        fl_exec_result_free(&x.last);
+        if (!bn_check(rc == 0, "%s bound %u: explore %d %s", t->name, bound, rc, err)) return;
+        runs[red] = r.runs;
+        complete[red] = r.complete;
+        verdicts[red] = x.verdicts;
+        fl_explore_result_free(&r);
+    }
+    fprintf(stderr, "%s bound %u: %llu schedules reduced%s, %llu unreduced%s, failures %s\n", t->name, bound,
+            (unsigned long long)runs[1], complete[1] ? "" : " (incomplete)", (unsigned long long)runs[0],
+            complete[0] ? "" : " (incomplete)", verdicts[0] == verdicts[1] ? "the same" : "DIFFER");
+    if (complete[0] && complete[1])
+        bn_check(verdicts[0] == verdicts[1], "%s bound %u: reduced and unreduced searches found different failures",
+                 t->name, bound);
+    char id[96], fig[160], ot[64], rt[64];
+    snprintf(id, sizeof id, "search.reduce.b%u.%s", bound, t->name);
+    snprintf(fig, sizeof fig, "%s: schedules to complete bound %u, sleep sets vs none", t->name, bound);
+    snprintf(ot, sizeof ot, "%llu%s", (unsigned long long)runs[1], complete[1] ? "" : "+ (cap)");
+    snprintf(rt, sizeof rt, "%llu%s", (unsigned long long)runs[0], complete[0] ? "" : "+ (cap)");
+    bn_row(a, id, fig, (double)runs[1], ot, (double)runs[0], rt, (double)runs[1] / (double)runs[0], NULL, BN_LE, 1.0);
+}
+
+/* ---- examples/pthread ------------------------------------------------------------- */
+
+static const char *const bs_examples[] = { "lost_update", "lock_order", "missed_wakeup", "cond_misuse",
+                                           "atomicity2", "rwlock", "semaphore", "c11threads" };
+
+int main(int argc, char **argv)
+{
+    bn_args a = bn_parse_args(argc, argv, "search power: pct vs random, sleep-set reduction");
+    const char *b = getenv("BENCH_BUILD");
+    if (!b) b = getenv("BUILD");
+    if (b && *b) bs_build = b;
+    int trials = a.quick ? 5 : 21;
+    uint32_t cap = a.quick ? 300 : 2000;
+    size_t n;
+    const fl_planted *list = fl_planted_list(&n);
+    for (size_t i = 0; i < n; i++) {
+        bs_target t = { list[i].name, &list[i], NULL };
+        if (list[i].buggy) bs_pct_vs_random(&a, &t, trials, cap);
+        for (uint32_t bound = 1; bound <= 2; bound++) bs_reduction(&a, &t, bound, 200000);
+    }
+    char dir[512], cmd[1200], prog[600], lib[600];
+    snprintf(dir, sizeof dir, "%s/examples/pthread", bs_build);
+    struct stat sb;
+    snprintf(prog, sizeof prog, "%s/lost_update", dir);
+    if (stat(prog, &sb) != 0) {
+        snprintf(cmd, sizeof cmd, "sh examples/pthread/build.sh %s >/dev/null 2>&1", dir);
+        if (system(cmd) != 0) fprintf(stderr, "examples/pthread: build failed, skipped\n");
+    }
+    snprintf(lib, sizeof lib, "%s/libfaultline.so", bs_build);
+    for (size_t i = 0; i < sizeof bs_examples / sizeof *bs_examples; i++) {
+        snprintf(prog, sizeof prog, "%s/%s", dir, bs_examples[i]);
+        if (stat(prog, &sb) != 0) continue;
+        char *args[] = { prog, NULL };
+        fl_exec_opts eo = { .argv = args, .lib = lib, .timeout_ms = 20000 };
+        fl_exec *e;
+        char err[256];
+        if (!bn_check(fl_exec_open(&eo, &e, err, sizeof err) == 0, "exec %s: %s", prog, err)) continue;
+        char name[64];
+        snprintf(name, sizeof name, "exec.%s", bs_examples[i]);
+        bs_target t = { name, NULL, e };
+        bs_pct_vs_random(&a, &t, a.quick ? 3 : 11, a.quick ? 100 : 500);
+        bs_reduction(&a, &t, 1, a.quick ? 2000 : 20000);
+        fl_exec_close(e);
+    }
+    return bn_finish();
+}

@@ -1,0 +1,426 @@
+/*
+ * test_explore_reduce.c — explore's sleep-set reduction (fl_explore.h,
+ * docs/scheduler.md "Reduction") against the unreduced search.
+ *
+ * For every program and bound 0, 1, 2, both searches run to completion
+ * (keep_going) and record every outcome they saw: for the planted programs
+ * (status, verdict); for the small programs below, the value main computes
+ * from the order in which the threads did their work. The test holds:
+ *   - both searches are complete;
+ *   - the reduced one never runs more schedules, and runs strictly fewer on
+ *     the programs built to have independent steps (if the reduction broke
+ *     into a no-op, this fails);
+ *   - the set of failing outcomes is the same (if the reduction pruned a
+ *     schedule it must not, this fails), and for the small programs the set
+ *     of all outcomes is the same.
+ * One program ("late_swap") is the shape for which a naive sleep set under
+ * a preemption bound is incomplete (docs/scheduler.md): the reduced search
+ * must still see all of its outcomes at bound 1.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "explore/fl_explore.h"
+#include "planted/fl_planted.h"
+#include "sched/fl_sched.h"
+#include "sv_plat.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- outcome sets ----------------------------------------------------------- */
+
+#define MAXOUT 256
+typedef struct outset {
+    long v[MAXOUT];
+    int n;
+    long fail[MAXOUT];
+    int nfail;
+} outset;
+
+static void outset_add(long *a, int *n, long v)
+{
+    for (int i = 0; i < *n; i++)
+        if (a[i] == v) return;
+    assert_true(*n < MAXOUT);
+    a[(*n)++] = v;
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+static void assert_same_set(long *a, int na, long *b, int nb, const char *what, const char *prog, uint32_t bound)
+{
+    qsort(a, (size_t)na, sizeof *a, cmp_long);
+    qsort(b, (size_t)nb, sizeof *b, cmp_long);
+    if (na != nb || memcmp(a, b, (size_t)na * sizeof *a) != 0)
+        fail_msg("%s, bound %u: %s differ: reduced saw %d, unreduced %d", prog, bound, what, na, nb);
+}
+
+/* ---- small seam programs ------------------------------------------------------ */
+
+/* Shared by the programs; reset by main at the start of every run. */
+static sv_mutex g_log_mu, g_own[4];
+static long g_log;      /* base-5 digits: which thread logged, in order */
+static long g_outcome;
+
+static void log_me(long id)
+{
+    sv_mutex_lock(&g_log_mu);
+    g_log = g_log * 5 + id;
+    sv_mutex_unlock(&g_log_mu);
+}
+
+/* Each thread works on its own mutex twice, then logs once: most steps are
+ * independent, the logs are not. */
+static void *w_private(void *arg)
+{
+    long id = (long)(intptr_t)arg;
+    for (int k = 0; k < 2; k++) {
+        sv_mutex_lock(&g_own[id]);
+        sv_mutex_unlock(&g_own[id]);
+    }
+    log_me(id);
+    return NULL;
+}
+
+static void main_private3(void *arg)
+{
+    (void)arg;
+    g_log = 0;
+    sv_mutex_init(&g_log_mu);
+    sv_thread *t[3];
+    for (long i = 1; i <= 3; i++) sv_mutex_init(&g_own[i]);
+    for (long i = 0; i < 3; i++) sv_thread_create(&t[i], w_private, (void *)(intptr_t)(i + 1), "w");
+    for (int i = 0; i < 3; i++) sv_thread_join(t[i], SV_FOREVER);
+    g_outcome = g_log;
+}
+
+/* A works on its own mutex, then logs; B only logs. Moving A's private step
+ * before B's log is independent, but can cost a preemption more — the case
+ * that breaks a naive sleep set under a bound. */
+static void *w_late_a(void *arg)
+{
+    (void)arg;
+    sv_mutex_lock(&g_own[0]);
+    sv_mutex_unlock(&g_own[0]);
+    log_me(1);
+    log_me(1);
+    return NULL;
+}
+
+static void *w_late_b(void *arg)
+{
+    (void)arg;
+    log_me(2);
+    return NULL;
+}
+
+static void main_late_swap(void *arg)
+{
+    (void)arg;
+    g_log = 0;
+    sv_mutex_init(&g_log_mu);
+    sv_mutex_init(&g_own[0]);
+    sv_thread *a, *b;
+    sv_thread_create(&a, w_late_a, NULL, "a");
+    sv_thread_create(&b, w_late_b, NULL, "b");
+    sv_thread_join(a, SV_FOREVER);
+    sv_thread_join(b, SV_FOREVER);
+    g_outcome = g_log;
+}
+
+/* A lost update between two of three threads; the third is independent. */
+static long g_counter;
+static void *w_inc(void *arg)
+{
+    (void)arg;
+    sv_mutex_lock(&g_log_mu);
+    long v = g_counter;
+    sv_mutex_unlock(&g_log_mu);
+    sv_mutex_lock(&g_log_mu);
+    g_counter = v + 1;
+    sv_mutex_unlock(&g_log_mu);
+    return NULL;
+}
+
+static void main_lost3(void *arg)
+{
+    (void)arg;
+    g_counter = 0;
+    g_log = 0;
+    sv_mutex_init(&g_log_mu);
+    sv_mutex_init(&g_own[2]);
+    sv_thread *t[3];
+    sv_thread_create(&t[0], w_inc, NULL, "i1");
+    sv_thread_create(&t[1], w_inc, NULL, "i2");
+    sv_thread_create(&t[2], w_private, (void *)(intptr_t)2, "p");
+    for (int i = 0; i < 3; i++) sv_thread_join(t[i], SV_FOREVER);
+    g_outcome = g_counter * 1000 + g_log;
+}
+
+typedef struct prog {
+    const char *name;
+    void (*main_fn)(void *);
+    long bad;              /* outcome that counts as a failure */
+    bool must_reduce;      /* bound >= 1 must run strictly fewer schedules */
+} prog;
+
+static const prog progs[] = {
+    { "private3", main_private3, 1 * 25 + 2 * 5 + 3, true },
+    { "late_swap", main_late_swap, 2 * 25 + 1 * 5 + 1, false },
+    { "lost3", main_lost3, 1000 + 2, true },
+};
+
+static int check_prog(void *ud, const fl_sched_result *res)
+{
+    const prog *p = ((void **)ud)[0];
+    outset *o = ((void **)ud)[1];
+    long v = res->status == FL_SCHED_OK ? g_outcome : -1 - (long)res->status;
+    outset_add(o->v, &o->n, v);
+    bool failed = v == p->bad || res->status != FL_SCHED_OK;
+    if (failed) outset_add(o->fail, &o->nfail, v);
+    return failed;
+}
+
+static void explore_prog(const prog *p, uint32_t bound, bool reduce, outset *o, fl_explore_result *r)
+{
+    memset(o, 0, sizeof *o);
+    void *ud[2] = { (void *)p, o };
+    fl_explore_opts eo = { .preemption_bound = bound, .keep_going = true, .no_reduction = !reduce };
+    char err[256] = "";
+    int rc = fl_explore_run(&eo, p->main_fn, NULL, check_prog, ud, r, err, sizeof err);
+    if (rc != 0) fail_msg("%s: explore %d: %s", p->name, rc, err);
+    assert_true(r->complete);
+    assert_int_equal(r->reduced, reduce);
+}
+
+static void test_small_programs_same_outcomes(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof progs / sizeof progs[0]; i++)
+        for (uint32_t bound = 0; bound <= 2; bound++) {
+            outset red, full;
+            fl_explore_result rr, rf;
+            explore_prog(&progs[i], bound, true, &red, &rr);
+            explore_prog(&progs[i], bound, false, &full, &rf);
+            assert_true(rr.runs <= rf.runs);
+            if (progs[i].must_reduce && bound >= 1 && rr.runs >= rf.runs)
+                fail_msg("%s, bound %u: reduction ran %llu schedules, unreduced %llu", progs[i].name, bound,
+                         (unsigned long long)rr.runs, (unsigned long long)rf.runs);
+            assert_same_set(red.v, red.n, full.v, full.n, "outcomes", progs[i].name, bound);
+            assert_same_set(red.fail, red.nfail, full.fail, full.nfail, "failing outcomes", progs[i].name, bound);
+            assert_int_equal(rr.failures > 0, rf.failures > 0);
+            fl_explore_result_free(&rr);
+            fl_explore_result_free(&rf);
+        }
+}
+
+/* ---- the planted programs ----------------------------------------------------- */
+
+typedef struct pl_ud {
+    fl_planted_ctx ctx;
+    outset *o;
+} pl_ud;
+
+static int check_planted(void *ud, const fl_sched_result *res)
+{
+    pl_ud *u = ud;
+    int f = fl_planted_check(&u->ctx, res);
+    if (f < 0) return f;
+    long v = (long)res->status * 10 + (u->ctx.rc < 0 ? 9 : u->ctx.rc);
+    outset_add(u->o->v, &u->o->n, v);
+    if (f == 1) outset_add(u->o->fail, &u->o->nfail, v);
+    u->ctx.rc = -1;
+    return f;
+}
+
+static void test_planted_same_failures(void **state)
+{
+    (void)state;
+    size_t n;
+    const fl_planted *list = fl_planted_list(&n);
+    uint64_t total_red = 0, total_full = 0;
+    for (size_t i = 0; i < n; i++)
+        for (uint32_t bound = 0; bound <= 2; bound++) {
+            outset red, full;
+            fl_explore_result rr, rf;
+            for (int reduce = 1; reduce >= 0; reduce--) {
+                outset *o = reduce ? &red : &full;
+                fl_explore_result *r = reduce ? &rr : &rf;
+                memset(o, 0, sizeof *o);
+                pl_ud u = { { &list[i], -1 }, o };
+                fl_explore_opts eo = { .preemption_bound = bound, .keep_going = true, .no_reduction = !reduce };
+                char err[256] = "";
+                int rc = fl_explore_run(&eo, fl_planted_main, &u.ctx, check_planted, &u, r, err, sizeof err);
+                if (rc != 0) fail_msg("%s: explore %d: %s", list[i].name, rc, err);
+                assert_true(r->complete);
+            }
+            assert_true(rr.runs <= rf.runs);
+            total_red += rr.runs;
+            total_full += rf.runs;
+            assert_same_set(red.fail, red.nfail, full.fail, full.nfail, "failing outcomes", list[i].name, bound);
+            assert_int_equal(rr.failures > 0, rf.failures > 0);
+            if (!list[i].buggy) assert_int_equal(rr.failures, 0);
+            fl_explore_result_free(&rr);
+            fl_explore_result_free(&rf);
+        }
+    assert_true(total_red < total_full);
+}
+
+/* ---- footprints ------------------------------------------------------------------ */
+
+static fl_sched_footprint fps[64];
+static int fp_cur[64], nfps;
+static void fp_hook(void *ud, uint64_t step, int cur, const fl_sched_footprint *fp)
+{
+    (void)ud; (void)step;
+    if (nfps < 64) { fps[nfps] = *fp; fp_cur[nfps++] = cur; }
+}
+static void step_hook(void *ud, uint64_t step, int cur, const int *r, int n, int chosen, bool followed)
+{
+    (void)ud; (void)step; (void)cur; (void)r; (void)n; (void)chosen; (void)followed;
+}
+
+static void *w_lock_own(void *arg)
+{
+    (void)arg;
+    sv_mutex_lock(&g_own[1]);
+    sv_mutex_unlock(&g_own[1]);
+    sv_yield();
+    return NULL;
+}
+
+static void main_fp(void *arg)
+{
+    (void)arg;
+    sv_mutex_init(&g_own[0]);
+    sv_mutex_init(&g_own[1]);
+    sv_thread *t;
+    sv_mutex_lock(&g_own[0]);
+    sv_mutex_unlock(&g_own[0]);
+    sv_thread_create(&t, w_lock_own, NULL, "w");
+    sv_thread_join(t, SV_FOREVER);
+}
+
+/* The hook names what each step touched: main's lock/unlock of m0, the
+ * create of thread 1, the worker's m1, a global yield, the join. */
+static void test_footprints_reported(void **state)
+{
+    (void)state;
+    nfps = 0;
+    fl_sched_opts so = { .strategy = FL_SCHED_STRAT_RR };
+    fl_sched_hook hook = { step_hook, NULL, fp_hook };
+    fl_sched_result res;
+    assert_int_equal(fl_sched_run_ex(&so, NULL, main_fp, NULL, &res, &hook), 0);
+    assert_int_equal(res.status, FL_SCHED_OK);
+    fl_sched_result_free(&res);
+    uint64_t m0 = FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_MUTEX, 0), m1 = FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_MUTEX, 1);
+    uint64_t t1 = FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_THREAD, 1);
+    bool seen_m0 = false, seen_m1_w = false, seen_create = false, seen_global_w = false;
+    for (int i = 0; i < nfps; i++)
+        for (uint32_t k = 0; k < fps[i].n; k++) {
+            seen_m0 |= fp_cur[i] == 0 && fps[i].key[k] == m0;
+            seen_m1_w |= fp_cur[i] == 1 && fps[i].key[k] == m1;
+            seen_create |= fp_cur[i] == 0 && fps[i].key[k] == t1;
+        }
+    for (int i = 0; i < nfps; i++) seen_global_w |= fp_cur[i] == 1 && fps[i].global;
+    assert_true(seen_m0 && seen_m1_w && seen_create && seen_global_w);
+    fl_sched_footprint a = { .n = 1, .key = { m0 } }, b = { .n = 1, .key = { m1 } }, g = { .global = true };
+    assert_true(fl_sched_footprint_independent(&a, &b));
+    assert_false(fl_sched_footprint_independent(&a, &a));
+    assert_false(fl_sched_footprint_independent(&a, &g));
+}
+
+
+/* ---- shrink reaches the minimum ------------------------------------------------ */
+
+static int shrink_fails(const char *candidate, void *ud)
+{
+    const fl_planted *p = ud;
+    fl_sched_opts so = { .strategy = FL_SCHED_STRAT_REPLAY, .schedule = candidate };
+    fl_sched_result res;
+    int rc = fl_planted_run(p, &so, &res);
+    fl_sched_result_free(&res);
+    return rc < 0 ? rc : rc == 1;
+}
+
+/* Fewest preemptions a failure of p needs, by complete unreduced DFS. */
+static uint32_t min_preemptions(const fl_planted *p)
+{
+    for (uint32_t b = 0; b <= 3; b++) {
+        fl_planted_ctx ctx = { p, -1 };
+        fl_explore_opts eo = { .preemption_bound = b, .no_reduction = true };
+        fl_explore_result r;
+        assert_int_equal(fl_explore_run(&eo, fl_planted_main, &ctx, fl_planted_check, &ctx, &r, NULL, 0), 0);
+        bool found = r.failures > 0;
+        fl_explore_result_free(&r);
+        if (found) return b;
+    }
+    fail_msg("%s: no failure within 3 preemptions", p->name);
+    return 0;
+}
+
+/* A random failing schedule (several preemptions) shrinks to exactly the
+ * minimum DFS proves, and says it is proven. */
+static void test_shrink_reaches_minimum(void **state)
+{
+    (void)state;
+    size_t n;
+    const fl_planted *list = fl_planted_list(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (!list[i].buggy) continue;
+        uint32_t want = min_preemptions(&list[i]);
+        fl_planted_hunt h;
+        assert_int_equal(fl_planted_hunt_run(&list[i], FL_SCHED_STRAT_RANDOM, 0, 11, 500, &h), 0);
+        assert_true(h.found);
+        fl_explore_shrink_result sr;
+        char err[256] = "";
+        int rc = fl_explore_shrink(h.schedule, shrink_fails, (void *)&list[i], NULL, &sr, err, sizeof err);
+        if (rc != 0) fail_msg("%s: shrink %d: %s", list[i].name, rc, err);
+        if (sr.preempt_after != want || !sr.min_proven)
+            fail_msg("%s: shrink left %llu preemptions (proven %d, stopped early %d), the minimum is %u",
+                     list[i].name, (unsigned long long)sr.preempt_after, sr.min_proven, sr.stopped_early, want);
+        assert_true(sr.len_after <= sr.len_before);
+        assert_int_equal(shrink_fails(sr.schedule, (void *)&list[i]), 1);
+        fl_explore_shrink_result_free(&sr);
+        free(h.schedule);
+    }
+}
+
+/* A run cap too small for the search: the shrink says it stopped early. */
+static void test_shrink_says_stopped_early(void **state)
+{
+    (void)state;
+    const fl_planted *p = fl_planted_find("early_restart");
+    assert_non_null(p);
+    fl_planted_hunt h;
+    assert_int_equal(fl_planted_hunt_run(p, FL_SCHED_STRAT_RANDOM, 0, 11, 500, &h), 0);
+    assert_true(h.found);
+    fl_explore_shrink_opts so = { .max_runs = 40 };
+    fl_explore_shrink_result sr;
+    assert_int_equal(fl_explore_shrink(h.schedule, shrink_fails, (void *)p, &so, &sr, NULL, 0), 0);
+    assert_true(sr.runs <= 41);
+    if (sr.preempt_after > 0) assert_true(sr.min_proven || sr.stopped_early || sr.runs >= 40);
+    fl_explore_shrink_result_free(&sr);
+    free(h.schedule);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_footprints_reported),
+        cmocka_unit_test(test_small_programs_same_outcomes),
+        cmocka_unit_test(test_planted_same_failures),
+        cmocka_unit_test(test_shrink_reaches_minimum),
+        cmocka_unit_test(test_shrink_says_stopped_early),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
