@@ -70,13 +70,26 @@ static int warmer_run(sv_worker *self, bool fixed)
     return 0;
 }
 
+/* "fresh": a worker that keeps state in a global, as real code does. Each
+ * run of a scenario starts from a fresh process, so its first start never
+ * sees an earlier run's state (examples/user_fresh.scn). */
+static int fresh_starts;
+static int fresh(sv_worker *self, void *arg)
+{
+    (void)arg;
+    if (fresh_starts++) sv_panic("state left by an earlier run: %d starts in this process", fresh_starts);
+    while (!sv_worker_stopping(self)) sv_worker_sleep(self, 50);
+    return 0;
+}
+
 static int warmer(sv_worker *self, void *arg) { (void)arg; return warmer_run(self, false); }
 static int warmer_fixed(sv_worker *self, void *arg) { (void)arg; return warmer_run(self, true); }
 
 int main(int argc, char **argv)
 {
     if (fl_world_register_worker("warmer", warmer, NULL) < 0 ||
-        fl_world_register_worker("warmer_fixed", warmer_fixed, NULL) < 0) {
+        fl_world_register_worker("warmer_fixed", warmer_fixed, NULL) < 0 ||
+        fl_world_register_worker("fresh", fresh, NULL) < 0) {
         fprintf(stderr, "user_pthread: cannot register workers\n");
         return 2;
     }

@@ -48,6 +48,10 @@ if [ -x "$P" ]; then
     check "user_pthread: replay fails the same way, byte for byte" sh -c '[ -n "$3" ] && [ "$1" -eq 1 ] && [ "$2" = "$4" ]' _ "$rc1" "$r1" "$S" "$r2"
     "$P" run examples/user_pthread_fixed.scn >/dev/null 2>&1; rc=$?
     check "user_pthread: the fixed pthread worker passes" [ "$rc" -eq 0 ]
+    for j in 1 2; do
+        "$P" run -j "$j" examples/user_fresh.scn >/dev/null 2>&1; rc=$?
+        check "user workers: every run starts from fresh process state (-j $j)" [ "$rc" -eq 0 ]
+    done
 else
     echo "fail example: build/examples/user_pthread missing" >>"$tally"
 fi

@@ -115,3 +115,7 @@ check "exec reports: JUnit valid against the schema" sh -c 'xmllint --noout --sc
 check "exec reports: JSON names the failure and its replay" python3 -c '
 import json,sys; d=json.load(open("build/exec.json")); c=d["cases"][0]
 sys.exit(0 if (not c["passed"] and "exec --schedule fl1:" in c["replay"]) else 1)'
+
+# a raw clone: a thread the scheduler did not create is never passed over
+out=$(timeout 120 "$FL" exec --seeds 3 -- "$D/raw_clone" 2>&1); rc=$?
+check "raw_clone: a thread made outside the scheduler fails the run as uncontrolled" sh -c '[ "$1" -eq 1 ] && printf "%s\n" "$2" | grep -q "were not created through the scheduler"' _ "$rc" "$out"

@@ -345,6 +345,32 @@ static void test_check_and_list(void **state) {
     free(suite);
 }
 
+/* Output paths are checked before the first run: a report path that is an
+ * input, or in a directory that does not exist, is exit 2 at once and the
+ * input is left as it was; a report error later still prints the summary. */
+static void test_report_paths_checked_first(void **state) {
+    (void)state;
+    char *good = cli_tmp_path("suite/b/good.scn");
+    char *before = cli_read_file(good);
+    cli_cap c = CLI("run", good, "--seeds", "3", "--json", good);
+    cli_expect_rc(&c, 2, "--json naming the scenario");
+    assert_non_null(strstr(c.err, "faultline: --json: "));
+    assert_null(strstr(c.out, "passed")); /* refused before any run */
+    char *after = cli_read_file(good);
+    assert_string_equal(before, after);
+    free(after);
+    cli_cap_free(&c);
+    char *nodir = cli_tmp_path("no/such/dir/j.xml");
+    c = CLI("run", good, "--seeds", "3", "--junit", nodir);
+    cli_expect_rc(&c, 2, "--junit in a missing directory");
+    assert_non_null(strstr(c.err, "faultline: --junit: "));
+    assert_null(strstr(c.out, "passed"));
+    cli_cap_free(&c);
+    free(nodir);
+    free(before);
+    free(good);
+}
+
 static void test_run_pass_fail_and_reports(void **state) {
     char *good = cli_tmp_path("suite/b/good.scn"), *wrong = cli_tmp_path("suite/a/wrong.scn");
     char *bad = cli_tmp_path("bad/syntax.scn");
@@ -504,6 +530,7 @@ int main(void) {
         cmocka_unit_test(test_collect),
         cmocka_unit_test(test_check_and_list),
         cmocka_unit_test(test_run_pass_fail_and_reports),
+        cmocka_unit_test(test_report_paths_checked_first),
         cmocka_unit_test(test_run_free),
         cmocka_unit_test(test_run_shards),
     };

@@ -32,11 +32,14 @@
 
 static volatile sig_atomic_t fl_cli__stop;
 
+static volatile sig_atomic_t fl_cli__writing; /* the reports are being written */
+
 static void fl_cli__on_signal(int sig) {
     (void)sig;
-    if (fl_cli__stop) {
+    if (fl_cli__stop || fl_cli__writing) {
         static const char m[] = "\nfaultline: interrupted again: exiting now\n";
         fl_runner_pool_abort();
+        fl_report_cleanup_tmp(); /* no half-written report's temporary stays behind */
         if (write(2, m, sizeof m - 1) < 0) {}
         _exit(FL_CLI__EXIT_INTERRUPTED);
     }
@@ -230,6 +233,23 @@ int fl_cli__run(const fl_cli_args *c, FILE *out, FILE *err) {
         fprintf(err, "faultline: run: -k selects none of the %zu scenarios\n", nfiles);
         goto done;
     }
+    /* Every output path is checked before the first run: a bad one (a
+     * scenario file, a directory, a missing or read-only directory) is exit
+     * 2 now, not after the whole suite ran. */
+    {
+        const char *const outs[][2] = {{c->junit, "--junit"}, {c->json, "--json"}, {c->html, "--html"},
+                                       {c->tap ? c->tap_file : NULL, "--tap"}};
+        for (size_t i = 0; i < sizeof outs / sizeof *outs; i++)
+            if (outs[i][0] && strcmp(outs[i][0], "-") != 0 &&
+                fl_report_path_check(outs[i][0], (const char *const *)files, nfiles, msg, sizeof msg) < 0) {
+                fprintf(err, "faultline: %s: %s\n", outs[i][1], msg);
+                goto done;
+            }
+        if (c->trace_dir && fl_report_dir_check(c->trace_dir, msg, sizeof msg) < 0) {
+            fprintf(err, "faultline: --trace: %s\n", msg);
+            goto done;
+        }
+    }
     if (!(cases = calloc(nsel ? nsel : 1, sizeof *cases)) || !(errs = calloc(nsel ? nsel : 1, sizeof *errs))) {
         fprintf(err, "faultline: out of memory\n");
         goto done;
@@ -260,10 +280,10 @@ int fl_cli__run(const fl_cli_args *c, FILE *out, FILE *err) {
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
     int r = fl_runner_pool(sel, nsel, &o, &po, cases, errs, &nrun, &interrupted);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
     fl_cli__unprogress(&show);
     if (r < 0) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
         fprintf(err, "faultline: run: %s\n", strerror(-r));
         nrun = 0;
         goto done;
@@ -278,11 +298,13 @@ int fl_cli__run(const fl_cli_args *c, FILE *out, FILE *err) {
     suite.cases = cases;
     suite.ncases = nrun;
     suite.interrupted = interrupted;
-    if (fl_cli__reports(c, &suite, err) < 0) {
-        rc = FL_CLI_EXIT_USAGE;
-        fl_cli__failures(&suite, free_run, human);
-        goto done;
-    }
+    /* A signal while the reports are written exits at once, removing the
+     * temporaries in flight (the handler stays until the reports are done). */
+    fl_cli__writing = 1;
+    bool reports_bad = fl_cli__reports(c, &suite, err) < 0;
+    fl_cli__writing = 0;
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
     fl_cli__failures(&suite, free_run, human);
     size_t failed = fl_report_failed(&suite), skipped = 0;
     uint64_t runs = 0;
@@ -299,7 +321,9 @@ int fl_cli__run(const fl_cli_args *c, FILE *out, FILE *err) {
             fl_cli__col(&show, failed ? FL_CLI__OFF : ""), notrun, nrun, nrun == 1 ? "" : "s", on ? ", shard " : "",
             on ? shard_s : "", (unsigned long long)runs, suite.time_s,
             suite.time_s > 0 ? (double)runs / suite.time_s : 0.0);
-    rc = interrupted ? FL_CLI__EXIT_INTERRUPTED : internal ? FL_CLI_EXIT_USAGE : failed ? FL_CLI_EXIT_FAIL : FL_CLI_EXIT_OK;
+    /* a report that could not be written is exit 2, after the summary */
+    rc = interrupted ? FL_CLI__EXIT_INTERRUPTED : internal || reports_bad ? FL_CLI_EXIT_USAGE
+       : failed ? FL_CLI_EXIT_FAIL : FL_CLI_EXIT_OK;
 done:
     for (size_t i = 0; cases && i < nrun; i++) fl_runner_case_free(&cases[i]);
     free(cases);

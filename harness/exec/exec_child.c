@@ -14,6 +14,7 @@
 #include "exec/exec_int.h"
 #include "real/fl_real.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -77,12 +78,46 @@ static void fl_exec__step(void *ud, uint64_t step, int cur, const int *runnable,
     }
 }
 
+static int fl_exec__host_tid;
+
+/* Threads of this process that are neither the host nor a thread of the
+ * run: created by a raw clone or inside a library, they ran where the
+ * scheduler could not see. Named in the shared page; the count. */
+static uint32_t fl_exec__foreign(fl_exec__shm *p)
+{
+    DIR *d = opendir("/proc/self/task");
+    if (!d) return 0;
+    uint32_t n = 0;
+    size_t off = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        int tid = atoi(e->d_name);
+        if (tid <= 0 || tid == fl_exec__host_tid || fl_sched_thread_known(tid)) continue;
+        char path[64], comm[32] = "?";
+        snprintf(path, sizeof path, "/proc/self/task/%d/comm", tid);
+        FILE *f = fopen(path, "r");
+        if (f) {
+            if (fgets(comm, sizeof comm, f)) comm[strcspn(comm, "\n")] = '\0';
+            fclose(f);
+        }
+        if (off < sizeof p->foreign_text)
+            off += (size_t)snprintf(p->foreign_text + off, sizeof p->foreign_text - off, "%sthread %d (%s)",
+                                    n ? ", " : "", tid, comm);
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
 /* PROG's main as the first controlled thread. Returning from main is
- * exit(): the process ends there, whatever other threads are doing. */
+ * exit(): the process ends there, whatever other threads are doing; first
+ * the process is searched for threads the scheduler did not create. */
 static void fl_exec__controlled_main(void *arg)
 {
     (void)arg;
-    exit(fl_exec__main(fl_exec__argc, fl_exec__argv, environ));
+    int ret = fl_exec__main(fl_exec__argc, fl_exec__argv, environ);
+    fl_exec__page->foreign = fl_exec__foreign(fl_exec__page);
+    exit(ret);
 }
 
 static void fl_exec__put(char *dst, uint32_t *len, const char *s)
@@ -97,6 +132,7 @@ static void fl_exec__put(char *dst, uint32_t *len, const char *s)
 static _Noreturn void fl_exec__child(const fl_exec__req *q, const char *schedule)
 {
     fl_exec__shm *p = fl_exec__page;
+    fl_exec__host_tid = (int)gettid();
     setvbuf(stdout, NULL, _IOLBF, 0); /* a crash keeps what was printed, as on a terminal */
     fl_sched_opts so = { .strategy = (fl_sched_strategy)q->strategy, .seed = q->seed, .depth = q->depth,
                          .pct_k = q->pct_k, .step_budget = q->budget, .watchdog_ms = q->watchdog_ms,
@@ -221,6 +257,8 @@ static _Noreturn void fl_exec__serve(int rfd, int wfd)
         p->nruns = 0;
         p->overflow = 0;
         p->preempt_live = 0;
+        p->foreign = 0;
+        p->foreign_text[0] = '\0';
         p->schedule_len = p->report_len = 0;
         p->schedule[0] = p->report[0] = '\0';
         p->record = q.record;
@@ -272,6 +310,15 @@ static _Noreturn void fl_exec__serve(int rfd, int wfd)
             off_t from = sb.st_size > FL_EXEC__OUT_TAIL ? sb.st_size - FL_EXEC__OUT_TAIL : 0;
             ssize_t k = pread(out, tail, (size_t)(sb.st_size - from), from);
             tn = k > 0 ? (size_t)k : 0;
+        }
+        char foreign[sizeof p->foreign_text + 160];
+        if (p->foreign && r.how != FL_EXEC_SIGNALED && r.how != FL_EXEC_TIMEOUT) {
+            /* a pass over threads the scheduler never saw proves nothing */
+            r.how = FL_EXEC_RUN_OVER;
+            r.status = FL_SCHED_STALLED;
+            snprintf(foreign, sizeof foreign, "uncontrolled: %u thread(s) of the process were not created through "
+                     "the scheduler (a raw clone, or a library's own thread): %s", p->foreign, p->foreign_text);
+            rep = foreign;
         }
         if (p->record && p->detail_overflow) {
             r.how = FL_EXEC_RUN_OVER;

@@ -72,6 +72,9 @@ typedef struct fl_exec__shm {
     int32_t strategy;
     uint32_t depth, flags;   /* flags: FL_SCHED_SCHEDULE_EDITED | _TIMERS of the run */
     uint64_t seed, pct_k;
+    /* threads found in the process that the scheduler did not create */
+    uint32_t foreign;
+    char foreign_text[1024];
     /* steps in detail, when the request asks (explore) */
     uint32_t record;
     uint32_t nsteps, nids, detail_overflow;

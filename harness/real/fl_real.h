@@ -86,7 +86,7 @@ typedef struct fl_real_table {
 
     int (*sched_yield)(void);
     unsigned (*sleep)(unsigned);
-    int (*usleep)(useconds_t);
+    int (*usleep)(unsigned int); /* useconds_t, which strict C hides */
     int (*nanosleep)(const struct timespec *, struct timespec *);
     int (*clock_nanosleep)(clockid_t, int, const struct timespec *, struct timespec *);
     int (*clock_gettime)(clockid_t, struct timespec *);

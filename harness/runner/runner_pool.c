@@ -385,6 +385,17 @@ static int fl_runner__emit(fl_runner__pool *p, fl_case *cases, int *errs, bool f
     return 0;
 }
 
+/* True when the tree holds a `user` child: C code of the user's, which may
+ * keep state in globals, so each of its runs gets a fresh process. */
+static bool fl_runner__has_user(const fl_scenario_sup_decl *sup) {
+    for (size_t i = 0; sup && i < sup->nchildren; i++) {
+        const fl_scenario_child_decl *c = sup->children[i];
+        if (c->kind == FL_SCENARIO_CHILD_USER) return true;
+        if (c->kind == FL_SCENARIO_CHILD_SUP && fl_runner__has_user(c->sup)) return true;
+    }
+    return false;
+}
+
 static int fl_runner__plan(fl_runner__pool *p) {
     size_t cap = 0;
     for (size_t k = 0; k < p->n; k++) {
@@ -393,7 +404,12 @@ static int fl_runner__plan(fl_runner__pool *p) {
         fl_sched_strategy st;
         fl_runner_effective(p->sc[k], p->o, &seeds, &first, &st, &depth, &budget);
         bool whole = st == FL_SCHED_STRAT_PCT || st == FL_SCHED_STRAT_FREE;
-        uint32_t chunk = whole || seeds == 0 ? (seeds ? seeds : 1) : FL_RUNNER_CHUNK_SEEDS;
+        /* A scenario with user workers: one seed per child process, so that
+         * every run starts from the process state its seed alone decides
+         * (a user's globals are not reset between runs in one process);
+         * under PCT each run then starts from the default step estimate. */
+        bool user = st != FL_SCHED_STRAT_FREE && fl_runner__has_user(p->sc[k]->root);
+        uint32_t chunk = user ? 1 : whole || seeds == 0 ? (seeds ? seeds : 1) : FL_RUNNER_CHUNK_SEEDS;
         p->first[k] = p->nitems;
         for (uint32_t from = 0; from < seeds || (seeds == 0 && from == 0); from += chunk) {
             if (p->nitems == cap) {

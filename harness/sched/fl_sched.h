@@ -286,6 +286,12 @@ uint32_t fl_sched_run_id(void);
 /* The virtual clock of the caller's run (no scheduling point). */
 int64_t fl_sched_clock(void);
 
+/* True when tid (a kernel thread id) is a thread of the caller's run,
+ * ended or not. A thread of the process that is neither one of these nor
+ * the host ran outside the scheduler (a raw clone, a library's helper
+ * thread): the exec runtime fails such a run as uncontrolled. */
+bool fl_sched_thread_known(int tid);
+
 /* One scheduling point of the calling controlled thread. op and obj name it
  * in the step trace ("lock", "m3"); obj may be NULL. The step's footprint is
  * global (dependent with every step): use fl_sched_point_at to name it. */

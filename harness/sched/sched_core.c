@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 fl_sched__run *fl_sched__R;
 _Thread_local fl_sched__thr *fl_sched__self;
@@ -202,6 +203,7 @@ void *fl_sched__trampoline(void *p)
     fl_sched__thr *me = p;
     fl_sched__run *r = fl_sched__R;
     fl_sched__self = me;
+    atomic_store(&me->tid, (int)gettid());
     FL_SCHED__PT(fl_real.pthread_mutex_lock(&r->mu));
     fl_sched__wait_turn(r, me, NULL);
     FL_SCHED__PT(fl_real.pthread_mutex_unlock(&r->mu));

@@ -65,6 +65,7 @@ typedef struct fl_sched__thr {
     fl_sched_waitfor note;  /* W_FUTEX from fl_sched_wait_on: what it waits for */
     char name[48];
     pthread_t pt;
+    _Atomic int tid;        /* kernel thread id, set when it starts (0 before) */
     bool started;           /* pt is a real thread the scheduler must join */
     bool reaped;            /* pt joined already */
     pthread_mutex_t sm;     /* the slot: go under sm, waited on with sc */

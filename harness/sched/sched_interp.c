@@ -90,3 +90,15 @@ unsigned long fl_sched_thread_pthread(const void *h)
     const fl_sched__thr *t = h;
     return (unsigned long)t->pt;
 }
+
+bool fl_sched_thread_known(int tid)
+{
+    fl_sched__thr *me = fl_sched__self;
+    if (!me) return false;
+    fl_sched__run *r = me->run;
+    FL_SCHED__PT(fl_real.pthread_mutex_lock(&r->mu));
+    bool known = false;
+    for (int i = 0; i < r->nthr && !known; i++) known = atomic_load(&r->thr[i]->tid) == tid;
+    FL_SCHED__PT(fl_real.pthread_mutex_unlock(&r->mu));
+    return known;
+}
