@@ -132,7 +132,7 @@ check "man pages faultline(1), libsv(3) render with groff -ww without a diagnost
 options_covered() {
     # the page's text: minus signs and font changes undone
     page=$(sed -e 's/\\-/-/g' -e 's/\\f[BRIPC]//g' "$pfx/share/man/man1/faultline.1")
-    help=$("$pfx/bin/faultline" --help; for c in run explore replay shrink check list; do "$pfx/bin/faultline" "$c" --help; done)
+    help=$("$pfx/bin/faultline" --help; for c in run explore replay shrink check list exec; do "$pfx/bin/faultline" "$c" --help; done)
     opts=$(printf '%s\n' "$help" | grep -o -- '--[a-z][a-z-]*' | sort -u)
     [ -n "$opts" ] || { echo "faultline --help lists no options"; return 1; }
     echo "options in --help:" $opts

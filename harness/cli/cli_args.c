@@ -582,7 +582,11 @@ void fl_cli_usage(fl_cli_cmd cmd, FILE *out) {
               "  replay FILE --schedule S run one recorded schedule again\n"
               "  shrink FILE --schedule S reduce a failing schedule\n"
               "  check FILE...            parse only\n"
-              "  list PATH...             list the scenarios a run would run\n\n"
+              "  list PATH...             list the scenarios a run would run\n"
+              "  exec [opts] -- PROG ...  run an unmodified pthread program under control,\n"
+              "                           one process per run (`faultline exec --help`)\n"
+              "  cc CC-ARGS...            build a program with scheduling points at shared\n"
+              "                           memory accesses (clang; docs/scheduler.md)\n\n"
               "  faultline COMMAND --help   options of a command\n"
               "  faultline --version\n\n"
               "Exit: 0 all passed, 1 a scenario failed, 2 bad usage or input.\n", out);

@@ -45,13 +45,32 @@ typedef struct fl_cli__xargs {
     uint32_t timer_ppm;
     uint32_t light_ppm;   /* --preempt-rate, in millionths; 0 = the default */
     const char *schedule;
-    bool shrink, keep_going, explore;
+    bool shrink, keep_going, explore, help;
     uint32_t bound;
     uint64_t max_runs;
     const char *junit, *json, *html, *tap_file;
     bool tap;
     char **prog;       /* argv after "--" */
 } fl_cli__xargs;
+
+static const char fl_cli__xhelp[] =
+    "Run an unmodified, dynamically linked program under the controlled scheduler, one\n"
+    "fresh process per run; a run fails when it exits non-zero, dies by a signal,\n"
+    "deadlocks, exhausts the step budget or runs uncontrolled (docs/pthread.md).\n\n"
+    "  --seeds N           runs (default 200); --seed N runs exactly that seed\n"
+    "  --strategy S        random | pct | rr (default random)\n"
+    "  --depth D           pct bug depth\n"
+    "  --budget N          scheduling steps per run before it counts as a livelock\n"
+    "  --watchdog MS       wall time a thread may run without a scheduling point (5000)\n"
+    "  --timeout MS        wall time of one run (60000)\n"
+    "  --timer-rate P%     chance a sleeper's timer fires before the others block (2%)\n"
+    "  --preempt-rate P    random: chance of a switch at an instrumented access (0.1)\n"
+    "  --keep-going        run every seed, not only up to the first failure\n"
+    "  --schedule S        replay one recorded run; with --shrink, reduce it\n"
+    "  --explore           every schedule within --bound P preemptions (2), --max-runs N\n"
+    "  --junit F, --json F, --html F, --tap[=F]   reports, as for `run`\n\n"
+    "Exit: 0 every run passed, 1 a run failed, 2 bad usage or a program that cannot\n"
+    "run under control.\n";
 
 static int fl_cli__xusage(FILE *err, const char *fmt, const char *arg)
 {
@@ -95,6 +114,10 @@ static int fl_cli__xparse(int argc, char **argv, fl_cli__xargs *x, FILE *err)
         }
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         uint64_t n;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            x->help = true;
+            return 0;
+        }
         if (strcmp(a, "--keep-going") == 0) { x->keep_going = true; continue; }
         if (strcmp(a, "--shrink") == 0) { x->shrink = true; continue; }
         if (strcmp(a, "--explore") == 0) { x->explore = true; continue; }
@@ -478,6 +501,13 @@ int fl_cli_exec_main(int argc, char **argv, FILE *out, FILE *err)
     fl_cli__xargs x;
     int rc = fl_cli__xparse(argc, argv, &x, err);
     if (rc) return rc;
+    if (x.help) {
+        fputs("usage: faultline exec [options] -- PROG [ARGS...]\n"
+              "       faultline exec [--shrink] --schedule S -- PROG [ARGS...]\n"
+              "       faultline exec --explore [--bound P] [--max-runs N] -- PROG [ARGS...]\n", out);
+        fputs(fl_cli__xhelp, out);
+        return FL_CLI_EXIT_OK;
+    }
     if (x.shrink && !x.schedule) return fl_cli__xusage(err, "%s--shrink needs --schedule", "");
     if (x.explore && (x.schedule || x.shrink)) return fl_cli__xusage(err, "%s--explore takes no --schedule or --shrink", "");
     if (x.schedule) {
