@@ -55,3 +55,14 @@ if [ -x "$P" ]; then
 else
     echo "fail example: build/examples/user_pthread missing" >>"$tally"
 fi
+
+# the HTML timeline draws every thread of the failing run: the supervisor's,
+# the worker's, and the plain pthreads the worker started
+if [ -x "$P" ]; then
+    rm -f build/user_pthread.html
+    "$P" run -j 2 examples/user_pthread.scn --html build/user_pthread.html >/dev/null 2>&1
+    check "HTML timeline: a lane for every thread of the run (supervisor, worker, its pthreads)" sh -c '
+        for t in main sv:root sv:w t1 t2; do
+            grep -q "class=\"lane thr\"><title>thread $t</title>" build/user_pthread.html || exit 1
+        done'
+fi

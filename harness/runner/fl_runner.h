@@ -93,6 +93,9 @@ typedef struct fl_runner_out {
     int64_t virtual_ns;
     int root_exit;         /* sv_exit of the root by the end of the duration (its
                               start failed: its SHUTDOWN's reason), -1 still running */
+    fl_thread *threads;    /* every controlled thread of the run (owned, names
+                              too); trace[i].thread indexes it from 1; NULL for free runs */
+    size_t nthreads;
 } fl_runner_out;
 
 /* Run scenario s once. 0 whenever the run happened (its verdict may hold

@@ -109,7 +109,23 @@ static void fl_runner__on_event(void *ud, const sv_event *ev) {
         c->cap = cap;
     }
     if (fl_runner_event_copy(&c->trace[c->ntrace], ev) < 0) { c->oom = true; return; }
+    int tid = fl_sched_controlled() ? fl_sched_current() : -1; /* who emitted it: its lane */
+    c->trace[c->ntrace].thread = tid >= 0 ? (uint32_t)tid + 1 : 0;
     c->ntrace++;
+}
+
+/* The run's threads as the reports draw them (names copied). */
+static int fl_runner__threads(const fl_sched_result *res, fl_runner_out *out) {
+    if (!res->threads_info || !res->threads) return 0;
+    out->threads = calloc(res->threads, sizeof *out->threads);
+    if (!out->threads) return -ENOMEM;
+    for (uint32_t i = 0; i < res->threads; i++) {
+        if (!(out->threads[i].name = strdup(res->threads_info[i].name))) return -ENOMEM;
+        out->threads[i].start_ns = res->threads_info[i].born_ns;
+        out->threads[i].end_ns = res->threads_info[i].died_ns;
+        out->nthreads = i + 1;
+    }
+    return 0;
 }
 
 static void fl_runner__on_log(void *ud, const sv_event *ev, const char *line) {
@@ -438,6 +454,7 @@ int fl_runner__judge(fl_runner__ctx *c, const fl_sched_result *res, bool free_ru
     /* free runs: the platform measured real time; report scenario time */
     out->virtual_ns = free_run && c->time_scale > 1 ? res->virtual_ns * (int64_t)c->time_scale : res->virtual_ns;
     out->root_exit = c->root_exit;
+    if (!free_run && (r = fl_runner__threads(res, out)) < 0) goto fail;
     r = 0;
 fail:
     fl_runner__free_times_restore(c->trace, c->ntrace, orig);
@@ -550,6 +567,8 @@ void fl_runner_out_free(fl_runner_out *out) {
     free(out->schedule);
     free(out->sched_report);
     free(out->describe);
+    for (size_t i = 0; i < out->nthreads; i++) free((char *)out->threads[i].name);
+    free(out->threads);
     memset(out, 0, sizeof *out);
 }
 

@@ -64,6 +64,13 @@ done:
     return buf;
 }
 
+void fl_runner__threads_free(fl_case *c) {
+    for (size_t i = 0; i < c->nthreads; i++) free((char *)c->threads[i].name);
+    free((fl_thread *)c->threads);
+    c->threads = NULL;
+    c->nthreads = 0;
+}
+
 /* See runner_int.h. */
 int fl_runner__record(fl_case *c, fl_runner_out *r, const fl_oracle_violation *inv) {
     free((char *)c->invariant);
@@ -79,6 +86,11 @@ int fl_runner__record(fl_case *c, fl_runner_out *r, const fl_oracle_violation *i
     c->ntrace = r->ntrace;
     r->trace = NULL;
     r->ntrace = 0;
+    fl_runner__threads_free(c);
+    c->threads = r->threads;
+    c->nthreads = r->nthreads;
+    r->threads = NULL;
+    r->nthreads = 0;
     c->schedule = r->schedule;
     r->schedule = NULL;
     if (c->schedule && !(c->replay = fl_runner_replay_line(c->path, c->schedule))) return -ENOMEM;
@@ -196,6 +208,11 @@ static void fl_runner__take_run(fl_case *c, fl_case *r) {
     c->replay = r->replay;
     c->trace = r->trace;
     c->ntrace = r->ntrace;
+    fl_runner__threads_free(c);
+    c->threads = r->threads;
+    c->nthreads = r->nthreads;
+    r->threads = NULL;
+    r->nthreads = 0;
     c->virtual_ns = r->virtual_ns;
     r->invariant = r->message = r->schedule = r->replay = NULL;
     r->trace = NULL;
@@ -289,5 +306,6 @@ void fl_runner_case_free(fl_case *c) {
     free((char *)c->replay);
     for (size_t i = 0; i < c->ntrace; i++) fl_runner_event_clear((fl_event *)&c->trace[i]);
     free((fl_event *)c->trace);
+    fl_runner__threads_free(c);
     memset(c, 0, sizeof *c);
 }

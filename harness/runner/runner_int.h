@@ -79,6 +79,9 @@ char *fl_runner__strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 
  * when r has a schedule); inv (may be NULL) is the violation to name: c
  * gets its invariant and the message of every violation of r, inv first.
  * 0 or -ENOMEM (runner_case.c). */
+/* Free a case's threads (names owned) and zero them. */
+void fl_runner__threads_free(fl_case *c);
+
 int fl_runner__record(fl_case *c, fl_runner_out *r, const fl_oracle_violation *inv);
 
 /* c's fields that describe scenario s, not its runs (path, name, known-bad

@@ -10,10 +10,12 @@
  *   case:   str path, str name, u32 runs, u32 failed_runs, f64 time_s,
  *           u8 skipped, str skip_reason, u8 expect_fail, str expect_invariant,
  *           u8 passed, u64 seed, str invariant, str message, str schedule,
- *           str replay, i64 virtual_ns, u32 ntrace, ntrace × event
+ *           str replay, i64 virtual_ns, u32 ntrace, ntrace × event,
+ *           u32 nthreads, nthreads × thread
  *   event:  u64 seq, i64 time_ns, i32 kind, u32 incarnation, i32 reason,
  *           i32 err, i64 detail_ns, str sup, str child, str message,
- *           str backtrace
+ *           str backtrace, u32 thread
+ *   thread: str name, i64 start_ns, i64 end_ns
  *   str:    u32 length (0xffffffff: NULL) then that many bytes (no NUL)
  *
  * The reader checks every length against what is left and the total against
@@ -106,6 +108,13 @@ int fl_runner_part_encode(const fl_runner_part *part, char **buf, size_t *len) {
         fl_runner__put_str(&b, e->child);
         fl_runner__put_str(&b, e->message);
         fl_runner__put_str(&b, e->backtrace);
+        FL_RUNNER__PUT(&b, uint32_t, c->trace[i].thread);
+    }
+    FL_RUNNER__PUT(&b, uint32_t, c->nthreads);
+    for (size_t i = 0; i < c->nthreads; i++) {
+        fl_runner__put_str(&b, c->threads[i].name);
+        FL_RUNNER__PUT(&b, int64_t, c->threads[i].start_ns);
+        FL_RUNNER__PUT(&b, int64_t, c->threads[i].end_ns);
     }
     if (b.oom || b.n > UINT32_MAX) {
         free(b.p);
@@ -197,8 +206,8 @@ int fl_runner_part_decode(const char *buf, size_t len, fl_runner_part *part) {
     c->replay = fl_runner__get_str(&b);
     FL_RUNNER__GET(&b, int64_t, c->virtual_ns);
     FL_RUNNER__GET(&b, uint32_t, u32);
-    /* every event takes at least 56 bytes: a count past that is a lie */
-    if (!b.err && (size_t)u32 > b.left / 56) b.err = -EPROTO;
+    /* every event takes at least 60 bytes: a count past that is a lie */
+    if (!b.err && (size_t)u32 > b.left / 60) b.err = -EPROTO;
     fl_event *tr = !b.err && u32 ? calloc(u32, sizeof *tr) : NULL;
     if (!b.err && u32 && !tr) b.err = -ENOMEM;
     c->trace = tr;
@@ -216,7 +225,20 @@ int fl_runner_part_decode(const char *buf, size_t len, fl_runner_part *part) {
         e->ev.child = e->child = fl_runner__get_str(&b);
         e->ev.message = e->message = fl_runner__get_str(&b);
         e->ev.backtrace = e->backtrace = fl_runner__get_str(&b);
+        FL_RUNNER__GET(&b, uint32_t, e->thread);
         c->ntrace = (size_t)i + 1; /* what fl_runner_part_free must clear */
+    }
+    FL_RUNNER__GET(&b, uint32_t, u32);
+    /* every thread takes at least 20 bytes */
+    if (!b.err && (size_t)u32 > b.left / 20) b.err = -EPROTO;
+    fl_thread *th = !b.err && u32 ? calloc(u32, sizeof *th) : NULL;
+    if (!b.err && u32 && !th) b.err = -ENOMEM;
+    c->threads = th;
+    for (uint32_t i = 0; !b.err && i < u32; i++) {
+        th[i].name = fl_runner__get_str(&b);
+        FL_RUNNER__GET(&b, int64_t, th[i].start_ns);
+        FL_RUNNER__GET(&b, int64_t, th[i].end_ns);
+        c->nthreads = (size_t)i + 1;
     }
     if (!b.err && b.left != 0) b.err = -EPROTO;
     if (b.err) {

@@ -115,6 +115,12 @@ typedef struct fl_sched_opts {
                               ordinary steps; replay follows the record. */
 } fl_sched_opts;
 
+/* One controlled thread of a run, for timelines. */
+typedef struct fl_sched_thread_info {
+    char name[48];
+    int64_t born_ns, died_ns; /* virtual time of its creation / end; died -1: alive at the end */
+} fl_sched_thread_info;
+
 typedef struct fl_sched_result {
     fl_sched_status status;
     char *schedule;       /* fl1:... that replays this run (strict form); NULL for
@@ -133,6 +139,8 @@ typedef struct fl_sched_result {
     uint32_t threads;     /* controlled threads created, main included */
     size_t live_allocs, live_bytes; /* sv_alloc blocks the program left
                                        allocated (freed by the scheduler) */
+    fl_sched_thread_info *threads_info; /* every controlled thread, by id (creation
+                                           order; index = fl_sched_current()); NULL for FREE */
     char *trace;          /* opts.trace: one line per step, "STEP TID OP [OBJ] -> NEXT",
                              plus " @NS" when the virtual clock jumped to NS */
 } fl_sched_result;

@@ -96,6 +96,8 @@ int fl_sched__thread_add(fl_sched__run *r, void *(*fn)(void *), void *arg, const
     if (!t) return -ENOMEM;
     t->id = r->nthr;
     t->run = r;
+    t->born = r->clock;
+    t->died = -1;
     t->note.holder = -1;
     if (name && name[0]) snprintf(t->name, sizeof t->name, "%s", name);
     else snprintf(t->name, sizeof t->name, "thread-%d", t->id);
@@ -250,6 +252,7 @@ void fl_sched__block(fl_sched__run *r, fl_sched__thr *me, fl_sched__wait w, cons
 void fl_sched__thread_done(fl_sched__run *r, fl_sched__thr *me)
 {
     me->state = FL_SCHED__T_DONE;
+    me->died = r->clock;
     int j = 0;
     for (int i = 0; i < r->nalive; i++)
         if (r->alive[i] != me) r->alive[j++] = r->alive[i];
@@ -457,6 +460,12 @@ static void fl_sched__fill_result(fl_sched__run *r, fl_sched_result *res)
     res->choices = r->choices;
     res->virtual_ns = r->clock;
     res->threads = (uint32_t)r->nthr;
+    res->threads_info = calloc((size_t)r->nthr + 1, sizeof *res->threads_info);
+    for (int i = 0; res->threads_info && i < r->nthr; i++) {
+        snprintf(res->threads_info[i].name, sizeof res->threads_info[i].name, "%s", r->thr[i]->name);
+        res->threads_info[i].born_ns = r->thr[i]->born;
+        res->threads_info[i].died_ns = r->thr[i]->died;
+    }
     res->report = r->report;
     r->report = NULL;
     if (r->tracing) res->trace = fl_sched__str_take(&r->trace);
@@ -679,6 +688,7 @@ void fl_sched_result_free(fl_sched_result *res)
     free(res->schedule);
     free(res->report);
     free(res->trace);
+    free(res->threads_info);
     for (size_t i = 0; i < res->nleaked; i++) free(res->leaked[i]);
     free(res->leaked);
     memset(res, 0, sizeof *res);

@@ -66,6 +66,7 @@ typedef struct fl_sched__thr {
     char name[48];
     pthread_t pt;
     _Atomic int tid;        /* kernel thread id, set when it starts (0 before) */
+    int64_t born, died;     /* virtual times of creation and end (died -1: alive) */
     bool started;           /* pt is a real thread the scheduler must join */
     bool reaped;            /* pt joined already */
     pthread_mutex_t sm;     /* the slot: go under sm, waited on with sc */
