@@ -65,7 +65,9 @@ int fl_exec_find(const char *name, const char *env_var, char *buf, size_t cap)
     char *slash = strrchr(exe, '/');
     if (!slash) return -ENOENT;
     *slash = '\0';
-    static const char *const rel[] = { "/", "/../lib/" };
+    /* beside the binary; an installed tree's lib/; the build tree seen from
+     * its bench/, tests/ and examples/ */
+    static const char *const rel[] = { "/", "/../lib/", "/../" };
     for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
         if ((size_t)snprintf(buf, cap, "%s%s%s", exe, rel[i], name) < cap && access(buf, R_OK) == 0) {
             char real[PATH_MAX];

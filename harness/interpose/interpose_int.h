@@ -144,7 +144,7 @@ int fl_interpose__static_type(const void *m);
  * through the PLT costs (one load, one indirect jump). While a run is live
  * (fl_sched_live_hook), the entries are the slow halves (fl_interpose__s_*),
  * which pass through too unless the caller is a controlled thread. */
-extern fl_real_table fl_interpose__d;
+extern fl_real_table fl_interpose__d __attribute__((visibility("hidden"))); /* one rip-relative jump */
 #define FL_INTERPOSE__D(name) __atomic_load_n(&fl_interpose__d.name, __ATOMIC_RELAXED)
 
 /* The slow half of the test (interpose_wrap.c): a run is live, or the table
