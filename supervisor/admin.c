@@ -22,6 +22,8 @@ struct sv__req {
     sv_core_in in;          /* SV__OP_CORE */
     sv__slot *slot;         /* START_CHILD: handed over when the core takes it */
     bool slot_taken;
+    uint32_t instance;      /* START_CHILD of an instance: its number if it
+                               is still there (0: the start said ignore) */
     sv_child_info *info;    /* SV__OP_WHICH */
     size_t cap, *n;
     sv_child_counts *counts; /* SV__OP_COUNT */
@@ -30,8 +32,12 @@ struct sv__req {
     sv__req *next;
 };
 
+/* Invariant: a request is served by s's loop thread, which takes
+ * tree->lock to emit events; a hook runs on that thread or under that lock,
+ * so a request made from a hook would wait for itself: refused. */
 static int sv__submit(sv_sup *s, sv__req *r)
 {
+    if (sv__hook_depth > 0) return -EDEADLK;
     sv_mutex_lock(&s->req_lock);
     if (s->req_closed) {
         sv_mutex_unlock(&s->req_lock);
@@ -67,32 +73,34 @@ static int sv__admin_do(sv_sup *s, sv__req *r)
     if (r->op != SV__OP_CORE && sv_core_done(c)) return -SV_ESHUTDOWN;
     switch (r->op) {
     case SV__OP_WHICH: {
-        size_t n = sv_core_nchildren(c);
-        for (size_t i = 0; i < n && i < r->cap; i++) {
-            const sv_core_child *cs;
-            sv_child_info *o = &r->info[i];
-            memset(o, 0, sizeof *o);
-            sv_core_child_at(c, i, NULL, &cs, &o->state, &o->incarnation);
-            memcpy(o->id, cs->id, sizeof o->id);
-            o->is_supervisor = cs->is_sup;
-            o->restart = cs->restart;
+        size_t pos = 0, i = 0;
+        const sv_core_child *cs;
+        sv_child_info o;
+        uint32_t slot;
+        for (; i < r->cap && sv_core_child_next(c, &pos, &slot, &cs, &o.state, &o.incarnation) == 0; i++) {
+            memcpy(r->info[i].id, cs->id, sizeof o.id);
+            r->info[i].state = o.state;
+            r->info[i].incarnation = o.incarnation;
+            r->info[i].is_supervisor = cs->is_sup;
+            r->info[i].restart = cs->restart;
+            r->info[i].instance = sv__inst(s, slot);
         }
-        *r->n = n;
+        *r->n = sv_core_nchildren(c);
         return 0;
     }
     case SV__OP_COUNT: {
         sv_child_counts k = { 0 };
-        k.specs = sv_core_nchildren(c);
-        for (size_t i = 0; i < k.specs; i++) {
-            const sv_core_child *cs;
-            sv_child_state st;
-            sv_core_child_at(c, i, NULL, &cs, &st, NULL);
+        const sv_core_child *cs;
+        sv_child_state st;
+        for (size_t pos = 0; sv_core_child_next(c, &pos, NULL, &cs, &st, NULL) == 0;) {
+            k.specs++;
             if (st == SV_CHILD_RUNNING) k.active++;
             if (cs->is_sup)
                 k.supervisors++;
             else
                 k.workers++;
         }
+        if (s->spec->cfg.simple) k.specs = 1; /* OTP: the template is the one spec */
         *r->counts = k;
         return 0;
     }
@@ -100,7 +108,7 @@ static int sv__admin_do(sv_sup *s, sv__req *r)
         int result = -EIO;
         if (r->slot) {
             /* room for the new slot now, so binding it cannot fail */
-            int err = sv__slots_reserve(s, s->nslots + 1);
+            int err = sv__slots_reserve(s, 1);
             if (err) return err;
             s->pending = r->slot;
             s->pending_n0 = sv_core_nchildren(c);
@@ -108,6 +116,8 @@ static int sv__admin_do(sv_sup *s, sv__req *r)
         }
         sv__feed(s, &r->in, &result);
         if (r->slot) r->slot_taken = s->pending_bound;
+        /* r->slot may be freed by now (the start failed or said ignore) */
+        if (r->slot_taken && sv__slot_get(s, s->pending_no)) r->instance = sv__inst(s, s->pending_no);
         s->pending = NULL;
         return result;
     }
@@ -164,6 +174,7 @@ int sv_start_child(sv_sup *s, const sv_child_spec *spec)
     }
     sl->owned = true;
     sl->spec = &sl->own;
+    sl->arg = sl->own.arg;
     sv__req r = { .op = SV__OP_CORE, .slot = sl };
     r.in = (sv_core_in){ .kind = SV_IN_START_CHILD, .child = &sl->own.c };
     err = sv__submit(s, &r);
@@ -205,5 +216,39 @@ int sv_count_children(sv_sup *s, sv_child_counts *out)
 {
     if (!out) return -EINVAL;
     sv__req r = { .op = SV__OP_COUNT, .counts = out };
+    return sv__submit(s, &r);
+}
+
+/* A new instance of the template (simple_one_for_one). The request's slot
+ * borrows the template spec from the supervisor's own copy. */
+int sv_start_instance(sv_sup *s, void *arg, uint32_t *instance)
+{
+    if (instance) *instance = 0;
+    if (!s->spec->cfg.simple) return -EOPNOTSUPP;
+    if (sv__hook_depth > 0) return -EDEADLK;
+    sv__slot *sl = sv_alloc(sizeof *sl);
+    if (!sl) return -ENOMEM;
+    memset(sl, 0, sizeof *sl);
+    sl->spec = &s->spec->ch[0];
+    sl->arg = arg;
+    sv__req r = { .op = SV__OP_CORE, .slot = sl };
+    r.in = (sv_core_in){ .kind = SV_IN_START_CHILD };
+    int err = sv__submit(s, &r);
+    if (!r.slot_taken) {
+        sv_free(sl);
+        return err;
+    }
+    /* Taken: the slot is the supervisor's (freed by it if the start failed
+     * or said ignore). The answer tells which. */
+    if (err == 0 && instance) *instance = r.instance;
+    return err;
+}
+
+/* Stop and remove one instance. */
+int sv_terminate_instance(sv_sup *s, uint32_t instance)
+{
+    if (instance == 0) return -SV_ENOT_FOUND;
+    sv__req r = { .op = SV__OP_CORE };
+    r.in = (sv_core_in){ .kind = SV_IN_TERMINATE_CHILD, .instance = instance };
     return sv__submit(s, &r);
 }

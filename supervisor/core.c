@@ -121,7 +121,7 @@ static void sv__group_next(sv_core *c, int64_t now, sv__out *w)
         c->cursor = lo;
     }
     for (size_t hi = sv__core_group_hi(c, h); c->cursor <= hi; c->cursor++) {
-        if (c->ch[c->cursor].spec.restart != SV_TEMPORARY) {
+        if (c->ch[c->cursor].spec.restart != SV_TEMPORARY && c->ch[c->cursor].st != SV__C_GONE) {
             sv__core_start(c, &c->ch[c->cursor], w);
             return;
         }
@@ -171,7 +171,7 @@ static void sv__res_init(sv_core *c, const sv_core_in *in, int64_t now, sv__out 
         sv__begin_shutdown(c, w);
         return;
     }
-    x->st = SV__C_RUNNING;
+    x->st = in->ignored ? SV__C_STOPPED : SV__C_RUNNING; /* "ignore": kept, not running */
     x->started_at = now;
     if (++c->cursor < c->n) {
         sv__core_start(c, &c->ch[c->cursor], w);
@@ -221,7 +221,7 @@ static void sv__on_exit(sv_core *c, const sv_core_in *in, int64_t now, sv__out *
 static bool sv__significant_active(const sv_core *c)
 {
     for (size_t i = 0; i < c->n; i++)
-        if (c->ch[i].spec.significant && c->ch[i].st != SV__C_STOPPED)
+        if (c->ch[i].spec.significant && c->ch[i].st != SV__C_STOPPED && c->ch[i].st != SV__C_GONE)
             return true;
     return false;
 }
@@ -235,7 +235,7 @@ static void sv__res_join(sv_core *c, const sv_core_in *in, int64_t now, sv__out 
     bool significant = x->spec.significant;
     x->abandoned = in->unstopped;
     x->st = SV__C_STOPPED;
-    if (x->spec.restart == SV_TEMPORARY)
+    if (!sv__keeps_spec(c, x))
         sv__core_remove(c, i, w);
     c->mode = SV__M_IDLE;
     if (!significant || c->cfg.auto_shutdown == SV_AUTO_NEVER)
@@ -266,11 +266,20 @@ static void sv__res_group_start(sv_core *c, const sv_core_in *in, int64_t now, s
         sv__start_failed(c, i, now, w);
         return;
     }
+    x->abandoned = false;
+    c->cursor++;
+    if (in->ignored) {
+        /* OTP: a restart that says "ignore" leaves the child not running
+         * (an instance is removed); the group goes on. */
+        x->st = SV__C_STOPPED;
+        if (!sv__keeps_spec(c, x))
+            sv__core_remove(c, i, w);
+        sv__group_next(c, now, w);
+        return;
+    }
     x->st = SV__C_RUNNING;
     x->started_at = now;
-    x->abandoned = false;
     sv__core_event(w, SV_EV_RESTARTED, x->slot, x->inc, SV_EXIT_NORMAL, 0);
-    c->cursor++;
     sv__group_next(c, now, w);
 }
 
@@ -349,15 +358,11 @@ int sv_core_new(const sv_core_cfg *cfg, const sv_core_child *children, size_t n,
     if (!cfg || !out || (n > 0 && !children) || n >= SV__NO_SLOT)
         return -EINVAL;
     if ((unsigned)cfg->strategy > SV_REST_FOR_ONE || (unsigned)cfg->auto_shutdown > SV_AUTO_ALL_SIGNIFICANT ||
-        cfg->backoff_jitter_pct > 100)
+        cfg->backoff_jitter_pct > 100 || (cfg->simple && (cfg->strategy != SV_ONE_FOR_ONE || n != 1)))
         return -EINVAL;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         if (!sv__core_child_valid(&children[i]))
             return -EINVAL;
-        for (size_t k = 0; k < i; k++)
-            if (strncmp(children[k].id, children[i].id, SV_ID_MAX) == 0)
-                return -EINVAL;
-    }
     size_t cap = n < 4 ? 4 : n;
     if (cap > SIZE_MAX / sizeof(sv__child))
         return -ENOMEM;
@@ -380,10 +385,21 @@ int sv_core_new(const sv_core_cfg *cfg, const sv_core_child *children, size_t n,
     }
     c->cfg = *cfg;
     c->cap = cap;
-    for (size_t i = 0; i < n; i++)
-        sv__core_child_init(&c->ch[i], &children[i], (uint32_t)i);
-    c->n = n;
-    c->next_slot = (uint32_t)n;
+    if (cfg->simple) {
+        sv__child t;
+        sv__core_child_init(&t, &children[0], 0);
+        c->tmpl = t.spec; /* validated, id NUL-padded; no instance yet */
+    } else {
+        if (sv__hmap_reserve(&c->ids, n) < 0)
+            goto fail_ring;
+        for (size_t i = 0; i < n; i++) {
+            if (sv__core_find_id(c, children[i].id) < c->n) { /* duplicate id */
+                sv_core_free(c);
+                return -EINVAL;
+            }
+            sv__core_append(c, &children[i]);
+        }
+    }
     c->mode = SV__M_NEW;
     c->period_ns = (int64_t)cfg->period_ms * 1000000;
     c->bo_min_ns = (int64_t)cfg->backoff_min_ms * 1000000;
@@ -395,6 +411,8 @@ int sv_core_new(const sv_core_cfg *cfg, const sv_core_child *children, size_t n,
     *out = c;
     return 0;
 
+fail_ring:
+    sv_free(c->ring);
 fail_table:
     sv_free(c->ch);
 fail_core:
@@ -408,6 +426,7 @@ void sv_core_free(sv_core *c)
 {
     if (!c)
         return;
+    sv__hmap_free(&c->ids);
     sv_free(c->ring);
     sv_free(c->ch);
     sv_free(c);
@@ -436,6 +455,8 @@ size_t sv_core_step(sv_core *c, const sv_core_in *in, int64_t now, sv_core_act *
         if (c->await != want || in->slot != c->await_slot || in->incarnation != c->await_inc)
             return 0; /* nobody asked for this result */
         c->await = SV__AW_NONE;
+    } else if (c->await == SV__AW_NONE) {
+        sv__core_compact(c); /* no sequence holds an index now */
     }
     sv__handler h = sv__table[c->mode][kind];
     if (h)
@@ -468,20 +489,12 @@ int64_t sv_core_next_deadline(const sv_core *c)
 
 size_t sv_core_nchildren(const sv_core *c)
 {
-    return c ? c->n : 0;
+    return c ? c->n - c->ngone : 0;
 }
 
-/* State: RUNNING (also an exited incarnation not yet joined, only visible
- * while busy), RESTARTING (waiting for a retry of its own or of its group),
- * UNSTOPPED (RESTARTING whose last incarnation was abandoned), STOPPED.
- * incarnation: the last one given out (0 = never started). Any out pointer
- * may be NULL. */
-int sv_core_child_at(const sv_core *c, size_t i, uint32_t *slot, const sv_core_child **spec,
-                     sv_child_state *state, uint32_t *incarnation)
+static void sv__child_view(const sv__child *x, uint32_t *slot, const sv_core_child **spec,
+                           sv_child_state *state, uint32_t *incarnation)
 {
-    if (!c || i >= c->n)
-        return -ENOENT;
-    const sv__child *x = &c->ch[i];
     static const sv_child_state pub[SV__C__COUNT] = {
         [SV__C_STOPPED] = SV_CHILD_STOPPED,
         [SV__C_RUNNING] = SV_CHILD_RUNNING,
@@ -496,6 +509,34 @@ int sv_core_child_at(const sv_core *c, size_t i, uint32_t *slot, const sv_core_c
         *state = (x->st == SV__C_RESTARTING && x->abandoned) ? SV_CHILD_UNSTOPPED : pub[x->st];
     if (incarnation)
         *incarnation = x->inc;
+}
+
+int sv_core_child_next(const sv_core *c, size_t *pos, uint32_t *slot, const sv_core_child **spec,
+                       sv_child_state *state, uint32_t *incarnation)
+{
+    if (!c || !pos)
+        return -ENOENT;
+    while (*pos < c->n && c->ch[*pos].st == SV__C_GONE)
+        ++*pos;
+    if (*pos >= c->n)
+        return -ENOENT;
+    sv__child_view(&c->ch[(*pos)++], slot, spec, state, incarnation);
+    return 0;
+}
+
+/* State: RUNNING (also an exited incarnation not yet joined, only visible
+ * while busy), RESTARTING (waiting for a retry of its own or of its group),
+ * UNSTOPPED (RESTARTING whose last incarnation was abandoned), STOPPED.
+ * incarnation: the last one given out (0 = never started). Any out pointer
+ * may be NULL. */
+int sv_core_child_at(const sv_core *c, size_t i, uint32_t *slot, const sv_core_child **spec,
+                     sv_child_state *state, uint32_t *incarnation)
+{
+    if (!c || i >= c->n - c->ngone)
+        return -ENOENT;
+    size_t pos = c->ngone ? 0 : i; /* with tombstones: walk to the i-th live child */
+    for (size_t k = c->ngone ? 0 : i; k <= i; k++)
+        sv_core_child_next(c, &pos, slot, spec, state, incarnation);
     return 0;
 }
 

@@ -31,6 +31,18 @@
  * Slots: a child lives in a slot (index) from its creation to its deletion;
  * a slot number is never reused while the core lives. Start order is the
  * order of creation (initial children in spec order, then start_child).
+ *
+ * Instances (cfg.simple, OTP's simple_one_for_one): each SV_IN_START_CHILD
+ * adds a child that copies the template, with instance
+ * number slot + 1 (child = NULL; a spec is refused there, as every by-id
+ * request, with -EOPNOTSUPP); instances are found only by SV_IN_TERMINATE_CHILD with in->instance.
+ * They restart one_for_one; an instance that ends for good (temporary, a
+ * transient's normal end, terminated, a start that said "ignore") is
+ * removed, never kept stopped.
+ *
+ * Costs: lookup by id is a hash index (O(1) expected), by slot a binary
+ * search; removal leaves a tombstone that the next idle step compacts once
+ * tombstones outnumber live children (O(1) amortised per removal).
  */
 #ifndef SV_CORE_H
 #define SV_CORE_H
@@ -52,6 +64,10 @@ typedef struct sv_core_cfg {
     uint32_t backoff_min_ms, backoff_max_ms, backoff_jitter_pct;
     uint64_t seed;      /* jitter PRNG */
     sv_auto_shutdown auto_shutdown;
+    bool simple;        /* simple_one_for_one: strategy must be one_for_one and
+                           sv_core_new gets exactly one child, the template;
+                           the table starts empty and every SV_IN_START_CHILD
+                           adds an instance of the template (see below) */
 } sv_core_cfg;
 
 typedef struct sv_core_child {
@@ -70,7 +86,7 @@ typedef enum sv_core_in_kind {
     SV_IN_STOP_RESULT,    /* answer to SV_ACT_STOP: unstopped = gave up     */
     SV_IN_TIMER,          /* sv_core_next_deadline() reached                */
     SV_IN_SHUTDOWN,       /* stop the supervisor (owner or parent)          */
-    SV_IN_START_CHILD,    /* admin; child = the spec                        */
+    SV_IN_START_CHILD,    /* admin; child = the spec (simple: NULL = instance) */
     SV_IN_TERMINATE_CHILD,/* admin; id                                      */
     SV_IN_RESTART_CHILD,  /* admin; id                                      */
     SV_IN_DELETE_CHILD,   /* admin; id                                      */
@@ -85,6 +101,10 @@ typedef struct sv_core_in {
     bool unstopped;   /* SV_IN_STOP_RESULT */
     const sv_core_child *child; /* SV_IN_START_CHILD */
     const char *id;   /* TERMINATE/RESTART/DELETE */
+    bool ignored;     /* SV_IN_START_RESULT: the start said "ignore" (err 0):
+                         the child is not running, and that is no failure */
+    uint32_t instance;/* SV_IN_TERMINATE_CHILD of an instance (simple): its
+                         number; 0 = by id */
 } sv_core_in;
 
 typedef enum sv_core_act_kind {
@@ -130,6 +150,12 @@ int64_t sv_core_next_deadline(const sv_core *c);
 
 /* Read-only views for which_children / count_children / the harness. */
 size_t sv_core_nchildren(const sv_core *c); /* in start order */
+/* Walk the children in start order: set *pos = 0, then each call fills the
+ * outputs as sv_core_child_at does for the next child and advances *pos;
+ * -ENOENT after the last. O(1) amortised per call (sv_core_child_at is O(n)
+ * while removed children await compaction). */
+int sv_core_child_next(const sv_core *c, size_t *pos, uint32_t *slot, const sv_core_child **spec,
+                       sv_child_state *state, uint32_t *incarnation);
 /* i-th child in start order: its slot, spec, state and current incarnation.
  * Returns -ENOENT when i >= nchildren. */
 int sv_core_child_at(const sv_core *c, size_t i, uint32_t *slot, const sv_core_child **spec,

@@ -15,6 +15,7 @@ static const bool sv__abnormal_by_reason[] = {
     [SV_EXIT_ERROR] = true,
     [SV_EXIT_SIGNAL] = true,
     [SV_EXIT_KILLED] = true,
+    [SV_EXIT_THREAD_EXIT] = true,
 };
 
 bool sv__core_exit_abnormal(int reason)

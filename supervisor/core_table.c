@@ -59,7 +59,8 @@ void sv__core_stop(sv_core *c, sv__child *x, sv__out *w)
 }
 /* ---- the table ------------------------------------------------------------- */
 
-/* Index of slot, or c->n. The table is sorted by slot. */
+/* Index of the live child in slot, or c->n. The table is sorted by slot
+ * (tombstones keep theirs). */
 size_t sv__core_find_slot(const sv_core *c, uint32_t slot)
 {
     size_t lo = 0, hi = c->n;
@@ -70,17 +71,34 @@ size_t sv__core_find_slot(const sv_core *c, uint32_t slot)
         else
             hi = mid;
     }
-    return (lo < c->n && c->ch[lo].slot == slot) ? lo : c->n;
+    return (lo < c->n && c->ch[lo].slot == slot && c->ch[lo].st != SV__C_GONE) ? lo : c->n;
 }
 
+/* Through the id index: candidates with the id's hash, checked by name.
+ * Instances are not indexed, so they are never found by id. */
 size_t sv__core_find_id(const sv_core *c, const char *id)
 {
     if (strnlen(id, SV_ID_MAX) >= SV_ID_MAX)
         return c->n;
-    for (size_t i = 0; i < c->n; i++)
-        if (strcmp(c->ch[i].spec.id, id) == 0)
+    uint32_t h = sv__hash_str(id, SV_ID_MAX);
+    for (size_t e = sv__hmap_first(&c->ids, h); e != SV__HMAP_END; e = sv__hmap_next(&c->ids, h, e)) {
+        size_t i = sv__core_find_slot(c, (uint32_t)c->ids.e[e].v);
+        if (i < c->n && strcmp(c->ch[i].spec.id, id) == 0)
             return i;
+    }
     return c->n;
+}
+
+void sv__core_drop(sv_core *c, size_t i)
+{
+    sv__child *x = &c->ch[i];
+    if (!c->cfg.simple)
+        sv__hmap_del(&c->ids, sv__hash_str(x->spec.id, SV_ID_MAX), x->slot);
+    if (x->retry_at != SV_FOREVER)
+        c->sched_dirty = true;
+    x->retry_at = SV_FOREVER;
+    x->st = SV__C_GONE;
+    c->ngone++;
 }
 
 /* Emits CHILD_REMOVED and FORGET for ch[i] and drops it from the table. */
@@ -89,8 +107,49 @@ void sv__core_remove(sv_core *c, size_t i, sv__out *w)
     sv__child *x = &c->ch[i];
     sv__core_event(w, SV_EV_CHILD_REMOVED, x->slot, x->inc, x->last_reason, 0);
     sv__core_emit(w, SV_ACT_FORGET, x->slot, x->inc);
-    memmove(&c->ch[i], &c->ch[i + 1], (c->n - i - 1) * sizeof c->ch[0]);
-    c->n--;
+    sv__core_drop(c, i);
+}
+
+/* Amortised O(1) per removal: runs only when tombstones >= live children,
+ * and costs O(entries). */
+void sv__core_compact(sv_core *c)
+{
+    if (c->ngone == 0 || c->ngone < c->n - c->ngone)
+        return;
+    size_t k = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->ch[i].st != SV__C_GONE)
+            c->ch[k++] = c->ch[i];
+    c->n = k;
+    c->ngone = 0;
+}
+
+int sv__core_reserve(sv_core *c)
+{
+    if (!c->cfg.simple && sv__hmap_reserve(&c->ids, c->n - c->ngone + 1) < 0)
+        return -ENOMEM;
+    if (c->n < c->cap)
+        return 0;
+    if (c->cap > SIZE_MAX / 2 / sizeof c->ch[0])
+        return -ENOMEM;
+    size_t cap = c->cap * 2;
+    sv__child *ch = sv_alloc(cap * sizeof *ch);
+    if (!ch)
+        return -ENOMEM;
+    memcpy(ch, c->ch, c->n * sizeof *ch);
+    sv_free(c->ch);
+    c->ch = ch;
+    c->cap = cap;
+    return 0;
+}
+
+sv__child *sv__core_append(sv_core *c, const sv_core_child *s)
+{
+    sv__child *x = &c->ch[c->n++];
+    sv__core_child_init(x, s, c->next_slot++);
+    if (!c->cfg.simple)
+        sv__hmap_put(&c->ids, sv__hash_str(x->spec.id, SV_ID_MAX), x->slot);
+    return x;
 }
 
 bool sv__core_child_valid(const sv_core_child *s)
@@ -143,7 +202,7 @@ void sv__core_mark_group(sv_core *c, size_t i)
     size_t hi = sv__core_group_hi(c, i);
     for (size_t k = sv__core_group_lo(c, i); k <= hi; k++) {
         sv__child *x = &c->ch[k];
-        if (!sv__alive(x) && x->spec.restart != SV_TEMPORARY)
+        if (!sv__alive(x) && x->st != SV__C_GONE && x->spec.restart != SV_TEMPORARY)
             x->st = SV__C_RESTARTING;
     }
 }

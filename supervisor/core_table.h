@@ -13,6 +13,7 @@
 #define SV_CORE_TABLE_H
 
 #include "core.h"
+#include "hmap.h"
 #include "sv_plat.h"
 
 #include <errno.h>
@@ -31,12 +32,18 @@
  *    execution — its own when retry_at != SV_FOREVER (it is a "head"), else
  *    as a member of the group of a head that covers it.
  *  - A temporary child is never STOPPED or RESTARTING once the core is
- *    running: it is removed (FORGET) when its incarnation ends. */
+ *    running: it is removed (FORGET) when its incarnation ends.
+ *  - GONE: a removed child's tombstone. It keeps its slot (the table stays
+ *    sorted by slot) but is invisible: find_slot/find_id never return it,
+ *    no sequence acts on it, and it is not in the id index. Tombstones are
+ *    compacted away at the start of a step taken while not busy, so indexes
+ *    held by a sequence (cursor) stay valid while it runs. */
 typedef enum sv__cstate {
     SV__C_STOPPED = 0,
     SV__C_RUNNING,
     SV__C_EXITED,
     SV__C_RESTARTING,
+    SV__C_GONE,
     SV__C__COUNT
 } sv__cstate;
 
@@ -71,8 +78,11 @@ typedef struct sv__child {
 
 struct sv_core {
     sv_core_cfg cfg;
-    sv__child *ch;        /* start order == slot order; owned */
-    size_t n, cap;
+    sv__child *ch;        /* start order == slot order; owned; tombstones included */
+    size_t n, cap;        /* entries (live + GONE) / room */
+    size_t ngone;         /* GONE entries in ch[0..n) */
+    sv__hmap ids;         /* hash(id) -> slot of every live child (not instances) */
+    sv_core_child tmpl;   /* cfg.simple: the template of every instance */
     uint32_t next_slot;   /* slots below it existed at some time */
 
     uint8_t mode;         /* sv__mode */
@@ -85,7 +95,7 @@ struct sv_core {
     bool start_phase;     /* GROUP: in the start phase */
     bool execute;         /* GROUP: run the start phase right after the stop phase */
     uint32_t head_slot;   /* GROUP: the child whose exit/failure caused it */
-    bool admin_new;       /* ADMIN_START: start_child (true) or restart_child */
+    uint8_t admin_kind;   /* ADMIN_START: what started it (sv__admin_kind in core_admin.c) */
     int init_err;         /* SHUTDOWN after a failed INIT: error to reply; else 0 */
 
     /* intensity: ring of the last MaxR restart times (oldest at ring_head) */
@@ -112,6 +122,14 @@ static inline bool sv__alive(const sv__child *x)
     return x->st == SV__C_RUNNING || x->st == SV__C_EXITED;
 }
 
+/* Whether the child's spec stays in the table after its end for good
+ * (terminated, transient ended normally, start ignored): not for temporary
+ * children, and never for instances. */
+static inline bool sv__keeps_spec(const sv_core *c, const sv__child *x)
+{
+    return x->spec.restart != SV_TEMPORARY && !c->cfg.simple;
+}
+
 /* A start error as a negative errno (a positive "error" is still a failure). */
 static inline int sv__err(int err)
 {
@@ -134,8 +152,16 @@ void sv__core_stop(sv_core *c, sv__child *x, sv__out *w);
 
 size_t sv__core_find_slot(const sv_core *c, uint32_t slot); /* index, or c->n */
 size_t sv__core_find_id(const sv_core *c, const char *id);  /* index, or c->n */
-/* Emit CHILD_REMOVED + FORGET for ch[i] and drop it (later indexes shift). */
+/* Emit CHILD_REMOVED + FORGET for ch[i] and drop it. */
 void sv__core_remove(sv_core *c, size_t i, sv__out *w);
+/* Drop ch[i] silently (it becomes a tombstone; indexes do not shift). */
+void sv__core_drop(sv_core *c, size_t i);
+/* Remove tombstones when they outnumber live children (not while busy). */
+void sv__core_compact(sv_core *c);
+/* Append a child (room reserved, id indexed unless it is an instance). */
+sv__child *sv__core_append(sv_core *c, const sv_core_child *s);
+/* Room for one more child in the table and the id index: 0 or -ENOMEM. */
+int sv__core_reserve(sv_core *c);
 /* Id non-empty and NUL-terminated within SV_ID_MAX, enums in range, not
  * significant-and-permanent. */
 bool sv__core_child_valid(const sv_core_child *s);

@@ -3,7 +3,7 @@
  * stock log sinks.
  *
  * Line format (fields after the kind appear only when meaningful):
- *   sv[SUP] #SEQ t=SEC.USEC KIND child=ID inc=N reason=R err=E (TEXT) delay_ms=D msg="..."
+ *   sv[SUP] #SEQ t=SEC.USEC KIND child=ID instance=I inc=N reason=R err=E (TEXT) delay_ms=D msg="..."
  * e.g.
  *   sv[root] #12 t=3.000417 logged child=poller inc=3 reason=panic msg="lost the device: 5"
  */
@@ -33,11 +33,13 @@ static const char *const sv__kind_names[SV_EV__COUNT] = {
     [SV_EV_AUTO_SHUTDOWN] = "auto_shutdown",
     [SV_EV_SHUTDOWN] = "shutdown",
     [SV_EV_ESCALATED] = "escalated",
+    [SV_EV_START_IGNORED] = "start_ignored",
 };
 
 static const char *const sv__exit_names[] = {
     [SV_EXIT_NORMAL] = "normal", [SV_EXIT_SHUTDOWN] = "shutdown", [SV_EXIT_PANIC] = "panic",
     [SV_EXIT_ERROR] = "error",   [SV_EXIT_SIGNAL] = "signal",     [SV_EXIT_KILLED] = "killed",
+    [SV_EXIT_THREAD_EXIT] = "thread_exit",
 };
 
 /* Static names; "?" for values out of range. Never fail. */
@@ -123,6 +125,7 @@ size_t sv_event_format(const sv_event *ev, char *buf, size_t cap)
     sv__outf(&o, "sv[%s] #%llu t=%lld.%06lld %s", ev->sup ? ev->sup : "?", (unsigned long long)ev->seq,
              (long long)(t / 1000000000), (long long)(t % 1000000000 / 1000), sv_event_kind_name(ev->kind));
     if (ev->child) sv__outf(&o, " child=%s", ev->child);
+    if (ev->instance) sv__outf(&o, " instance=%u", ev->instance);
     if (ev->incarnation) sv__outf(&o, " inc=%u", ev->incarnation);
     if (sv_event_has_reason(ev->kind)) sv__outf(&o, " reason=%s", sv_exit_name(ev->reason));
     if (ev->err) sv__outf(&o, " err=%d (%s)", ev->err, strerror(ev->err < 0 ? -ev->err : ev->err));
@@ -148,6 +151,7 @@ bool sv__log_wants(int kind, int reason)
     case SV_EV_AUTO_SHUTDOWN:
     case SV_EV_SHUTDOWN:
     case SV_EV_ESCALATED:
+    case SV_EV_START_IGNORED:
         return true;
     case SV_EV_JOINED:
         return sv__reason_abnormal(reason);

@@ -238,6 +238,10 @@ static void sv__posix_yield(void) { sched_yield(); }
 static void *sv__posix_alloc(size_t n) { return malloc(n); }
 static void sv__posix_free(void *p) { free(p); }
 
+/* A POSIX thread ends early only by its own code (pthread_exit, or a
+ * cancellation somebody requested): never by this binding. */
+static bool sv__posix_thread_killed(void) { return false; }
+
 const sv_plat_ops sv_plat_posix = {
     .name = "posix",
     .thread_create = sv__posix_thread_create,
@@ -259,6 +263,7 @@ const sv_plat_ops sv_plat_posix = {
     .yield = sv__posix_yield,
     .alloc = sv__posix_alloc,
     .free = sv__posix_free,
+    .thread_killed = sv__posix_thread_killed,
 };
 
 const sv_plat_ops *_Atomic sv__plat = &sv_plat_posix;

@@ -29,8 +29,10 @@ static bool sv__ev_wanted(const sv_sup *s, sv_event_kind k, int reason)
     return s->on_event || (s->log != sv_log_discard && sv__log_wants(k, reason));
 }
 
-void sv__ev_emit_locked(sv_sup *s, sv_event_kind k, const char *child, uint32_t inc, int reason, int err,
-                        int64_t detail_ns, const char *msg, const char *bt)
+_Thread_local unsigned sv__hook_depth;
+
+void sv__ev_emit_locked(sv_sup *s, sv_event_kind k, const char *child, uint32_t inc, uint32_t inst, int reason,
+                        int err, int64_t detail_ns, const char *msg, const char *bt)
 {
     sv__tree *t = s->tree;
     if (t->closed || !sv__ev_wanted(s, k, reason)) return;
@@ -46,21 +48,24 @@ void sv__ev_emit_locked(sv_sup *s, sv_event_kind k, const char *child, uint32_t 
         .detail_ns = detail_ns,
         .message = msg,
         .backtrace = bt,
+        .instance = inst,
     };
+    sv__hook_depth++; /* the hooks run with tree->lock held */
     if (s->on_event) s->on_event(s->event_ud, &ev);
     if (s->log != sv_log_discard && sv__log_wants(k, reason)) {
         char line[1536];
         sv_event_format(&ev, line, sizeof line);
         s->log(s->log_ud, &ev, line);
     }
+    sv__hook_depth--;
 }
 
-void sv__ev_emit(sv_sup *s, sv_event_kind k, const char *child, uint32_t inc, int reason, int err,
+void sv__ev_emit(sv_sup *s, sv_event_kind k, const char *child, uint32_t inc, uint32_t inst, int reason, int err,
                  int64_t detail_ns, const char *msg, const char *bt)
 {
     if (!sv__ev_wanted(s, k, reason)) return; /* hooks are fixed for s's life */
     sv_mutex_lock(&s->tree->lock);
-    sv__ev_emit_locked(s, k, child, inc, reason, err, detail_ns, msg, bt);
+    sv__ev_emit_locked(s, k, child, inc, inst, reason, err, detail_ns, msg, bt);
     sv_mutex_unlock(&s->tree->lock);
 }
 
@@ -77,32 +82,42 @@ static void sv__set_word(_Atomic uint32_t *w, uint32_t v)
 
 /* ---- slots ---------------------------------------------------------------- */
 
+/* The slot table is a hash index (O(1) expected), so its size follows the
+ * slots that exist, not the slot numbers ever given out. */
 sv__slot *sv__slot_get(sv_sup *s, uint32_t slot)
 {
-    return slot < s->nslots ? s->slots[slot] : NULL;
+    uint32_t h = sv__hash_u32(slot);
+    for (size_t e = sv__hmap_first(&s->slots, h); e != SV__HMAP_END; e = sv__hmap_next(&s->slots, h, e)) {
+        sv__slot *sl = (sv__slot *)s->slots.e[e].v;
+        if (sl->no == slot) return sl;
+    }
+    return NULL;
 }
 
-/* Room for slot numbers below n. 0 or -ENOMEM. */
 int sv__slots_reserve(sv_sup *s, size_t n)
 {
-    if (n <= s->slots_cap) return 0;
-    size_t cap = s->slots_cap ? s->slots_cap : 4;
-    while (cap < n) cap *= 2;
-    sv__slot **a = sv_alloc(cap * sizeof *a);
-    if (!a) return -ENOMEM;
-    if (s->nslots) memcpy(a, s->slots, s->nslots * sizeof *a);
-    memset(a + s->nslots, 0, (cap - s->nslots) * sizeof *a);
-    sv_free(s->slots);
-    s->slots = a;
-    s->slots_cap = cap;
-    return 0;
+    return sv__hmap_reserve(&s->slots, s->slots.n + n);
 }
+
+void sv__slot_put(sv_sup *s, sv__slot *sl)
+{
+    sv__hmap_put(&s->slots, sv__hash_u32(sl->no), (uintptr_t)sl);
+}
+
+/* Remove sl from the table and free it (abandoning its incarnations). */
+static void sv__slot_forget(sv_sup *s, sv__slot *sl);
 
 static void sv__slot_free(sv_sup *s, sv__slot *sl)
 {
     sv__slot_abandon_all(s, sl);
     if (sl->owned) sv__cspec_clear(&sl->own);
     sv_free(sl);
+}
+
+static void sv__slot_forget(sv_sup *s, sv__slot *sl)
+{
+    sv__hmap_del(&s->slots, sv__hash_u32(sl->no), (uintptr_t)sl);
+    sv__slot_free(s, sl);
 }
 
 static const char *sv__slot_id(sv_sup *s, uint32_t slot)
@@ -125,9 +140,9 @@ static void sv__tree_put(sv__tree *t)
 void sv__sup_put(sv_sup *s)
 {
     if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1) return;
-    for (size_t i = 0; i < s->nslots; i++)
-        if (s->slots[i]) sv__slot_free(s, s->slots[i]);
-    sv_free(s->slots);
+    for (size_t i = 0; i < s->slots.cap; i++)
+        if (s->slots.e[i].used) sv__slot_free(s, (sv__slot *)s->slots.e[i].v);
+    sv__hmap_free(&s->slots);
     sv_queue_free(s->q);
     sv_core_free(s->core);
     sv_cond_destroy(&s->req_cond);
@@ -168,18 +183,19 @@ int sv__sup_new(sv__sspec *spec, sv__tree *tree, sv_sup *parent, sv_sup **out)
     if (err) goto fail_sup;
     if ((err = sv_queue_new(&s->q))) goto fail_core;
     if ((err = sv__slots_reserve(s, spec->n + 1))) goto fail_queue;
-    for (size_t i = 0; i < spec->n; i++) {
+    size_t pos = 0;
+    for (size_t i = 0; i < spec->n && !spec->cfg.simple; i++) { /* instances get slots later */
         uint32_t slot;
         err = -EINVAL;
-        if (sv_core_child_at(s->core, i, &slot, NULL, NULL, NULL) != 0) goto fail_slots;
-        if ((err = sv__slots_reserve(s, (size_t)slot + 1))) goto fail_slots;
+        if (sv_core_child_next(s->core, &pos, &slot, NULL, NULL, NULL) != 0) goto fail_slots;
         err = -ENOMEM;
         sv__slot *sl = sv_alloc(sizeof *sl);
         if (!sl) goto fail_slots;
         memset(sl, 0, sizeof *sl);
         sl->spec = &spec->ch[i];
-        s->slots[slot] = sl;
-        if (slot >= s->nslots) s->nslots = (size_t)slot + 1;
+        sl->arg = spec->ch[i].arg;
+        sl->no = slot;
+        sv__slot_put(s, sl);
     }
     sv_mutex_init(&s->req_lock);
     sv_cond_init(&s->req_cond);
@@ -190,8 +206,9 @@ int sv__sup_new(sv__sspec *spec, sv__tree *tree, sv_sup *parent, sv_sup **out)
     return 0;
 
 fail_slots:
-    for (size_t i = 0; i < s->nslots; i++) sv_free(s->slots[i]);
-    sv_free(s->slots);
+    for (size_t i = 0; i < s->slots.cap; i++)
+        if (s->slots.e[i].used) sv_free((void *)s->slots.e[i].v);
+    sv__hmap_free(&s->slots);
 fail_queue:
     sv_queue_free(s->q);
 fail_core:
@@ -211,9 +228,9 @@ static void sv__do_log(sv_sup *s, const sv_core_act *a)
     if (SV_FAILPOINT("sv.log.skip", id, a->incarnation)) return;
     sv_worker *w = s->cur;
     if (w && w->slot == a->slot && w->inc == a->incarnation)
-        sv__ev_emit(s, SV_EV_LOGGED, w->id, w->inc, a->reason, 0, 0, w->rep.message, w->rep.backtrace);
+        sv__ev_emit(s, SV_EV_LOGGED, w->id, w->inc, w->inst, a->reason, 0, 0, w->rep.message, w->rep.backtrace);
     else
-        sv__ev_emit(s, SV_EV_LOGGED, id, a->incarnation, a->reason, 0, 0, NULL, NULL);
+        sv__ev_emit(s, SV_EV_LOGGED, id, a->incarnation, sv__inst(s, a->slot), a->reason, 0, 0, NULL, NULL);
 }
 
 static void sv__do_exit(sv_sup *s, int reason)
@@ -228,10 +245,10 @@ static void sv__do_exit(sv_sup *s, int reason)
     while (sv_queue_pop(s->q, SV_FOREVER, &r) == 0) {
         sv_worker *w = r->owner;
         if (sv__reason_abnormal(w->rep.reason) && !SV_FAILPOINT("sv.log.skip", w->id, w->inc))
-            sv__ev_emit(s, SV_EV_LOGGED, w->id, w->inc, w->rep.reason, 0, 0, w->rep.message, w->rep.backtrace);
+            sv__ev_emit(s, SV_EV_LOGGED, w->id, w->inc, w->inst, w->rep.reason, 0, 0, w->rep.message, w->rep.backtrace);
         sv__worker_put(w);
     }
-    sv__ev_emit(s, SV_EV_SHUTDOWN, NULL, 0, reason, 0, 0, NULL, NULL);
+    sv__ev_emit(s, SV_EV_SHUTDOWN, NULL, 0, 0, reason, 0, 0, NULL, NULL);
     s->exit_reason = reason;
     if (!s->parent) {
         sv_mutex_lock(&s->tree->lock);
@@ -247,16 +264,15 @@ static void sv__publish_init(sv_sup *s, int err)
     sv__set_word(&s->init_state, err ? 2 : 1);
 }
 
-/* start_child: the core appended the new child (last in start order) in
- * the step just taken, before its START runs — give it the request's slot. */
-static void sv__bind_pending(sv_sup *s)
+/* start_child: the core appended the new child in the step just taken and
+ * asks to START it (the step's last action) — give it the request's slot.
+ * Room in the table was reserved before the request was fed. */
+static void sv__bind_pending(sv_sup *s, const sv_core_act *act, size_t n)
 {
-    size_t nc = sv_core_nchildren(s->core);
-    uint32_t slot;
-    if (nc > s->pending_n0 && sv_core_child_at(s->core, nc - 1, &slot, NULL, NULL, NULL) == 0 &&
-        sv__slots_reserve(s, (size_t)slot + 1) == 0 && !s->slots[slot]) {
-        s->slots[slot] = s->pending;
-        if (slot >= s->nslots) s->nslots = (size_t)slot + 1;
+    if (sv_core_nchildren(s->core) > s->pending_n0 && n > 0 && act[n - 1].kind == SV_ACT_START &&
+        !sv__slot_get(s, act[n - 1].slot)) {
+        s->pending->no = s->pending_no = act[n - 1].slot;
+        sv__slot_put(s, s->pending);
         s->pending_bound = true;
     }
     s->pending = NULL; /* bound, or the request made no child: the caller keeps it */
@@ -270,7 +286,7 @@ void sv__feed(sv_sup *s, const sv_core_in *in, int *reply)
     sv_core_in next;
     for (;;) {
         size_t n = sv_core_step(s->core, in, sv_now(), act);
-        if (s->pending) sv__bind_pending(s);
+        if (s->pending) sv__bind_pending(s, act, n);
         bool more = false;
         for (size_t i = 0; i < n; i++) {
             const sv_core_act *a = &act[i];
@@ -280,11 +296,11 @@ void sv__feed(sv_sup *s, const sv_core_in *in, int *reply)
                 break;
             case SV_ACT_EVENT:
                 sv__ev_emit(s, a->event, a->slot == UINT32_MAX ? NULL : sv__slot_id(s, a->slot), a->incarnation,
-                            a->reason, 0, a->detail_ns, NULL, NULL);
+                            a->slot == UINT32_MAX ? 0 : sv__inst(s, a->slot), a->reason, 0, a->detail_ns, NULL, NULL);
                 break;
             case SV_ACT_START:
                 next = (sv_core_in){ .kind = SV_IN_START_RESULT, .slot = a->slot, .incarnation = a->incarnation };
-                next.err = sv__inc_start(s, a->slot, a->incarnation);
+                next.err = sv__inc_start(s, a->slot, a->incarnation, &next.ignored);
                 more = true;
                 break;
             case SV_ACT_STOP:
@@ -294,10 +310,7 @@ void sv__feed(sv_sup *s, const sv_core_in *in, int *reply)
                 break;
             case SV_ACT_FORGET: {
                 sv__slot *sl = sv__slot_get(s, a->slot);
-                if (sl) {
-                    s->slots[a->slot] = NULL;
-                    sv__slot_free(s, sl);
-                }
+                if (sl) sv__slot_forget(s, sl);
                 break;
             }
             case SV_ACT_REPLY:
@@ -317,7 +330,8 @@ void sv__feed(sv_sup *s, const sv_core_in *in, int *reply)
 
 void sv__sup_run(sv_sup *s)
 {
-    sv__ev_emit(s, SV_EV_SUP_START, NULL, 0, 0, 0, 0, NULL, NULL);
+    sv__hook_depth++; /* every user call on this thread is a hook: no admin */
+    sv__ev_emit(s, SV_EV_SUP_START, NULL, 0, 0, 0, 0, 0, NULL, NULL);
     int init_err = 0;
     sv__feed(s, &(sv_core_in){ .kind = SV_IN_INIT }, &init_err);
     sv__publish_init(s, init_err);
@@ -353,10 +367,11 @@ void sv__sup_run(sv_sup *s)
     /* Every incarnation was joined or abandoned by the shutdown sweep; a
      * core that ended otherwise leaves nothing listed either, but make sure
      * no thread is left unaccounted for. */
-    for (size_t i = 0; i < s->nslots; i++)
-        if (s->slots[i]) sv__slot_abandon_all(s, s->slots[i]);
+    for (size_t i = 0; i < s->slots.cap; i++)
+        if (s->slots.e[i].used) sv__slot_abandon_all(s, (sv__slot *)s->slots.e[i].v);
     sv__publish_init(s, -SV_ESHUTDOWN);
     sv__admin_close(s);
+    sv__hook_depth--;
     sv__set_word(&s->done, 1);
 }
 
@@ -416,6 +431,7 @@ fail_sup:
  * joined. Idempotent, callable from several threads. Returns 0. */
 int sv_sup_stop(sv_sup *s)
 {
+    if (sv__hook_depth > 0) return -EDEADLK; /* it would wait for the thread it runs on */
     if (!atomic_load_explicit(&s->done, memory_order_acquire)) {
         atomic_store_explicit(&s->stop_req, 1, memory_order_release);
         sv__queue_kick(s->q);
@@ -434,6 +450,7 @@ int sv_sup_stop(sv_sup *s)
  * or -ETIMEDOUT. */
 int sv_sup_wait(sv_sup *s, int64_t timeout_ms, int *reason)
 {
+    if (sv__hook_depth > 0) return -EDEADLK;
     int64_t dl = timeout_ms < 0 || timeout_ms > INT64_MAX / 1000000 ? SV_FOREVER
                                                                      : sv_deadline_in(timeout_ms * 1000000);
     while (!atomic_load_explicit(&s->done, memory_order_acquire)) {
@@ -449,6 +466,10 @@ int sv_sup_wait(sv_sup *s, int64_t timeout_ms, int *reason)
 void sv_sup_free(sv_sup *s)
 {
     if (!s) return;
+    if (sv__hook_depth > 0) {
+        fputs("libsv: sv_sup_free called from a hook: ignored (it would deadlock)\n", stderr);
+        return;
+    }
     sv_sup_stop(s);
     sv__sup_put(s);
 }

@@ -34,6 +34,7 @@
 
 #include "core.h"
 #include "crash.h"
+#include "hmap.h"
 #include "queue.h"
 #include "sv.h"
 #include "sv_plat.h"
@@ -88,9 +89,12 @@ typedef struct sv__tree {
 } sv__tree;
 
 typedef struct sv__slot {
-    const sv__cspec *spec; /* borrowed from sup->spec, or &own */
+    const sv__cspec *spec; /* borrowed from sup->spec (static children and
+                              instances: the template), or &own */
     sv__cspec own;         /* dynamic children (start_child) */
     bool owned;
+    uint32_t no;           /* the core's slot number (key in sup->slots) */
+    void *arg;             /* passed to fn and init: spec->arg, or the instance's */
     sv_worker *live; /* incarnations started and not yet joined/abandoned */
 } sv__slot;
 
@@ -109,6 +113,7 @@ struct sv_worker {
     sv_worker_fn fn;
     void *arg;
     uint32_t slot, inc;
+    uint32_t inst;          /* instance number (simple_one_for_one), else 0 */
     sv_thread *thread;
     sv_worker *next; /* slot's live list; supervisor thread only */
     char id[SV_ID_MAX];
@@ -131,12 +136,12 @@ struct sv_sup {
     /* supervisor thread only */
     sv_core *core;
     sv_queue *q;
-    sv__slot **slots; /* by slot number */
-    size_t nslots, slots_cap;
+    sv__hmap slots;   /* hash(slot number) -> sv__slot *, owned */
     sv_worker *cur;   /* the report being handled (its LOG action) */
     sv__slot *pending;    /* start_child: slot to bind to the core's new child */
     size_t pending_n0;    /* sv_core_nchildren before that request */
     bool pending_bound;   /* the core took it (the slot table owns it now) */
+    uint32_t pending_no;  /* its slot number, once bound */
     bool shutdown_fed;
     bool closed;      /* under tree->lock: no more reports pushed */
 
@@ -164,18 +169,28 @@ struct sv_sup {
 int sv__sup_new(sv__sspec *spec, sv__tree *tree, sv_sup *parent, sv_sup **out); /* takes spec */
 void sv__sup_put(sv_sup *s);
 void sv__sup_run(sv_sup *s); /* the loop; returns when it exited */
-void sv__ev_emit(sv_sup *s, sv_event_kind k, const char *child, uint32_t inc, int reason, int err,
+/* Emit one event (inst: the instance number, 0 for static children and
+ * supervisor-level events). */
+void sv__ev_emit(sv_sup *s, sv_event_kind k, const char *child, uint32_t inc, uint32_t inst, int reason, int err,
                  int64_t detail_ns, const char *msg, const char *bt);
 /* Same, tree->lock held by the caller. */
-void sv__ev_emit_locked(sv_sup *s, sv_event_kind k, const char *child, uint32_t inc, int reason, int err,
-                        int64_t detail_ns, const char *msg, const char *bt);
+void sv__ev_emit_locked(sv_sup *s, sv_event_kind k, const char *child, uint32_t inc, uint32_t inst, int reason,
+                        int err, int64_t detail_ns, const char *msg, const char *bt);
+/* The instance number of a slot: slot + 1 under simple_one_for_one, else 0. */
+static inline uint32_t sv__inst(const sv_sup *s, uint32_t slot) { return s->spec->cfg.simple ? slot + 1 : 0; }
+/* > 0 while the calling thread runs user code that libsv called with a
+ * supervisor's locks held or on a supervisor's thread (event hook, log sink,
+ * init hook, a supervisor loop): admin calls there are refused (-EDEADLK). */
+extern _Thread_local unsigned sv__hook_depth;
 void sv__feed(sv_sup *s, const sv_core_in *in, int *reply);
 void sv__wait_word(_Atomic uint32_t *w, uint32_t while_eq);
-sv__slot *sv__slot_get(sv_sup *s, uint32_t slot);
-int sv__slots_reserve(sv_sup *s, size_t n);
+sv__slot *sv__slot_get(sv_sup *s, uint32_t slot); /* NULL: no such slot */
+int sv__slots_reserve(sv_sup *s, size_t n);       /* room for n more: 0, -ENOMEM */
+void sv__slot_put(sv_sup *s, sv__slot *sl);       /* room reserved; key sl->no */
 
 /* worker.c */
-int sv__inc_start(sv_sup *s, uint32_t slot, uint32_t inc);  /* START action: 0 or err */
+/* START action: 0 or err; *ignored when the init hook said SV_IGNORE. */
+int sv__inc_start(sv_sup *s, uint32_t slot, uint32_t inc, bool *ignored);
 bool sv__inc_stop(sv_sup *s, uint32_t slot, uint32_t inc);  /* STOP action: unstopped */
 void sv__worker_put(sv_worker *w);
 /* Release every incarnation still listed in a slot (abandon). */

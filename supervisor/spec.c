@@ -40,6 +40,26 @@ static bool sv__name_ok(const char *s)
     return s && s[0] && strnlen(s, SV_ID_MAX) < SV_ID_MAX;
 }
 
+/* Every id valid and none twice: O(n) expected, through a temporary hash
+ * index of the ids seen. 0, -EINVAL, -ENOMEM. */
+static int sv__ids_unique(const sv_child_spec *c, size_t n)
+{
+    sv__hmap m = { 0 };
+    int err = sv__hmap_reserve(&m, n);
+    for (size_t i = 0; i < n && !err; i++) {
+        if (!sv__name_ok(c[i].id)) {
+            err = -EINVAL;
+            break;
+        }
+        uint32_t h = sv__hash_str(c[i].id, SV_ID_MAX);
+        for (size_t e = sv__hmap_first(&m, h); e != SV__HMAP_END && !err; e = sv__hmap_next(&m, h, e))
+            if (strcmp(c[m.e[e].v].id, c[i].id) == 0) err = -EINVAL;
+        if (!err) sv__hmap_put(&m, h, i);
+    }
+    sv__hmap_free(&m);
+    return err;
+}
+
 void sv__sspec_free(sv__sspec *s)
 {
     if (!s) return;
@@ -77,21 +97,21 @@ int sv__sspec_from_user(const sv_sup_spec *u, int depth, sv__sspec **out)
     if (!u || depth > SV__MAX_DEPTH) return -EINVAL;
     const char *name = u->name ? u->name : "sup";
     if (!sv__name_ok(name) || (u->nchildren && !u->children)) return -EINVAL;
-    if ((unsigned)u->strategy > SV_REST_FOR_ONE || (unsigned)u->auto_shutdown > SV_AUTO_ALL_SIGNIFICANT ||
-        u->backoff_jitter_pct > 100)
+    if ((unsigned)u->strategy > SV_SIMPLE_ONE_FOR_ONE || (unsigned)u->auto_shutdown > SV_AUTO_ALL_SIGNIFICANT ||
+        u->backoff_jitter_pct > 100 || u->period_ms == 0) /* OTP rejects period 0 too */
         return -EINVAL;
+    bool simple = u->strategy == SV_SIMPLE_ONE_FOR_ONE;
+    if (simple && u->nchildren != 1) return -EINVAL; /* exactly one template */
     if (u->nchildren > (SIZE_MAX - sizeof(sv__sspec)) / sizeof(sv__cspec)) return -ENOMEM;
-    for (size_t i = 0; i < u->nchildren; i++) {
-        if (!sv__name_ok(u->children[i].id)) return -EINVAL;
-        for (size_t k = 0; k < i; k++)
-            if (strcmp(u->children[k].id, u->children[i].id) == 0) return -EINVAL;
-    }
+    int err = sv__ids_unique(u->children, u->nchildren);
+    if (err) return err;
     sv__sspec *s = sv_alloc(sizeof *s + u->nchildren * sizeof s->ch[0]);
     if (!s) return -ENOMEM;
     memset(s, 0, sizeof *s + u->nchildren * sizeof s->ch[0]);
     strcpy(s->name, name);
     s->cfg = (sv_core_cfg){
-        .strategy = u->strategy,
+        .strategy = simple ? SV_ONE_FOR_ONE : u->strategy, /* instances restart one_for_one */
+        .simple = simple,
         .intensity = u->intensity,
         .period_ms = u->period_ms,
         .backoff_min_ms = u->backoff_min_ms,
@@ -105,7 +125,6 @@ int sv__sspec_from_user(const sv_sup_spec *u, int depth, sv__sspec **out)
     s->log_ud = u->log_ud;
     s->on_event = u->on_event;
     s->event_ud = u->event_ud;
-    int err = 0;
     for (size_t i = 0; i < u->nchildren && !err; i++) {
         err = sv__cspec_from_user(&u->children[i], depth, &s->ch[i]);
         s->n = i + 1; /* so a failure frees what was copied */

@@ -58,6 +58,11 @@ typedef struct sv_queue sv_queue;   /* the crash-report queue */
 #define SV_ERESTARTING 115      /* EINPROGRESS: child is being restarted   */
 #define SV_ENOT_FOUND 2         /* ENOENT: no child with that id           */
 #define SV_ESHUTDOWN 108        /* ESHUTDOWN: supervisor is not running    */
+/* Besides: -EOPNOTSUPP for a request that does not fit the supervisor's kind
+ * (by-id requests to a simple_one_for_one supervisor, instance requests to
+ * another: OTP's {error, simple_one_for_one}), and -EDEADLK for an admin or
+ * lifecycle call made from a hook (event hook, log sink, init hook), which
+ * would otherwise wait for the thread it runs on. */
 
 /* ---- specs -------------------------------------------------------------- */
 
@@ -65,6 +70,10 @@ typedef enum sv_strategy {
     SV_ONE_FOR_ONE = 0, /* restart only the child that exited */
     SV_ONE_FOR_ALL,     /* stop all (reverse order), restart all (in order) */
     SV_REST_FOR_ONE,    /* stop the child and those started after it */
+    SV_SIMPLE_ONE_FOR_ONE, /* dynamic: the spec holds exactly one child, a
+                              template; sv_start_instance starts instances of
+                              it (each with its own arg), restarted one_for_one;
+                              instances are addressed by instance number */
 } sv_strategy;
 
 typedef enum sv_restart {
@@ -94,6 +103,10 @@ typedef enum sv_exit {
     SV_EXIT_ERROR,      /* returned another non-zero value */
     SV_EXIT_SIGNAL,     /* synchronous signal caught (SV_SUP_CATCH_SIGNALS) */
     SV_EXIT_KILLED,     /* did not stop within its shutdown: reported unstopped */
+    SV_EXIT_THREAD_EXIT,/* the worker's thread ended inside the body through
+                           pthread_exit() or cancellation (pthread_cancel);
+                           a crash like any other (needs a binding that can
+                           tell, see sv_plat_ops.thread_killed: POSIX can) */
 } sv_exit;
 
 /* A worker may return this to end with reason shutdown (normal for transient). */
@@ -106,8 +119,15 @@ typedef int (*sv_worker_fn)(sv_worker *w, void *arg);
 /* Optional "recreate" hook, run on the supervisor thread before each start
  * of the child (incarnation = 1, 2, ...). Non-zero = the start failed: the
  * supervisor counts it toward intensity and retries later without blocking
- * stop or admin requests. */
+ * stop or admin requests. SV_IGNORE = OTP's `ignore`: the child is not
+ * started, and that is neither a crash nor a failure (nothing is counted or
+ * retried; event start_ignored). A static child keeps its spec and shows
+ * SV_CHILD_STOPPED; an instance is removed. The hook must not call libsv's
+ * admin or lifecycle functions (they fail with -EDEADLK). */
 typedef int (*sv_init_fn)(void *arg, uint32_t incarnation);
+
+/* The init hook's "ignore" answer (outside the errno range). */
+#define SV_IGNORE (-0x10000)
 
 struct sv_sup_spec;
 
@@ -146,11 +166,17 @@ typedef enum sv_event_kind {
     SV_EV_AUTO_SHUTDOWN,     /* significant child ended, auto_shutdown applies   */
     SV_EV_SHUTDOWN,          /* supervisor exited (reason)                       */
     SV_EV_ESCALATED,         /* nested supervisor's exit reported to its parent  */
+    SV_EV_START_IGNORED,     /* incarnation n's init hook said SV_IGNORE: not
+                                running, no crash, no restart (follows START) */
     SV_EV__COUNT
 } sv_event_kind;
 
 /* One event. Delivered to the event hook in seq order, one at a time (the
- * tree's event lock is held); pointers are valid only during the call. */
+ * tree's event lock is held); pointers are valid only during the call.
+ * Trace protocol for instances (simple_one_for_one): `child` is the
+ * template's id and `instance` (>= 1) names the instance; incarnations count
+ * per instance, from 1. Everything said per child holds per (child,
+ * instance). `instance` is 0 for static children and supervisor events. */
 typedef struct sv_event {
     uint64_t seq;            /* 1, 2, ... per supervisor tree               */
     int64_t time_ns;         /* platform clock (virtual under faultline)     */
@@ -163,6 +189,7 @@ typedef struct sv_event {
     int64_t detail_ns;       /* BACKOFF delay; else 0                        */
     const char *message;     /* crash/exit message, or NULL                  */
     const char *backtrace;   /* CRASH and LOGGED: backtrace text, or NULL    */
+    uint32_t instance;       /* instance number (simple_one_for_one), else 0 */
 } sv_event;
 
 typedef void (*sv_event_fn)(void *ud, const sv_event *ev);
@@ -192,14 +219,15 @@ typedef struct sv_sup_spec {
     const char *name;              /* copied; default "sup" */
     sv_strategy strategy;          /* default SV_ONE_FOR_ONE */
     uint32_t intensity;            /* MaxR, default 1 (0 = never restart) */
-    uint32_t period_ms;            /* MaxT, default 5000 */
+    uint32_t period_ms;            /* MaxT, default 5000; 0 is refused (-EINVAL) */
     uint32_t backoff_min_ms;       /* 0 = no backoff (default) */
     uint32_t backoff_max_ms;       /* cap of the exponential delay */
     uint32_t backoff_jitter_pct;   /* 0..100: delay drawn in [d*(1-j), d] */
     uint64_t seed;                 /* jitter PRNG seed */
     sv_auto_shutdown auto_shutdown;
     uint32_t flags;                /* SV_SUP_* */
-    const sv_child_spec *children; /* started in this order; copied */
+    const sv_child_spec *children; /* started in this order; copied.
+                                      simple_one_for_one: exactly one, the template */
     size_t nchildren;
     sv_log_fn log;                 /* NULL: default stderr sink; inherited by nested */
     void *log_ud;
@@ -219,21 +247,24 @@ void sv_log_discard(void *ud, const sv_event *ev, const char *line);
 
 /* Start a supervisor thread and its children in order. On success *out owns
  * the supervisor (free with sv_sup_free). Fails with -EINVAL (bad spec:
- * duplicate or empty id, fn and sup both/neither set), -ENOMEM, -EAGAIN
+ * duplicate or empty id, fn and sup both/neither set, period_ms 0, nesting
+ * deeper than 16, simple_one_for_one without exactly one child), -ENOMEM, -EAGAIN
  * (thread creation), or the error of a child whose first start failed (as in
  * OTP, then already started children are stopped in reverse order). */
 int sv_sup_start(const sv_sup_spec *spec, sv_sup **out);
 
 /* Ask the supervisor to stop: children stopped in reverse start order, each
- * bounded by its shutdown; then wait for it to exit. Idempotent. Returns 0. */
+ * bounded by its shutdown; then wait for it to exit. Idempotent. Returns 0,
+ * or -EDEADLK (nothing done) when called from a hook. */
 int sv_sup_stop(sv_sup *s);
 
 /* Wait until the supervisor exits on its own (intensity exceeded,
  * auto_shutdown) or was stopped; timeout_ms < 0 waits forever. 0 and
- * *reason = sv_exit, or -ETIMEDOUT. */
+ * *reason = sv_exit, -ETIMEDOUT, or -EDEADLK from a hook. */
 int sv_sup_wait(sv_sup *s, int64_t timeout_ms, int *reason);
 
-/* Stop (if running) and free. s may be NULL. */
+/* Stop (if running) and free. s may be NULL. Must not be called from a hook
+ * (it would wait for itself): there it prints a diagnostic and does nothing. */
 void sv_sup_free(sv_sup *s);
 
 /* ---- admin (OTP supervisor API); all serialised through the supervisor
@@ -244,6 +275,22 @@ int sv_start_child(sv_sup *s, const sv_child_spec *spec); /* -SV_EALREADY_STARTE
 int sv_terminate_child(sv_sup *s, const char *id);        /* -SV_ENOT_FOUND; temporary: spec removed */
 int sv_restart_child(sv_sup *s, const char *id);          /* -SV_ERUNNING, -SV_ERESTARTING, -SV_ENOT_FOUND */
 int sv_delete_child(sv_sup *s, const char *id);           /* -SV_ERUNNING, -SV_ERESTARTING, -SV_ENOT_FOUND */
+/* Each of the four above: -EOPNOTSUPP on a simple_one_for_one supervisor;
+ * -EDEADLK from a hook. */
+
+/* simple_one_for_one (OTP's start_child(Sup, ExtraArgs)): start a new
+ * instance of the template, whose fn and init get `arg` (not owned; must
+ * outlive the instance) instead of the template's. 0 and *instance (>= 1,
+ * never reused by this supervisor), or *instance = 0 when the init hook said
+ * SV_IGNORE (nothing is kept). Fails with -EOPNOTSUPP (not simple_one_for_one),
+ * -ENOSPC (2^32 - 1 instances were started over the supervisor's life),
+ * -ENOMEM, the start error of its first incarnation (nothing kept),
+ * -SV_ESHUTDOWN, -EDEADLK. instance may be NULL. */
+int sv_start_instance(sv_sup *s, void *arg, uint32_t *instance);
+/* Stop an instance (bounded by the template's shutdown) and remove it, as
+ * OTP's terminate_child(Sup, Pid). 0, -SV_ENOT_FOUND (no such instance, or
+ * it already ended for good), -EOPNOTSUPP, -SV_ESHUTDOWN, -EDEADLK. */
+int sv_terminate_instance(sv_sup *s, uint32_t instance);
 
 typedef enum sv_child_state {
     SV_CHILD_RUNNING = 0,
@@ -253,20 +300,24 @@ typedef enum sv_child_state {
 } sv_child_state;
 
 typedef struct sv_child_info {
-    char id[64];
+    char id[64];             /* instances: the template's id */
     sv_child_state state;
     uint32_t incarnation;
     bool is_supervisor;
     sv_restart restart;
+    uint32_t instance;       /* instance number (simple_one_for_one), else 0 */
 } sv_child_info;
 
 typedef struct sv_child_counts {
     size_t specs, active, supervisors, workers;
 } sv_child_counts;
 
-/* Copy up to cap children, in start order, into out; *n = number of children
- * (may exceed cap). */
+/* Copy up to cap children (or instances), in start order, into out; *n =
+ * number of children (may exceed cap). -EINVAL, -SV_ESHUTDOWN, -EDEADLK. */
 int sv_which_children(sv_sup *s, sv_child_info *out, size_t cap, size_t *n);
+/* OTP's count_children: specs (1 for simple_one_for_one: the template),
+ * active (running), supervisors and workers (children or instances of each
+ * type). -EINVAL, -SV_ESHUTDOWN, -EDEADLK. */
 int sv_count_children(sv_sup *s, sv_child_counts *out);
 
 /* ---- inside a worker ------------------------------------------------------ */

@@ -21,6 +21,7 @@
 #define SV_PLAT_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -76,6 +77,16 @@ typedef struct sv_plat_ops {
 
     void *(*alloc)(size_t n);           /* NULL on failure */
     void (*free)(void *p);
+
+    /* Optional (may be NULL). Called on a thread that is unwinding out of a
+     * libsv worker function (pthread_exit or cancellation inside the body):
+     * true when the binding itself is ending the thread (a controlled run
+     * killing its threads), false when the worker's own code did. Only a
+     * binding that provides it gets such ends reported as crashes; with NULL
+     * libsv cannot tell, so it reports nothing and calls no other operation
+     * of the seam on that thread. POSIX: always false (only the worker's own
+     * code can end a thread it did not create). */
+    bool (*thread_killed)(void);
 } sv_plat_ops;
 
 /* The POSIX binding (the default). */

@@ -13,6 +13,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -110,8 +111,8 @@ static void sv__worker_finish(sv_worker *w, bool report, bool escalated)
         sv_mutex_lock(&s->tree->lock);
         if (!s->closed) {
             if (escalated)
-                sv__ev_emit_locked(s, SV_EV_ESCALATED, w->id, w->inc, SV_EXIT_SHUTDOWN, 0, 0, NULL, NULL);
-            sv__ev_emit_locked(s, crash ? SV_EV_CRASH : SV_EV_EXIT, w->id, w->inc, w->rep.reason, 0, 0, msg, bt);
+                sv__ev_emit_locked(s, SV_EV_ESCALATED, w->id, w->inc, w->inst, SV_EXIT_SHUTDOWN, 0, 0, NULL, NULL);
+            sv__ev_emit_locked(s, crash ? SV_EV_CRASH : SV_EV_EXIT, w->id, w->inc, w->inst, w->rep.reason, 0, 0, msg, bt);
             if (!lose) {
                 int rc = sv__queue_push_nowake(s->q, &w->rep);
                 pushed = rc >= 0;
@@ -127,11 +128,36 @@ static void sv__worker_finish(sv_worker *w, bool report, bool escalated)
     sv__worker_drop(w, pushed ? 1 : 2); /* THREAD, and QUEUE unless pushed */
 }
 
+/* Cleanup handler of the trampoline: runs only when the thread unwinds out
+ * of the body — pthread_exit() or an acted-upon cancellation (glibc runs
+ * cleanup handlers on that forced unwind). The body's frames are gone; the
+ * worker struct is not (the thread still holds its THREAD reference). When
+ * the binding says the worker's own code ended the thread, it is reported
+ * like any crash (reason SV_EXIT_THREAD_EXIT, no backtrace: the stack is
+ * unwound) and the references are dropped, so nothing leaks. When the
+ * binding ended it (or cannot tell), nothing of the seam is touched. A
+ * nested supervisor's loop is supervisor code: never reported. */
+static void sv__worker_unwound(void *arg)
+{
+    sv_worker *w = arg;
+    int old;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old); /* no second cancellation while reporting */
+    w->crash.armed = 0;
+    sv__crash_thread_leave(&w->crash);
+    bool (*killed)(void) = sv__ops()->thread_killed;
+    if (w->nested || !killed || killed()) return;
+    w->rep.reason = SV_EXIT_THREAD_EXIT;
+    snprintf(w->rep.message, sizeof w->rep.message, "worker thread ended by pthread_exit or cancellation");
+    w->rep.backtrace[0] = '\0';
+    sv__worker_finish(w, true, false);
+}
+
 static void *sv__worker_main(void *arg)
 {
     sv_worker *w = arg;
     volatile bool escalated = false; /* written after sigsetjmp */
     sv__crash_thread_enter(&w->crash);
+    pthread_cleanup_push(sv__worker_unwound, w);
     if (sigsetjmp(w->crash.jb, w->crash.catch_signals) == 0) {
         w->crash.armed = 1;
         int ret = SV_FAILPOINT("sv.worker", w->id, w->inc);
@@ -155,6 +181,7 @@ static void *sv__worker_main(void *arg)
                         : ret == 0                                                    ? SV_EXIT_NORMAL
                                                                                       : SV_EXIT_ERROR;
     }
+    pthread_cleanup_pop(0);
     /* Here after the body, sv_panic or a caught signal (reason, message and
      * backtrace already written). */
     sv__crash_thread_leave(&w->crash);
@@ -189,9 +216,10 @@ static int sv__inc_launch(sv_sup *s, sv__slot *sl, uint32_t slot, uint32_t inc, 
     atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
     w->sup = s;
     w->fn = cs->fn;
-    w->arg = cs->arg;
+    w->arg = sl->arg;
     w->slot = slot;
     w->inc = inc;
+    w->inst = sv__inst(s, slot);
     memcpy(w->id, cs->c.id, sizeof w->id);
     w->rep.child = w->id;
     w->rep.incarnation = inc;
@@ -235,26 +263,35 @@ static void sv__inc_ack(sv_worker *w)
     if (atomic_exchange_explicit(&w->ack, 1, memory_order_acq_rel) == 2) sv_wake(&w->ack, 1);
 }
 
-int sv__inc_start(sv_sup *s, uint32_t slot, uint32_t inc)
+int sv__inc_start(sv_sup *s, uint32_t slot, uint32_t inc, bool *ignored)
 {
     sv__slot *sl = sv__slot_get(s, slot);
     const sv_core_child *cc = sl ? &sl->spec->c : sv_core_child_spec(s->core, slot);
     const char *id = cc ? cc->id : NULL;
-    sv__ev_emit(s, SV_EV_START, id, inc, 0, 0, 0, NULL, NULL);
+    sv__ev_emit(s, SV_EV_START, id, inc, sv__inst(s, slot), 0, 0, 0, NULL, NULL);
     int err = sl ? sv__as_err(SV_FAILPOINT("sv.start", id, inc)) : -ENOMEM;
-    if (!err && sl->spec->init) err = sv__as_err(sl->spec->init(sl->spec->arg, inc));
+    *ignored = false;
+    if (!err && sl->spec->init) {
+        int r = sl->spec->init(sl->arg, inc); /* a hook: sv__hook_depth > 0 here */
+        if (r == SV_IGNORE) {
+            sv__ev_emit(s, SV_EV_START_IGNORED, id, inc, sv__inst(s, slot), 0, 0, 0, NULL, NULL);
+            *ignored = true;
+            return 0;
+        }
+        err = sv__as_err(r);
+    }
     sv_worker *w = NULL;
     if (!err) err = sv__inc_launch(s, sl, slot, inc, &w);
     if (err) {
-        sv__ev_emit(s, SV_EV_START_FAILED, id, inc, 0, err, 0, NULL, NULL);
+        sv__ev_emit(s, SV_EV_START_FAILED, id, inc, sv__inst(s, slot), 0, err, 0, NULL, NULL);
         return err;
     }
-    sv__ev_emit(s, SV_EV_STARTED, id, inc, 0, 0, 0, NULL, NULL);
+    sv__ev_emit(s, SV_EV_STARTED, id, inc, sv__inst(s, slot), 0, 0, 0, NULL, NULL);
     sv__inc_ack(w);
     if (SV_FAILPOINT("sv.restart.double", id, inc) && sv__inc_launch(s, sl, slot, inc, &w) == 0) {
         /* planted bug: a second thread for the same incarnation */
-        sv__ev_emit(s, SV_EV_START, id, inc, 0, 0, 0, NULL, NULL);
-        sv__ev_emit(s, SV_EV_STARTED, id, inc, 0, 0, 0, NULL, NULL);
+        sv__ev_emit(s, SV_EV_START, id, inc, sv__inst(s, slot), 0, 0, 0, NULL, NULL);
+        sv__ev_emit(s, SV_EV_STARTED, id, inc, sv__inst(s, slot), 0, 0, 0, NULL, NULL);
         sv__inc_ack(w);
     }
     return 0;
@@ -285,7 +322,7 @@ bool sv__inc_stop(sv_sup *s, uint32_t slot, uint32_t inc)
     sv__slot *sl = sv__slot_get(s, slot);
     const sv_core_child *cc = sl ? &sl->spec->c : sv_core_child_spec(s->core, slot);
     const char *id = cc ? cc->id : NULL;
-    sv__ev_emit(s, SV_EV_STOP_REQUESTED, id, inc, 0, 0, 0, NULL, NULL);
+    sv__ev_emit(s, SV_EV_STOP_REQUESTED, id, inc, sv__inst(s, slot), 0, 0, 0, NULL, NULL);
     if (!sl) return false;
     for (sv_worker *w = sl->live; w; w = w->next)
         if (w->inc == inc) sv__request_stop(w);
@@ -302,7 +339,7 @@ bool sv__inc_stop(sv_sup *s, uint32_t slot, uint32_t inc)
         if (skip) {
             /* planted bug: claim the join, leave the thread running */
             sv_thread_detach(w->thread);
-            sv__ev_emit(s, SV_EV_JOINED, id, inc, SV_EXIT_SHUTDOWN, 0, 0, NULL, NULL);
+            sv__ev_emit(s, SV_EV_JOINED, id, inc, sv__inst(s, slot), SV_EXIT_SHUTDOWN, 0, 0, NULL, NULL);
         } else {
             int64_t d = dl;
             if (d != SV_FOREVER && atomic_load_explicit(&w->ended, memory_order_acquire)) {
@@ -310,10 +347,10 @@ bool sv__inc_stop(sv_sup *s, uint32_t slot, uint32_t inc)
                 if (d < grace) d = grace;
             }
             if (sv_thread_join(w->thread, d) == 0) {
-                sv__ev_emit(s, SV_EV_JOINED, id, inc, w->rep.reason, 0, 0, NULL, NULL);
+                sv__ev_emit(s, SV_EV_JOINED, id, inc, sv__inst(s, slot), w->rep.reason, 0, 0, NULL, NULL);
             } else {
                 sv_thread_detach(w->thread);
-                sv__ev_emit(s, SV_EV_UNSTOPPED, id, inc, SV_EXIT_KILLED, 0, 0, NULL, NULL);
+                sv__ev_emit(s, SV_EV_UNSTOPPED, id, inc, sv__inst(s, slot), SV_EXIT_KILLED, 0, 0, NULL, NULL);
                 unstopped = true;
             }
         }

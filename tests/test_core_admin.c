@@ -420,7 +420,7 @@ static void new_allocation_fault_sweep(void **state)
         assert_true(n < 100);
     }
     h_fail_alloc(-1);
-    assert_int_equal(failures, 3); /* core, table, intensity ring */
+    assert_int_equal(failures, 4); /* core, table, intensity ring, id index */
     assert_int_equal(h_live, 0);
 }
 
