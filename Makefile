@@ -28,7 +28,7 @@ BENCHES  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 FUZZ_REPLAY := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 FAULTLINE := $(if $(wildcard harness/main.c),$(BUILD)/faultline)
 
-.PHONY: all deps test unit asan tsan run bench fuzz fuzz-merge install clean examples
+.PHONY: all deps test unit asan tsan run bench fuzz fuzz-merge install clean examples mutate
 all: deps $(LIBSV) $(BUILD)/libsv.so $(LIBFL) $(FAULTLINE) $(EXAMPLES)
 
 deps:
@@ -79,6 +79,12 @@ test: deps
 # The main job: the scenario suite at its default seeds, reports in out/.
 run: all
 	@sh mk/run.sh
+
+# Mutation testing (not part of `make test`: minutes): every planted libsv bug
+# of mutate/patches/ applied alone to a scratch copy in build/mutate/, which
+# the scenario suite, then the unit tests, must catch. Figures: docs/mutate.md.
+mutate: deps
+	@sh mutate/run.sh
 
 bench: all $(BENCHES)
 	@sh mk/bench.sh

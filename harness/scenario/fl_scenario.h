@@ -295,6 +295,12 @@ typedef struct fl_scenario_expect {
 #define FL_SCENARIO_RUN_STRATEGY 0x04u
 #define FL_SCENARIO_RUN_DEPTH    0x08u
 #define FL_SCENARIO_RUN_BUDGET   0x10u
+/* Default step budget per run. The suite's longest run takes under 5,000
+ * steps; 50,000 leaves ten times that, and a livelock or lost wake-up in
+ * libsv then ends a run in about 0.2 s instead of 0.8 s (the runner also
+ * stops a case at its first run that ended in budget or deadlock). A
+ * scenario with a large tree raises it with `run budget=N`. */
+#define FL_SCENARIO_DEFAULT_BUDGET 50000u
 #define FL_SCENARIO_RUN_DURATION 0x20u
 #define FL_SCENARIO_RUN_SWARM    0x40u
 
@@ -303,7 +309,8 @@ typedef struct fl_scenario_run {
     uint64_t seed;         /* first seed; runs use seed, seed+1, …; default 1 */
     fl_sched_strategy strategy; /* default FL_SCHED_STRAT_RANDOM */
     uint32_t depth;        /* pct bug depth; default 3 */
-    uint64_t budget;       /* scheduling-step budget per run; default 200000 */
+    uint64_t budget;       /* scheduling-step budget per run; default
+                              FL_SCENARIO_DEFAULT_BUDGET */
     int64_t duration_ns;   /* virtual run length; default 2 s */
     bool swarm;            /* default off */
     unsigned set;          /* FL_RUN_* bits */

@@ -416,7 +416,7 @@ int fl_scenario_parse_str(const char *name, const char *text, size_t len, fl_sce
         fl_lex_diag_set(diag, name ? name : "<scenario>", 0, 0, "out of memory");
         goto fail;
     }
-    s->run = (fl_scenario_run){.seeds = 100, .seed = 1, .strategy = FL_SCHED_STRAT_RANDOM, .depth = 3, .budget = 200000,
+    s->run = (fl_scenario_run){.seeds = 100, .seed = 1, .strategy = FL_SCHED_STRAT_RANDOM, .depth = 3, .budget = FL_SCENARIO_DEFAULT_BUDGET,
                       .duration_ns = 2000000000LL};
     P->s = s;
     P->diag = diag;
