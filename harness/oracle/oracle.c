@@ -13,7 +13,7 @@
 static const char *const fl_oracle__inv_names[FL_ORACLE_INV_COUNT] = {
     "crash_logged_once", "joined_before_restart", "restart_policy", "strategy_set",
     "intensity_shutdown", "no_lost_report", "no_leaked_thread", "shutdown_completes",
-    "expectation",
+    "event_order", "children_view", "expectation",
 };
 
 const char *fl_oracle_inv_name(int inv) {
@@ -229,16 +229,16 @@ static int fl_oracle__inst_find(const fl_oracle__index *x, const char *name) {
     return -1;
 }
 
+/* The latest generation of child id in the instance, or -1. */
 static int fl_oracle__child_find(const fl_oracle__inst *in, const char *id) {
-    for (size_t i = 0; i < in->n; i++)
+    for (size_t i = in->n; i-- > 0;)
         if (fl_oracle__streq(in->ch[i].id, id)) return (int)i;
     return -1;
 }
 
-static int fl_oracle__child_get(fl_oracle__index *x, int ii, const char *id) {
+/* A new record (the next generation) for child id of instance ii. */
+static int fl_oracle__child_new(fl_oracle__index *x, int ii, const char *id, uint32_t gen) {
     fl_oracle__inst *in = &x->inst[ii];
-    int ci = fl_oracle__child_find(in, id);
-    if (ci >= 0) return ci;
     if (in->n == in->cap) {
         size_t cap = in->cap ? in->cap * 2 : 4;
         fl_oracle__child *nc = realloc(in->ch, cap * sizeof *nc);
@@ -246,7 +246,8 @@ static int fl_oracle__child_get(fl_oracle__index *x, int ii, const char *id) {
         in->ch = nc;
         in->cap = cap;
     }
-    fl_oracle__child c = {.id = id, .pc = -1, .restart = SV_PERMANENT};
+    fl_oracle__child c = {.id = id, .pc = -1, .gen = gen, .removed = FL_ORACLE__NONE,
+                          .last_start = FL_ORACLE__NONE, .restart = SV_PERMANENT};
     size_t unknown_base = 0;
     if (in->psup >= 0) {
         const fl_oracle__psup *ps = &x->pol->sups[in->psup];
@@ -257,9 +258,51 @@ static int fl_oracle__child_get(fl_oracle__index *x, int ii, const char *id) {
                 c.restart = ps->ch[i].restart;
             }
     }
-    c.order = c.pc >= 0 ? (size_t)c.pc : unknown_base + in->n;
+    c.order = c.pc >= 0 && gen == 1 ? (size_t)c.pc : unknown_base + in->n;
     in->ch[in->n] = c;
     return (int)in->n++;
+}
+
+/* Was event i inside a start_child admin call for id on instance in? */
+static bool fl_oracle__in_admin_start(const fl_oracle__index *x, int in, const char *id, int32_t i) {
+    if (!x->run) return false;
+    uint64_t seq = x->tr[i].ev.seq;
+    for (size_t a = 0; a < x->run->nadmin; a++) {
+        const fl_oracle_admin_call *c = &x->run->admin[a];
+        if (c->op == FL_ORACLE_ADMIN_START && seq > c->seq_before && seq <= c->seq_after &&
+            fl_oracle__streq(c->child, id) && (!c->sup || fl_oracle__streq(c->sup, x->inst[in].name)))
+            return true;
+    }
+    return false;
+}
+
+/* The child record event i (about child e->child) belongs to: a START that
+ * adds the id anew opens a new generation; any other event goes to the
+ * latest generation that has its incarnation and has not yet seen an event
+ * of that kind for it (a late report of an older generation's abandoned
+ * thread), else the latest generation. Creates records as needed. */
+static int fl_oracle__child_get(fl_oracle__index *x, int ii, const sv_event *e, int32_t i) {
+    fl_oracle__inst *in = &x->inst[ii];
+    int ci = fl_oracle__child_find(in, e->child);
+    if (ci < 0) return fl_oracle__child_new(x, ii, e->child, 1);
+    const fl_oracle__child *c = &in->ch[ci];
+    if (e->kind == SV_EV_START) {
+        bool removed = c->removed != FL_ORACLE__NONE && c->last_start != FL_ORACLE__NONE && c->removed > c->last_start;
+        bool readded = c->n && e->incarnation <= c->incs[c->n - 1].inc && fl_oracle__in_admin_start(x, ii, e->child, i);
+        return removed || readded ? fl_oracle__child_new(x, ii, e->child, c->gen + 1) : ci;
+    }
+    if (!e->incarnation || (unsigned)e->kind >= SV_EV__COUNT) return ci;
+    int any = -1;
+    for (int k = ci; k >= 0; k--) {
+        const fl_oracle__child *g = &in->ch[k];
+        if (!fl_oracle__streq(g->id, e->child)) continue;
+        for (size_t j = 0; j < g->n; j++) {
+            if (g->incs[j].inc != e->incarnation || g->incs[j].first[SV_EV_START] == FL_ORACLE__NONE) continue;
+            if (!g->incs[j].count[e->kind]) return k;
+            if (any < 0) any = k;
+        }
+    }
+    return any >= 0 ? any : ci;
 }
 
 static int fl_oracle__inc_get(fl_oracle__child *c, uint32_t inc) {
@@ -292,12 +335,13 @@ static int fl_oracle__inst_for_report(const fl_oracle__index *x, const sv_event 
     for (size_t i = x->ninst; i-- > 0;) {
         const fl_oracle__inst *in = &x->inst[i];
         if (!fl_oracle__streq(in->name, e->sup)) continue;
-        int ci = fl_oracle__child_find(in, e->child);
-        if (ci < 0) continue;
-        for (size_t k = 0; k < in->ch[ci].n; k++)
-            if (in->ch[ci].incs[k].inc == e->incarnation &&
-                in->ch[ci].incs[k].first[SV_EV_START] != FL_ORACLE__NONE)
-                return (int)i;
+        for (size_t ci = 0; ci < in->n; ci++) {
+            if (!fl_oracle__streq(in->ch[ci].id, e->child)) continue;
+            for (size_t k = 0; k < in->ch[ci].n; k++)
+                if (in->ch[ci].incs[k].inc == e->incarnation &&
+                    in->ch[ci].incs[k].first[SV_EV_START] != FL_ORACLE__NONE)
+                    return (int)i;
+        }
     }
     return fl_oracle__inst_find(x, e->sup);
 }
@@ -348,9 +392,12 @@ static int fl_oracle__attribute(fl_oracle__index *x, int32_t i) {
                       : e->kind == SV_EV_AUTO_SHUTDOWN ? &in->auto_sd : NULL;
         if (slot && *slot == FL_ORACLE__NONE) *slot = i;
     } else {
-        int ci = fl_oracle__child_get(x, ii, e->child);
+        int ci = fl_oracle__child_get(x, ii, e, i);
         if (ci < 0) return ci;
         ref.child = ci;
+        fl_oracle__child *cr = &x->inst[ii].ch[ci];
+        if (e->kind == SV_EV_START) cr->last_start = i;
+        if (e->kind == SV_EV_CHILD_REMOVED) cr->removed = i;
         if (e->incarnation) {
             int k = fl_oracle__inc_get(&x->inst[ii].ch[ci], e->incarnation);
             if (k < 0) return k;
@@ -447,17 +494,27 @@ bool fl_oracle__restartable(sv_restart r, int reason) {
     return reason != SV_EXIT_NORMAL && reason != SV_EXIT_SHUTDOWN;
 }
 
-/* Measure of the union of [lo[k], hi[k]) clipped to [t0, t1]. */
+static int fl_oracle__cmp_i64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Measure of the union of [lo[k], hi[k]) clipped to [t0, t1]. Sorts both
+ * arrays independently: the union of intervals is the set of points where
+ * more intervals have begun than ended, which sorted ends read the same. */
 static int64_t fl_oracle__covered(int64_t *lo, int64_t *hi, size_t n, int64_t t0, int64_t t1) {
-    for (size_t a = 1; a < n; a++) /* insertion sort by lo */
-        for (size_t b = a; b > 0 && lo[b - 1] > lo[b]; b--) {
-            int64_t t = lo[b]; lo[b] = lo[b - 1]; lo[b - 1] = t;
-            t = hi[b]; hi[b] = hi[b - 1]; hi[b - 1] = t;
+    qsort(lo, n, sizeof *lo, fl_oracle__cmp_i64);
+    qsort(hi, n, sizeof *hi, fl_oracle__cmp_i64);
+    int64_t sum = 0, from = 0;
+    size_t a = 0, b = 0, open = 0;
+    while (a < n || b < n) {
+        bool start = a < n && (b >= n || lo[a] < hi[b]);
+        int64_t t = start ? lo[a++] : hi[b++];
+        if (start && open++ == 0) from = t;
+        if (!start && --open == 0) {
+            int64_t p = from > t0 ? from : t0, q = t < t1 ? t : t1;
+            if (q > p) sum += q - p;
         }
-    int64_t sum = 0, end = t0;
-    for (size_t k = 0; k < n; k++) {
-        int64_t a = lo[k] > end ? lo[k] : end, b = hi[k] < t1 ? hi[k] : t1;
-        if (b > a) { sum += b - a; end = b; }
     }
     return sum;
 }
@@ -468,20 +525,28 @@ static int64_t fl_oracle__covered(int64_t *lo, int64_t *hi, size_t n, int64_t t0
  * worker): the only times it cannot act on a report. */
 static int64_t fl_oracle__busy_ns(const fl_oracle__index *x, int in, int64_t t0, int64_t t1) {
     const fl_oracle__inst *s = &x->inst[in];
-    int64_t lo[512], hi[512];
+    size_t room = 0;
+    for (size_t ci = 0; ci < s->n; ci++) room += 2 * s->ch[ci].n;
+    int64_t *lo = malloc((room + 1) * sizeof *lo), *hi = malloc((room + 1) * sizeof *hi);
+    if (!lo || !hi) { /* cannot tell: call it busy (excuse, never accuse) */
+        free(lo), free(hi);
+        return t1 - t0;
+    }
     size_t n = 0;
     for (size_t ci = 0; ci < s->n; ci++)
         for (size_t k = 0; k < s->ch[ci].n; k++) {
             const fl_oracle__inc *r = &s->ch[ci].incs[k];
             int32_t a[2] = {r->first[SV_EV_START], r->first[SV_EV_STOP_REQUESTED]};
             int32_t b[2] = {fl_oracle__min(fl_oracle__running(r), r->first[SV_EV_START_FAILED]), fl_oracle__term(r)};
-            for (int j = 0; j < 2 && n < 512; j++) {
+            for (int j = 0; j < 2; j++) {
                 if (a[j] == FL_ORACLE__NONE) continue;
                 lo[n] = x->tr[a[j]].ev.time_ns;
                 hi[n++] = b[j] == FL_ORACLE__NONE ? t1 : x->tr[b[j]].ev.time_ns;
             }
         }
-    return fl_oracle__covered(lo, hi, n, t0, t1);
+    int64_t busy = fl_oracle__covered(lo, hi, n, t0, t1);
+    free(lo), free(hi);
+    return busy;
 }
 
 bool fl_oracle__busy(const fl_oracle__index *x, int in, int32_t i, int32_t j) {
@@ -542,6 +607,7 @@ int fl_oracle_check(const fl_oracle_policy *p, const fl_event *trace, size_t n,
         fl_oracle__restart_policy,    fl_oracle__strategy_set,
         fl_oracle__intensity_shutdown, fl_oracle__no_lost_report,
         fl_oracle__no_leaked_thread,  fl_oracle__shutdown_completes,
+        fl_oracle__event_order,       fl_oracle__children_view,
     };
     fl_oracle__index x;
     int r = fl_oracle__index_build(&x, p, trace, n, run);

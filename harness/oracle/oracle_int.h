@@ -49,10 +49,21 @@ typedef struct fl_oracle__inc {
     int32_t sup_end;    /* a nested supervisor child: its instance's SHUTDOWN */
 } fl_oracle__inc;
 
+/* One child record = one generation of a child id in one supervisor
+ * instance: from the START that added the id (or the first event naming it)
+ * until it was removed. A START that adds the id anew — after its
+ * CHILD_REMOVED, or inside a start_child admin call of an id that already
+ * has incarnations (a first start that failed and was dropped) — opens the
+ * next generation, a new record: libsv numbers incarnations from 1 again
+ * there, so (id, incarnation) names an incarnation only within a generation. */
 typedef struct fl_oracle__child {
     const char *id;     /* points into the trace */
     int pc;             /* index in the policy supervisor's children, -1 unknown */
-    size_t order;       /* start order: policy index, unknown ones after */
+    uint32_t gen;       /* generation of the id in this instance: 1, 2, … */
+    int32_t removed;    /* its last CHILD_REMOVED, or FL_ORACLE__NONE */
+    int32_t last_start; /* its last START, or FL_ORACLE__NONE */
+    size_t order;       /* start order: policy index, unknown ones and later
+                           generations (appended by libsv) after */
     sv_restart restart; /* from policy; SV_PERMANENT when unknown */
     fl_oracle__inc *incs;     /* ascending by inc */
     size_t n, cap;
@@ -175,5 +186,7 @@ void fl_oracle__intensity_shutdown(const fl_oracle__index *x, fl_oracle_verdict 
 void fl_oracle__no_lost_report(const fl_oracle__index *x, fl_oracle_verdict *vd);
 void fl_oracle__no_leaked_thread(const fl_oracle__index *x, fl_oracle_verdict *vd);
 void fl_oracle__shutdown_completes(const fl_oracle__index *x, fl_oracle_verdict *vd);
+void fl_oracle__event_order(const fl_oracle__index *x, fl_oracle_verdict *vd);   /* oracle_view.c */
+void fl_oracle__children_view(const fl_oracle__index *x, fl_oracle_verdict *vd); /* oracle_view.c */
 
 #endif

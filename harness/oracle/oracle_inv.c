@@ -184,8 +184,9 @@ void fl_oracle__joined_before_restart(const fl_oracle__index *x, fl_oracle_verdi
  *     an admin call's (not retried).
  * (b) Every START of c after its first incarnation has a cause: c's previous
  *     incarnation is a cause as above, or a sibling's cause lies after the
- *     previous incarnation started and the strategy's set of that sibling
- *     includes c (one_for_all: all; rest_for_one: those after it; never a
+ *     previous incarnation started (or before, when the supervisor's
+ *     RESTART decision on it came after: a crash during the initial start)
+ *     and the strategy's set of that sibling includes c (one_for_all: all; rest_for_one: those after it; never a
  *     temporary child), or the START is part of an admin call on c.
  * (c) Every START has exactly one outcome after it (STARTED/RESTARTED, or
  *     START_FAILED); no incarnation is started twice; nothing is started
@@ -214,8 +215,15 @@ static bool fl_oracle__sibling_cause(const fl_oracle__index *x, int ii, int ci, 
     for (size_t d = 0; d < in->n; d++) {
         if (!fl_oracle__in_set(s, &in->ch[d], &in->ch[ci])) continue;
         for (size_t k = 0; k < in->ch[d].n; k++) {
-            int32_t t = fl_oracle__cause(x, in->ch[d].restart, &in->ch[d].incs[k]);
-            if (t != FL_ORACLE__NONE && t > lo && t < hi) return true;
+            const fl_oracle__inc *r = &in->ch[d].incs[k];
+            int32_t t = fl_oracle__cause(x, in->ch[d].restart, r);
+            if (t == FL_ORACLE__NONE || t >= hi) continue;
+            /* The cause came after c's previous incarnation started, or
+             * before it but the supervisor decided on it only after (a
+             * sibling that crashed while the supervisor was still starting
+             * its children: OTP restarts the group once it is up). */
+            int32_t decided = r->first[SV_EV_RESTART];
+            if (t > lo || (decided != FL_ORACLE__NONE && decided > lo && decided < hi)) return true;
         }
     }
     return false;

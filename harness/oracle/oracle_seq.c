@@ -11,7 +11,9 @@
  */
 #include "oracle/oracle_int.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NAMEMAX 200
@@ -70,12 +72,13 @@ static bool fl_oracle__dead_at(const fl_oracle__index *x, int in, int ci, int32_
     return false;
 }
 
-/* Children of instance in, with an incarnation alive at i and (when lo >= 0)
- * order >= lo, in descending start order, into out; returns how many. */
-static size_t fl_oracle__alive_desc(const fl_oracle__index *x, int in, int32_t i, size_t lo, int *out, size_t cap) {
+/* Children of instance in, with an incarnation alive at i and order >= lo,
+ * in descending start order, into out (room for every child record of the
+ * instance: fl_oracle__ids); returns how many. */
+static size_t fl_oracle__alive_desc(const fl_oracle__index *x, int in, int32_t i, size_t lo, int *out) {
     const fl_oracle__inst *s = &x->inst[in];
     size_t n = 0;
-    for (size_t ci = 0; ci < s->n && n < cap; ci++) {
+    for (size_t ci = 0; ci < s->n; ci++) {
         if (s->ch[ci].order < lo) continue;
         for (size_t k = 0; k < s->ch[ci].n; k++)
             if (fl_oracle__alive_at(&s->ch[ci].incs[k], i)) {
@@ -92,6 +95,15 @@ static size_t fl_oracle__alive_desc(const fl_oracle__index *x, int in, int32_t i
     return n;
 }
 
+/* Room for one int per child record of instance in (at least one), or
+ * NULL: the caller then skips its check (no verdict is better than a false
+ * one; the run's verdict records -ENOMEM). */
+static int *fl_oracle__ids(const fl_oracle__index *x, int in, fl_oracle_verdict *vd) {
+    int *v = malloc((x->inst[in].n + 1) * sizeof *v);
+    if (!v) vd->err = -ENOMEM;
+    return v;
+}
+
 static void fl_oracle__list(const fl_oracle__inst *s, const int *ids, size_t n, char *buf, size_t cap) {
     size_t len = 0;
     buf[0] = '\0';
@@ -99,10 +111,11 @@ static void fl_oracle__list(const fl_oracle__inst *s, const int *ids, size_t n, 
         len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", s->ch[ids[i]].id);
 }
 
-/* The children joined/abandoned in [from, end) of instance in, in order. */
-static size_t fl_oracle__joined_seq(const fl_oracle__index *x, int in, int32_t from, int32_t end, int *out, size_t cap) {
+/* The children joined/abandoned in [from, end) of instance in, in order
+ * (out has room for end - from). */
+static size_t fl_oracle__joined_seq(const fl_oracle__index *x, int in, int32_t from, int32_t end, int *out) {
     size_t n = 0;
-    for (int32_t i = from; i < end && n < cap; i++) {
+    for (int32_t i = from; i < end; i++) {
         sv_event_kind k = fl_oracle__kind(x, i);
         if (x->ref[i].inst == in && x->ref[i].child >= 0 && (k == SV_EV_JOINED || k == SV_EV_UNSTOPPED))
             out[n++] = x->ref[i].child;
@@ -117,8 +130,14 @@ static size_t fl_oracle__joined_seq(const fl_oracle__index *x, int in, int32_t f
 static bool fl_oracle__expect_stops(const fl_oracle__index *x, fl_oracle_verdict *vd, fl_oracle_inv inv, int in, int32_t from,
                               int32_t end, const int *want, size_t nwant, int32_t cause,
                               const char *what) {
-    int got[256], lw[256], lg[256];
-    size_t ngot = fl_oracle__joined_seq(x, in, from, end, got, 256), nlw = 0, nlg = 0;
+    size_t room = (size_t)(end > from ? end - from : 0) + 1;
+    int *got = malloc(room * sizeof *got), *lw = malloc((nwant + 1) * sizeof *lw), *lg = malloc(room * sizeof *lg);
+    if (!got || !lw || !lg) {
+        free(got), free(lw), free(lg);
+        vd->err = -ENOMEM;
+        return true;
+    }
+    size_t ngot = fl_oracle__joined_seq(x, in, from, end, got), nlw = 0, nlg = 0;
     bool same = ngot == nwant;
     for (size_t i = 0; same && i < nwant; i++) {
         bool found = false;
@@ -129,13 +148,16 @@ static bool fl_oracle__expect_stops(const fl_oracle__index *x, fl_oracle_verdict
         if (!fl_oracle__dead_at(x, in, want[i], from)) lw[nlw++] = want[i];
     for (size_t i = 0; same && i < ngot; i++)
         if (!fl_oracle__dead_at(x, in, got[i], from)) lg[nlg++] = got[i];
-    if (same && nlw == nlg && memcmp(lw, lg, nlw * sizeof *lw) == 0) return true;
-    char w[LISTMAX], g[LISTMAX], msg[1100];
-    fl_oracle__list(&x->inst[in], want, nwant, w, sizeof w);
-    fl_oracle__list(&x->inst[in], got, ngot, g, sizeof g);
-    snprintf(msg, sizeof msg, "%s should stop [%s] in reverse start order, but stopped [%s]", what, w, g);
-    fl_oracle__viol(x, vd, inv, cause, end < (int32_t)x->n ? end : FL_ORACLE__NONE, msg);
-    return false;
+    bool ok = same && nlw == nlg && memcmp(lw, lg, nlw * sizeof *lw) == 0;
+    if (!ok) {
+        char w[LISTMAX], g[LISTMAX], msg[1100];
+        fl_oracle__list(&x->inst[in], want, nwant, w, sizeof w);
+        fl_oracle__list(&x->inst[in], got, ngot, g, sizeof g);
+        snprintf(msg, sizeof msg, "%s should stop [%s] in reverse start order, but stopped [%s]", what, w, g);
+        fl_oracle__viol(x, vd, inv, cause, end < (int32_t)x->n ? end : FL_ORACLE__NONE, msg);
+    }
+    free(got), free(lw), free(lg);
+    return ok;
 }
 
 static const char *fl_oracle__strategy_name(sv_strategy s) {
@@ -167,8 +189,9 @@ static void fl_oracle__restart_stops(const fl_oracle__index *x, fl_oracle_verdic
     fl_oracle__ref rf = x->ref[d];
     const fl_oracle__inst *s = &x->inst[rf.inst];
     sv_strategy st = x->pol->sups[s->psup].strategy;
-    int want[256];
-    size_t nwant = fl_oracle__alive_desc(x, rf.inst, d, fl_oracle__group_lo(s, st, rf.child), want, 256);
+    int *want = fl_oracle__ids(x, rf.inst, vd);
+    if (!want) return;
+    size_t nwant = fl_oracle__alive_desc(x, rf.inst, d, fl_oracle__group_lo(s, st, rf.child), want);
     if (st == SV_ONE_FOR_ONE) { /* only h itself */
         size_t j = 0;
         for (size_t i = 0; i < nwant; i++)
@@ -176,10 +199,12 @@ static void fl_oracle__restart_stops(const fl_oracle__index *x, fl_oracle_verdic
         nwant = j;
     }
     int32_t end = fl_oracle__block_end(x, rf.inst, d + 1, true);
-    if (end > s->stop_trig) return; /* a shutdown took over the block */
-    snprintf(what, sizeof what, "restart of %s under %s",
-             fl_oracle__name(x, rf.inst, rf.child, 0, nm, sizeof nm), fl_oracle__strategy_name(st));
-    fl_oracle__expect_stops(x, vd, FL_ORACLE_INV_STRATEGY_SET, rf.inst, d + 1, end, want, nwant, d, what);
+    if (end <= s->stop_trig) { /* else a shutdown took over the block */
+        snprintf(what, sizeof what, "restart of %s under %s",
+                 fl_oracle__name(x, rf.inst, rf.child, 0, nm, sizeof nm), fl_oracle__strategy_name(st));
+        fl_oracle__expect_stops(x, vd, FL_ORACLE_INV_STRATEGY_SET, rf.inst, d + 1, end, want, nwant, d, what);
+    }
+    free(want);
 }
 
 /* Does child ci of instance in exist (started, not removed since) at i? */
@@ -195,7 +220,7 @@ static bool fl_oracle__exists(const fl_oracle__index *x, int in, int ci, int32_t
 
 typedef struct fl_oracle__group {
     int32_t first;       /* index of its first START */
-    int got[256];
+    int *got;            /* the children started, in order (room: fl_oracle__ids) */
     size_t ngot;
     bool restart, admin, failed;
 } fl_oracle__group;
@@ -205,7 +230,8 @@ static void fl_oracle__group_check(const fl_oracle__index *x, fl_oracle_verdict 
     sv_strategy st = x->pol->sups[s->psup].strategy;
     if (!g->ngot || !g->restart || g->admin || g->first >= s->stop_trig || st == SV_ONE_FOR_ONE) return;
     size_t lo = st == SV_ONE_FOR_ALL ? 0 : s->ch[g->got[0]].order;
-    int want[256];
+    int *want = fl_oracle__ids(x, in, vd);
+    if (!want) return;
     size_t nwant = 0;
     for (size_t ord = lo;; ord++) { /* ascending start order */
         int found = -1;
@@ -215,18 +241,22 @@ static void fl_oracle__group_check(const fl_oracle__index *x, fl_oracle_verdict 
             more |= s->ch[ci].order > ord;
         }
         if (found >= 0 && s->ch[found].restart != SV_TEMPORARY && s->ch[found].pc >= 0 &&
-            (found == g->got[0] || fl_oracle__exists(x, in, found, g->first)) && nwant < 256)
+            (found == g->got[0] || fl_oracle__exists(x, in, found, g->first)))
             want[nwant++] = found;
         if (!more) break;
     }
     size_t cmp = g->failed && g->ngot < nwant ? g->ngot : nwant;
-    if (g->ngot == cmp && memcmp(g->got, want, cmp * sizeof *want) == 0) return;
+    if (g->ngot == cmp && memcmp(g->got, want, cmp * sizeof *want) == 0) {
+        free(want);
+        return;
+    }
     char w[LISTMAX], gs[LISTMAX], msg[1100];
     fl_oracle__list(s, want, nwant, w, sizeof w);
     fl_oracle__list(s, g->got, g->ngot, gs, sizeof gs);
     snprintf(msg, sizeof msg, "%s restart of %s should start [%s] in start order, but started [%s]",
              fl_oracle__strategy_name(st), s->name, w, gs);
     fl_oracle__viol(x, vd, FL_ORACLE_INV_STRATEGY_SET, g->first, FL_ORACLE__NONE, msg);
+    free(want);
 }
 
 void fl_oracle__strategy_set(const fl_oracle__index *x, fl_oracle_verdict *vd) {
@@ -234,7 +264,9 @@ void fl_oracle__strategy_set(const fl_oracle__index *x, fl_oracle_verdict *vd) {
         const fl_oracle__inst *s = &x->inst[ii];
         if (s->psup < 0) continue;
         sv_strategy st = x->pol->sups[s->psup].strategy;
-        fl_oracle__group g = {.ngot = 0};
+        int *got = fl_oracle__ids(x, (int)ii, vd);
+        if (!got) return;
+        fl_oracle__group g = {.got = got};
         for (int32_t i = 0; (size_t)i < x->n; i++) {
             fl_oracle__ref rf = x->ref[i];
             if (rf.inst != (int)ii) continue;
@@ -247,11 +279,11 @@ void fl_oracle__strategy_set(const fl_oracle__index *x, fl_oracle_verdict *vd) {
             if (k == SV_EV_START && rf.child >= 0) {
                 const fl_oracle__child *c = &s->ch[rf.child];
                 if (g.ngot && (st == SV_ONE_FOR_ONE || g.failed || s->ch[g.got[g.ngot - 1]].order >= c->order ||
-                               g.ngot == 256)) {
+                               g.ngot > s->n)) {
                     fl_oracle__group_check(x, vd, (int)ii, &g);
                     g.ngot = 0;
                 }
-                if (!g.ngot) g = (fl_oracle__group){.first = i};
+                if (!g.ngot) g = (fl_oracle__group){.first = i, .got = got};
                 g.got[g.ngot++] = rf.child;
                 g.restart |= rf.inc > 0;
                 g.admin |= fl_oracle__in_admin(x, (int)ii, c->id, i);
@@ -264,6 +296,7 @@ void fl_oracle__strategy_set(const fl_oracle__index *x, fl_oracle_verdict *vd) {
                 fl_oracle__restart_stops(x, vd, i);
         }
         fl_oracle__group_check(x, vd, (int)ii, &g);
+        free(got);
     }
 }
 
@@ -363,12 +396,14 @@ void fl_oracle__intensity_shutdown(const fl_oracle__index *x, fl_oracle_verdict 
         fl_oracle__intensity_counted(x, vd, (int)ii);
         int32_t d = s->intensity;
         if (d == FL_ORACLE__NONE) continue;
-        int want[256];
-        size_t nwant = fl_oracle__alive_desc(x, (int)ii, d, 0, want, 256);
+        int *want = fl_oracle__ids(x, (int)ii, vd);
+        if (!want) return;
+        size_t nwant = fl_oracle__alive_desc(x, (int)ii, d, 0, want);
         int32_t end = s->shutdown != FL_ORACLE__NONE ? s->shutdown : (int32_t)x->n;
         char what[NAMEMAX];
         snprintf(what, sizeof what, "%s, intensity exceeded,", s->name);
         fl_oracle__expect_stops(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, (int)ii, d + 1, end, want, nwant, d, what);
+        free(want);
         if (s->shutdown == FL_ORACLE__NONE) {
             if (x->complete) {
                 snprintf(msg, sizeof msg, "%s exceeded its intensity but never shut down", s->name);
@@ -576,10 +611,12 @@ void fl_oracle__shutdown_completes(const fl_oracle__index *x, fl_oracle_verdict 
             if (!(fl_oracle__stop_kind(k) || k == SV_EV_CHILD_REMOVED)) break;
             b = i;
         }
-        int want[256];
-        size_t nwant = fl_oracle__alive_desc(x, (int)ii, b, 0, want, 256);
+        int *want = fl_oracle__ids(x, (int)ii, vd);
+        if (!want) return;
+        size_t nwant = fl_oracle__alive_desc(x, (int)ii, b, 0, want);
         char what[NAMEMAX];
         snprintf(what, sizeof what, "the shutdown of %s", s->name);
         fl_oracle__expect_stops(x, vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, (int)ii, b, s->shutdown, want, nwant, b, what);
+        free(want);
     }
 }

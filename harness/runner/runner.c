@@ -199,10 +199,12 @@ void fl_runner__main(void *arg) {
         sup = NULL;
     }
     size_t ai = 0;
+    int64_t snap_next = c->snap_period > 0 ? c->snap_period : INT64_MAX;
     for (;;) {
-        /* next time point: an action or a timed state check, before the end */
-        int64_t next = INT64_MAX;
-        if (ai < s->nactions) next = s->actions[ai].at_ns;
+        /* next time point: an action, a timed state check or a periodic
+         * snapshot, before the end */
+        int64_t next = snap_next;
+        if (ai < s->nactions && s->actions[ai].at_ns < next) next = s->actions[ai].at_ns;
         for (size_t i = 0; i < s->nexpects; i++)
             if (s->expects[i].kind == FL_SCENARIO_EXP_STATE && s->expects[i].at_ns >= 0 &&
                 c->states[i] == (fl_scenario_state)-1 && s->expects[i].at_ns < next)
@@ -217,6 +219,8 @@ void fl_runner__main(void *arg) {
             else fl_runner__admin(c, sup, a);
         }
         fl_runner__observe_states(c, sup, false, next);
+        if (next == snap_next) snap_next = next + c->snap_period;
+        if (c->snap_period > 0 && sup) fl_runner__snapshot(c, sup, next);
     }
     sv_sleep_until(end);
     c->root_exit = -1;
@@ -227,6 +231,7 @@ void fl_runner__main(void *arg) {
             strcmp(c->trace[i].sup, s->root->name) == 0)
             c->root_exit = c->trace[i].ev.reason;
     fl_runner__observe_states(c, sup, true, 0);
+    if (sup && c->root_exit < 0 && c->snap_period > 0) fl_runner__snapshot(c, sup, s->run.duration_ns);
     if (sup && c->root_exit < 0) fl_runner__stop(c, sup);
     c->info.stop_returned = true;
     fl_world_release(c->w);
@@ -351,6 +356,8 @@ int fl_runner__judge(fl_runner__ctx *c, const fl_sched_result *res, bool free_ru
     c->abandoned = free_run && res->nleaked > 0; /* still running: see fl_runner__end */
     c->info.admin = c->admin;
     c->info.nadmin = c->nadmin;
+    c->info.snaps = c->snaps;
+    c->info.nsnaps = c->nsnaps;
     if (!c->main_done) c->info.stop_returned = false;
     if (c->oom) return -ENOMEM;
     if ((r = fl_runner__policy(s, c->w, &pol)) < 0) goto fail;
@@ -419,6 +426,7 @@ void fl_runner__end(fl_runner__ctx *c, fl_runner_out *out) {
     free(c->mismatch);
     free(c->states);
     free(c->admin);
+    fl_runner__snapshots_free(c);
     if (c->w && (!c->free_run || (!c->abandoned && fl_runner__world_quiet(c->w)))) fl_world_free(c->w);
     else if (c->w) {
         snprintf(fl_runner__stuck, sizeof fl_runner__stuck, "%s", c->s->path);
@@ -449,6 +457,9 @@ int fl_runner_run(const fl_scenario *s, const fl_runner_params *p, fl_runner_out
     int r = fl_runner__begin(c, s, seed, out);
     if (r < 0) goto done;
     c->free_run = free_run;
+    /* the root's own view, checked by the oracle (children_view) */
+    c->snap_period = s->run.duration_ns / FL_RUNNER__SNAP_MAX > FL_RUNNER__SNAP_PERIOD_NS
+                         ? s->run.duration_ns / FL_RUNNER__SNAP_MAX : FL_RUNNER__SNAP_PERIOD_NS;
     if (free_run) c->time_scale = p->time_scale ? p->time_scale : FL_RUNNER_FREE_TIME_SCALE;
     fl_sched_opts o = {.strategy = p->strategy, .seed = seed, .depth = p->depth,
                        .step_budget = p->budget, .schedule = p->schedule, .pct_k = p->pct_k};

@@ -42,6 +42,9 @@ typedef struct fl_runner__ctx {
     fl_oracle_admin_call *admin;
     size_t nadmin;
     fl_scenario_state *states;   /* per expects[] index: what `expect state` saw */
+    fl_oracle_snapshot *snaps;  /* the root's view, at quiescent points (runner_view.c) */
+    size_t nsnaps, snapcap;
+    int64_t snap_period;        /* periodic snapshots every this many ns; 0 none */
     char **mismatch;    /* `result=` mismatches, formatted */
     size_t nmismatch;
     int root_exit;
@@ -80,6 +83,21 @@ char *fl_runner__strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 
  * gets its invariant and the message of every violation of r, inv first.
  * 0 or -ENOMEM (runner_case.c). */
 int fl_runner__record(fl_case *c, fl_runner_out *r, const fl_oracle_violation *inv);
+
+/* ---- snapshots (runner_view.c) ------------------------------------------------------ */
+
+/* Periodic snapshots: one every FL_RUNNER__SNAP_PERIOD_NS of virtual time,
+ * at most FL_RUNNER__SNAP_MAX per run (the period grows for long runs). */
+#define FL_RUNNER__SNAP_PERIOD_NS 100000000ll
+#define FL_RUNNER__SNAP_MAX 32
+
+/* On main: ask sup (the root) for which_children, count_children and
+ * which_children, record them with the seq window as c->snaps[i]; at is
+ * the virtual time from the run's start. i, or -1 (the root already exited,
+ * or out of memory: c->oom). */
+int fl_runner__snapshot(fl_runner__ctx *c, sv_sup *sup, int64_t at);
+/* Free c's snapshots. */
+void fl_runner__snapshots_free(fl_runner__ctx *c);
 
 /* ---- free runs (runner_free.c) ---------------------------------------------------- */
 
