@@ -187,8 +187,9 @@ typedef struct fl_oracle_snapshot {
     uint64_t seq_before, seq_after;
     const sv_child_info *children; /* the first answer, in start order */
     size_t n;                      /* entries in children (all of them) */
-    bool counted;                  /* count_children answered and both which
-                                      answers were equal: counts is comparable */
+    bool have_counts;              /* count_children answered (counts valid) */
+    bool counted;                  /* and both which answers were equal: counts
+                                      is comparable with children */
     sv_child_counts counts;
 } fl_oracle_snapshot;
 
@@ -234,6 +235,10 @@ typedef struct fl_oracle_observed {
                                    (fl_scenario_state)-1 when the time was never reached */
     const char *const *log;     /* every line the log sink received */
     size_t nlog;
+    const fl_oracle_snapshot *const *snaps; /* per s->expects[i] (CHILD_COUNT, CHILDREN):
+                                   the root's view taken at its time, or NULL
+                                   when never taken (the root had exited) */
+    int start_err;              /* what sv_sup_start(root) returned (0: it started) */
 } fl_oracle_observed;
 
 /* Judge every expectation of s over trace[0..n) and obs; append violations

@@ -203,7 +203,8 @@ void fl_runner__main(void *arg) {
     for (;;) {
         /* next time point: an action, a timed state check or a periodic
          * snapshot, before the end */
-        int64_t next = snap_next;
+        int64_t next = snap_next, vn = fl_runner__view_next(c);
+        if (vn < next) next = vn;
         if (ai < s->nactions && s->actions[ai].at_ns < next) next = s->actions[ai].at_ns;
         for (size_t i = 0; i < s->nexpects; i++)
             if (s->expects[i].kind == FL_SCENARIO_EXP_STATE && s->expects[i].at_ns >= 0 &&
@@ -216,11 +217,13 @@ void fl_runner__main(void *arg) {
             if (!sup) continue;
             if (a->kind == FL_SCENARIO_ACT_STOP) fl_runner__stop(c, sup);
             else if (a->kind == FL_SCENARIO_ACT_CRASH) fl_world_crash(c->w, a->child, a->msg);
+            else if (a->kind == FL_SCENARIO_ACT_EXIT) fl_world_exit(c->w, a->child, a->exit_value);
             else fl_runner__admin(c, sup, a);
         }
         fl_runner__observe_states(c, sup, false, next);
-        if (next == snap_next) snap_next = next + c->snap_period;
-        if (c->snap_period > 0 && sup) fl_runner__snapshot(c, sup, next);
+        bool periodic = next == snap_next;
+        if (periodic) snap_next = next + c->snap_period;
+        fl_runner__view_at(c, sup, next, false, periodic);
     }
     sv_sleep_until(end);
     c->root_exit = -1;
@@ -231,7 +234,7 @@ void fl_runner__main(void *arg) {
             strcmp(c->trace[i].sup, s->root->name) == 0)
             c->root_exit = c->trace[i].ev.reason;
     fl_runner__observe_states(c, sup, true, 0);
-    if (sup && c->root_exit < 0 && c->snap_period > 0) fl_runner__snapshot(c, sup, s->run.duration_ns);
+    if (sup && c->root_exit < 0) fl_runner__view_at(c, sup, s->run.duration_ns, true, c->snap_period > 0);
     if (sup && c->root_exit < 0) fl_runner__stop(c, sup);
     c->info.stop_returned = true;
     fl_world_release(c->w);
@@ -286,9 +289,10 @@ int fl_runner__begin(fl_runner__ctx *c, const fl_scenario *s, uint64_t seed, fl_
     c->begun = true;
     out->seed = seed;
     c->states = malloc((s->nexpects ? s->nexpects : 1) * sizeof *c->states);
+    c->snap_of = malloc((s->nexpects ? s->nexpects : 1) * sizeof *c->snap_of);
     c->admin = malloc((s->nactions ? s->nactions : 1) * sizeof *c->admin);
-    if (!c->states || !c->admin) return -ENOMEM;
-    for (size_t i = 0; i < s->nexpects; i++) c->states[i] = (fl_scenario_state)-1;
+    if (!c->states || !c->admin || !c->snap_of) return -ENOMEM;
+    for (size_t i = 0; i < s->nexpects; i++) c->states[i] = (fl_scenario_state)-1, c->snap_of[i] = -1;
     int r = fl_world_build(s, seed, &c->w);
     if (r < 0) {
         c->w = NULL;
@@ -370,9 +374,15 @@ int fl_runner__judge(fl_runner__ctx *c, const fl_sched_result *res, bool free_ru
     }
     if ((r = fl_oracle_check(pol, c->trace, c->ntrace, &c->info, &out->verdict)) < 0) goto fail;
     if (res->status == FL_SCHED_OK || res->status == FL_SCHED_DEADLOCK || res->status == FL_SCHED_BUDGET) {
+        const fl_oracle_snapshot **snaps = calloc(s->nexpects ? s->nexpects : 1, sizeof *snaps);
+        if (!snaps) { r = -ENOMEM; goto fail; }
+        for (size_t i = 0; i < s->nexpects; i++) snaps[i] = c->snap_of[i] >= 0 ? &c->snaps[c->snap_of[i]] : NULL;
         fl_oracle_observed obs = {.root_exit = c->main_done ? c->root_exit : -2, .states = c->states,
-                           .log = (const char *const *)c->log, .nlog = c->nlog};
-        if ((r = fl_oracle_expect(s, c->trace, c->ntrace, &obs, &out->verdict)) < 0) goto fail;
+                           .log = (const char *const *)c->log, .nlog = c->nlog, .snaps = snaps,
+                           .start_err = c->info.start_failed ? c->info.start_err : 0};
+        r = fl_oracle_expect(s, c->trace, c->ntrace, &obs, &out->verdict);
+        free(snaps);
+        if (r < 0) goto fail;
     }
     for (size_t i = 0; i < c->nmismatch; i++)
         fl_oracle_verdict_add(&out->verdict, FL_ORACLE_INV_EXPECTATION, NULL, 0, "%s", c->mismatch[i]);
@@ -425,6 +435,7 @@ void fl_runner__end(fl_runner__ctx *c, fl_runner_out *out) {
     for (size_t i = 0; i < c->nmismatch; i++) free(c->mismatch[i]);
     free(c->mismatch);
     free(c->states);
+    free(c->snap_of);
     free(c->admin);
     fl_runner__snapshots_free(c);
     if (c->w && (!c->free_run || (!c->abandoned && fl_runner__world_quiet(c->w)))) fl_world_free(c->w);
@@ -433,6 +444,31 @@ void fl_runner__end(fl_runner__ctx *c, fl_runner_out *out) {
         fl_runner__stuck_world = c->w;
     }
     memset(c, 0, sizeof *c);
+}
+
+/* A run that shows the scenario cannot run as written is refused (-EINVAL,
+ * out->sched_report "file:line:col: …"; the CLI exits 2, as for a parse
+ * error), never judged: libsv refused the tree itself (sv_sup_start failed
+ * before the root's SUP_START, and no `expect refused` says that is the
+ * point), or the run used every thread the controlled scheduler has (starts
+ * then fail for the harness's sake, not libsv's). 0 otherwise. */
+static int fl_runner__refused(const fl_runner__ctx *c, const fl_sched_result *res, fl_runner_out *out) {
+    const fl_scenario *s = c->s;
+    if (res->threads >= FL_SCHED_MAX_THREADS) {
+        out->sched_report = fl_runner__strdupf("%s:%d:%d: the run needs more than %d threads, the controlled "
+                                               "scheduler's limit: the scenario cannot run as written",
+                                               s->path, s->root->line, s->root->col, FL_SCHED_MAX_THREADS);
+        return -EINVAL;
+    }
+    if (!c->info.start_failed || s->expect_refused) return 0;
+    for (size_t i = 0; i < c->ntrace; i++)
+        if (c->trace[i].ev.kind == SV_EV_SUP_START) return 0; /* a child's start failed: libsv's behaviour */
+    const char *nm = fl_scenario_errno_name(c->info.start_err);
+    out->sched_report = fl_runner__strdupf("%s:%d:%d: libsv refused this supervisor tree (sv_sup_start: %s%s%d): "
+                                           "the scenario cannot run as written (write `expect refused %s` if the "
+                                           "refusal is what it tests)", s->path, s->root->line, s->root->col,
+                                           nm ? nm : "", nm ? " " : "", c->info.start_err, nm ? nm : "E…");
+    return -EINVAL;
 }
 
 int fl_runner_run(const fl_scenario *s, const fl_runner_params *p, fl_runner_out *out) {
@@ -483,6 +519,7 @@ int fl_runner_run(const fl_scenario *s, const fl_runner_params *p, fl_runner_out
         fl_sched_result_free(&res);
         return r;
     }
+    if ((r = fl_runner__refused(c, &res, out)) < 0) goto done;
     r = fl_runner__judge(c, &res, free_run, out);
 done:
     fl_runner__end(c, out);

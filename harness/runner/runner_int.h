@@ -45,6 +45,7 @@ typedef struct fl_runner__ctx {
     fl_oracle_snapshot *snaps;  /* the root's view, at quiescent points (runner_view.c) */
     size_t nsnaps, snapcap;
     int64_t snap_period;        /* periodic snapshots every this many ns; 0 none */
+    int *snap_of;               /* per expects[] index: its snapshot in snaps, -1 none */
     char **mismatch;    /* `result=` mismatches, formatted */
     size_t nmismatch;
     int root_exit;
@@ -98,6 +99,13 @@ int fl_runner__record(fl_case *c, fl_runner_out *r, const fl_oracle_violation *i
 int fl_runner__snapshot(fl_runner__ctx *c, sv_sup *sup, int64_t at);
 /* Free c's snapshots. */
 void fl_runner__snapshots_free(fl_runner__ctx *c);
+/* The next time (from the start) an `expect count` / `expect children`
+ * wants the root's view, INT64_MAX if none. */
+int64_t fl_runner__view_next(const fl_runner__ctx *c);
+/* At time point `at` (at_end: the end of the run's duration): take a
+ * snapshot if one is periodic now or an expectation wants it, and give it
+ * to those expectations (c->snap_of). */
+void fl_runner__view_at(fl_runner__ctx *c, sv_sup *sup, int64_t at, bool at_end, bool periodic);
 
 /* ---- free runs (runner_free.c) ---------------------------------------------------- */
 

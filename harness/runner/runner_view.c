@@ -59,7 +59,8 @@ int fl_runner__snapshot(fl_runner__ctx *c, sv_sup *sup, int64_t at) {
     size_t n2 = 0;
     sn.seq_before = atomic_load_explicit(&c->last_seq, memory_order_relaxed);
     if (fl_runner__which(sup, &first, &sn.n) < 0) return -1;
-    bool counted = sv_count_children(sup, &sn.counts) == 0;
+    sn.have_counts = sv_count_children(sup, &sn.counts) == 0;
+    bool counted = sn.have_counts;
     if (fl_runner__which(sup, &again, &n2) == 0)
         counted = counted && n2 == sn.n && memcmp(first, again, sn.n * sizeof *first) == 0;
     else
@@ -77,4 +78,32 @@ void fl_runner__snapshots_free(fl_runner__ctx *c) {
     free(c->snaps);
     c->snaps = NULL;
     c->nsnaps = c->snapcap = 0;
+}
+
+static bool fl_runner__view_expect(const fl_scenario_expect *e) {
+    return e->kind == FL_SCENARIO_EXP_CHILD_COUNT || e->kind == FL_SCENARIO_EXP_CHILDREN;
+}
+
+int64_t fl_runner__view_next(const fl_runner__ctx *c) {
+    int64_t next = INT64_MAX;
+    for (size_t i = 0; i < c->s->nexpects; i++) {
+        const fl_scenario_expect *e = &c->s->expects[i];
+        if (fl_runner__view_expect(e) && e->at_ns >= 0 && c->snap_of[i] < 0 && e->at_ns < next) next = e->at_ns;
+    }
+    return next;
+}
+
+void fl_runner__view_at(fl_runner__ctx *c, sv_sup *sup, int64_t at, bool at_end, bool periodic) {
+    bool want = periodic;
+    for (size_t i = 0; i < c->s->nexpects; i++) {
+        const fl_scenario_expect *e = &c->s->expects[i];
+        if (fl_runner__view_expect(e) && c->snap_of[i] < 0 && (at_end ? e->at_ns < 0 : e->at_ns == at)) want = true;
+    }
+    if (!want || !sup) return;
+    int k = fl_runner__snapshot(c, sup, at);
+    if (k < 0) return;
+    for (size_t i = 0; i < c->s->nexpects; i++) {
+        const fl_scenario_expect *e = &c->s->expects[i];
+        if (fl_runner__view_expect(e) && c->snap_of[i] < 0 && (at_end ? e->at_ns < 0 : e->at_ns == at)) c->snap_of[i] = k;
+    }
 }

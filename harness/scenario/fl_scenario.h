@@ -201,6 +201,9 @@ typedef enum fl_scenario_action_kind {
     FL_SCENARIO_ACT_DELETE,     /* `at T delete_child ID`                              */
     FL_SCENARIO_ACT_CRASH,      /* `at T crash ID ["msg"]`: fl_world_crash; the worker
                           crashes at its next op boundary                     */
+    FL_SCENARIO_ACT_EXIT,       /* `at T exit ID [normal|shutdown]`: fl_world_exit; the
+                          worker returns 0 / SV_RET_SHUTDOWN at its next op
+                          boundary                                            */
 } fl_scenario_action_kind;
 
 typedef struct fl_scenario_action {
@@ -211,10 +214,12 @@ typedef struct fl_scenario_action {
                               a child of the root (libsv has no handle on
                               nested supervisors). CRASH: a scripted worker */
     char *msg;             /* CRASH message (default "injected crash") */
+    int exit_value;        /* EXIT: 0 (`normal`, the default) or SV_RET_SHUTDOWN */
     bool check_result;     /* `result=…` given */
     int result;            /* expected return: 0 (`ok`) or -SV_E… (`already_started`,
                               `already_present`, `running`, `restarting`,
-                              `not_found`, `shutdown`) */
+                              `not_found`, `shutdown`), or any negative errno
+                              by name (`EINVAL`, `EOPNOTSUPP`, …) or number (`-22`) */
 } fl_scenario_action;
 
 /* ---- expectations ------------------------------------------------------------ */
@@ -229,6 +234,16 @@ typedef enum fl_scenario_expect_kind {
     FL_SCENARIO_EXP_LOG,        /* `expect log contains|lacks "text"`: over all log lines */
     FL_SCENARIO_EXP_EVENT,      /* `expect [no] event KIND [ID]`: at least one / none     */
     FL_SCENARIO_EXP_FAIL,       /* `expect fail INVARIANT`: known-bad scenario             */
+    FL_SCENARIO_EXP_CHILD_COUNT,/* `expect count KEY=N… [at T]`: sv_count_children of the
+                          root (keys specs, active, supervisors, workers) */
+    FL_SCENARIO_EXP_CHILDREN,   /* `expect children ID:STATES… | none [at T]`:
+                          sv_which_children of the root lists exactly these,
+                          in this order, each in one of its states         */
+    FL_SCENARIO_EXP_ORDER,      /* `expect order start|stop ID ID…`: the first START
+                          (start) / last STOP_REQUESTED (stop) of each
+                          child, in this order in the trace                */
+    FL_SCENARIO_EXP_REFUSED,    /* `expect refused ERR`: sv_sup_start(root) fails with
+                          -ERR before anything starts (an invalid spec)     */
 } fl_scenario_expect_kind;
 
 /* Counted over the run's trace, for events whose child is the ID (or, for a
@@ -254,6 +269,9 @@ typedef enum fl_scenario_state {
                               ended, never started, or supervisor gone) */
 } fl_scenario_state;
 
+/* A set of states (`running|restarting`): one bit per state. */
+#define FL_SCENARIO_STATE_BIT(st) ((st) == FL_SCENARIO_STATE_ABSENT ? 1u << 4 : 1u << (unsigned)(st))
+
 typedef struct fl_scenario_expect {
     int line, col;
     fl_scenario_expect_kind kind;
@@ -269,9 +287,18 @@ typedef struct fl_scenario_expect {
     fl_scenario_cmp cmp;            /* COUNT */
     uint32_t n;            /* COUNT */
     int exit_reason;       /* EXIT: sv_exit, or -1 for `none` */
-    fl_scenario_state state;        /* STATE: checked at at_ns, or at the end of the run
-                              (before the runner's final stop) when at_ns < 0 */
+    fl_scenario_state state;        /* STATE: the first state written; checked at at_ns,
+                              or at the end of the run (before the runner's
+                              final stop) when at_ns < 0 (also CHILD_COUNT,
+                              CHILDREN) */
+    unsigned states;       /* STATE: every state written (FL_SCENARIO_STATE_BIT) */
     int64_t at_ns;
+    int64_t counts[4];     /* CHILD_COUNT: specs, active, supervisors, workers; -1 unchecked */
+    fl_scenario_child_decl **list; /* CHILDREN (root children), ORDER: the ids in order */
+    unsigned *list_states; /* CHILDREN: per entry, its allowed states (bits) */
+    size_t nlist;
+    bool stop_order;       /* ORDER: `stop` */
+    int err;               /* REFUSED: the negative errno */
     bool negate;           /* LOG: `lacks`; EVENT: `no event` */
     char *text;            /* LOG: the substring; FAIL: the invariant name */
     sv_event_kind event;   /* EVENT */
@@ -281,7 +308,7 @@ typedef struct fl_scenario_expect {
 #define FL_SCENARIO_INVARIANT_NAMES \
     "crash_logged_once", "joined_before_restart", "restart_policy", "strategy_set", \
     "intensity_shutdown", "no_lost_report", "no_leaked_thread", "shutdown_completes", \
-    "expectation"
+    "event_order", "children_view", "expectation"
 
 /* ---- run parameters ------------------------------------------------------------ */
 
@@ -330,6 +357,7 @@ typedef struct fl_scenario {
     fl_scenario_expect *expects;    size_t nexpects;  /* in file order */
     const char *expect_fail; /* invariant of the `expect fail` line, or NULL;
                                 points into expects[] */
+    int expect_refused;      /* the error of an `expect refused` line, or 0 */
 } fl_scenario;
 
 /* Parse the scenario file at path. On success returns 0 and *out (free with
@@ -343,6 +371,19 @@ int fl_scenario_parse_file(const char *path, fl_scenario **out, fl_lex_diag *dia
  * NUL bytes, which are errors); name is what diagnostics and s->path say. */
 int fl_scenario_parse_str(const char *name, const char *text, size_t len,
                           fl_scenario **out, fl_lex_diag *diag);
+
+/* libsv's limits a scenario must respect to run (checked by the parser,
+ * file:line:col diagnostics): supervisors nested at most this deep under
+ * the root (sv.h: "nesting deeper than 16" is refused; allowed with
+ * `expect refused`), and at most this many children in the tree (each runs
+ * on a thread; the controlled scheduler runs FL_SCHED_MAX_THREADS per run,
+ * main and the root's thread included). */
+#define FL_SCENARIO_MAX_NESTING 16
+#define FL_SCENARIO_MAX_CHILDREN (FL_SCHED_MAX_THREADS - 2)
+
+/* The name of an errno that admin results and `expect refused` accept
+ * ("EINVAL"), or NULL; err is negative or positive. */
+const char *fl_scenario_errno_name(int err);
 
 /* Free a scenario and everything it owns. s may be NULL. */
 void fl_scenario_free(fl_scenario *s);

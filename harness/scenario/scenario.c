@@ -248,8 +248,6 @@ int fl_scenario__stmt_supervisor(fl_scenario__parser *P, fl_scenario_sup_decl *p
         }
         if (fl_lex_sep(c, "the value")) return -EINVAL;
     }
-    if (ch && ch->significant && ch->restart == SV_PERMANENT)
-        return fl_lex_err_col(c, col, "expected restart=transient or restart=temporary for a significant child");
     return fl_scenario__push(P, (fl_scenario__frame){.kind = FL_SCENARIO__FR_SUP, .indent = indent, .line = line, .sup = sup, .child = ch});
 }
 
@@ -291,8 +289,6 @@ static int fl_scenario__stmt_child(fl_scenario__parser *P, fl_scenario_sup_decl 
         }
         if (fl_lex_sep(c, "the value")) return -EINVAL;
     }
-    if (ch->significant && ch->restart == SV_PERMANENT)
-        return fl_lex_err_col(c, col, "expected restart=transient or restart=temporary for a significant child");
     if (kind == FL_SCENARIO_CHILD_USER && !ch->fn_name && !(ch->fn_name = fl_scenario__strdup(id))) return -ENOMEM;
     return fl_scenario__push(P, (fl_scenario__frame){.kind = kind == FL_SCENARIO_CHILD_USER ? FL_SCENARIO__FR_USER : FL_SCENARIO__FR_WORKER,
                                    .indent = indent, .line = c->line, .child = ch,

@@ -222,7 +222,10 @@ int fl_world_build(const fl_scenario *s, uint64_t seed, fl_world **out) {
     if (!w->ch || !w->sups || !w->races) goto fail;
     w->nch = nch;
     w->nsups = nsups;
-    for (size_t i = 0; i < nch; i++) atomic_init(&w->ch[i].crash_msg, NULL);
+    for (size_t i = 0; i < nch; i++) {
+        atomic_init(&w->ch[i].crash_msg, NULL);
+        atomic_init(&w->ch[i].exit_req, 0);
+    }
     size_t ci = 0, si = 0;
     if ((r = fl_world__fill(w, s->root, &ci, &si))) goto fail;
     for (size_t i = 0; i < nch; i++) {
@@ -265,6 +268,13 @@ int fl_world_crash(fl_world *w, const fl_scenario_child_decl *c, const char *msg
     if (!copy) return -ENOMEM;
     memcpy(copy, m, n);
     free(atomic_exchange(&wc->crash_msg, copy));
+    return 0;
+}
+
+int fl_world_exit(fl_world *w, const fl_scenario_child_decl *c, int value) {
+    fl_world__wchild *wc = fl_world__wchild_of(w, c);
+    if (!wc || c->kind != FL_SCENARIO_CHILD_SCRIPT) return -EINVAL;
+    atomic_store(&wc->exit_req, value + 1);
     return 0;
 }
 

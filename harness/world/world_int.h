@@ -39,6 +39,8 @@ typedef struct fl_world__wchild {
     _Atomic uint32_t f_failed; /* start attempts failed so far */
     fl_world__race_rt *race;         /* member of this race, or NULL */
     _Atomic(char *) crash_msg; /* fl_world_crash request (malloc'd), or NULL */
+    _Atomic int exit_req;      /* fl_world_exit request: 0 none, else value + 1
+                                  (value is 0 or SV_RET_SHUTDOWN) */
 } fl_world__wchild;
 
 typedef struct fl_world__wsup {
