@@ -181,7 +181,9 @@ void fl_oracle__joined_before_restart(const fl_oracle__index *x, fl_oracle_verdi
  *     or its parent was) before it could act on the cause (fl_oracle__excused:
  *     all virtual time from the cause to that reason was spent inside other
  *     starts and stops, or under a pending backoff), or the failed start was
- *     an admin call's (not retried).
+ *     an admin call's (not retried), or an admin call terminated or deleted
+ *     the child while its restart was pending (CHILD_TERMINATED /
+ *     CHILD_REMOVED after the cause: the retry is cancelled).
  * (b) Every START of c after its first incarnation has a cause: c's previous
  *     incarnation is a cause as above, or a sibling's cause lies after the
  *     previous incarnation started (or before, when the supervisor's
@@ -293,6 +295,10 @@ void fl_oracle__restart_policy(const fl_oracle__index *x, fl_oracle_verdict *vd)
         if (t == FL_ORACLE__NONE || !x->complete) continue;
         bool restarted = fl_oracle__next(x, (int)w.ii, (int)w.ci, SV_EV_START, t) != FL_ORACLE__NONE;
         if (restarted || fl_oracle__excused(x, (int)w.ii, t)) continue;
+        /* terminate_child / delete_child cancelled the pending restart */
+        if (fl_oracle__next(x, (int)w.ii, (int)w.ci, SV_EV_CHILD_TERMINATED, t) != FL_ORACLE__NONE ||
+            fl_oracle__next(x, (int)w.ii, (int)w.ci, SV_EV_CHILD_REMOVED, t) != FL_ORACLE__NONE)
+            continue;
         if (r->count[SV_EV_START_FAILED] && fl_oracle__in_admin(x, (int)w.ii, c->id, t)) continue;
         snprintf(msg, sizeof msg, "%s %s and %s restarts it, but it was never restarted",
                  nm, fl_oracle__how(x, r, how, sizeof how), fl_oracle__restart_name(c->restart));
