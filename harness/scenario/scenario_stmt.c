@@ -296,7 +296,8 @@ static int fl_scenario__stmt_at(fl_scenario__parser *P, int col) {
         if (a.kind == FL_SCENARIO_ACT_EXIT) {
             fl_lex_ws(c);
             if (fl_scenario__word(c, "shutdown")) a.exit_value = SV_RET_SHUTDOWN;
-            else (void)fl_scenario__word(c, "normal");
+            else if (!fl_scenario__word(c, "normal") && !fl_lex_eol(c))
+                return fl_lex_err(c, "expected `normal`, `shutdown` or end of line");
             if (fl_lex_sep(c, "the exit")) return -EINVAL;
         }
     } else if (a.kind != FL_SCENARIO_ACT_STOP) {
