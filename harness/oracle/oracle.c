@@ -598,6 +598,15 @@ const char *fl_oracle__name(const fl_oracle__index *x, int in, int child, uint32
     return buf;
 }
 
+void fl_oracle__viol2(const fl_oracle__index *x, fl_oracle_verdict *vd, fl_oracle_inv inv, int32_t a, int32_t b,
+                      const char *msg) {
+    uint64_t seqs[2];
+    size_t n = 0;
+    if (a != FL_ORACLE__NONE) seqs[n++] = fl_oracle__seq(x, a);
+    if (b != FL_ORACLE__NONE) seqs[n++] = fl_oracle__seq(x, b);
+    fl_oracle_verdict_add(vd, inv, seqs, n, "%s", msg);
+}
+
 /* ---- entry point ------------------------------------------------------------------- */
 
 int fl_oracle_check(const fl_oracle_policy *p, const fl_event *trace, size_t n,

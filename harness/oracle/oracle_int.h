@@ -144,6 +144,9 @@ bool fl_oracle__in_admin(const fl_oracle__index *x, int in, const char *id, int3
 int32_t fl_oracle__next(const fl_oracle__index *x, int in, int ci, sv_event_kind kind, int32_t after);
 /* The policy record of a child, or NULL. */
 const fl_oracle__pchild *fl_oracle__pchild_of(const fl_oracle__index *x, int in, int child);
+/* Append a violation of inv naming events a and b (FL_ORACLE__NONE: none). */
+void fl_oracle__viol2(const fl_oracle__index *x, fl_oracle_verdict *vd, fl_oracle_inv inv, int32_t a, int32_t b,
+                      const char *msg);
 /* "sup/child#k" into buf. */
 const char *fl_oracle__name(const fl_oracle__index *x, int in, int child, uint32_t inc, char *buf, size_t cap);
 

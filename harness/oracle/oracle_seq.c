@@ -19,15 +19,6 @@
 #define NAMEMAX 200
 #define LISTMAX 400
 
-static void fl_oracle__viol(const fl_oracle__index *x, fl_oracle_verdict *vd, fl_oracle_inv inv, int32_t a, int32_t b,
-                      const char *msg) {
-    uint64_t seqs[2];
-    size_t n = 0;
-    if (a != FL_ORACLE__NONE) seqs[n++] = fl_oracle__seq(x, a);
-    if (b != FL_ORACLE__NONE) seqs[n++] = fl_oracle__seq(x, b);
-    fl_oracle_verdict_add(vd, inv, seqs, n, "%s", msg);
-}
-
 static bool fl_oracle__stop_kind(sv_event_kind k) {
     return k == SV_EV_STOP_REQUESTED || k == SV_EV_JOINED || k == SV_EV_UNSTOPPED;
 }
@@ -154,7 +145,7 @@ static bool fl_oracle__expect_stops(const fl_oracle__index *x, fl_oracle_verdict
         fl_oracle__list(&x->inst[in], want, nwant, w, sizeof w);
         fl_oracle__list(&x->inst[in], got, ngot, g, sizeof g);
         snprintf(msg, sizeof msg, "%s should stop [%s] in reverse start order, but stopped [%s]", what, w, g);
-        fl_oracle__viol(x, vd, inv, cause, end < (int32_t)x->n ? end : FL_ORACLE__NONE, msg);
+        fl_oracle__viol2(x, vd, inv, cause, end < (int32_t)x->n ? end : FL_ORACLE__NONE, msg);
     }
     free(got), free(lw), free(lg);
     return ok;
@@ -255,7 +246,7 @@ static void fl_oracle__group_check(const fl_oracle__index *x, fl_oracle_verdict 
     fl_oracle__list(s, g->got, g->ngot, gs, sizeof gs);
     snprintf(msg, sizeof msg, "%s restart of %s should start [%s] in start order, but started [%s]",
              fl_oracle__strategy_name(st), s->name, w, gs);
-    fl_oracle__viol(x, vd, FL_ORACLE_INV_STRATEGY_SET, g->first, FL_ORACLE__NONE, msg);
+    fl_oracle__viol2(x, vd, FL_ORACLE_INV_STRATEGY_SET, g->first, FL_ORACLE__NONE, msg);
     free(want);
 }
 
@@ -343,12 +334,12 @@ static void fl_oracle__intensity_window(const fl_oracle__index *x, fl_oracle_ver
             snprintf(msg, sizeof msg,
                      "%s restarted a child as restart %u within %u ms, but intensity allows %u: it must shut down",
                      s->name, strict, ps->period_ms, ps->intensity);
-            fl_oracle__viol(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, d, FL_ORACLE__NONE, msg);
+            fl_oracle__viol2(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, d, FL_ORACLE__NONE, msg);
         } else if (k == SV_EV_INTENSITY_EXCEEDED && incl <= ps->intensity) {
             snprintf(msg, sizeof msg,
                      "%s declared intensity exceeded at restart %u within %u ms, but intensity allows %u",
                      s->name, incl, ps->period_ms, ps->intensity);
-            fl_oracle__viol(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, d, FL_ORACLE__NONE, msg);
+            fl_oracle__viol2(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, d, FL_ORACLE__NONE, msg);
         }
     }
 }
@@ -361,7 +352,7 @@ static void fl_oracle__intensity_counted(const fl_oracle__index *x, fl_oracle_ve
         if (x->ref[i].inst != in || fl_oracle__kind(x, i) != SV_EV_INTENSITY_EXCEEDED) continue;
         if (first_ie == FL_ORACLE__NONE) { first_ie = i; continue; }
         snprintf(msg, sizeof msg, "%s declared intensity exceeded twice", s->name);
-        fl_oracle__viol(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, first_ie, i, msg);
+        fl_oracle__viol2(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, first_ie, i, msg);
         break;
     }
     for (size_t ci = 0; ci < s->n; ci++)
@@ -370,7 +361,7 @@ static void fl_oracle__intensity_counted(const fl_oracle__index *x, fl_oracle_ve
             if (r->count[SV_EV_RESTART] < 2) continue;
             snprintf(msg, sizeof msg, "the restart of %s was decided %u times: counted more than once toward intensity",
                      fl_oracle__name(x, in, (int)ci, r->inc, nm, sizeof nm), r->count[SV_EV_RESTART]);
-            fl_oracle__viol(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, r->first[SV_EV_RESTART], r->second[SV_EV_RESTART], msg);
+            fl_oracle__viol2(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, r->first[SV_EV_RESTART], r->second[SV_EV_RESTART], msg);
         }
     for (size_t ci = 0; ci < s->n; ci++)
         for (size_t k = 1; k < s->ch[ci].n; k++) {
@@ -383,7 +374,7 @@ static void fl_oracle__intensity_counted(const fl_oracle__index *x, fl_oracle_ve
             if (decided) continue;
             snprintf(msg, sizeof msg, "%s was restarted without a RESTART decision: not counted toward intensity",
                      fl_oracle__name(x, in, (int)ci, s->ch[ci].incs[k].inc, nm, sizeof nm));
-            fl_oracle__viol(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, lo, st, msg);
+            fl_oracle__viol2(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, lo, st, msg);
         }
 }
 
@@ -407,19 +398,19 @@ void fl_oracle__intensity_shutdown(const fl_oracle__index *x, fl_oracle_verdict 
         if (s->shutdown == FL_ORACLE__NONE) {
             if (x->complete) {
                 snprintf(msg, sizeof msg, "%s exceeded its intensity but never shut down", s->name);
-                fl_oracle__viol(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, d, FL_ORACLE__NONE, msg);
+                fl_oracle__viol2(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, d, FL_ORACLE__NONE, msg);
             }
             continue;
         }
         if (x->tr[s->shutdown].ev.reason != SV_EXIT_SHUTDOWN) {
             snprintf(msg, sizeof msg, "%s exceeded its intensity but exited with reason %s, not shutdown",
                      s->name, sv_exit_name(x->tr[s->shutdown].ev.reason));
-            fl_oracle__viol(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, d, s->shutdown, msg);
+            fl_oracle__viol2(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, d, s->shutdown, msg);
         }
         if (s->parent >= 0 && x->complete && !fl_oracle__escalated(x, (int)ii, d)) {
             snprintf(msg, sizeof msg, "nested %s exceeded its intensity but its parent %s was never told (no escalated)",
                      s->name, x->inst[s->parent].name);
-            fl_oracle__viol(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, d, s->shutdown, msg);
+            fl_oracle__viol2(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, d, s->shutdown, msg);
         }
     }
 }
@@ -447,7 +438,7 @@ void fl_oracle__no_leaked_thread(const fl_oracle__index *x, fl_oracle_verdict *v
                 if (run == FL_ORACLE__NONE || fl_oracle__term(r) != FL_ORACLE__NONE) continue;
                 snprintf(msg, sizeof msg, "%s ran and was neither joined nor reported unstopped: its thread leaked",
                          fl_oracle__name(x, (int)ii, (int)ci, r->inc, nm, sizeof nm));
-                fl_oracle__viol(x, vd, FL_ORACLE_INV_NO_LEAKED_THREAD, run, FL_ORACLE__NONE, msg);
+                fl_oracle__viol2(x, vd, FL_ORACLE_INV_NO_LEAKED_THREAD, run, FL_ORACLE__NONE, msg);
             }
 }
 
@@ -509,7 +500,7 @@ static void fl_oracle__auto_shutdown(const fl_oracle__index *x, fl_oracle_verdic
                         : NULL;
         if (why) {
             snprintf(msg, sizeof msg, "%s shut down automatically, but %s", s->name, why);
-            fl_oracle__viol(x, vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, d, FL_ORACLE__NONE, msg);
+            fl_oracle__viol2(x, vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, d, FL_ORACLE__NONE, msg);
         }
     }
     if (mode != SV_AUTO_ANY_SIGNIFICANT || !x->complete) return;
@@ -521,7 +512,7 @@ static void fl_oracle__auto_shutdown(const fl_oracle__index *x, fl_oracle_verdic
             if (e == FL_ORACLE__NONE || (d != FL_ORACLE__NONE && d > e) || fl_oracle__excused(x, in, e)) continue;
             snprintf(msg, sizeof msg, "significant %s ended for good under any_significant, but %s did not shut down",
                      fl_oracle__name(x, in, (int)ci, s->ch[ci].incs[k].inc, nm, sizeof nm), s->name);
-            fl_oracle__viol(x, vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, e, FL_ORACLE__NONE, msg);
+            fl_oracle__viol2(x, vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, e, FL_ORACLE__NONE, msg);
             return;
         }
     }
@@ -571,18 +562,18 @@ void fl_oracle__shutdown_completes(const fl_oracle__index *x, fl_oracle_verdict 
         if (first != FL_ORACLE__NONE && first != s->sup_start) {
             snprintf(msg, sizeof msg, "supervisor %s emitted %s before sup_start", s->name,
                      sv_event_kind_name(fl_oracle__kind(x, first)));
-            fl_oracle__viol(x, vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, first, FL_ORACLE__NONE, msg);
+            fl_oracle__viol2(x, vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, first, FL_ORACLE__NONE, msg);
         }
         if (s->shutdown != FL_ORACLE__NONE && !(s->cause <= s->shutdown) && !fl_oracle__init_failed(x, (int)ii)) {
             snprintf(msg, sizeof msg, "supervisor %s shut down on its own with no reason: no stop request, "
                      "intensity_exceeded, auto_shutdown or failed initial start", s->name);
-            fl_oracle__viol(x, vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, s->shutdown, FL_ORACLE__NONE, msg);
+            fl_oracle__viol2(x, vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, s->shutdown, FL_ORACLE__NONE, msg);
         }
         if (s->psup >= 0) fl_oracle__auto_shutdown(x, vd, (int)ii);
         if (s->shutdown == FL_ORACLE__NONE) {
             if (s->sup_start != FL_ORACLE__NONE) {
                 snprintf(msg, sizeof msg, "supervisor %s started but never shut down", s->name);
-                fl_oracle__viol(x, vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, s->sup_start, FL_ORACLE__NONE, msg);
+                fl_oracle__viol2(x, vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, s->sup_start, FL_ORACLE__NONE, msg);
             }
             continue;
         }
@@ -592,13 +583,13 @@ void fl_oracle__shutdown_completes(const fl_oracle__index *x, fl_oracle_verdict 
                 if (fl_oracle__running(r) > s->shutdown || !fl_oracle__alive_at(r, s->shutdown)) continue;
                 snprintf(msg, sizeof msg, "%s shut down while %s was still alive", s->name,
                          fl_oracle__name(x, (int)ii, (int)ci, r->inc, nm, sizeof nm));
-                fl_oracle__viol(x, vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, fl_oracle__running(r), s->shutdown, msg);
+                fl_oracle__viol2(x, vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, fl_oracle__running(r), s->shutdown, msg);
             }
         for (int32_t i = s->shutdown + 1; (size_t)i < x->n; i++) {
             sv_event_kind k = fl_oracle__kind(x, i);
             if (x->ref[i].inst != (int)ii || k == SV_EV_CRASH || k == SV_EV_EXIT || k == SV_EV_ESCALATED) continue;
             snprintf(msg, sizeof msg, "%s emitted %s after it shut down", s->name, sv_event_kind_name(k));
-            fl_oracle__viol(x, vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, s->shutdown, i, msg);
+            fl_oracle__viol2(x, vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, s->shutdown, i, msg);
             break;
         }
         if (s->intensity != FL_ORACLE__NONE || s->psup < 0) continue;

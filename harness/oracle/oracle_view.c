@@ -10,15 +10,6 @@
 
 #define NAMEMAX 200
 
-static void fl_oracle__v_viol(const fl_oracle__index *x, fl_oracle_verdict *vd, fl_oracle_inv inv, int32_t a, int32_t b,
-                              const char *msg) {
-    uint64_t seqs[2];
-    size_t n = 0;
-    if (a != FL_ORACLE__NONE) seqs[n++] = fl_oracle__seq(x, a);
-    if (b != FL_ORACLE__NONE) seqs[n++] = fl_oracle__seq(x, b);
-    fl_oracle_verdict_add(vd, inv, seqs, n, "%s", msg);
-}
-
 /* ---- event_order -------------------------------------------------------------------
  * Per incarnation (of one generation of a child): every event of it comes
  * after its START; STARTED / RESTARTED / START_FAILED / START_IGNORED after
@@ -64,7 +55,7 @@ void fl_oracle__event_order(const fl_oracle__index *x, fl_oracle_verdict *vd) {
         fl_oracle__name(x, (int)w.ii, (int)w.ci, r->inc, nm, sizeof nm);
         snprintf(msg, sizeof msg, "%s: %s came %s (%s #%llu)", nm, sv_event_kind_name(fl_oracle__kind(x, bad)), what,
                  sv_event_kind_name(fl_oracle__kind(x, before)), (unsigned long long)fl_oracle__seq(x, before));
-        fl_oracle__v_viol(x, vd, FL_ORACLE_INV_EVENT_ORDER, bad, before, msg);
+        fl_oracle__viol2(x, vd, FL_ORACLE_INV_EVENT_ORDER, bad, before, msg);
     }
 }
 
@@ -205,7 +196,7 @@ void fl_oracle__children_view(const fl_oracle__index *x, fl_oracle_verdict *vd) 
         if (!ok) {
             snprintf(msg, sizeof msg, "at %.3f s, which_children of %s disagrees with the trace: %s",
                      (double)sn->at_ns / 1e9, sn->sup, why);
-            fl_oracle__v_viol(x, vd, FL_ORACLE_INV_CHILDREN_VIEW, lo < (int32_t)x->n ? lo : FL_ORACLE__NONE,
+            fl_oracle__viol2(x, vd, FL_ORACLE_INV_CHILDREN_VIEW, lo < (int32_t)x->n ? lo : FL_ORACLE__NONE,
                               FL_ORACLE__NONE, msg);
             return; /* one report per run: later snapshots usually repeat it */
         }
@@ -213,7 +204,7 @@ void fl_oracle__children_view(const fl_oracle__index *x, fl_oracle_verdict *vd) 
         fl_oracle__view_counts(sn, why, sizeof why);
         if (why[0]) {
             snprintf(msg, sizeof msg, "at %.3f s, %s: %s", (double)sn->at_ns / 1e9, sn->sup, why);
-            fl_oracle__v_viol(x, vd, FL_ORACLE_INV_CHILDREN_VIEW, FL_ORACLE__NONE, FL_ORACLE__NONE, msg);
+            fl_oracle__viol2(x, vd, FL_ORACLE_INV_CHILDREN_VIEW, FL_ORACLE__NONE, FL_ORACLE__NONE, msg);
             return;
         }
     }
