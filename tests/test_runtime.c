@@ -67,7 +67,7 @@ static void test_panic_logged_joined_restarted(void **state)
     rec_ev ec = rec_at(rec_find(SV_EV_CRASH, "bomb", 1));
     assert_true(ec.has_bt);
     assert_true(rec_at(rec_find(SV_EV_LOGGED, "bomb", 1)).has_bt);
-    assert_true(rec_find(SV_EV_RESTARTED, "bomb", 2) >= 0);
+    assert_true(rec_wait(SV_EV_RESTARTED, "bomb", 2) >= 0); /* emitted just after STARTED */
     assert_int_equal(sv_sup_stop(sup), 0);
     assert_int_equal(sv_sup_stop(sup), 0); /* idempotent */
     int reason = -1;
