@@ -171,7 +171,8 @@ typedef enum fl_oracle_admin_op {
 typedef struct fl_oracle_admin_call {
     fl_oracle_admin_op op;
     const char *sup;     /* supervisor it was made on */
-    const char *child;   /* child id */
+    const char *child;   /* child id (an instance: its template's id) */
+    uint32_t instance;   /* the instance it started or terminated, else 0 */
     uint64_t seq_before, seq_after;
     int result;          /* what the call returned */
 } fl_oracle_admin_call;

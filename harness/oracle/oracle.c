@@ -158,7 +158,9 @@ static int fl_oracle__add_sup(fl_oracle_policy *p, const sv_sup_spec *s, int par
         p->sups = ns;
         p->cap = cap;
     }
-    fl_oracle__psup ps = {.parent = parent, .self = self, .strategy = s->strategy,
+    bool simple = s->strategy == SV_SIMPLE_ONE_FOR_ONE;
+    fl_oracle__psup ps = {.parent = parent, .self = self, .strategy = simple ? SV_ONE_FOR_ONE : s->strategy,
+                    .simple = simple,
                     .intensity = s->intensity, .period_ms = s->period_ms,
                     .auto_shutdown = s->auto_shutdown};
     if (!(ps.name = strdup(name))) return -ENOMEM;
@@ -229,15 +231,16 @@ static int fl_oracle__inst_find(const fl_oracle__index *x, const char *name) {
     return -1;
 }
 
-/* The latest generation of child id in the instance, or -1. */
-static int fl_oracle__child_find(const fl_oracle__inst *in, const char *id) {
+/* The latest generation of child id (instance: its number, or 0) in the
+ * supervisor instance, or -1. */
+static int fl_oracle__child_find(const fl_oracle__inst *in, const char *id, uint32_t instance) {
     for (size_t i = in->n; i-- > 0;)
-        if (fl_oracle__streq(in->ch[i].id, id)) return (int)i;
+        if (fl_oracle__streq(in->ch[i].id, id) && in->ch[i].instance == instance) return (int)i;
     return -1;
 }
 
 /* A new record (the next generation) for child id of instance ii. */
-static int fl_oracle__child_new(fl_oracle__index *x, int ii, const char *id, uint32_t gen) {
+static int fl_oracle__child_new(fl_oracle__index *x, int ii, const char *id, uint32_t instance, uint32_t gen) {
     fl_oracle__inst *in = &x->inst[ii];
     if (in->n == in->cap) {
         size_t cap = in->cap ? in->cap * 2 : 4;
@@ -246,7 +249,7 @@ static int fl_oracle__child_new(fl_oracle__index *x, int ii, const char *id, uin
         in->ch = nc;
         in->cap = cap;
     }
-    fl_oracle__child c = {.id = id, .pc = -1, .gen = gen, .removed = FL_ORACLE__NONE,
+    fl_oracle__child c = {.id = id, .instance = instance, .pc = -1, .gen = gen, .removed = FL_ORACLE__NONE,
                           .last_start = FL_ORACLE__NONE, .restart = SV_PERMANENT};
     size_t unknown_base = 0;
     if (in->psup >= 0) {
@@ -258,7 +261,7 @@ static int fl_oracle__child_new(fl_oracle__index *x, int ii, const char *id, uin
                 c.restart = ps->ch[i].restart;
             }
     }
-    c.order = c.pc >= 0 && gen == 1 ? (size_t)c.pc : unknown_base + in->n;
+    c.order = c.pc >= 0 && gen == 1 && !instance ? (size_t)c.pc : unknown_base + in->n;
     in->ch[in->n] = c;
     return (int)in->n++;
 }
@@ -283,19 +286,19 @@ static bool fl_oracle__in_admin_start(const fl_oracle__index *x, int in, const c
  * thread), else the latest generation. Creates records as needed. */
 static int fl_oracle__child_get(fl_oracle__index *x, int ii, const sv_event *e, int32_t i) {
     fl_oracle__inst *in = &x->inst[ii];
-    int ci = fl_oracle__child_find(in, e->child);
-    if (ci < 0) return fl_oracle__child_new(x, ii, e->child, 1);
+    int ci = fl_oracle__child_find(in, e->child, e->instance);
+    if (ci < 0) return fl_oracle__child_new(x, ii, e->child, e->instance, 1);
     const fl_oracle__child *c = &in->ch[ci];
     if (e->kind == SV_EV_START) {
         bool removed = c->removed != FL_ORACLE__NONE && c->last_start != FL_ORACLE__NONE && c->removed > c->last_start;
         bool readded = c->n && e->incarnation <= c->incs[c->n - 1].inc && fl_oracle__in_admin_start(x, ii, e->child, i);
-        return removed || readded ? fl_oracle__child_new(x, ii, e->child, c->gen + 1) : ci;
+        return removed || readded ? fl_oracle__child_new(x, ii, e->child, e->instance, c->gen + 1) : ci;
     }
     if (!e->incarnation || (unsigned)e->kind >= SV_EV__COUNT) return ci;
     int any = -1;
     for (int k = ci; k >= 0; k--) {
         const fl_oracle__child *g = &in->ch[k];
-        if (!fl_oracle__streq(g->id, e->child)) continue;
+        if (!fl_oracle__streq(g->id, e->child) || g->instance != e->instance) continue;
         for (size_t j = 0; j < g->n; j++) {
             if (g->incs[j].inc != e->incarnation || g->incs[j].first[SV_EV_START] == FL_ORACLE__NONE) continue;
             if (!g->incs[j].count[e->kind]) return k;
@@ -336,7 +339,7 @@ static int fl_oracle__inst_for_report(const fl_oracle__index *x, const sv_event 
         const fl_oracle__inst *in = &x->inst[i];
         if (!fl_oracle__streq(in->name, e->sup)) continue;
         for (size_t ci = 0; ci < in->n; ci++) {
-            if (!fl_oracle__streq(in->ch[ci].id, e->child)) continue;
+            if (!fl_oracle__streq(in->ch[ci].id, e->child) || in->ch[ci].instance != e->instance) continue;
             for (size_t k = 0; k < in->ch[ci].n; k++)
                 if (in->ch[ci].incs[k].inc == e->incarnation &&
                     in->ch[ci].incs[k].first[SV_EV_START] != FL_ORACLE__NONE)
@@ -353,7 +356,7 @@ static void fl_oracle__link_nested(fl_oracle__index *x, int ii, int32_t at) {
     int pi = fl_oracle__inst_find(x, x->pol->sups[ps->parent].name);
     if (pi < 0 || pi == ii) return;
     const char *hid = x->pol->sups[ps->parent].ch[ps->self].id;
-    int hc = fl_oracle__child_find(&x->inst[pi], hid);
+    int hc = fl_oracle__child_find(&x->inst[pi], hid, 0);
     in->parent = pi;
     if (hc < 0) return;
     const fl_oracle__child *c = &x->inst[pi].ch[hc];
@@ -592,9 +595,11 @@ const fl_oracle__pchild *fl_oracle__pchild_of(const fl_oracle__index *x, int in,
 
 const char *fl_oracle__name(const fl_oracle__index *x, int in, int child, uint32_t inc, char *buf, size_t cap) {
     const fl_oracle__inst *s = &x->inst[in];
+    char ins[24] = "";
+    if (child >= 0 && s->ch[child].instance) snprintf(ins, sizeof ins, "[%u]", s->ch[child].instance);
     if (child < 0) snprintf(buf, cap, "%s", s->name);
-    else if (!inc) snprintf(buf, cap, "%s/%s", s->name, s->ch[child].id);
-    else snprintf(buf, cap, "%s/%s#%u", s->name, s->ch[child].id, inc);
+    else if (!inc) snprintf(buf, cap, "%s/%s%s", s->name, s->ch[child].id, ins);
+    else snprintf(buf, cap, "%s/%s%s#%u", s->name, s->ch[child].id, ins, inc);
     return buf;
 }
 

@@ -28,7 +28,9 @@ typedef struct fl_oracle__psup {
     char *name;
     int parent;       /* policy index, -1 for the root */
     int self;         /* index of the child holding it in parent's children */
-    sv_strategy strategy;
+    sv_strategy strategy;  /* simple_one_for_one is kept as one_for_one (its
+                              restarts are), with simple set */
+    bool simple;
     uint32_t intensity, period_ms;
     sv_auto_shutdown auto_shutdown;
     fl_oracle__pchild *ch;
@@ -58,7 +60,10 @@ typedef struct fl_oracle__inc {
  * there, so (id, incarnation) names an incarnation only within a generation. */
 typedef struct fl_oracle__child {
     const char *id;     /* points into the trace */
-    int pc;             /* index in the policy supervisor's children, -1 unknown */
+    uint32_t instance;  /* simple_one_for_one: the instance number (its own
+                           record, in instance order), else 0 */
+    int pc;             /* index in the policy supervisor's children, -1 unknown
+                           (an instance: its template) */
     uint32_t gen;       /* generation of the id in this instance: 1, 2, … */
     int32_t removed;    /* its last CHILD_REMOVED, or FL_ORACLE__NONE */
     int32_t last_start; /* its last START, or FL_ORACLE__NONE */

@@ -257,7 +257,8 @@ void fl_oracle__restart_policy(const fl_oracle__index *x, fl_oracle_verdict *vd)
             fl_oracle__viol(x, vd, FL_ORACLE_INV_RESTART_POLICY, s, r->count[SV_EV_START] > 1 ? r->second[SV_EV_START]
                             : fl_oracle__min(r->second[SV_EV_STARTED], r->second[SV_EV_RESTARTED]), FL_ORACLE__NONE, msg);
         }
-        int32_t outcome = fl_oracle__min(fl_oracle__running(r), r->first[SV_EV_START_FAILED]);
+        int32_t outcome = fl_oracle__min(fl_oracle__min(fl_oracle__running(r), r->first[SV_EV_START_FAILED]),
+                                         r->first[SV_EV_START_IGNORED]);
         if (outcome != FL_ORACLE__NONE && (s == FL_ORACLE__NONE || outcome < s)) {
             snprintf(msg, sizeof msg, "%s %s without being started", nm,
                      outcome == r->first[SV_EV_START_FAILED] ? "failed to start" : "ran");

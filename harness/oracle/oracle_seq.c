@@ -602,6 +602,9 @@ void fl_oracle__shutdown_completes(const fl_oracle__index *x, fl_oracle_verdict 
             if (!(fl_oracle__stop_kind(k) || k == SV_EV_CHILD_REMOVED)) break;
             b = i;
         }
+        /* it cannot begin before the instance had a reason to stop: an admin
+         * terminate just before is not part of it */
+        if (s->cause != FL_ORACLE__NONE && s->cause > b && s->cause <= s->shutdown) b = s->cause;
         int *want = fl_oracle__ids(x, (int)ii, vd);
         if (!want) return;
         size_t nwant = fl_oracle__alive_desc(x, (int)ii, b, 0, want);

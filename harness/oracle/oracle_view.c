@@ -87,13 +87,14 @@ static fl_oracle__cview fl_oracle__view_at(const fl_oracle__child *c, int32_t cu
     return v;
 }
 
-/* The record child id names at cut c in instance in: the latest generation
- * started before c, else the latest one that exists. -1 none. */
-static int fl_oracle__view_child(const fl_oracle__inst *in, const char *id, int32_t cut) {
+/* The record child id (instance: its number, else 0) names at cut c in
+ * supervisor instance in: the latest generation started before c, else the
+ * latest one that exists. -1 none. */
+static int fl_oracle__view_child(const fl_oracle__inst *in, const char *id, uint32_t instance, int32_t cut) {
     int any = -1;
     for (size_t ci = in->n; ci-- > 0;) {
         const fl_oracle__child *c = &in->ch[ci];
-        if (strcmp(c->id, id) != 0) continue;
+        if (strcmp(c->id, id) != 0 || c->instance != instance) continue;
         if (any < 0) any = (int)ci;
         if (c->n && c->incs[0].first[SV_EV_START] < cut) return (int)ci;
     }
@@ -121,8 +122,7 @@ static bool fl_oracle__view_ok(const fl_oracle__index *x, const fl_oracle_snapsh
     size_t last_order = 0;
     for (size_t e = 0; e < sn->n; e++) {
         const sv_child_info *ci = &sn->children[e];
-        if (ci->instance) continue; /* instances are judged by their own rules */
-        int k = fl_oracle__view_child(in, ci->id, cut);
+        int k = fl_oracle__view_child(in, ci->id, ci->instance, cut);
         if (k < 0) continue; /* never in the trace (never started): nothing to compare */
         const fl_oracle__child *c = &in->ch[k];
         fl_oracle__cview v = fl_oracle__view_at(c, cut);
@@ -139,18 +139,21 @@ static bool fl_oracle__view_ok(const fl_oracle__index *x, const fl_oracle_snapsh
             bad = "shown restarting, but its last incarnation was abandoned (must show unstopped)";
         last_order = c->order;
         if (bad) {
-            snprintf(why, cap, "%s/%s %s: %s", in->name, ci->id, fl_oracle__state_name(ci->state), bad);
+            char nm[NAMEMAX];
+            snprintf(why, cap, "%s %s: %s", fl_oracle__name(x, ii, k, 0, nm, sizeof nm), fl_oracle__state_name(ci->state), bad);
             return false;
         }
     }
     /* every child with a running incarnation is listed */
     for (size_t k = 0; k < in->n; k++) {
         const fl_oracle__child *c = &in->ch[k];
-        if (fl_oracle__view_child(in, c->id, cut) != (int)k || !fl_oracle__view_at(c, cut).running) continue;
+        if (fl_oracle__view_child(in, c->id, c->instance, cut) != (int)k || !fl_oracle__view_at(c, cut).running) continue;
         bool listed = false;
-        for (size_t e = 0; e < sn->n && !listed; e++) listed = strcmp(sn->children[e].id, c->id) == 0;
+        for (size_t e = 0; e < sn->n && !listed; e++)
+            listed = strcmp(sn->children[e].id, c->id) == 0 && sn->children[e].instance == c->instance;
         if (!listed) {
-            snprintf(why, cap, "%s/%s runs, but which_children does not list it", in->name, c->id);
+            char nm[NAMEMAX];
+            snprintf(why, cap, "%s runs, but which_children does not list it", fl_oracle__name(x, ii, (int)k, 0, nm, sizeof nm));
             return false;
         }
     }

@@ -79,6 +79,7 @@ void fl_runner_trace_format(const fl_event *trace, size_t n, FILE *out) {
         fprintf(out, "#%llu t=%lld.%09lld %s %s", (unsigned long long)e->seq, (long long)(t / 1000000000),
                 (long long)(t % 1000000000), e->sup ? e->sup : "?", sv_event_kind_name(e->kind));
         if (e->child) fprintf(out, " child=%s", e->child);
+        if (e->instance) fprintf(out, " instance=%u", e->instance);
         if (e->incarnation) fprintf(out, " inc=%u", e->incarnation);
         if (e->kind == SV_EV_CRASH || e->kind == SV_EV_EXIT || e->kind == SV_EV_LOGGED ||
             e->kind == SV_EV_JOINED || e->kind == SV_EV_UNSTOPPED || e->kind == SV_EV_RESTART ||
@@ -162,6 +163,8 @@ static void fl_runner__admin(fl_runner__ctx *c, sv_sup *sup, const fl_scenario_a
     static const fl_oracle_admin_op ops[] = {
         [FL_SCENARIO_ACT_START] = FL_ORACLE_ADMIN_START, [FL_SCENARIO_ACT_TERMINATE] = FL_ORACLE_ADMIN_TERMINATE,
         [FL_SCENARIO_ACT_RESTART] = FL_ORACLE_ADMIN_RESTART, [FL_SCENARIO_ACT_DELETE] = FL_ORACLE_ADMIN_DELETE,
+        [FL_SCENARIO_ACT_START_INSTANCE] = FL_ORACLE_ADMIN_START,
+        [FL_SCENARIO_ACT_TERMINATE_INSTANCE] = FL_ORACLE_ADMIN_TERMINATE,
     };
     fl_oracle_admin_call call = {.op = ops[a->kind], .sup = c->s->root->name, .child = a->child->id};
     call.seq_before = atomic_load_explicit(&c->last_seq, memory_order_relaxed);
@@ -170,6 +173,8 @@ static void fl_runner__admin(fl_runner__ctx *c, sv_sup *sup, const fl_scenario_a
     case FL_SCENARIO_ACT_START: r = sv_start_child(sup, fl_world_child_spec(c->w, a->child)); break;
     case FL_SCENARIO_ACT_TERMINATE: r = sv_terminate_child(sup, a->child->id); break;
     case FL_SCENARIO_ACT_RESTART: r = sv_restart_child(sup, a->child->id); break;
+    case FL_SCENARIO_ACT_START_INSTANCE: r = sv_start_instance(sup, fl_world_instance_arg(c->w, a), &call.instance); break;
+    case FL_SCENARIO_ACT_TERMINATE_INSTANCE: r = sv_terminate_instance(sup, call.instance = a->instance); break;
     default: r = sv_delete_child(sup, a->child->id); break;
     }
     call.seq_after = atomic_load_explicit(&c->last_seq, memory_order_relaxed);

@@ -88,6 +88,9 @@ typedef struct fl_scenario_op_when {
     uint32_t p_pct;    /* 1..100: applies with this probability, drawn from
                           the run's seed, child, incarnation and op (default
                           100 = always)                                       */
+    bool has_arg;      /* `arg N`: only in simple_one_for_one instances
+                          started with arg=N                                  */
+    int arg;
 } fl_scenario_op_when;
 
 typedef struct fl_scenario_op {
@@ -166,7 +169,10 @@ typedef struct fl_scenario_fault {
     uint32_t times;        /* default 1 (0 with p= unless times= given) */
     uint32_t p_pct;        /* default 100 */
     uint32_t from;         /* default 2: restarts only, the first start is OK */
-    int err;               /* negative errno the init hook returns; default -EAGAIN */
+    int err;               /* negative errno the init hook returns; default -EAGAIN;
+                              `fault ignore` (ignore true): SV_IGNORE */
+    bool ignore;           /* `fault ignore ID …`: the init hook says SV_IGNORE
+                              (OTP's `ignore`: not started, not a failure) */
 } fl_scenario_fault;
 
 /* `failpoint NAME "SPEC"`: SPEC in the grammar of harness/failpoint/fl_failpoint.h,
@@ -204,6 +210,11 @@ typedef enum fl_scenario_action_kind {
     FL_SCENARIO_ACT_EXIT,       /* `at T exit ID [normal|shutdown]`: fl_world_exit; the
                           worker returns 0 / SV_RET_SHUTDOWN at its next op
                           boundary                                            */
+    FL_SCENARIO_ACT_START_INSTANCE, /* `at T start_instance ID [arg=N]`: sv_start_instance
+                          of the root (simple_one_for_one; ID its template)
+                          with fl_world_instance_arg                          */
+    FL_SCENARIO_ACT_TERMINATE_INSTANCE, /* `at T terminate_instance ID N`:
+                          sv_terminate_instance(root, N)                      */
 } fl_scenario_action_kind;
 
 typedef struct fl_scenario_action {
@@ -215,6 +226,9 @@ typedef struct fl_scenario_action {
                               nested supervisors). CRASH: a scripted worker */
     char *msg;             /* CRASH message (default "injected crash") */
     int exit_value;        /* EXIT: 0 (`normal`, the default) or SV_RET_SHUTDOWN */
+    int arg;               /* START_INSTANCE: the instance's argument (default 0) */
+    uint32_t instance;     /* TERMINATE_INSTANCE: the instance number (libsv numbers
+                              instances 1, 2, … in start order, never reused) */
     bool check_result;     /* `result=…` given */
     int result;            /* expected return: 0 (`ok`) or -SV_E… (`already_started`,
                               `already_present`, `running`, `restarting`,

@@ -64,7 +64,7 @@ int fl_scenario__dup_key(fl_lex_cur *c, unsigned *seen, unsigned bit, int col, c
 
 /* ---- supervisor and child keys -------------------------------------------------------- */
 
-static const char *const fl_scenario__strategies[] = {"one_for_one", "one_for_all", "rest_for_one"};
+static const char *const fl_scenario__strategies[] = {"one_for_one", "one_for_all", "rest_for_one", "simple_one_for_one"};
 static const char *const fl_scenario__restarts[] = {"permanent", "transient", "temporary"};
 static const char *const fl_scenario__autos[] = {"never", "any_significant", "all_significant"};
 
@@ -120,7 +120,7 @@ static int fl_scenario__sup_key(fl_scenario__parser *P, fl_scenario_sup_decl *su
     int v;
     if (strcmp(key, "strategy") == 0 && has_value) {
         if (fl_scenario__dup_key(c, seen, 1u << 0, col, key)) return -EINVAL;
-        if (fl_scenario__enum(c, fl_scenario__strategies, 3, "a strategy", &v)) return -EINVAL;
+        if (fl_scenario__enum(c, fl_scenario__strategies, 4, "a strategy", &v)) return -EINVAL;
         sup->strategy = (sv_strategy)v;
         return 1;
     }

@@ -320,23 +320,30 @@ static bool fl_scenario__refusal_expected(const fl_scenario *s, const fl_scenari
  * nested beyond the limit into *deep, the first child libsv would refuse
  * (unexpectedly) into *bad; children counted into *n. */
 static void fl_scenario__walk_limits(const fl_scenario *s, const fl_scenario_sup_decl *sup, int level,
-                                     const fl_scenario_sup_decl **deep, const fl_scenario_child_decl **bad, size_t *n) {
+                                     const fl_scenario_sup_decl **deep, const fl_scenario_sup_decl **bad_simple,
+                                     const fl_scenario_child_decl **bad, size_t *n) {
     if (level > FL_SCENARIO_MAX_NESTING && !*deep) *deep = sup;
+    if (sup->strategy == SV_SIMPLE_ONE_FOR_ONE && sup->nchildren != 1 && !*bad_simple) *bad_simple = sup;
     for (size_t i = 0; i < sup->nchildren; i++) {
         const fl_scenario_child_decl *ch = sup->children[i];
         (*n)++;
         if (!*bad && ch->significant && ch->restart == SV_PERMANENT && !fl_scenario__refusal_expected(s, ch)) *bad = ch;
-        if (ch->kind == FL_SCENARIO_CHILD_SUP) fl_scenario__walk_limits(s, ch->sup, level + 1, deep, bad, n);
+        if (ch->kind == FL_SCENARIO_CHILD_SUP) fl_scenario__walk_limits(s, ch->sup, level + 1, deep, bad_simple, bad, n);
     }
 }
 
 int fl_scenario__check_limits(fl_scenario__parser *P) {
     fl_scenario *s = P->s;
     fl_lex_cur *c = &P->c;
-    const fl_scenario_sup_decl *deep = NULL;
+    const fl_scenario_sup_decl *deep = NULL, *bad_simple = NULL;
     const fl_scenario_child_decl *bad = NULL;
     size_t n = 0;
-    fl_scenario__walk_limits(s, s->root, 0, &deep, &bad, &n);
+    fl_scenario__walk_limits(s, s->root, 0, &deep, &bad_simple, &bad, &n);
+    if (bad_simple && !s->expect_refused) {
+        c->line = bad_simple->line;
+        return fl_lex_err_col(c, bad_simple->col, "expected exactly one child (the template) under the "
+                                                  "simple_one_for_one supervisor `%s`", bad_simple->name);
+    }
     if (bad) {
         c->line = bad->line;
         return fl_lex_err_col(c, bad->col, "expected restart=transient or restart=temporary for a significant child "

@@ -30,7 +30,8 @@ const char *fl_scenario_state_name(fl_scenario_state st) {
     return "?";
 }
 const char *fl_scenario_action_name(fl_scenario_action_kind k) {
-    static const char *n[] = {"stop", "start_child", "terminate_child", "restart_child", "delete_child", "crash", "exit"};
+    static const char *n[] = {"stop",  "start_child", "terminate_child", "restart_child",     "delete_child",
+                              "crash", "exit",        "start_instance",  "terminate_instance"};
     return (unsigned)k < sizeof n / sizeof n[0] ? n[k] : "?";
 }
 const char *fl_scenario_strategy_name(fl_sched_strategy k) {

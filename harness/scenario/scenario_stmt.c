@@ -129,9 +129,11 @@ static int fl_scenario__stmt_fault(fl_scenario__parser *P, int col) {
     fl_lex_cur *c = &P->c;
     if (fl_scenario__need_root(P, col, "fault")) return -EINVAL;
     fl_lex_ws(c);
-    if (!fl_scenario__word(c, "recreate")) return fl_lex_err(c, "expected a fault kind: recreate");
-    if (fl_lex_sep(c, "recreate")) return -EINVAL;
-    fl_scenario_fault f = {.line = c->line, .col = col, .times = 1, .p_pct = 100, .from = 2, .err = -EAGAIN};
+    bool ignore = fl_scenario__word(c, "ignore");
+    if (!ignore && !fl_scenario__word(c, "recreate")) return fl_lex_err(c, "expected a fault kind: recreate or ignore");
+    if (fl_lex_sep(c, ignore ? "ignore" : "recreate")) return -EINVAL;
+    fl_scenario_fault f = {.line = c->line, .col = col, .times = 1, .p_pct = 100, .from = 2, .err = -EAGAIN,
+                           .ignore = ignore};
     if (fl_scenario__ref(P, FL_SCENARIO__REF_WORKER, &f.child)) return -EINVAL;
     char key[FL_LEX_ID_MAX + 1];
     unsigned seen = 0;
@@ -156,7 +158,7 @@ static int fl_scenario__stmt_fault(fl_scenario__parser *P, int col) {
             if (fl_scenario__dup_key(c, &seen, 4, kcol, key)) return -EINVAL;
             if (fl_lex_u32(c, 1000000, &f.from, "a start attempt number")) return -EINVAL;
             if (f.from == 0) return fl_lex_err_col(c, vcol, "expected a start attempt of at least 1");
-        } else if (strcmp(key, "err") == 0) {
+        } else if (strcmp(key, "err") == 0 && !ignore) {
             if (fl_scenario__dup_key(c, &seen, 8, kcol, key)) return -EINVAL;
             if (fl_lex_int(c, &f.err, "a negative errno")) return -EINVAL;
             if (f.err >= 0) return fl_lex_err_col(c, vcol, "expected a negative errno such as -11");
@@ -280,7 +282,7 @@ static int fl_scenario__stmt_at(fl_scenario__parser *P, int col) {
     fl_lex_cur *c = &P->c;
     fl_scenario *s = P->s;
     static const char *const acts[] = {"stop", "start_child", "terminate_child", "restart_child", "delete_child",
-                                       "crash", "exit"};
+                                       "crash", "exit", "start_instance", "terminate_instance"};
     if (fl_scenario__need_root(P, col, "at")) return -EINVAL;
     fl_scenario_action a = {.line = c->line, .col = col};
     fl_lex_ws(c);
@@ -288,7 +290,7 @@ static int fl_scenario__stmt_at(fl_scenario__parser *P, int col) {
     if (fl_lex_sep(c, "the time")) return -EINVAL;
     fl_lex_ws(c);
     int k;
-    if (fl_scenario__enum(c, acts, 7, "an action", &k)) return -EINVAL;
+    if (fl_scenario__enum(c, acts, 9, "an action", &k)) return -EINVAL;
     a.kind = (fl_scenario_action_kind)k;
     if (fl_lex_sep(c, acts[k])) return -EINVAL;
     if (a.kind == FL_SCENARIO_ACT_CRASH || a.kind == FL_SCENARIO_ACT_EXIT) {
@@ -301,7 +303,18 @@ static int fl_scenario__stmt_at(fl_scenario__parser *P, int col) {
             if (fl_lex_sep(c, "the exit")) return -EINVAL;
         }
     } else if (a.kind != FL_SCENARIO_ACT_STOP) {
+        int rcol = (fl_lex_ws(c), fl_lex_col(c));
         if (fl_scenario__ref(P, FL_SCENARIO__REF_ROOT_CHILD, &a.child)) return -EINVAL;
+        bool inst = a.kind == FL_SCENARIO_ACT_START_INSTANCE || a.kind == FL_SCENARIO_ACT_TERMINATE_INSTANCE;
+        if (inst && P->s->root->strategy != SV_SIMPLE_ONE_FOR_ONE)
+            return fl_lex_err_col(c, rcol, "expected the template of a simple_one_for_one root for `%s`", acts[k]);
+        if (a.kind == FL_SCENARIO_ACT_TERMINATE_INSTANCE) {
+            fl_lex_ws(c);
+            int icol = fl_lex_col(c);
+            if (fl_lex_u32(c, UINT32_MAX, &a.instance, "an instance number")) return -EINVAL;
+            if (a.instance == 0) return fl_lex_err_col(c, icol, "expected an instance number of at least 1");
+            if (fl_lex_sep(c, "the instance number")) return -EINVAL;
+        }
     }
     char key[FL_LEX_ID_MAX + 1];
     unsigned seen = 0;
@@ -313,6 +326,9 @@ static int fl_scenario__stmt_at(fl_scenario__parser *P, int col) {
         if (hv && a.kind == FL_SCENARIO_ACT_CRASH && strcmp(key, "msg") == 0) {
             if (fl_scenario__dup_key(c, &seen, 1, kcol, key)) goto fail;
             if ((r = fl_lex_string(c, &a.msg))) goto fail;
+        } else if (hv && a.kind == FL_SCENARIO_ACT_START_INSTANCE && strcmp(key, "arg") == 0) {
+            if (fl_scenario__dup_key(c, &seen, 4, kcol, key)) goto fail;
+            if (fl_lex_int(c, &a.arg, "an instance argument")) goto fail;
         } else if (hv && a.kind != FL_SCENARIO_ACT_CRASH && a.kind != FL_SCENARIO_ACT_STOP &&
                    a.kind != FL_SCENARIO_ACT_EXIT && strcmp(key, "result") == 0) {
             if (fl_scenario__dup_key(c, &seen, 2, kcol, key)) goto fail;
@@ -323,6 +339,7 @@ static int fl_scenario__stmt_at(fl_scenario__parser *P, int col) {
             fl_scenario__bad_key(c, kcol, a.kind == FL_SCENARIO_ACT_CRASH ? "end of line or msg=\"…\""
                                  : a.kind == FL_SCENARIO_ACT_STOP ? "end of line after stop"
                                  : a.kind == FL_SCENARIO_ACT_EXIT ? "end of line after the exit"
+                                 : a.kind == FL_SCENARIO_ACT_START_INSTANCE ? "end of line, arg= or result="
                                                          : "end of line or result=");
             goto fail;
         }

@@ -78,6 +78,7 @@ static fl_world__flow fl_world__boundary(fl_world__exec *x) {
 }
 
 static bool fl_world__applies(fl_world__exec *x, const fl_scenario_op *op) {
+    if (op->when.has_arg && op->when.arg != x->wc->inst_arg) return false;
     if (x->inc < op->when.inc_min) return false;
     if (op->when.inc_max && x->inc > op->when.inc_max) return false;
     if (op->when.p_pct >= 100) return true;
