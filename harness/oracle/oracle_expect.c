@@ -185,11 +185,14 @@ int fl_oracle_expect(const fl_scenario *s, const fl_event *trace, size_t n, cons
         case FL_SCENARIO_EXP_EVENT: {
             size_t first = n;
             for (size_t k = 0; k < n && first == n; k++)
-                if (trace[k].ev.kind == e->event && fl_oracle__x_about(e, &trace[k].ev)) first = k;
+                if (trace[k].ev.kind == e->event && fl_oracle__x_about(e, &trace[k].ev) &&
+                    (!e->has_reason || trace[k].ev.reason == e->reason))
+                    first = k;
             bool seen = first < n;
             if (seen != e->negate) break;
             const char *id = e->child ? e->child->id : e->sup ? e->sup->name : "";
-            snprintf(what, sizeof what, "%sevent %s%s%s", e->negate ? "no " : "", sv_event_kind_name(e->event), *id ? " " : "", id);
+            snprintf(what, sizeof what, "%sevent %s%s%s%s%s", e->negate ? "no " : "", sv_event_kind_name(e->event),
+                     *id ? " " : "", id, e->has_reason ? " reason=" : "", e->has_reason ? sv_exit_name(e->reason) : "");
             uint64_t seq = seen ? trace[first].ev.seq : 0;
             fl_oracle__x_fail(out, s, e, seen ? &seq : NULL, seen ? 1 : 0, what, seen ? "it happened" : "it never happened");
             break;

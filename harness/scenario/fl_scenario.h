@@ -316,6 +316,8 @@ typedef struct fl_scenario_expect {
     bool negate;           /* LOG: `lacks`; EVENT: `no event` */
     char *text;            /* LOG: the substring; FAIL: the invariant name */
     sv_event_kind event;   /* EVENT */
+    bool has_reason;       /* EVENT: `reason=R` given … */
+    int reason;            /* … the sv_exit the event must carry */
 } fl_scenario_expect;
 
 /* Invariant names accepted by `expect fail` (the oracle's vocabulary). */

@@ -103,12 +103,22 @@ static int fl_scenario__expect_event(fl_scenario__parser *P, fl_scenario_expect 
     if (fl_lex_eol(c)) return 0;
     char id[FL_LEX_ID_MAX + 1];
     int col = fl_lex_col(c);
-    if (fl_lex_ident(c, id, sizeof id, "a child or supervisor id")) return -EINVAL;
-    e->child = fl_scenario_child(P->s, id);
-    if (!e->child) e->sup = fl_scenario_sup(P->s, id);
-    if (!e->child && !e->sup)
-        return fl_lex_err_col(c, col, "expected the id of a child or supervisor declared above, found `%s`", id);
-    return fl_lex_sep(c, "the id");
+    if (!fl_lex_lit(c, "reason=")) {
+        if (fl_lex_ident(c, id, sizeof id, "a child or supervisor id")) return -EINVAL;
+        e->child = fl_scenario_child(P->s, id);
+        if (!e->child) e->sup = fl_scenario_sup(P->s, id);
+        if (!e->child && !e->sup)
+            return fl_lex_err_col(c, col, "expected the id of a child or supervisor declared above, found `%s`", id);
+        if (fl_lex_sep(c, "the id")) return -EINVAL;
+        if (fl_lex_eol(c) || !fl_lex_lit(c, "reason=")) return 0;
+    }
+    int v;
+    if (!sv_event_has_reason(e->event)) return fl_lex_err(c, "expected no reason: `%s` events carry none",
+                                                          fl_scenario__events[e->event]);
+    if (fl_scenario__enum(c, fl_scenario__exits, FL_SCENARIO__NEXITS - 1, "an exit reason", &v)) return -EINVAL;
+    e->reason = v;
+    e->has_reason = true;
+    return fl_lex_sep(c, "the reason");
 }
 
 /* STATE[|STATE…] into a set of state bits; *first the first one. */
