@@ -130,7 +130,7 @@ static void test_crash_during_initial_start(void **state) {
 
 static void test_wide_tree(void **state) {
     static sv_child_spec ch[WIDE];
-    static char ids[WIDE][8];
+    static char ids[WIDE][16];
     sv_sup_spec sup;
     sv_sup_spec_init(&sup, "root");
     for (int i = 0; i < WIDE; i++) {

@@ -172,9 +172,9 @@ typedef struct fl_oracle_admin_call {
     fl_oracle_admin_op op;
     const char *sup;     /* supervisor it was made on */
     const char *child;   /* child id (an instance: its template's id) */
-    uint32_t instance;   /* the instance it started or terminated, else 0 */
     uint64_t seq_before, seq_after;
     int result;          /* what the call returned */
+    uint32_t instance;   /* the instance it started or terminated, else 0 */
 } fl_oracle_admin_call;
 
 /* What a supervisor said of itself at a quiescent point: the runner's main
