@@ -1,5 +1,6 @@
 /*
- * oracle_int.h — private to the oracle (oracle.c, oracle_inv.c, oracle_seq.c): the policy
+ * oracle_int.h — private to the oracle (oracle.c, oracle_help.c, oracle_inv.c,
+ * oracle_seq.c, oracle_shutdown.c, oracle_view.c): the policy
  * tables and the per-run index of a trace (prefix fl_oracle__).
  *
  * The index only groups events; it draws no conclusion. Every event of the
@@ -184,6 +185,21 @@ static inline bool fl_oracle__walk_next(const fl_oracle__index *x, fl_oracle__wa
     }
     return false;
 }
+
+/* Stop blocks (oracle_seq.c), shared with shutdown_completes. */
+bool fl_oracle__stop_kind(sv_event_kind k);   /* STOP_REQUESTED, JOINED, UNSTOPPED */
+bool fl_oracle__transparent(sv_event_kind k); /* CRASH, EXIT, LOGGED: a block reads past them */
+/* Incarnation r ran before i and was not joined or abandoned before i. */
+bool fl_oracle__alive_at(const fl_oracle__inc *r, int32_t i);
+/* Children of instance in alive at i with start order >= lo, descending
+ * start order, into out (room: fl_oracle__ids); how many. */
+size_t fl_oracle__alive_desc(const fl_oracle__index *x, int in, int32_t i, size_t lo, int *out);
+/* Room for one int per child record of instance in, or NULL (vd->err set). */
+int *fl_oracle__ids(const fl_oracle__index *x, int in, fl_oracle_verdict *vd);
+/* The stops in [from, end) are want[0..nwant) in reverse start order (an
+ * ended one only joined anywhere); else a violation of inv. */
+bool fl_oracle__expect_stops(const fl_oracle__index *x, fl_oracle_verdict *vd, fl_oracle_inv inv, int in, int32_t from,
+                             int32_t end, const int *want, size_t nwant, int32_t cause, const char *what);
 
 /* The checkers (oracle_inv.c), one per invariant, in fl_oracle_inv order. */
 void fl_oracle__crash_logged_once(const fl_oracle__index *x, fl_oracle_verdict *vd);
