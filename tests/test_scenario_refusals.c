@@ -33,6 +33,18 @@ static int run1(const fl_scenario *s, fl_runner_out *o) {
     return fl_runner_run(s, &p, o);
 }
 
+/* One run of text (seed 1) holds every invariant and expectation; the
+ * output is returned for more checks (free it with fl_runner_out_free). */
+static fl_runner_out run_clean(const char *text) {
+    fl_scenario *s = parse(text);
+    fl_runner_out o;
+    assert_int_equal(run1(s, &o), 0);
+    if (o.verdict.n) fl_oracle_verdict_print(&o.verdict, stderr);
+    assert_int_equal(o.verdict.n, 0);
+    fl_scenario_free(s);
+    return o;
+}
+
 /* 17 supervisors nested under the root: libsv refuses the tree. */
 static char *deep_tree(const char *extra) {
     size_t cap = 4096, len = 0;
@@ -88,20 +100,16 @@ static void test_livelock_stops_the_case(void **state) {
 /* The views expected at a time, and the always-on children_view check on a
  * run with a pending retry (the snapshots see restarting). */
 static void test_views(void **state) {
-    fl_scenario *s = parse("run seeds=1 duration=1s\n"
-                           "supervisor root backoff=300ms..300ms intensity=5\n"
-                           "  worker a\n    crash \"x\" on 1\n    loop\n      work 50ms\n    end\n"
-                           "  worker b\n    loop\n      work 50ms\n    end\n"
-                           "at 800ms stop\n"
-                           "expect children a:restarting b:running at 100ms\n"
-                           "expect count specs=2 active=1 workers=2 at 100ms\n"
-                           "expect children a:running b:running at 500ms\n");
-    fl_runner_out o;
-    assert_int_equal(run1(s, &o), 0);
-    if (o.verdict.n) fl_oracle_verdict_print(&o.verdict, stderr);
-    assert_int_equal(o.verdict.n, 0);
+    fl_runner_out o = run_clean("run seeds=1 duration=1s\n"
+                                "supervisor root backoff=300ms..300ms intensity=5\n"
+                                "  worker a\n    crash \"x\" on 1\n    loop\n      work 50ms\n    end\n"
+                                "  worker b\n    loop\n      work 50ms\n    end\n"
+                                "at 800ms stop\n"
+                                "expect children a:restarting b:running at 100ms\n"
+                                "expect count specs=2 active=1 workers=2 at 100ms\n"
+                                "expect children a:running b:running at 500ms\n");
     fl_runner_out_free(&o);
-    fl_scenario_free(s);
+    fl_scenario *s;
     /* a wrong view is named with its line */
     s = parse("run seeds=1 duration=1s\nsupervisor root\n  worker a\n    loop\n      work 50ms\n    end\n"
               "expect children none at 100ms\n");
@@ -116,25 +124,20 @@ static void test_views(void **state) {
 
 /* simple_one_for_one through the runner: instances with their arguments. */
 static void test_instances(void **state) {
-    fl_scenario *s = parse("run seeds=1 duration=1s\n"
-                           "supervisor pool strategy=simple_one_for_one intensity=3\n"
-                           "  worker w\n    crash \"arg 7\" arg 7 on 1\n    loop\n      work 50ms\n    end\n"
-                           "at 10ms start_instance w arg=1 result=ok\n"
-                           "at 20ms start_instance w arg=7 result=ok\n"
-                           "at 300ms terminate_instance w 2 result=ok\n"
-                           "at 310ms terminate_instance w 9 result=not_found\n"
-                           "at 800ms stop\n"
-                           "expect crashes w = 1\nexpect restarts w = 1\n"
-                           "expect count specs=1 active=1 at 400ms\n");
-    fl_runner_out o;
-    assert_int_equal(run1(s, &o), 0);
-    if (o.verdict.n) fl_oracle_verdict_print(&o.verdict, stderr);
-    assert_int_equal(o.verdict.n, 0);
+    fl_runner_out o = run_clean("run seeds=1 duration=1s\n"
+                                "supervisor pool strategy=simple_one_for_one intensity=3\n"
+                                "  worker w\n    crash \"arg 7\" arg 7 on 1\n    loop\n      work 50ms\n    end\n"
+                                "at 10ms start_instance w arg=1 result=ok\n"
+                                "at 20ms start_instance w arg=7 result=ok\n"
+                                "at 300ms terminate_instance w 2 result=ok\n"
+                                "at 310ms terminate_instance w 9 result=not_found\n"
+                                "at 800ms stop\n"
+                                "expect crashes w = 1\nexpect restarts w = 1\n"
+                                "expect count specs=1 active=1 at 400ms\n");
     size_t inst2 = 0;
     for (size_t i = 0; i < o.ntrace; i++) inst2 += o.trace[i].ev.instance == 2;
     assert_true(inst2 > 0);
     fl_runner_out_free(&o);
-    fl_scenario_free(s);
 }
 
 int main(void) {
