@@ -55,10 +55,10 @@
  *    listed in start order, each child's last incarnation, RUNNING only
  *    when that incarnation runs (started, not yet joined), UNSTOPPED
  *    exactly when it is not running and its last joined-or-abandoned
- *    incarnation was abandoned (none ran since), RESTARTING only when not
- *    running and not abandoned; every running child listed; count_children
- *    active = the RUNNING entries, specs = entries, supervisors + workers =
- *    specs.
+ *    incarnation was abandoned (no start since ran or was ignored),
+ *    RESTARTING only when not running and not abandoned; every running
+ *    child listed; count_children active = the RUNNING entries, specs =
+ *    entries, supervisors + workers = specs.
  *
  * Invariant names (exactly these strings; also accepted by `expect fail`):
  *   crash_logged_once, joined_before_restart, restart_policy, strategy_set,

@@ -70,7 +70,8 @@ void fl_oracle__event_order(const fl_oracle__index *x, fl_oracle_verdict *vd) {
 typedef struct fl_oracle__cview {
     uint32_t inc;     /* last incarnation started before c, 0 none */
     bool running;     /* that one ran and was not joined/abandoned before c */
-    bool abandoned;   /* the last joined-or-abandoned one was abandoned, none ran since */
+    bool abandoned;   /* the last joined-or-abandoned one was abandoned, and no
+                         start since ran or was ignored */
 } fl_oracle__cview;
 
 static fl_oracle__cview fl_oracle__view_at(const fl_oracle__child *c, int32_t cut) {
@@ -81,7 +82,7 @@ static fl_oracle__cview fl_oracle__view_at(const fl_oracle__child *c, int32_t cu
         v.inc = r->inc;
         int32_t ran = fl_oracle__running(r), term = fl_oracle__term(r);
         v.running = ran < cut && !(term < cut) && !(r->first[SV_EV_START_FAILED] < cut);
-        if (ran < cut) v.abandoned = false;
+        if (ran < cut || r->first[SV_EV_START_IGNORED] < cut) v.abandoned = false; /* a start that did not fail */
         if (r->first[SV_EV_UNSTOPPED] < cut) v.abandoned = true;
     }
     return v;
@@ -195,7 +196,9 @@ void fl_oracle__children_view(const fl_oracle__index *x, fl_oracle_verdict *vd) 
         if (!sn->sup) continue;
         int32_t lo = fl_oracle__index_after(x, sn->seq_before), hi = fl_oracle__index_after(x, sn->seq_after);
         bool ok = false;
-        for (int32_t cut = lo; cut <= hi && !ok; cut++) ok = fl_oracle__view_ok(x, sn, cut, why, sizeof why);
+        char other[400];
+        for (int32_t cut = lo; cut <= hi && !ok; cut++) /* why: as at the first cut */
+            ok = fl_oracle__view_ok(x, sn, cut, cut == lo ? why : other, cut == lo ? sizeof why : sizeof other);
         if (!ok) {
             snprintf(msg, sizeof msg, "at %.3f s, which_children of %s disagrees with the trace: %s",
                      (double)sn->at_ns / 1e9, sn->sup, why);
