@@ -135,7 +135,7 @@ static bool fl_oracle__view_ok(const fl_oracle__index *x, const fl_oracle_snapsh
             bad = tmp;
         } else if (ci->state == SV_CHILD_RUNNING && !v.running) bad = "shown running, but its incarnation is not running";
         else if (ci->state != SV_CHILD_RUNNING && v.running) bad = "shown not running, but its incarnation runs";
-        else if (ci->state == SV_CHILD_UNSTOPPED && !v.abandoned) bad = "shown unstopped, but no incarnation of it was abandoned";
+        else if (ci->state == SV_CHILD_UNSTOPPED && !v.abandoned) bad = "shown unstopped, but it is not abandoned (none was, or a later start ran or was ignored)";
         else if (ci->state == SV_CHILD_RESTARTING && v.abandoned)
             bad = "shown restarting, but its last incarnation was abandoned (must show unstopped)";
         last_order = c->order;
