@@ -479,6 +479,7 @@ static int fl_runner__refused(const fl_runner__ctx *c, const fl_sched_result *re
 int fl_runner_run(const fl_scenario *s, const fl_runner_params *p, fl_runner_out *out) {
     fl_runner__out_init(out);
     uint64_t seed = p->seed;
+    bool explored = false; /* replaying a schedule that explore found */
     if (p->strategy == FL_SCHED_STRAT_REPLAY) {
         fl_sched_schedule sc;
         char err[160];
@@ -487,6 +488,7 @@ int fl_runner_run(const fl_scenario *s, const fl_runner_params *p, fl_runner_out
             return -EINVAL;
         }
         seed = sc.seed;
+        explored = sc.strategy == FL_SCHED_STRAT_DFS;
         fl_sched_schedule_free(&sc);
     }
     bool free_run = p->strategy == FL_SCHED_STRAT_FREE;
@@ -498,9 +500,12 @@ int fl_runner_run(const fl_scenario *s, const fl_runner_params *p, fl_runner_out
     int r = fl_runner__begin(c, s, seed, out);
     if (r < 0) goto done;
     c->free_run = free_run;
-    /* the root's own view, checked by the oracle (children_view) */
-    c->snap_period = s->run.duration_ns / FL_RUNNER__SNAP_MAX > FL_RUNNER__SNAP_PERIOD_NS
-                         ? s->run.duration_ns / FL_RUNNER__SNAP_MAX : FL_RUNNER__SNAP_PERIOD_NS;
+    /* the root's own view, checked by the oracle (children_view); explore
+     * takes no periodic snapshots (they would multiply its schedules), so
+     * the replay of a schedule it found takes none either */
+    if (!explored)
+        c->snap_period = s->run.duration_ns / FL_RUNNER__SNAP_MAX > FL_RUNNER__SNAP_PERIOD_NS
+                             ? s->run.duration_ns / FL_RUNNER__SNAP_MAX : FL_RUNNER__SNAP_PERIOD_NS;
     if (free_run) c->time_scale = p->time_scale ? p->time_scale : FL_RUNNER_FREE_TIME_SCALE;
     fl_sched_opts o = {.strategy = p->strategy, .seed = seed, .depth = p->depth,
                        .step_budget = p->budget, .schedule = p->schedule, .pct_k = p->pct_k};
