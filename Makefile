@@ -56,7 +56,7 @@ INST_RT := $(BUILD)/libfaultline-inst.a
 # are reached by symbol interposition, never by a reference the linker sees.
 FL_WHOLE = -Wl,--whole-archive $(LIBFL) -Wl,--no-whole-archive
 
-.PHONY: all deps test test-under-load unit asan tsan run bench fuzz fuzz-merge install clean examples man
+.PHONY: all deps test test-under-load unit asan tsan run bench fuzz fuzz-merge install clean examples man mutate
 all: deps $(LIBSV) $(SOSV) $(LIBFL) $(SOFL) $(FAULTLINE) $(INST_RT) $(EXAMPLES) $(MANPAGES)
 man: $(MANPAGES)
 
@@ -140,6 +140,12 @@ test-under-load: deps
 # The main job: the scenario suite at its default seeds, reports in out/.
 run: all
 	@sh mk/run.sh
+
+# Mutation testing (not part of `make test`: minutes): every planted libsv bug
+# of mutate/patches/ applied alone to a scratch copy in build/mutate/, which
+# the scenario suite, then the unit tests, must catch. Figures: docs/mutate.md.
+mutate: deps
+	@sh mutate/run.sh
 
 bench: all $(BENCHES)
 	@sh mk/bench.sh

@@ -99,9 +99,9 @@ static void test_admin_and_dynamic(void **state) {
         "2000 root stop_requested a 2\n2000 root exit a 2 shutdown\n2000 root joined a 2 shutdown\n"
         "2000 root shutdown - 0 shutdown\n";
     fl_oracle_admin_call calls[] = {
-        {FL_ORACLE_ADMIN_TERMINATE, "root", "a", 7, 11, 0},
-        {FL_ORACLE_ADMIN_RESTART, "root", "a", 11, 13, 0},
-        {FL_ORACLE_ADMIN_START, "root", "d", 13, 15, 0},
+        {FL_ORACLE_ADMIN_TERMINATE, "root", "a", 7, 11, 0, 0},
+        {FL_ORACLE_ADMIN_RESTART, "root", "a", 11, 13, 0, 0},
+        {FL_ORACLE_ADMIN_START, "root", "d", 13, 15, 0, 0},
     };
     fl_oracle_run_info r = run_ok();
     r.stop_seq = 23;
@@ -145,7 +145,7 @@ static void test_garbage_traces(void **state) {
             e->backtrace = (rng >> 25) & 1 ? "#0 x\n" : NULL;
         }
         const char *leaked[] = {"t"};
-        fl_oracle_admin_call adm = {FL_ORACLE_ADMIN_RESTART, "root", "w", 2, 5, 0};
+        fl_oracle_admin_call adm = {FL_ORACLE_ADMIN_RESTART, "root", "w", 2, 5, 0, 0};
         fl_oracle_run_info r = {.end = (fl_oracle_end)(round % 5), .stop_requested = round & 1, .stop_seq = (uint64_t)round % 7,
                          .stop_returned = true, .leaked = leaked, .nleaked = (size_t)(round % 2),
                          .admin = &adm, .nadmin = 1};

@@ -176,7 +176,7 @@ static void test_defaults(void **state) {
     (void)state;
     fl_scenario *s = parse_ok("supervisor top\n  worker w\n  supervisor sub\n");
     assert_string_equal(s->title, "t.scn");
-    assert_run(s, (fl_scenario_run){.seeds = 100, .seed = 1, .strategy = FL_SCHED_STRAT_RANDOM, .depth = 3, .budget = 200000,
+    assert_run(s, (fl_scenario_run){.seeds = 100, .seed = 1, .strategy = FL_SCHED_STRAT_RANDOM, .depth = 3, .budget = FL_SCENARIO_DEFAULT_BUDGET,
                            .duration_ns = 2000000000LL, .swarm = false, .set = 0});
     assert_int_equal(s->root->strategy, SV_ONE_FOR_ONE);
     assert_int_equal(s->root->intensity, 1);
@@ -262,6 +262,47 @@ static void walk(const char *dir) {
     closedir(d);
 }
 
+/* The expectations and actions of issue 13, as the model holds them. */
+static void test_views_and_refusals(void **state) {
+    fl_scenario *s = parse_ok("supervisor r auto_shutdown=any_significant\n"
+                              "  worker a\n  worker b restart=transient\n"
+                              "  worker z dynamic significant\n"
+                              "at 1s exit a\nat 1s exit b shutdown\n"
+                              "at 2s start_child z result=EINVAL\nat 2s delete_child z result=-2\n"
+                              "expect state a running|restarting at 500ms\n"
+                              "expect count specs=2 active=1 at 3s\n"
+                              "expect children a:running b:stopped|running\n"
+                              "expect order stop b a\n");
+    assert_int_equal(s->nactions, 4);
+    assert_int_equal(s->actions[0].kind, FL_SCENARIO_ACT_EXIT);
+    assert_int_equal(s->actions[0].exit_value, 0);
+    assert_int_equal(s->actions[1].exit_value, SV_RET_SHUTDOWN);
+    assert_int_equal(s->actions[2].result, -EINVAL);
+    assert_int_equal(s->actions[3].result, -ENOENT);
+    const fl_scenario_expect *e = s->expects;
+    assert_int_equal(e[0].states, FL_SCENARIO_STATE_BIT(FL_SCENARIO_STATE_RUNNING) |
+                                      FL_SCENARIO_STATE_BIT(FL_SCENARIO_STATE_RESTARTING));
+    assert_int_equal(e[0].at_ns, 500000000);
+    assert_int_equal(e[1].kind, FL_SCENARIO_EXP_CHILD_COUNT);
+    assert_int_equal(e[1].counts[0], 2);
+    assert_int_equal(e[1].counts[1], 1);
+    assert_int_equal(e[1].counts[2], -1);
+    assert_int_equal(e[1].at_ns, 3000000000LL);
+    assert_int_equal(e[2].kind, FL_SCENARIO_EXP_CHILDREN);
+    assert_int_equal(e[2].nlist, 2);
+    assert_string_equal(e[2].list[1]->id, "b");
+    assert_int_equal(e[2].list_states[1], FL_SCENARIO_STATE_BIT(FL_SCENARIO_STATE_STOPPED) |
+                                              FL_SCENARIO_STATE_BIT(FL_SCENARIO_STATE_RUNNING));
+    assert_int_equal(e[2].at_ns, -1);
+    assert_int_equal(e[3].kind, FL_SCENARIO_EXP_ORDER);
+    assert_true(e[3].stop_order);
+    assert_int_equal(s->expect_refused, 0);
+    fl_scenario_free(s);
+    s = parse_ok("supervisor r\n  worker a significant\nexpect refused EINVAL\n");
+    assert_int_equal(s->expect_refused, -EINVAL);
+    fl_scenario_free(s);
+}
+
 static void test_suite_parses(void **state) {
     (void)state;
     const char *dir = getenv("FL_SCENARIO_DIR");
@@ -275,7 +316,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_example), cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_layout),       cmocka_unit_test(test_names),
-        cmocka_unit_test(test_suite_parses),
+        cmocka_unit_test(test_suite_parses), cmocka_unit_test(test_views_and_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

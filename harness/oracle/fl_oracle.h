@@ -11,6 +11,17 @@
  *  - A supervisor instance begins with SUP_START(sup) and ends with
  *    SHUTDOWN(sup, reason). A nested supervisor restarted by its parent is a
  *    new instance of the same name; child incarnations restart at 1 in it.
+ *  - Generations. A child id added anew to an instance — start_child after
+ *    delete_child, after a temporary child ended and was removed
+ *    (CHILD_REMOVED), or after its first start failed and libsv dropped the
+ *    spec — is a new child: libsv numbers its incarnations from 1 again. The
+ *    oracle scopes incarnations by generation of the id: a START that comes
+ *    after the id's CHILD_REMOVED, or inside a start_child call for an id
+ *    that already has incarnations, opens the next generation, and every
+ *    later event naming the id belongs to the latest generation that has
+ *    that incarnation (a late report of an older generation's abandoned
+ *    thread still finds its own). Everything below says "child" for one
+ *    generation of a child.
  *  - Every start attempt of child c is START(c, k), then STARTED(c, k) or
  *    RESTARTED(c, k) ("running") or START_FAILED(c, k). k = 1, 2, … per
  *    attempt, failed ones included.
@@ -31,11 +42,28 @@
  *    failed to start); one per restart counted toward intensity, or
  *    INTENSITY_EXCEEDED instead when the restart would exceed it. Its time
  *    is when the supervisor decided (the window is computed from those).
+ *    A crash that comes while the supervisor still starts its children is
+ *    decided on once it is up: under one_for_all / rest_for_one that
+ *    restarts the group, siblings started after the crash included (OTP).
+ *  - Per incarnation the order is START, then its outcome (STARTED /
+ *    RESTARTED, START_FAILED, START_IGNORED); CRASH / EXIT only after it
+ *    ran; STOP_REQUESTED after it ran; JOINED / UNSTOPPED after its
+ *    STOP_REQUESTED; RESTART after its end or failed start. Incarnations of
+ *    one child start in increasing order.
+ *  - Between two core sequences the supervisor's own view
+ *    (sv_which_children, sv_count_children) agrees with the trace so far:
+ *    listed in start order, each child's last incarnation, RUNNING only
+ *    when that incarnation runs (started, not yet joined), UNSTOPPED
+ *    exactly when it is not running and its last joined-or-abandoned
+ *    incarnation was abandoned (no start since ran or was ignored),
+ *    RESTARTING only when not running and not abandoned; every running
+ *    child listed; count_children active = the RUNNING entries, specs =
+ *    entries, supervisors + workers = specs.
  *
  * Invariant names (exactly these strings; also accepted by `expect fail`):
  *   crash_logged_once, joined_before_restart, restart_policy, strategy_set,
  *   intensity_shutdown, no_lost_report, no_leaked_thread, shutdown_completes,
- *   expectation.  What each checks precisely: see docs/cli.md ("The oracle")
+ *   event_order, children_view, expectation.  What each checks precisely: see docs/cli.md ("The oracle")
  *   and the comment above each checker in oracle.c.
  */
 #ifndef FL_ORACLE_H
@@ -59,6 +87,8 @@ typedef enum fl_oracle_inv {
     FL_ORACLE_INV_NO_LOST_REPORT,
     FL_ORACLE_INV_NO_LEAKED_THREAD,
     FL_ORACLE_INV_SHUTDOWN_COMPLETES,
+    FL_ORACLE_INV_EVENT_ORDER,
+    FL_ORACLE_INV_CHILDREN_VIEW,
     FL_ORACLE_INV_EXPECTATION,
     FL_ORACLE_INV_COUNT
 } fl_oracle_inv;
@@ -141,10 +171,28 @@ typedef enum fl_oracle_admin_op {
 typedef struct fl_oracle_admin_call {
     fl_oracle_admin_op op;
     const char *sup;     /* supervisor it was made on */
-    const char *child;   /* child id */
+    const char *child;   /* child id (an instance: its template's id) */
     uint64_t seq_before, seq_after;
     int result;          /* what the call returned */
+    uint32_t instance;   /* the instance it started or terminated, else 0 */
 } fl_oracle_admin_call;
+
+/* What a supervisor said of itself at a quiescent point: the runner's main
+ * asked sv_which_children, sv_count_children and sv_which_children again
+ * (libsv serves such requests only between core sequences). Events
+ * emitted meanwhile have seq in (seq_before, seq_after]; the answer holds
+ * at some point in there. */
+typedef struct fl_oracle_snapshot {
+    const char *sup;               /* the supervisor asked */
+    int64_t at_ns;                 /* virtual time of the request (from the run's start) */
+    uint64_t seq_before, seq_after;
+    const sv_child_info *children; /* the first answer, in start order */
+    size_t n;                      /* entries in children (all of them) */
+    bool have_counts;              /* count_children answered (counts valid) */
+    bool counted;                  /* and both which answers were equal: counts
+                                      is comparable with children */
+    sv_child_counts counts;
+} fl_oracle_snapshot;
 
 typedef struct fl_oracle_run_info {
     fl_oracle_end end;
@@ -159,6 +207,8 @@ typedef struct fl_oracle_run_info {
                                       end inside it) */
     const fl_oracle_admin_call *admin;
     size_t nadmin;
+    const fl_oracle_snapshot *snaps; /* in the order taken; may be NULL */
+    size_t nsnaps;
 } fl_oracle_run_info;
 
 /* Check every invariant (all but `expectation`) over trace[0..n) (seq
@@ -186,6 +236,10 @@ typedef struct fl_oracle_observed {
                                    (fl_scenario_state)-1 when the time was never reached */
     const char *const *log;     /* every line the log sink received */
     size_t nlog;
+    const fl_oracle_snapshot *const *snaps; /* per s->expects[i] (CHILD_COUNT, CHILDREN):
+                                   the root's view taken at its time, or NULL
+                                   when never taken (the root had exited) */
+    int start_err;              /* what sv_sup_start(root) returned (0: it started) */
 } fl_oracle_observed;
 
 /* Judge every expectation of s over trace[0..n) and obs; append violations

@@ -13,7 +13,7 @@
 static const char *const fl_oracle__inv_names[FL_ORACLE_INV_COUNT] = {
     "crash_logged_once", "joined_before_restart", "restart_policy", "strategy_set",
     "intensity_shutdown", "no_lost_report", "no_leaked_thread", "shutdown_completes",
-    "expectation",
+    "event_order", "children_view", "expectation",
 };
 
 const char *fl_oracle_inv_name(int inv) {
@@ -158,7 +158,9 @@ static int fl_oracle__add_sup(fl_oracle_policy *p, const sv_sup_spec *s, int par
         p->sups = ns;
         p->cap = cap;
     }
-    fl_oracle__psup ps = {.parent = parent, .self = self, .strategy = s->strategy,
+    bool simple = s->strategy == SV_SIMPLE_ONE_FOR_ONE;
+    fl_oracle__psup ps = {.parent = parent, .self = self, .strategy = simple ? SV_ONE_FOR_ONE : s->strategy,
+                    .simple = simple,
                     .intensity = s->intensity, .period_ms = s->period_ms,
                     .auto_shutdown = s->auto_shutdown};
     if (!(ps.name = strdup(name))) return -ENOMEM;
@@ -229,16 +231,17 @@ static int fl_oracle__inst_find(const fl_oracle__index *x, const char *name) {
     return -1;
 }
 
-static int fl_oracle__child_find(const fl_oracle__inst *in, const char *id) {
-    for (size_t i = 0; i < in->n; i++)
-        if (fl_oracle__streq(in->ch[i].id, id)) return (int)i;
+/* The latest generation of child id (instance: its number, or 0) in the
+ * supervisor instance, or -1. */
+static int fl_oracle__child_find(const fl_oracle__inst *in, const char *id, uint32_t instance) {
+    for (size_t i = in->n; i-- > 0;)
+        if (fl_oracle__streq(in->ch[i].id, id) && in->ch[i].instance == instance) return (int)i;
     return -1;
 }
 
-static int fl_oracle__child_get(fl_oracle__index *x, int ii, const char *id) {
+/* A new record (the next generation) for child id of instance ii. */
+static int fl_oracle__child_new(fl_oracle__index *x, int ii, const char *id, uint32_t instance, uint32_t gen) {
     fl_oracle__inst *in = &x->inst[ii];
-    int ci = fl_oracle__child_find(in, id);
-    if (ci >= 0) return ci;
     if (in->n == in->cap) {
         size_t cap = in->cap ? in->cap * 2 : 4;
         fl_oracle__child *nc = realloc(in->ch, cap * sizeof *nc);
@@ -246,7 +249,8 @@ static int fl_oracle__child_get(fl_oracle__index *x, int ii, const char *id) {
         in->ch = nc;
         in->cap = cap;
     }
-    fl_oracle__child c = {.id = id, .pc = -1, .restart = SV_PERMANENT};
+    fl_oracle__child c = {.id = id, .instance = instance, .pc = -1, .gen = gen, .removed = FL_ORACLE__NONE,
+                          .last_start = FL_ORACLE__NONE, .restart = SV_PERMANENT};
     size_t unknown_base = 0;
     if (in->psup >= 0) {
         const fl_oracle__psup *ps = &x->pol->sups[in->psup];
@@ -257,9 +261,51 @@ static int fl_oracle__child_get(fl_oracle__index *x, int ii, const char *id) {
                 c.restart = ps->ch[i].restart;
             }
     }
-    c.order = c.pc >= 0 ? (size_t)c.pc : unknown_base + in->n;
+    c.order = c.pc >= 0 && gen == 1 && !instance ? (size_t)c.pc : unknown_base + in->n;
     in->ch[in->n] = c;
     return (int)in->n++;
+}
+
+/* Was event i inside a start_child admin call for id on instance in? */
+static bool fl_oracle__in_admin_start(const fl_oracle__index *x, int in, const char *id, int32_t i) {
+    if (!x->run) return false;
+    uint64_t seq = x->tr[i].ev.seq;
+    for (size_t a = 0; a < x->run->nadmin; a++) {
+        const fl_oracle_admin_call *c = &x->run->admin[a];
+        if (c->op == FL_ORACLE_ADMIN_START && seq > c->seq_before && seq <= c->seq_after &&
+            fl_oracle__streq(c->child, id) && (!c->sup || fl_oracle__streq(c->sup, x->inst[in].name)))
+            return true;
+    }
+    return false;
+}
+
+/* The child record event i (about child e->child) belongs to: a START that
+ * adds the id anew opens a new generation; any other event goes to the
+ * latest generation that has its incarnation and has not yet seen an event
+ * of that kind for it (a late report of an older generation's abandoned
+ * thread), else the latest generation. Creates records as needed. */
+static int fl_oracle__child_get(fl_oracle__index *x, int ii, const sv_event *e, int32_t i) {
+    fl_oracle__inst *in = &x->inst[ii];
+    int ci = fl_oracle__child_find(in, e->child, e->instance);
+    if (ci < 0) return fl_oracle__child_new(x, ii, e->child, e->instance, 1);
+    const fl_oracle__child *c = &in->ch[ci];
+    if (e->kind == SV_EV_START) {
+        bool removed = c->removed != FL_ORACLE__NONE && c->last_start != FL_ORACLE__NONE && c->removed > c->last_start;
+        bool readded = c->n && e->incarnation <= c->incs[c->n - 1].inc && fl_oracle__in_admin_start(x, ii, e->child, i);
+        return removed || readded ? fl_oracle__child_new(x, ii, e->child, e->instance, c->gen + 1) : ci;
+    }
+    if (!e->incarnation || (unsigned)e->kind >= SV_EV__COUNT) return ci;
+    int any = -1;
+    for (int k = ci; k >= 0; k--) {
+        const fl_oracle__child *g = &in->ch[k];
+        if (!fl_oracle__streq(g->id, e->child) || g->instance != e->instance) continue;
+        for (size_t j = 0; j < g->n; j++) {
+            if (g->incs[j].inc != e->incarnation || g->incs[j].first[SV_EV_START] == FL_ORACLE__NONE) continue;
+            if (!g->incs[j].count[e->kind]) return k;
+            if (any < 0) any = k;
+        }
+    }
+    return any >= 0 ? any : ci;
 }
 
 static int fl_oracle__inc_get(fl_oracle__child *c, uint32_t inc) {
@@ -292,12 +338,13 @@ static int fl_oracle__inst_for_report(const fl_oracle__index *x, const sv_event 
     for (size_t i = x->ninst; i-- > 0;) {
         const fl_oracle__inst *in = &x->inst[i];
         if (!fl_oracle__streq(in->name, e->sup)) continue;
-        int ci = fl_oracle__child_find(in, e->child);
-        if (ci < 0) continue;
-        for (size_t k = 0; k < in->ch[ci].n; k++)
-            if (in->ch[ci].incs[k].inc == e->incarnation &&
-                in->ch[ci].incs[k].first[SV_EV_START] != FL_ORACLE__NONE)
-                return (int)i;
+        for (size_t ci = 0; ci < in->n; ci++) {
+            if (!fl_oracle__streq(in->ch[ci].id, e->child) || in->ch[ci].instance != e->instance) continue;
+            for (size_t k = 0; k < in->ch[ci].n; k++)
+                if (in->ch[ci].incs[k].inc == e->incarnation &&
+                    in->ch[ci].incs[k].first[SV_EV_START] != FL_ORACLE__NONE)
+                    return (int)i;
+        }
     }
     return fl_oracle__inst_find(x, e->sup);
 }
@@ -309,7 +356,7 @@ static void fl_oracle__link_nested(fl_oracle__index *x, int ii, int32_t at) {
     int pi = fl_oracle__inst_find(x, x->pol->sups[ps->parent].name);
     if (pi < 0 || pi == ii) return;
     const char *hid = x->pol->sups[ps->parent].ch[ps->self].id;
-    int hc = fl_oracle__child_find(&x->inst[pi], hid);
+    int hc = fl_oracle__child_find(&x->inst[pi], hid, 0);
     in->parent = pi;
     if (hc < 0) return;
     const fl_oracle__child *c = &x->inst[pi].ch[hc];
@@ -348,9 +395,12 @@ static int fl_oracle__attribute(fl_oracle__index *x, int32_t i) {
                       : e->kind == SV_EV_AUTO_SHUTDOWN ? &in->auto_sd : NULL;
         if (slot && *slot == FL_ORACLE__NONE) *slot = i;
     } else {
-        int ci = fl_oracle__child_get(x, ii, e->child);
+        int ci = fl_oracle__child_get(x, ii, e, i);
         if (ci < 0) return ci;
         ref.child = ci;
+        fl_oracle__child *cr = &x->inst[ii].ch[ci];
+        if (e->kind == SV_EV_START) cr->last_start = i;
+        if (e->kind == SV_EV_CHILD_REMOVED) cr->removed = i;
         if (e->incarnation) {
             int k = fl_oracle__inc_get(&x->inst[ii].ch[ci], e->incarnation);
             if (k < 0) return k;
@@ -424,115 +474,6 @@ void fl_oracle__index_free(fl_oracle__index *x) {
     memset(x, 0, sizeof *x);
 }
 
-/* ---- helpers used by the checkers -------------------------------------------------- */
-
-int32_t fl_oracle__end(const fl_oracle__inc *c) {
-    int32_t sup = fl_oracle__min(c->first[SV_EV_ESCALATED], c->sup_end);
-    return fl_oracle__min(fl_oracle__first2(c, SV_EV_CRASH, SV_EV_EXIT), sup);
-}
-
-bool fl_oracle__spontaneous(const fl_oracle__inc *c) {
-    int32_t e = fl_oracle__end(c);
-    return e != FL_ORACLE__NONE && e < c->first[SV_EV_STOP_REQUESTED];
-}
-
-int fl_oracle__end_reason(const fl_oracle__index *x, const fl_oracle__inc *c) {
-    int32_t e = fl_oracle__end(c);
-    return e == FL_ORACLE__NONE ? -1 : x->tr[e].ev.reason;
-}
-
-bool fl_oracle__restartable(sv_restart r, int reason) {
-    if (r == SV_PERMANENT) return true;
-    if (r == SV_TEMPORARY) return false;
-    return reason != SV_EXIT_NORMAL && reason != SV_EXIT_SHUTDOWN;
-}
-
-/* Measure of the union of [lo[k], hi[k]) clipped to [t0, t1]. */
-static int64_t fl_oracle__covered(int64_t *lo, int64_t *hi, size_t n, int64_t t0, int64_t t1) {
-    for (size_t a = 1; a < n; a++) /* insertion sort by lo */
-        for (size_t b = a; b > 0 && lo[b - 1] > lo[b]; b--) {
-            int64_t t = lo[b]; lo[b] = lo[b - 1]; lo[b - 1] = t;
-            t = hi[b]; hi[b] = hi[b - 1]; hi[b - 1] = t;
-        }
-    int64_t sum = 0, end = t0;
-    for (size_t k = 0; k < n; k++) {
-        int64_t a = lo[k] > end ? lo[k] : end, b = hi[k] < t1 ? hi[k] : t1;
-        if (b > a) { sum += b - a; end = b; }
-    }
-    return sum;
-}
-
-/* Virtual time within [t0, t1] during which supervisor instance `in` was
- * inside a start (START .. STARTED/START_FAILED: init hooks, "sv.start"
- * sleeps) or a stop (STOP_REQUESTED .. JOINED/UNSTOPPED: waiting for a
- * worker): the only times it cannot act on a report. */
-static int64_t fl_oracle__busy_ns(const fl_oracle__index *x, int in, int64_t t0, int64_t t1) {
-    const fl_oracle__inst *s = &x->inst[in];
-    int64_t lo[512], hi[512];
-    size_t n = 0;
-    for (size_t ci = 0; ci < s->n; ci++)
-        for (size_t k = 0; k < s->ch[ci].n; k++) {
-            const fl_oracle__inc *r = &s->ch[ci].incs[k];
-            int32_t a[2] = {r->first[SV_EV_START], r->first[SV_EV_STOP_REQUESTED]};
-            int32_t b[2] = {fl_oracle__min(fl_oracle__running(r), r->first[SV_EV_START_FAILED]), fl_oracle__term(r)};
-            for (int j = 0; j < 2 && n < 512; j++) {
-                if (a[j] == FL_ORACLE__NONE) continue;
-                lo[n] = x->tr[a[j]].ev.time_ns;
-                hi[n++] = b[j] == FL_ORACLE__NONE ? t1 : x->tr[b[j]].ev.time_ns;
-            }
-        }
-    return fl_oracle__covered(lo, hi, n, t0, t1);
-}
-
-bool fl_oracle__busy(const fl_oracle__index *x, int in, int32_t i, int32_t j) {
-    int64_t t0 = x->tr[i].ev.time_ns, t1 = x->tr[j].ev.time_ns;
-    return t1 <= t0 || t1 - t0 <= fl_oracle__busy_ns(x, in, t0, t1);
-}
-
-bool fl_oracle__excused(const fl_oracle__index *x, int in, int32_t i) {
-    const fl_oracle__inst *s = &x->inst[in];
-    if (s->stop_trig == FL_ORACLE__NONE) return false;
-    if (s->stop_trig <= i) return true;
-    int64_t t0 = x->tr[i].ev.time_ns, t1 = x->tr[s->stop_trig].ev.time_ns, backoff = 0;
-    if (t1 <= t0) return true;
-    for (int32_t j = i; j <= s->stop_trig; j++)
-        if (x->ref[j].inst == in && x->tr[j].ev.kind == SV_EV_BACKOFF && x->tr[j].ev.detail_ns > backoff)
-            backoff = x->tr[j].ev.detail_ns;
-    return t1 - t0 <= fl_oracle__busy_ns(x, in, t0, t1) + backoff;
-}
-
-bool fl_oracle__in_admin(const fl_oracle__index *x, int in, const char *id, int32_t i) {
-    if (!x->run) return false;
-    uint64_t seq = x->tr[i].ev.seq;
-    for (size_t a = 0; a < x->run->nadmin; a++) {
-        const fl_oracle_admin_call *c = &x->run->admin[a];
-        if (seq > c->seq_before && seq <= c->seq_after && fl_oracle__streq(c->child, id) &&
-            (!c->sup || fl_oracle__streq(c->sup, x->inst[in].name)))
-            return true;
-    }
-    return false;
-}
-
-int32_t fl_oracle__next(const fl_oracle__index *x, int in, int ci, sv_event_kind kind, int32_t after) {
-    for (size_t i = after == FL_ORACLE__NONE ? x->n : (size_t)after + 1; i < x->n; i++)
-        if (x->tr[i].ev.kind == kind && x->ref[i].inst == in && x->ref[i].child == ci) return (int32_t)i;
-    return FL_ORACLE__NONE;
-}
-
-const fl_oracle__pchild *fl_oracle__pchild_of(const fl_oracle__index *x, int in, int child) {
-    const fl_oracle__inst *s = &x->inst[in];
-    int pc = s->ch[child].pc;
-    return s->psup >= 0 && pc >= 0 ? &x->pol->sups[s->psup].ch[pc] : NULL;
-}
-
-const char *fl_oracle__name(const fl_oracle__index *x, int in, int child, uint32_t inc, char *buf, size_t cap) {
-    const fl_oracle__inst *s = &x->inst[in];
-    if (child < 0) snprintf(buf, cap, "%s", s->name);
-    else if (!inc) snprintf(buf, cap, "%s/%s", s->name, s->ch[child].id);
-    else snprintf(buf, cap, "%s/%s#%u", s->name, s->ch[child].id, inc);
-    return buf;
-}
-
 /* ---- entry point ------------------------------------------------------------------- */
 
 int fl_oracle_check(const fl_oracle_policy *p, const fl_event *trace, size_t n,
@@ -542,6 +483,7 @@ int fl_oracle_check(const fl_oracle_policy *p, const fl_event *trace, size_t n,
         fl_oracle__restart_policy,    fl_oracle__strategy_set,
         fl_oracle__intensity_shutdown, fl_oracle__no_lost_report,
         fl_oracle__no_leaked_thread,  fl_oracle__shutdown_completes,
+        fl_oracle__event_order,       fl_oracle__children_view,
     };
     fl_oracle__index x;
     int r = fl_oracle__index_build(&x, p, trace, n, run);

@@ -1,5 +1,6 @@
 /*
- * oracle_int.h — private to the oracle (oracle.c, oracle_inv.c, oracle_seq.c): the policy
+ * oracle_int.h — private to the oracle (oracle.c, oracle_help.c, oracle_inv.c,
+ * oracle_seq.c, oracle_shutdown.c, oracle_view.c): the policy
  * tables and the per-run index of a trace (prefix fl_oracle__).
  *
  * The index only groups events; it draws no conclusion. Every event of the
@@ -28,7 +29,9 @@ typedef struct fl_oracle__psup {
     char *name;
     int parent;       /* policy index, -1 for the root */
     int self;         /* index of the child holding it in parent's children */
-    sv_strategy strategy;
+    sv_strategy strategy;  /* simple_one_for_one is kept as one_for_one (its
+                              restarts are), with simple set */
+    bool simple;
     uint32_t intensity, period_ms;
     sv_auto_shutdown auto_shutdown;
     fl_oracle__pchild *ch;
@@ -49,10 +52,24 @@ typedef struct fl_oracle__inc {
     int32_t sup_end;    /* a nested supervisor child: its instance's SHUTDOWN */
 } fl_oracle__inc;
 
+/* One child record = one generation of a child id in one supervisor
+ * instance: from the START that added the id (or the first event naming it)
+ * until it was removed. A START that adds the id anew — after its
+ * CHILD_REMOVED, or inside a start_child admin call of an id that already
+ * has incarnations (a first start that failed and was dropped) — opens the
+ * next generation, a new record: libsv numbers incarnations from 1 again
+ * there, so (id, incarnation) names an incarnation only within a generation. */
 typedef struct fl_oracle__child {
     const char *id;     /* points into the trace */
-    int pc;             /* index in the policy supervisor's children, -1 unknown */
-    size_t order;       /* start order: policy index, unknown ones after */
+    uint32_t instance;  /* simple_one_for_one: the instance number (its own
+                           record, in instance order), else 0 */
+    int pc;             /* index in the policy supervisor's children, -1 unknown
+                           (an instance: its template) */
+    uint32_t gen;       /* generation of the id in this instance: 1, 2, … */
+    int32_t removed;    /* its last CHILD_REMOVED, or FL_ORACLE__NONE */
+    int32_t last_start; /* its last START, or FL_ORACLE__NONE */
+    size_t order;       /* start order: policy index, unknown ones and later
+                           generations (appended by libsv) after */
     sv_restart restart; /* from policy; SV_PERMANENT when unknown */
     fl_oracle__inc *incs;     /* ascending by inc */
     size_t n, cap;
@@ -133,6 +150,9 @@ bool fl_oracle__in_admin(const fl_oracle__index *x, int in, const char *id, int3
 int32_t fl_oracle__next(const fl_oracle__index *x, int in, int ci, sv_event_kind kind, int32_t after);
 /* The policy record of a child, or NULL. */
 const fl_oracle__pchild *fl_oracle__pchild_of(const fl_oracle__index *x, int in, int child);
+/* Append a violation of inv naming events a and b (FL_ORACLE__NONE: none). */
+void fl_oracle__viol2(const fl_oracle__index *x, fl_oracle_verdict *vd, fl_oracle_inv inv, int32_t a, int32_t b,
+                      const char *msg);
 /* "sup/child#k" into buf. */
 const char *fl_oracle__name(const fl_oracle__index *x, int in, int child, uint32_t inc, char *buf, size_t cap);
 
@@ -166,6 +186,21 @@ static inline bool fl_oracle__walk_next(const fl_oracle__index *x, fl_oracle__wa
     return false;
 }
 
+/* Stop blocks (oracle_seq.c), shared with shutdown_completes. */
+bool fl_oracle__stop_kind(sv_event_kind k);   /* STOP_REQUESTED, JOINED, UNSTOPPED */
+bool fl_oracle__transparent(sv_event_kind k); /* CRASH, EXIT, LOGGED: a block reads past them */
+/* Incarnation r ran before i and was not joined or abandoned before i. */
+bool fl_oracle__alive_at(const fl_oracle__inc *r, int32_t i);
+/* Children of instance in alive at i with start order >= lo, descending
+ * start order, into out (room: fl_oracle__ids); how many. */
+size_t fl_oracle__alive_desc(const fl_oracle__index *x, int in, int32_t i, size_t lo, int *out);
+/* Room for one int per child record of instance in, or NULL (vd->err set). */
+int *fl_oracle__ids(const fl_oracle__index *x, int in, fl_oracle_verdict *vd);
+/* The stops in [from, end) are want[0..nwant) in reverse start order (an
+ * ended one only joined anywhere); else a violation of inv. */
+bool fl_oracle__expect_stops(const fl_oracle__index *x, fl_oracle_verdict *vd, fl_oracle_inv inv, int in, int32_t from,
+                             int32_t end, const int *want, size_t nwant, int32_t cause, const char *what);
+
 /* The checkers (oracle_inv.c), one per invariant, in fl_oracle_inv order. */
 void fl_oracle__crash_logged_once(const fl_oracle__index *x, fl_oracle_verdict *vd);
 void fl_oracle__joined_before_restart(const fl_oracle__index *x, fl_oracle_verdict *vd);
@@ -175,5 +210,7 @@ void fl_oracle__intensity_shutdown(const fl_oracle__index *x, fl_oracle_verdict 
 void fl_oracle__no_lost_report(const fl_oracle__index *x, fl_oracle_verdict *vd);
 void fl_oracle__no_leaked_thread(const fl_oracle__index *x, fl_oracle_verdict *vd);
 void fl_oracle__shutdown_completes(const fl_oracle__index *x, fl_oracle_verdict *vd);
+void fl_oracle__event_order(const fl_oracle__index *x, fl_oracle_verdict *vd);   /* oracle_view.c */
+void fl_oracle__children_view(const fl_oracle__index *x, fl_oracle_verdict *vd); /* oracle_view.c */
 
 #endif

@@ -181,11 +181,14 @@ void fl_oracle__joined_before_restart(const fl_oracle__index *x, fl_oracle_verdi
  *     or its parent was) before it could act on the cause (fl_oracle__excused:
  *     all virtual time from the cause to that reason was spent inside other
  *     starts and stops, or under a pending backoff), or the failed start was
- *     an admin call's (not retried).
+ *     an admin call's (not retried), or an admin call terminated or deleted
+ *     the child while its restart was pending (CHILD_TERMINATED /
+ *     CHILD_REMOVED after the cause: the retry is cancelled).
  * (b) Every START of c after its first incarnation has a cause: c's previous
  *     incarnation is a cause as above, or a sibling's cause lies after the
- *     previous incarnation started and the strategy's set of that sibling
- *     includes c (one_for_all: all; rest_for_one: those after it; never a
+ *     previous incarnation started (or before, when the supervisor's
+ *     RESTART decision on it came after: a crash during the initial start)
+ *     and the strategy's set of that sibling includes c (one_for_all: all; rest_for_one: those after it; never a
  *     temporary child), or the START is part of an admin call on c.
  * (c) Every START has exactly one outcome after it (STARTED/RESTARTED, or
  *     START_FAILED); no incarnation is started twice; nothing is started
@@ -214,8 +217,15 @@ static bool fl_oracle__sibling_cause(const fl_oracle__index *x, int ii, int ci, 
     for (size_t d = 0; d < in->n; d++) {
         if (!fl_oracle__in_set(s, &in->ch[d], &in->ch[ci])) continue;
         for (size_t k = 0; k < in->ch[d].n; k++) {
-            int32_t t = fl_oracle__cause(x, in->ch[d].restart, &in->ch[d].incs[k]);
-            if (t != FL_ORACLE__NONE && t > lo && t < hi) return true;
+            const fl_oracle__inc *r = &in->ch[d].incs[k];
+            int32_t t = fl_oracle__cause(x, in->ch[d].restart, r);
+            if (t == FL_ORACLE__NONE || t >= hi) continue;
+            /* The cause came after c's previous incarnation started, or
+             * before it but the supervisor decided on it only after (a
+             * sibling that crashed while the supervisor was still starting
+             * its children: OTP restarts the group once it is up). */
+            int32_t decided = r->first[SV_EV_RESTART];
+            if (t > lo || (decided != FL_ORACLE__NONE && decided > lo && decided < hi)) return true;
         }
     }
     return false;
@@ -247,7 +257,8 @@ void fl_oracle__restart_policy(const fl_oracle__index *x, fl_oracle_verdict *vd)
             fl_oracle__viol(x, vd, FL_ORACLE_INV_RESTART_POLICY, s, r->count[SV_EV_START] > 1 ? r->second[SV_EV_START]
                             : fl_oracle__min(r->second[SV_EV_STARTED], r->second[SV_EV_RESTARTED]), FL_ORACLE__NONE, msg);
         }
-        int32_t outcome = fl_oracle__min(fl_oracle__running(r), r->first[SV_EV_START_FAILED]);
+        int32_t outcome = fl_oracle__min(fl_oracle__min(fl_oracle__running(r), r->first[SV_EV_START_FAILED]),
+                                         r->first[SV_EV_START_IGNORED]);
         if (outcome != FL_ORACLE__NONE && (s == FL_ORACLE__NONE || outcome < s)) {
             snprintf(msg, sizeof msg, "%s %s without being started", nm,
                      outcome == r->first[SV_EV_START_FAILED] ? "failed to start" : "ran");
@@ -285,6 +296,10 @@ void fl_oracle__restart_policy(const fl_oracle__index *x, fl_oracle_verdict *vd)
         if (t == FL_ORACLE__NONE || !x->complete) continue;
         bool restarted = fl_oracle__next(x, (int)w.ii, (int)w.ci, SV_EV_START, t) != FL_ORACLE__NONE;
         if (restarted || fl_oracle__excused(x, (int)w.ii, t)) continue;
+        /* terminate_child / delete_child cancelled the pending restart */
+        if (fl_oracle__next(x, (int)w.ii, (int)w.ci, SV_EV_CHILD_TERMINATED, t) != FL_ORACLE__NONE ||
+            fl_oracle__next(x, (int)w.ii, (int)w.ci, SV_EV_CHILD_REMOVED, t) != FL_ORACLE__NONE)
+            continue;
         if (r->count[SV_EV_START_FAILED] && fl_oracle__in_admin(x, (int)w.ii, c->id, t)) continue;
         snprintf(msg, sizeof msg, "%s %s and %s restarts it, but it was never restarted",
                  nm, fl_oracle__how(x, r, how, sizeof how), fl_oracle__restart_name(c->restart));

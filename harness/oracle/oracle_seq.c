@@ -8,25 +8,20 @@
  * START_FAILED). A block is the maximal run of such events of one instance,
  * read past worker-side reports (CRASH, EXIT) and LOGGED, which the
  * supervisor does not order; any other event of the instance ends it.
+ * (shutdown_completes, which uses the same stop-block helpers, is in
+ * oracle_shutdown.c.)
  */
 #include "oracle/oracle_int.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NAMEMAX 200
 #define LISTMAX 400
 
-static void fl_oracle__viol(const fl_oracle__index *x, fl_oracle_verdict *vd, fl_oracle_inv inv, int32_t a, int32_t b,
-                      const char *msg) {
-    uint64_t seqs[2];
-    size_t n = 0;
-    if (a != FL_ORACLE__NONE) seqs[n++] = fl_oracle__seq(x, a);
-    if (b != FL_ORACLE__NONE) seqs[n++] = fl_oracle__seq(x, b);
-    fl_oracle_verdict_add(vd, inv, seqs, n, "%s", msg);
-}
-
-static bool fl_oracle__stop_kind(sv_event_kind k) {
+bool fl_oracle__stop_kind(sv_event_kind k) {
     return k == SV_EV_STOP_REQUESTED || k == SV_EV_JOINED || k == SV_EV_UNSTOPPED;
 }
 
@@ -35,7 +30,7 @@ static bool fl_oracle__start_kind(sv_event_kind k) {
 }
 
 /* Events a block reads past: the supervisor does not order them. */
-static bool fl_oracle__transparent(sv_event_kind k) {
+bool fl_oracle__transparent(sv_event_kind k) {
     return k == SV_EV_CRASH || k == SV_EV_EXIT || k == SV_EV_LOGGED;
 }
 
@@ -55,7 +50,7 @@ static int32_t fl_oracle__block_end(const fl_oracle__index *x, int in, int32_t f
 
 /* Is the incarnation record alive (ran, not yet joined/abandoned) just
  * before index i? */
-static bool fl_oracle__alive_at(const fl_oracle__inc *r, int32_t i) {
+bool fl_oracle__alive_at(const fl_oracle__inc *r, int32_t i) {
     int32_t run = fl_oracle__running(r), term = fl_oracle__term(r);
     return run < i && (term == FL_ORACLE__NONE || term >= i);
 }
@@ -70,12 +65,13 @@ static bool fl_oracle__dead_at(const fl_oracle__index *x, int in, int ci, int32_
     return false;
 }
 
-/* Children of instance in, with an incarnation alive at i and (when lo >= 0)
- * order >= lo, in descending start order, into out; returns how many. */
-static size_t fl_oracle__alive_desc(const fl_oracle__index *x, int in, int32_t i, size_t lo, int *out, size_t cap) {
+/* Children of instance in, with an incarnation alive at i and order >= lo,
+ * in descending start order, into out (room for every child record of the
+ * instance: fl_oracle__ids); returns how many. */
+size_t fl_oracle__alive_desc(const fl_oracle__index *x, int in, int32_t i, size_t lo, int *out) {
     const fl_oracle__inst *s = &x->inst[in];
     size_t n = 0;
-    for (size_t ci = 0; ci < s->n && n < cap; ci++) {
+    for (size_t ci = 0; ci < s->n; ci++) {
         if (s->ch[ci].order < lo) continue;
         for (size_t k = 0; k < s->ch[ci].n; k++)
             if (fl_oracle__alive_at(&s->ch[ci].incs[k], i)) {
@@ -92,6 +88,15 @@ static size_t fl_oracle__alive_desc(const fl_oracle__index *x, int in, int32_t i
     return n;
 }
 
+/* Room for one int per child record of instance in (at least one), or
+ * NULL: the caller then skips its check (no verdict is better than a false
+ * one; the run's verdict records -ENOMEM). */
+int *fl_oracle__ids(const fl_oracle__index *x, int in, fl_oracle_verdict *vd) {
+    int *v = malloc((x->inst[in].n + 1) * sizeof *v);
+    if (!v) vd->err = -ENOMEM;
+    return v;
+}
+
 static void fl_oracle__list(const fl_oracle__inst *s, const int *ids, size_t n, char *buf, size_t cap) {
     size_t len = 0;
     buf[0] = '\0';
@@ -99,10 +104,11 @@ static void fl_oracle__list(const fl_oracle__inst *s, const int *ids, size_t n, 
         len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", s->ch[ids[i]].id);
 }
 
-/* The children joined/abandoned in [from, end) of instance in, in order. */
-static size_t fl_oracle__joined_seq(const fl_oracle__index *x, int in, int32_t from, int32_t end, int *out, size_t cap) {
+/* The children joined/abandoned in [from, end) of instance in, in order
+ * (out has room for end - from). */
+static size_t fl_oracle__joined_seq(const fl_oracle__index *x, int in, int32_t from, int32_t end, int *out) {
     size_t n = 0;
-    for (int32_t i = from; i < end && n < cap; i++) {
+    for (int32_t i = from; i < end; i++) {
         sv_event_kind k = fl_oracle__kind(x, i);
         if (x->ref[i].inst == in && x->ref[i].child >= 0 && (k == SV_EV_JOINED || k == SV_EV_UNSTOPPED))
             out[n++] = x->ref[i].child;
@@ -114,11 +120,17 @@ static size_t fl_oracle__joined_seq(const fl_oracle__index *x, int in, int32_t f
  * order): the same children, and the ones still running at `from` stopped in
  * that order (an already ended one is only joined, anywhere in the block).
  * On mismatch append a violation of inv. */
-static bool fl_oracle__expect_stops(const fl_oracle__index *x, fl_oracle_verdict *vd, fl_oracle_inv inv, int in, int32_t from,
+bool fl_oracle__expect_stops(const fl_oracle__index *x, fl_oracle_verdict *vd, fl_oracle_inv inv, int in, int32_t from,
                               int32_t end, const int *want, size_t nwant, int32_t cause,
                               const char *what) {
-    int got[256], lw[256], lg[256];
-    size_t ngot = fl_oracle__joined_seq(x, in, from, end, got, 256), nlw = 0, nlg = 0;
+    size_t room = (size_t)(end > from ? end - from : 0) + 1;
+    int *got = malloc(room * sizeof *got), *lw = malloc((nwant + 1) * sizeof *lw), *lg = malloc(room * sizeof *lg);
+    if (!got || !lw || !lg) {
+        free(got), free(lw), free(lg);
+        vd->err = -ENOMEM;
+        return true;
+    }
+    size_t ngot = fl_oracle__joined_seq(x, in, from, end, got), nlw = 0, nlg = 0;
     bool same = ngot == nwant;
     for (size_t i = 0; same && i < nwant; i++) {
         bool found = false;
@@ -129,13 +141,16 @@ static bool fl_oracle__expect_stops(const fl_oracle__index *x, fl_oracle_verdict
         if (!fl_oracle__dead_at(x, in, want[i], from)) lw[nlw++] = want[i];
     for (size_t i = 0; same && i < ngot; i++)
         if (!fl_oracle__dead_at(x, in, got[i], from)) lg[nlg++] = got[i];
-    if (same && nlw == nlg && memcmp(lw, lg, nlw * sizeof *lw) == 0) return true;
-    char w[LISTMAX], g[LISTMAX], msg[1100];
-    fl_oracle__list(&x->inst[in], want, nwant, w, sizeof w);
-    fl_oracle__list(&x->inst[in], got, ngot, g, sizeof g);
-    snprintf(msg, sizeof msg, "%s should stop [%s] in reverse start order, but stopped [%s]", what, w, g);
-    fl_oracle__viol(x, vd, inv, cause, end < (int32_t)x->n ? end : FL_ORACLE__NONE, msg);
-    return false;
+    bool ok = same && nlw == nlg && memcmp(lw, lg, nlw * sizeof *lw) == 0;
+    if (!ok) {
+        char w[LISTMAX], g[LISTMAX], msg[1100];
+        fl_oracle__list(&x->inst[in], want, nwant, w, sizeof w);
+        fl_oracle__list(&x->inst[in], got, ngot, g, sizeof g);
+        snprintf(msg, sizeof msg, "%s should stop [%s] in reverse start order, but stopped [%s]", what, w, g);
+        fl_oracle__viol2(x, vd, inv, cause, end < (int32_t)x->n ? end : FL_ORACLE__NONE, msg);
+    }
+    free(got), free(lw), free(lg);
+    return ok;
 }
 
 static const char *fl_oracle__strategy_name(sv_strategy s) {
@@ -167,8 +182,9 @@ static void fl_oracle__restart_stops(const fl_oracle__index *x, fl_oracle_verdic
     fl_oracle__ref rf = x->ref[d];
     const fl_oracle__inst *s = &x->inst[rf.inst];
     sv_strategy st = x->pol->sups[s->psup].strategy;
-    int want[256];
-    size_t nwant = fl_oracle__alive_desc(x, rf.inst, d, fl_oracle__group_lo(s, st, rf.child), want, 256);
+    int *want = fl_oracle__ids(x, rf.inst, vd);
+    if (!want) return;
+    size_t nwant = fl_oracle__alive_desc(x, rf.inst, d, fl_oracle__group_lo(s, st, rf.child), want);
     if (st == SV_ONE_FOR_ONE) { /* only h itself */
         size_t j = 0;
         for (size_t i = 0; i < nwant; i++)
@@ -176,10 +192,12 @@ static void fl_oracle__restart_stops(const fl_oracle__index *x, fl_oracle_verdic
         nwant = j;
     }
     int32_t end = fl_oracle__block_end(x, rf.inst, d + 1, true);
-    if (end > s->stop_trig) return; /* a shutdown took over the block */
-    snprintf(what, sizeof what, "restart of %s under %s",
-             fl_oracle__name(x, rf.inst, rf.child, 0, nm, sizeof nm), fl_oracle__strategy_name(st));
-    fl_oracle__expect_stops(x, vd, FL_ORACLE_INV_STRATEGY_SET, rf.inst, d + 1, end, want, nwant, d, what);
+    if (end <= s->stop_trig) { /* else a shutdown took over the block */
+        snprintf(what, sizeof what, "restart of %s under %s",
+                 fl_oracle__name(x, rf.inst, rf.child, 0, nm, sizeof nm), fl_oracle__strategy_name(st));
+        fl_oracle__expect_stops(x, vd, FL_ORACLE_INV_STRATEGY_SET, rf.inst, d + 1, end, want, nwant, d, what);
+    }
+    free(want);
 }
 
 /* Does child ci of instance in exist (started, not removed since) at i? */
@@ -195,7 +213,7 @@ static bool fl_oracle__exists(const fl_oracle__index *x, int in, int ci, int32_t
 
 typedef struct fl_oracle__group {
     int32_t first;       /* index of its first START */
-    int got[256];
+    int *got;            /* the children started, in order (room: fl_oracle__ids) */
     size_t ngot;
     bool restart, admin, failed;
 } fl_oracle__group;
@@ -205,7 +223,8 @@ static void fl_oracle__group_check(const fl_oracle__index *x, fl_oracle_verdict 
     sv_strategy st = x->pol->sups[s->psup].strategy;
     if (!g->ngot || !g->restart || g->admin || g->first >= s->stop_trig || st == SV_ONE_FOR_ONE) return;
     size_t lo = st == SV_ONE_FOR_ALL ? 0 : s->ch[g->got[0]].order;
-    int want[256];
+    int *want = fl_oracle__ids(x, in, vd);
+    if (!want) return;
     size_t nwant = 0;
     for (size_t ord = lo;; ord++) { /* ascending start order */
         int found = -1;
@@ -215,18 +234,22 @@ static void fl_oracle__group_check(const fl_oracle__index *x, fl_oracle_verdict 
             more |= s->ch[ci].order > ord;
         }
         if (found >= 0 && s->ch[found].restart != SV_TEMPORARY && s->ch[found].pc >= 0 &&
-            (found == g->got[0] || fl_oracle__exists(x, in, found, g->first)) && nwant < 256)
+            (found == g->got[0] || fl_oracle__exists(x, in, found, g->first)))
             want[nwant++] = found;
         if (!more) break;
     }
     size_t cmp = g->failed && g->ngot < nwant ? g->ngot : nwant;
-    if (g->ngot == cmp && memcmp(g->got, want, cmp * sizeof *want) == 0) return;
+    if (g->ngot == cmp && memcmp(g->got, want, cmp * sizeof *want) == 0) {
+        free(want);
+        return;
+    }
     char w[LISTMAX], gs[LISTMAX], msg[1100];
     fl_oracle__list(s, want, nwant, w, sizeof w);
     fl_oracle__list(s, g->got, g->ngot, gs, sizeof gs);
     snprintf(msg, sizeof msg, "%s restart of %s should start [%s] in start order, but started [%s]",
              fl_oracle__strategy_name(st), s->name, w, gs);
-    fl_oracle__viol(x, vd, FL_ORACLE_INV_STRATEGY_SET, g->first, FL_ORACLE__NONE, msg);
+    fl_oracle__viol2(x, vd, FL_ORACLE_INV_STRATEGY_SET, g->first, FL_ORACLE__NONE, msg);
+    free(want);
 }
 
 void fl_oracle__strategy_set(const fl_oracle__index *x, fl_oracle_verdict *vd) {
@@ -234,7 +257,9 @@ void fl_oracle__strategy_set(const fl_oracle__index *x, fl_oracle_verdict *vd) {
         const fl_oracle__inst *s = &x->inst[ii];
         if (s->psup < 0) continue;
         sv_strategy st = x->pol->sups[s->psup].strategy;
-        fl_oracle__group g = {.ngot = 0};
+        int *got = fl_oracle__ids(x, (int)ii, vd);
+        if (!got) return;
+        fl_oracle__group g = {.got = got};
         for (int32_t i = 0; (size_t)i < x->n; i++) {
             fl_oracle__ref rf = x->ref[i];
             if (rf.inst != (int)ii) continue;
@@ -247,11 +272,11 @@ void fl_oracle__strategy_set(const fl_oracle__index *x, fl_oracle_verdict *vd) {
             if (k == SV_EV_START && rf.child >= 0) {
                 const fl_oracle__child *c = &s->ch[rf.child];
                 if (g.ngot && (st == SV_ONE_FOR_ONE || g.failed || s->ch[g.got[g.ngot - 1]].order >= c->order ||
-                               g.ngot == 256)) {
+                               g.ngot > s->n)) {
                     fl_oracle__group_check(x, vd, (int)ii, &g);
                     g.ngot = 0;
                 }
-                if (!g.ngot) g = (fl_oracle__group){.first = i};
+                if (!g.ngot) g = (fl_oracle__group){.first = i, .got = got};
                 g.got[g.ngot++] = rf.child;
                 g.restart |= rf.inc > 0;
                 g.admin |= fl_oracle__in_admin(x, (int)ii, c->id, i);
@@ -264,6 +289,7 @@ void fl_oracle__strategy_set(const fl_oracle__index *x, fl_oracle_verdict *vd) {
                 fl_oracle__restart_stops(x, vd, i);
         }
         fl_oracle__group_check(x, vd, (int)ii, &g);
+        free(got);
     }
 }
 
@@ -310,12 +336,12 @@ static void fl_oracle__intensity_window(const fl_oracle__index *x, fl_oracle_ver
             snprintf(msg, sizeof msg,
                      "%s restarted a child as restart %u within %u ms, but intensity allows %u: it must shut down",
                      s->name, strict, ps->period_ms, ps->intensity);
-            fl_oracle__viol(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, d, FL_ORACLE__NONE, msg);
+            fl_oracle__viol2(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, d, FL_ORACLE__NONE, msg);
         } else if (k == SV_EV_INTENSITY_EXCEEDED && incl <= ps->intensity) {
             snprintf(msg, sizeof msg,
                      "%s declared intensity exceeded at restart %u within %u ms, but intensity allows %u",
                      s->name, incl, ps->period_ms, ps->intensity);
-            fl_oracle__viol(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, d, FL_ORACLE__NONE, msg);
+            fl_oracle__viol2(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, d, FL_ORACLE__NONE, msg);
         }
     }
 }
@@ -328,7 +354,7 @@ static void fl_oracle__intensity_counted(const fl_oracle__index *x, fl_oracle_ve
         if (x->ref[i].inst != in || fl_oracle__kind(x, i) != SV_EV_INTENSITY_EXCEEDED) continue;
         if (first_ie == FL_ORACLE__NONE) { first_ie = i; continue; }
         snprintf(msg, sizeof msg, "%s declared intensity exceeded twice", s->name);
-        fl_oracle__viol(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, first_ie, i, msg);
+        fl_oracle__viol2(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, first_ie, i, msg);
         break;
     }
     for (size_t ci = 0; ci < s->n; ci++)
@@ -337,7 +363,7 @@ static void fl_oracle__intensity_counted(const fl_oracle__index *x, fl_oracle_ve
             if (r->count[SV_EV_RESTART] < 2) continue;
             snprintf(msg, sizeof msg, "the restart of %s was decided %u times: counted more than once toward intensity",
                      fl_oracle__name(x, in, (int)ci, r->inc, nm, sizeof nm), r->count[SV_EV_RESTART]);
-            fl_oracle__viol(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, r->first[SV_EV_RESTART], r->second[SV_EV_RESTART], msg);
+            fl_oracle__viol2(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, r->first[SV_EV_RESTART], r->second[SV_EV_RESTART], msg);
         }
     for (size_t ci = 0; ci < s->n; ci++)
         for (size_t k = 1; k < s->ch[ci].n; k++) {
@@ -350,7 +376,7 @@ static void fl_oracle__intensity_counted(const fl_oracle__index *x, fl_oracle_ve
             if (decided) continue;
             snprintf(msg, sizeof msg, "%s was restarted without a RESTART decision: not counted toward intensity",
                      fl_oracle__name(x, in, (int)ci, s->ch[ci].incs[k].inc, nm, sizeof nm));
-            fl_oracle__viol(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, lo, st, msg);
+            fl_oracle__viol2(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, lo, st, msg);
         }
 }
 
@@ -363,28 +389,30 @@ void fl_oracle__intensity_shutdown(const fl_oracle__index *x, fl_oracle_verdict 
         fl_oracle__intensity_counted(x, vd, (int)ii);
         int32_t d = s->intensity;
         if (d == FL_ORACLE__NONE) continue;
-        int want[256];
-        size_t nwant = fl_oracle__alive_desc(x, (int)ii, d, 0, want, 256);
+        int *want = fl_oracle__ids(x, (int)ii, vd);
+        if (!want) return;
+        size_t nwant = fl_oracle__alive_desc(x, (int)ii, d, 0, want);
         int32_t end = s->shutdown != FL_ORACLE__NONE ? s->shutdown : (int32_t)x->n;
         char what[NAMEMAX];
         snprintf(what, sizeof what, "%s, intensity exceeded,", s->name);
         fl_oracle__expect_stops(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, (int)ii, d + 1, end, want, nwant, d, what);
+        free(want);
         if (s->shutdown == FL_ORACLE__NONE) {
             if (x->complete) {
                 snprintf(msg, sizeof msg, "%s exceeded its intensity but never shut down", s->name);
-                fl_oracle__viol(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, d, FL_ORACLE__NONE, msg);
+                fl_oracle__viol2(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, d, FL_ORACLE__NONE, msg);
             }
             continue;
         }
         if (x->tr[s->shutdown].ev.reason != SV_EXIT_SHUTDOWN) {
             snprintf(msg, sizeof msg, "%s exceeded its intensity but exited with reason %s, not shutdown",
                      s->name, sv_exit_name(x->tr[s->shutdown].ev.reason));
-            fl_oracle__viol(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, d, s->shutdown, msg);
+            fl_oracle__viol2(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, d, s->shutdown, msg);
         }
         if (s->parent >= 0 && x->complete && !fl_oracle__escalated(x, (int)ii, d)) {
             snprintf(msg, sizeof msg, "nested %s exceeded its intensity but its parent %s was never told (no escalated)",
                      s->name, x->inst[s->parent].name);
-            fl_oracle__viol(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, d, s->shutdown, msg);
+            fl_oracle__viol2(x, vd, FL_ORACLE_INV_INTENSITY_SHUTDOWN, d, s->shutdown, msg);
         }
     }
 }
@@ -412,174 +440,7 @@ void fl_oracle__no_leaked_thread(const fl_oracle__index *x, fl_oracle_verdict *v
                 if (run == FL_ORACLE__NONE || fl_oracle__term(r) != FL_ORACLE__NONE) continue;
                 snprintf(msg, sizeof msg, "%s ran and was neither joined nor reported unstopped: its thread leaked",
                          fl_oracle__name(x, (int)ii, (int)ci, r->inc, nm, sizeof nm));
-                fl_oracle__viol(x, vd, FL_ORACLE_INV_NO_LEAKED_THREAD, run, FL_ORACLE__NONE, msg);
+                fl_oracle__viol2(x, vd, FL_ORACLE_INV_NO_LEAKED_THREAD, run, FL_ORACLE__NONE, msg);
             }
 }
 
-/* ---- shutdown_completes -----------------------------------------------------------------
- * The run ended normally (no deadlock, budget or divergence; sv_sup_stop
- * returned); unless its start failed, the root emitted SHUTDOWN; every
- * supervisor instance that started emitted SHUTDOWN, with no child alive at
- * that point and no supervisor-side event of it after, and only for a reason
- * (a stop request for it or its parent, intensity_exceeded, auto_shutdown,
- * a failed initial start); AUTO_SHUTDOWN exactly when the policy asks; the
- * final stop of an instance not ended by intensity stopped the children
- * still alive in reverse start order. */
-/* auto_shutdown. A significant child's end that ends it for good: it came on
- * its own with a reason its restart type does not restart, and was joined.
- * Such an end of incarnation r (of child ci) at index e. */
-static int32_t fl_oracle__final_end(const fl_oracle__index *x, int in, int ci, const fl_oracle__inc *r) {
-    const fl_oracle__child *c = &x->inst[in].ch[ci];
-    if (!fl_oracle__spontaneous(r) || fl_oracle__restartable(c->restart, fl_oracle__end_reason(x, r))) return FL_ORACLE__NONE;
-    return fl_oracle__term(r) == FL_ORACLE__NONE ? FL_ORACLE__NONE : fl_oracle__term(r);
-}
-
-/* Is significant child ci still active just before i: an incarnation alive,
- * or its last incarnation a cause of a restart still to come? */
-static bool fl_oracle__active_at(const fl_oracle__index *x, int in, int ci, int32_t i) {
-    const fl_oracle__child *c = &x->inst[in].ch[ci];
-    const fl_oracle__inc *last = NULL;
-    for (size_t k = 0; k < c->n; k++) {
-        if (fl_oracle__alive_at(&c->incs[k], i)) return true;
-        if (c->incs[k].first[SV_EV_START] < i) last = &c->incs[k];
-    }
-    if (!last) return false;
-    if (last->first[SV_EV_START_FAILED] < i) return c->restart != SV_TEMPORARY;
-    int32_t e = fl_oracle__end(last);
-    return e < i && fl_oracle__spontaneous(last) && fl_oracle__restartable(c->restart, fl_oracle__end_reason(x, last));
-}
-
-/* AUTO_SHUTDOWN happens exactly when the policy asks: only with
- * any_significant (a significant child ended for good before it) or
- * all_significant (and no significant child is still active); and with
- * any_significant, every such end is followed by AUTO_SHUTDOWN unless the
- * supervisor was already stopping (as in restart_policy). */
-static void fl_oracle__auto_shutdown(const fl_oracle__index *x, fl_oracle_verdict *vd, int in) {
-    const fl_oracle__inst *s = &x->inst[in];
-    sv_auto_shutdown mode = x->pol->sups[s->psup].auto_shutdown;
-    char nm[NAMEMAX], msg[512];
-    int32_t d = s->auto_sd;
-    if (d != FL_ORACLE__NONE) {
-        bool ended = false, active = false;
-        for (size_t ci = 0; ci < s->n; ci++) {
-            const fl_oracle__pchild *pc = fl_oracle__pchild_of(x, in, (int)ci);
-            if (!pc || !pc->significant) continue;
-            for (size_t k = 0; k < s->ch[ci].n; k++)
-                ended |= fl_oracle__final_end(x, in, (int)ci, &s->ch[ci].incs[k]) < d;
-            active |= fl_oracle__active_at(x, in, (int)ci, d);
-        }
-        const char *why = mode == SV_AUTO_NEVER ? "its auto_shutdown is never"
-                        : !ended ? "no significant child had ended for good"
-                        : mode == SV_AUTO_ALL_SIGNIFICANT && active ? "a significant child was still active (all_significant)"
-                        : NULL;
-        if (why) {
-            snprintf(msg, sizeof msg, "%s shut down automatically, but %s", s->name, why);
-            fl_oracle__viol(x, vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, d, FL_ORACLE__NONE, msg);
-        }
-    }
-    if (mode != SV_AUTO_ANY_SIGNIFICANT || !x->complete) return;
-    for (size_t ci = 0; ci < s->n; ci++) {
-        const fl_oracle__pchild *pc = fl_oracle__pchild_of(x, in, (int)ci);
-        if (!pc || !pc->significant) continue;
-        for (size_t k = 0; k < s->ch[ci].n; k++) {
-            int32_t e = fl_oracle__final_end(x, in, (int)ci, &s->ch[ci].incs[k]);
-            if (e == FL_ORACLE__NONE || (d != FL_ORACLE__NONE && d > e) || fl_oracle__excused(x, in, e)) continue;
-            snprintf(msg, sizeof msg, "significant %s ended for good under any_significant, but %s did not shut down",
-                     fl_oracle__name(x, in, (int)ci, s->ch[ci].incs[k].inc, nm, sizeof nm), s->name);
-            fl_oracle__viol(x, vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, e, FL_ORACLE__NONE, msg);
-            return;
-        }
-    }
-}
-
-/* A start of instance in failed and was not retried (no RESTART decision
- * for it before SHUTDOWN) outside an admin call: its initial start failed. */
-static bool fl_oracle__init_failed(const fl_oracle__index *x, int in) {
-    const fl_oracle__inst *s = &x->inst[in];
-    for (size_t ci = 0; ci < s->n; ci++)
-        for (size_t k = 0; k < s->ch[ci].n; k++) {
-            const fl_oracle__inc *r = &s->ch[ci].incs[k];
-            int32_t f = r->first[SV_EV_START_FAILED];
-            if (f != FL_ORACLE__NONE && f < s->shutdown && !(r->first[SV_EV_RESTART] < s->shutdown) &&
-                !fl_oracle__in_admin(x, in, s->ch[ci].id, f))
-                return true;
-        }
-    return false;
-}
-
-void fl_oracle__shutdown_completes(const fl_oracle__index *x, fl_oracle_verdict *vd) {
-    char nm[NAMEMAX], msg[1024];
-    const fl_oracle_run_info *run = x->run;
-    if (run && run->end != FL_ORACLE_END_OK) {
-        /* The whole scheduler report: for a deadlock it names each blocked
-         * thread and what it waits on, which is what the user needs. */
-        const char *d = run->end_detail ? run->end_detail : "";
-        fl_oracle_verdict_add(vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, NULL, 0, "the run ended in %s%s%s", fl_oracle_end_name(run->end),
-                       *d ? ": " : "", d);
-        return;
-    }
-    if (run && run->stop_requested && !run->stop_returned) {
-        fl_oracle_verdict_add(vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, NULL, 0, "sv_sup_stop of the root never returned");
-        return;
-    }
-    if (!x->complete && !(run && run->start_failed)) {
-        fl_oracle_verdict_add(vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, NULL, 0, "the root supervisor %s never emitted shutdown",
-                       x->pol && x->pol->nsups ? x->pol->sups[0].name : "?");
-        return;
-    }
-    for (size_t ii = 0; ii < x->ninst; ii++) {
-        const fl_oracle__inst *s = &x->inst[ii];
-        int32_t first = FL_ORACLE__NONE;
-        for (int32_t i = 0; (size_t)i < x->n && first == FL_ORACLE__NONE; i++)
-            if (x->ref[i].inst == (int)ii && fl_oracle__kind(x, i) != SV_EV_CRASH && fl_oracle__kind(x, i) != SV_EV_EXIT)
-                first = i;
-        if (first != FL_ORACLE__NONE && first != s->sup_start) {
-            snprintf(msg, sizeof msg, "supervisor %s emitted %s before sup_start", s->name,
-                     sv_event_kind_name(fl_oracle__kind(x, first)));
-            fl_oracle__viol(x, vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, first, FL_ORACLE__NONE, msg);
-        }
-        if (s->shutdown != FL_ORACLE__NONE && !(s->cause <= s->shutdown) && !fl_oracle__init_failed(x, (int)ii)) {
-            snprintf(msg, sizeof msg, "supervisor %s shut down on its own with no reason: no stop request, "
-                     "intensity_exceeded, auto_shutdown or failed initial start", s->name);
-            fl_oracle__viol(x, vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, s->shutdown, FL_ORACLE__NONE, msg);
-        }
-        if (s->psup >= 0) fl_oracle__auto_shutdown(x, vd, (int)ii);
-        if (s->shutdown == FL_ORACLE__NONE) {
-            if (s->sup_start != FL_ORACLE__NONE) {
-                snprintf(msg, sizeof msg, "supervisor %s started but never shut down", s->name);
-                fl_oracle__viol(x, vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, s->sup_start, FL_ORACLE__NONE, msg);
-            }
-            continue;
-        }
-        for (size_t ci = 0; ci < s->n; ci++)
-            for (size_t k = 0; k < s->ch[ci].n; k++) {
-                const fl_oracle__inc *r = &s->ch[ci].incs[k];
-                if (fl_oracle__running(r) > s->shutdown || !fl_oracle__alive_at(r, s->shutdown)) continue;
-                snprintf(msg, sizeof msg, "%s shut down while %s was still alive", s->name,
-                         fl_oracle__name(x, (int)ii, (int)ci, r->inc, nm, sizeof nm));
-                fl_oracle__viol(x, vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, fl_oracle__running(r), s->shutdown, msg);
-            }
-        for (int32_t i = s->shutdown + 1; (size_t)i < x->n; i++) {
-            sv_event_kind k = fl_oracle__kind(x, i);
-            if (x->ref[i].inst != (int)ii || k == SV_EV_CRASH || k == SV_EV_EXIT || k == SV_EV_ESCALATED) continue;
-            snprintf(msg, sizeof msg, "%s emitted %s after it shut down", s->name, sv_event_kind_name(k));
-            fl_oracle__viol(x, vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, s->shutdown, i, msg);
-            break;
-        }
-        if (s->intensity != FL_ORACLE__NONE || s->psup < 0) continue;
-        /* the final sweep: the stop block that ends at SHUTDOWN */
-        int32_t b = s->shutdown;
-        for (int32_t i = s->shutdown - 1; i >= 0; i--) {
-            if (x->ref[i].inst != (int)ii) continue;
-            sv_event_kind k = fl_oracle__kind(x, i);
-            if (fl_oracle__transparent(k)) continue;
-            if (!(fl_oracle__stop_kind(k) || k == SV_EV_CHILD_REMOVED)) break;
-            b = i;
-        }
-        int want[256];
-        size_t nwant = fl_oracle__alive_desc(x, (int)ii, b, 0, want, 256);
-        char what[NAMEMAX];
-        snprintf(what, sizeof what, "the shutdown of %s", s->name);
-        fl_oracle__expect_stops(x, vd, FL_ORACLE_INV_SHUTDOWN_COMPLETES, (int)ii, b, s->shutdown, want, nwant, b, what);
-    }
-}

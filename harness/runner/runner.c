@@ -79,6 +79,7 @@ void fl_runner_trace_format(const fl_event *trace, size_t n, FILE *out) {
         fprintf(out, "#%llu t=%lld.%09lld %s %s", (unsigned long long)e->seq, (long long)(t / 1000000000),
                 (long long)(t % 1000000000), e->sup ? e->sup : "?", sv_event_kind_name(e->kind));
         if (e->child) fprintf(out, " child=%s", e->child);
+        if (e->instance) fprintf(out, " instance=%u", e->instance);
         if (e->incarnation) fprintf(out, " inc=%u", e->incarnation);
         if (e->kind == SV_EV_CRASH || e->kind == SV_EV_EXIT || e->kind == SV_EV_LOGGED ||
             e->kind == SV_EV_JOINED || e->kind == SV_EV_UNSTOPPED || e->kind == SV_EV_RESTART ||
@@ -178,6 +179,8 @@ static void fl_runner__admin(fl_runner__ctx *c, sv_sup *sup, const fl_scenario_a
     static const fl_oracle_admin_op ops[] = {
         [FL_SCENARIO_ACT_START] = FL_ORACLE_ADMIN_START, [FL_SCENARIO_ACT_TERMINATE] = FL_ORACLE_ADMIN_TERMINATE,
         [FL_SCENARIO_ACT_RESTART] = FL_ORACLE_ADMIN_RESTART, [FL_SCENARIO_ACT_DELETE] = FL_ORACLE_ADMIN_DELETE,
+        [FL_SCENARIO_ACT_START_INSTANCE] = FL_ORACLE_ADMIN_START,
+        [FL_SCENARIO_ACT_TERMINATE_INSTANCE] = FL_ORACLE_ADMIN_TERMINATE,
     };
     fl_oracle_admin_call call = {.op = ops[a->kind], .sup = c->s->root->name, .child = a->child->id};
     call.seq_before = atomic_load_explicit(&c->last_seq, memory_order_relaxed);
@@ -186,6 +189,8 @@ static void fl_runner__admin(fl_runner__ctx *c, sv_sup *sup, const fl_scenario_a
     case FL_SCENARIO_ACT_START: r = sv_start_child(sup, fl_world_child_spec(c->w, a->child)); break;
     case FL_SCENARIO_ACT_TERMINATE: r = sv_terminate_child(sup, a->child->id); break;
     case FL_SCENARIO_ACT_RESTART: r = sv_restart_child(sup, a->child->id); break;
+    case FL_SCENARIO_ACT_START_INSTANCE: r = sv_start_instance(sup, fl_world_instance_arg(c->w, a), &call.instance); break;
+    case FL_SCENARIO_ACT_TERMINATE_INSTANCE: r = sv_terminate_instance(sup, call.instance = a->instance); break;
     default: r = sv_delete_child(sup, a->child->id); break;
     }
     call.seq_after = atomic_load_explicit(&c->last_seq, memory_order_relaxed);
@@ -215,10 +220,13 @@ void fl_runner__main(void *arg) {
         sup = NULL;
     }
     size_t ai = 0;
+    int64_t snap_next = c->snap_period > 0 ? c->snap_period : INT64_MAX;
     for (;;) {
-        /* next time point: an action or a timed state check, before the end */
-        int64_t next = INT64_MAX;
-        if (ai < s->nactions) next = s->actions[ai].at_ns;
+        /* next time point: an action, a timed state check or a periodic
+         * snapshot, before the end */
+        int64_t next = snap_next, vn = fl_runner__view_next(c);
+        if (vn < next) next = vn;
+        if (ai < s->nactions && s->actions[ai].at_ns < next) next = s->actions[ai].at_ns;
         for (size_t i = 0; i < s->nexpects; i++)
             if (s->expects[i].kind == FL_SCENARIO_EXP_STATE && s->expects[i].at_ns >= 0 &&
                 c->states[i] == (fl_scenario_state)-1 && s->expects[i].at_ns < next)
@@ -230,9 +238,13 @@ void fl_runner__main(void *arg) {
             if (!sup) continue;
             if (a->kind == FL_SCENARIO_ACT_STOP) fl_runner__stop(c, sup);
             else if (a->kind == FL_SCENARIO_ACT_CRASH) fl_world_crash(c->w, a->child, a->msg);
+            else if (a->kind == FL_SCENARIO_ACT_EXIT) fl_world_exit(c->w, a->child, a->exit_value);
             else fl_runner__admin(c, sup, a);
         }
         fl_runner__observe_states(c, sup, false, next);
+        bool periodic = next == snap_next;
+        if (periodic) snap_next = next + c->snap_period;
+        fl_runner__view_at(c, sup, next, false, periodic);
     }
     sv_sleep_until(end);
     c->root_exit = -1;
@@ -243,6 +255,7 @@ void fl_runner__main(void *arg) {
             strcmp(c->trace[i].sup, s->root->name) == 0)
             c->root_exit = c->trace[i].ev.reason;
     fl_runner__observe_states(c, sup, true, 0);
+    if (sup && c->root_exit < 0) fl_runner__view_at(c, sup, s->run.duration_ns, true, c->snap_period > 0);
     if (sup && c->root_exit < 0) fl_runner__stop(c, sup);
     c->info.stop_returned = true;
     fl_world_release(c->w);
@@ -313,9 +326,10 @@ int fl_runner__begin(fl_runner__ctx *c, const fl_scenario *s, uint64_t seed, fl_
     c->begun = true;
     out->seed = seed;
     c->states = malloc((s->nexpects ? s->nexpects : 1) * sizeof *c->states);
+    c->snap_of = malloc((s->nexpects ? s->nexpects : 1) * sizeof *c->snap_of);
     c->admin = malloc((s->nactions ? s->nactions : 1) * sizeof *c->admin);
-    if (!c->states || !c->admin) return -ENOMEM;
-    for (size_t i = 0; i < s->nexpects; i++) c->states[i] = (fl_scenario_state)-1;
+    if (!c->states || !c->admin || !c->snap_of) return -ENOMEM;
+    for (size_t i = 0; i < s->nexpects; i++) c->states[i] = (fl_scenario_state)-1, c->snap_of[i] = -1;
     int r = fl_world_build(s, seed, &c->w);
     if (r < 0) {
         c->w = NULL;
@@ -421,6 +435,8 @@ int fl_runner__judge(fl_runner__ctx *c, const fl_sched_result *res, bool free_ru
     c->abandoned = free_run && res->nleaked > 0; /* still running: see fl_runner__end */
     c->info.admin = c->admin;
     c->info.nadmin = c->nadmin;
+    c->info.snaps = c->snaps;
+    c->info.nsnaps = c->nsnaps;
     if (!c->main_done) c->info.stop_returned = false;
     if (c->oom) return -ENOMEM;
     if ((r = fl_runner__policy(s, c->w, &pol)) < 0) goto fail;
@@ -433,9 +449,15 @@ int fl_runner__judge(fl_runner__ctx *c, const fl_sched_result *res, bool free_ru
     }
     if ((r = fl_oracle_check(pol, c->trace, c->ntrace, &c->info, &out->verdict)) < 0) goto fail;
     if (res->status == FL_SCHED_OK || res->status == FL_SCHED_DEADLOCK || res->status == FL_SCHED_BUDGET) {
+        const fl_oracle_snapshot **snaps = calloc(s->nexpects ? s->nexpects : 1, sizeof *snaps);
+        if (!snaps) { r = -ENOMEM; goto fail; }
+        for (size_t i = 0; i < s->nexpects; i++) snaps[i] = c->snap_of[i] >= 0 ? &c->snaps[c->snap_of[i]] : NULL;
         fl_oracle_observed obs = {.root_exit = c->main_done ? c->root_exit : -2, .states = c->states,
-                           .log = (const char *const *)c->log, .nlog = c->nlog};
-        if ((r = fl_oracle_expect(s, c->trace, c->ntrace, &obs, &out->verdict)) < 0) goto fail;
+                           .log = (const char *const *)c->log, .nlog = c->nlog, .snaps = snaps,
+                           .start_err = c->info.start_failed ? c->info.start_err : 0};
+        r = fl_oracle_expect(s, c->trace, c->ntrace, &obs, &out->verdict);
+        free(snaps);
+        if (r < 0) goto fail;
     }
     for (size_t i = 0; i < c->nmismatch; i++)
         fl_oracle_verdict_add(&out->verdict, FL_ORACLE_INV_EXPECTATION, NULL, 0, "%s", c->mismatch[i]);
@@ -490,7 +512,9 @@ void fl_runner__end(fl_runner__ctx *c, fl_runner_out *out) {
     for (size_t i = 0; i < c->nmismatch; i++) free(c->mismatch[i]);
     free(c->mismatch);
     free(c->states);
+    free(c->snap_of);
     free(c->admin);
+    fl_runner__snapshots_free(c);
     if (c->w && (!c->free_run || (!c->abandoned && fl_runner__world_quiet(c->w)))) fl_world_free(c->w);
     else if (c->w) {
         snprintf(fl_runner__stuck, sizeof fl_runner__stuck, "%s", c->s->path);
@@ -499,9 +523,35 @@ void fl_runner__end(fl_runner__ctx *c, fl_runner_out *out) {
     memset(c, 0, sizeof *c);
 }
 
+/* A run that shows the scenario cannot run as written is refused (-EINVAL,
+ * out->sched_report "file:line:col: …"; the CLI exits 2, as for a parse
+ * error), never judged: libsv refused the tree itself (sv_sup_start failed
+ * before the root's SUP_START, and no `expect refused` says that is the
+ * point), or the run used every thread the controlled scheduler has (starts
+ * then fail for the harness's sake, not libsv's). 0 otherwise. */
+static int fl_runner__refused(const fl_runner__ctx *c, const fl_sched_result *res, fl_runner_out *out) {
+    const fl_scenario *s = c->s;
+    if (res->threads >= FL_SCHED_MAX_THREADS) {
+        out->sched_report = fl_runner__strdupf("%s:%d:%d: the run needs more than %d threads, the controlled "
+                                               "scheduler's limit: the scenario cannot run as written",
+                                               s->path, s->root->line, s->root->col, FL_SCHED_MAX_THREADS);
+        return -EINVAL;
+    }
+    if (!c->info.start_failed || s->expect_refused) return 0;
+    for (size_t i = 0; i < c->ntrace; i++)
+        if (c->trace[i].ev.kind == SV_EV_SUP_START) return 0; /* a child's start failed: libsv's behaviour */
+    const char *nm = fl_scenario_errno_name(c->info.start_err);
+    out->sched_report = fl_runner__strdupf("%s:%d:%d: libsv refused this supervisor tree (sv_sup_start: %s%s%d): "
+                                           "the scenario cannot run as written (write `expect refused %s` if the "
+                                           "refusal is what it tests)", s->path, s->root->line, s->root->col,
+                                           nm ? nm : "", nm ? " " : "", c->info.start_err, nm ? nm : "E…");
+    return -EINVAL;
+}
+
 int fl_runner_run(const fl_scenario *s, const fl_runner_params *p, fl_runner_out *out) {
     fl_runner__out_init(out);
     uint64_t seed = p->seed;
+    bool explored = false; /* replaying a schedule that explore found */
     if (p->strategy == FL_SCHED_STRAT_REPLAY) {
         fl_sched_schedule sc;
         char err[160];
@@ -510,6 +560,7 @@ int fl_runner_run(const fl_scenario *s, const fl_runner_params *p, fl_runner_out
             return -EINVAL;
         }
         seed = sc.seed;
+        explored = sc.strategy == FL_SCHED_STRAT_DFS;
         fl_sched_schedule_free(&sc);
     }
     bool free_run = p->strategy == FL_SCHED_STRAT_FREE;
@@ -521,6 +572,12 @@ int fl_runner_run(const fl_scenario *s, const fl_runner_params *p, fl_runner_out
     int r = fl_runner__begin(c, s, seed, out);
     if (r < 0) goto done;
     c->free_run = free_run;
+    /* the root's own view, checked by the oracle (children_view); explore
+     * takes no periodic snapshots (they would multiply its schedules), so
+     * the replay of a schedule it found takes none either */
+    if (!explored)
+        c->snap_period = s->run.duration_ns / FL_RUNNER__SNAP_MAX > FL_RUNNER__SNAP_PERIOD_NS
+                             ? s->run.duration_ns / FL_RUNNER__SNAP_MAX : FL_RUNNER__SNAP_PERIOD_NS;
     if (free_run) c->time_scale = p->time_scale ? p->time_scale : FL_RUNNER_FREE_TIME_SCALE;
     fl_sched_opts o = {.strategy = p->strategy, .seed = seed, .depth = p->depth,
                        .step_budget = p->budget, .schedule = p->schedule, .pct_k = p->pct_k};
@@ -549,6 +606,7 @@ int fl_runner_run(const fl_scenario *s, const fl_runner_params *p, fl_runner_out
         fl_sched_result_free(&res);
         return r;
     }
+    if ((r = fl_runner__refused(c, &res, out)) < 0) goto done;
     r = fl_runner__judge(c, &res, free_run, out);
 done:
     fl_runner__end(c, out);

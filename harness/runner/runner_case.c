@@ -177,9 +177,15 @@ int fl_runner_case_range(const fl_scenario *s, const fl_runner_opts *o, uint32_t
         } else if (i == from) {
             r = fl_runner__record(c, &out, NULL);
         }
+        /* A run cut short by the step budget or a deadlock (a livelock or a
+         * lost wake-up) would cost a whole budget on every later seed too:
+         * the case has its failure, stop (known-bad cases keep looking for
+         * their invariant). This keeps a suite run with such a bug in
+         * libsv to seconds. */
+        bool stuck = failed && !s->expect_fail && (out.status == FL_SCHED_BUDGET || out.status == FL_SCHED_DEADLOCK);
         fl_runner_out_free(&out);
         if (o && o->progress) o->progress(o->progress_ud, c->runs, failed);
-        if (r < 0 || part->hit) break;
+        if (r < 0 || part->hit || stuck) break;
     }
     if (vf && fclose(vf) == 0) part->verbose = vbuf;
     else if (vf) free(vbuf);

@@ -42,6 +42,10 @@ typedef struct fl_runner__ctx {
     fl_oracle_admin_call *admin;
     size_t nadmin;
     fl_scenario_state *states;   /* per expects[] index: what `expect state` saw */
+    fl_oracle_snapshot *snaps;  /* the root's view, at quiescent points (runner_view.c) */
+    size_t nsnaps, snapcap;
+    int64_t snap_period;        /* periodic snapshots every this many ns; 0 none */
+    int *snap_of;               /* per expects[] index: its snapshot in snaps, -1 none */
     char **mismatch;    /* `result=` mismatches, formatted */
     size_t nmismatch;
     int root_exit;
@@ -118,6 +122,28 @@ struct fl_runner_live {
 
 /* The step hook that publishes choices into a live page (runner.c). */
 void fl_runner__live_step(void *ud, uint64_t step, int cur, const int *runnable, int n, int chosen, bool followed);
+
+/* ---- snapshots (runner_view.c) ------------------------------------------------------ */
+
+/* Periodic snapshots: one every FL_RUNNER__SNAP_PERIOD_NS of virtual time,
+ * at most FL_RUNNER__SNAP_MAX per run (the period grows for long runs). */
+#define FL_RUNNER__SNAP_PERIOD_NS 100000000ll
+#define FL_RUNNER__SNAP_MAX 32
+
+/* On main: ask sup (the root) for which_children, count_children and
+ * which_children, record them with the seq window as c->snaps[i]; at is
+ * the virtual time from the run's start. i, or -1 (the root already exited,
+ * or out of memory: c->oom). */
+int fl_runner__snapshot(fl_runner__ctx *c, sv_sup *sup, int64_t at);
+/* Free c's snapshots. */
+void fl_runner__snapshots_free(fl_runner__ctx *c);
+/* The next time (from the start) an `expect count` / `expect children`
+ * wants the root's view, INT64_MAX if none. */
+int64_t fl_runner__view_next(const fl_runner__ctx *c);
+/* At time point `at` (at_end: the end of the run's duration): take a
+ * snapshot if one is periodic now or an expectation wants it, and give it
+ * to those expectations (c->snap_of). */
+void fl_runner__view_at(fl_runner__ctx *c, sv_sup *sup, int64_t at, bool at_end, bool periodic);
 
 /* ---- free runs (runner_free.c) ---------------------------------------------------- */
 

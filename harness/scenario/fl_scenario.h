@@ -88,6 +88,9 @@ typedef struct fl_scenario_op_when {
     uint32_t p_pct;    /* 1..100: applies with this probability, drawn from
                           the run's seed, child, incarnation and op (default
                           100 = always)                                       */
+    bool has_arg;      /* `arg N`: only in simple_one_for_one instances
+                          started with arg=N                                  */
+    int arg;
 } fl_scenario_op_when;
 
 typedef struct fl_scenario_op {
@@ -166,7 +169,10 @@ typedef struct fl_scenario_fault {
     uint32_t times;        /* default 1 (0 with p= unless times= given) */
     uint32_t p_pct;        /* default 100 */
     uint32_t from;         /* default 2: restarts only, the first start is OK */
-    int err;               /* negative errno the init hook returns; default -EAGAIN */
+    int err;               /* negative errno the init hook returns; default -EAGAIN;
+                              `fault ignore` (ignore true): SV_IGNORE */
+    bool ignore;           /* `fault ignore ID …`: the init hook says SV_IGNORE
+                              (OTP's `ignore`: not started, not a failure) */
 } fl_scenario_fault;
 
 /* `failpoint NAME "SPEC"`: SPEC in the grammar of harness/failpoint/fl_failpoint.h,
@@ -201,6 +207,14 @@ typedef enum fl_scenario_action_kind {
     FL_SCENARIO_ACT_DELETE,     /* `at T delete_child ID`                              */
     FL_SCENARIO_ACT_CRASH,      /* `at T crash ID ["msg"]`: fl_world_crash; the worker
                           crashes at its next op boundary                     */
+    FL_SCENARIO_ACT_EXIT,       /* `at T exit ID [normal|shutdown]`: fl_world_exit; the
+                          worker returns 0 / SV_RET_SHUTDOWN at its next op
+                          boundary                                            */
+    FL_SCENARIO_ACT_START_INSTANCE, /* `at T start_instance ID [arg=N]`: sv_start_instance
+                          of the root (simple_one_for_one; ID its template)
+                          with fl_world_instance_arg                          */
+    FL_SCENARIO_ACT_TERMINATE_INSTANCE, /* `at T terminate_instance ID N`:
+                          sv_terminate_instance(root, N)                      */
 } fl_scenario_action_kind;
 
 typedef struct fl_scenario_action {
@@ -211,10 +225,15 @@ typedef struct fl_scenario_action {
                               a child of the root (libsv has no handle on
                               nested supervisors). CRASH: a scripted worker */
     char *msg;             /* CRASH message (default "injected crash") */
+    int exit_value;        /* EXIT: 0 (`normal`, the default) or SV_RET_SHUTDOWN */
+    int arg;               /* START_INSTANCE: the instance's argument (default 0) */
+    uint32_t instance;     /* TERMINATE_INSTANCE: the instance number (libsv numbers
+                              instances 1, 2, … in start order, never reused) */
     bool check_result;     /* `result=…` given */
     int result;            /* expected return: 0 (`ok`) or -SV_E… (`already_started`,
                               `already_present`, `running`, `restarting`,
-                              `not_found`, `shutdown`) */
+                              `not_found`, `shutdown`), or any negative errno
+                              by name (`EINVAL`, `EOPNOTSUPP`, …) or number (`-22`) */
 } fl_scenario_action;
 
 /* ---- expectations ------------------------------------------------------------ */
@@ -229,6 +248,16 @@ typedef enum fl_scenario_expect_kind {
     FL_SCENARIO_EXP_LOG,        /* `expect log contains|lacks "text"`: over all log lines */
     FL_SCENARIO_EXP_EVENT,      /* `expect [no] event KIND [ID]`: at least one / none     */
     FL_SCENARIO_EXP_FAIL,       /* `expect fail INVARIANT`: known-bad scenario             */
+    FL_SCENARIO_EXP_CHILD_COUNT,/* `expect count KEY=N… [at T]`: sv_count_children of the
+                          root (keys specs, active, supervisors, workers) */
+    FL_SCENARIO_EXP_CHILDREN,   /* `expect children ID:STATES… | none [at T]`:
+                          sv_which_children of the root lists exactly these,
+                          in this order, each in one of its states         */
+    FL_SCENARIO_EXP_ORDER,      /* `expect order start|stop ID ID…`: the first START
+                          (start) / last STOP_REQUESTED (stop) of each
+                          child, in this order in the trace                */
+    FL_SCENARIO_EXP_REFUSED,    /* `expect refused ERR`: sv_sup_start(root) fails with
+                          -ERR before anything starts (an invalid spec)     */
 } fl_scenario_expect_kind;
 
 /* Counted over the run's trace, for events whose child is the ID (or, for a
@@ -254,6 +283,9 @@ typedef enum fl_scenario_state {
                               ended, never started, or supervisor gone) */
 } fl_scenario_state;
 
+/* A set of states (`running|restarting`): one bit per state. */
+#define FL_SCENARIO_STATE_BIT(st) ((st) == FL_SCENARIO_STATE_ABSENT ? 1u << 4 : 1u << (unsigned)(st))
+
 typedef struct fl_scenario_expect {
     int line, col;
     fl_scenario_expect_kind kind;
@@ -269,19 +301,30 @@ typedef struct fl_scenario_expect {
     fl_scenario_cmp cmp;            /* COUNT */
     uint32_t n;            /* COUNT */
     int exit_reason;       /* EXIT: sv_exit, or -1 for `none` */
-    fl_scenario_state state;        /* STATE: checked at at_ns, or at the end of the run
-                              (before the runner's final stop) when at_ns < 0 */
+    fl_scenario_state state;        /* STATE: the first state written; checked at at_ns,
+                              or at the end of the run (before the runner's
+                              final stop) when at_ns < 0 (also CHILD_COUNT,
+                              CHILDREN) */
+    unsigned states;       /* STATE: every state written (FL_SCENARIO_STATE_BIT) */
     int64_t at_ns;
+    int64_t counts[4];     /* CHILD_COUNT: specs, active, supervisors, workers; -1 unchecked */
+    fl_scenario_child_decl **list; /* CHILDREN (root children), ORDER: the ids in order */
+    unsigned *list_states; /* CHILDREN: per entry, its allowed states (bits) */
+    size_t nlist;
+    bool stop_order;       /* ORDER: `stop` */
+    int err;               /* REFUSED: the negative errno */
     bool negate;           /* LOG: `lacks`; EVENT: `no event` */
     char *text;            /* LOG: the substring; FAIL: the invariant name */
     sv_event_kind event;   /* EVENT */
+    bool has_reason;       /* EVENT: `reason=R` given … */
+    int reason;            /* … the sv_exit the event must carry */
 } fl_scenario_expect;
 
 /* Invariant names accepted by `expect fail` (the oracle's vocabulary). */
 #define FL_SCENARIO_INVARIANT_NAMES \
     "crash_logged_once", "joined_before_restart", "restart_policy", "strategy_set", \
     "intensity_shutdown", "no_lost_report", "no_leaked_thread", "shutdown_completes", \
-    "expectation"
+    "event_order", "children_view", "expectation"
 
 /* ---- run parameters ------------------------------------------------------------ */
 
@@ -295,6 +338,12 @@ typedef struct fl_scenario_expect {
 #define FL_SCENARIO_RUN_STRATEGY 0x04u
 #define FL_SCENARIO_RUN_DEPTH    0x08u
 #define FL_SCENARIO_RUN_BUDGET   0x10u
+/* Default step budget per run. The suite's longest run takes under 5,000
+ * steps; 50,000 leaves ten times that, and a livelock or lost wake-up in
+ * libsv then ends a run in about 0.2 s instead of 0.8 s (the runner also
+ * stops a case at its first run that ended in budget or deadlock). A
+ * scenario with a large tree raises it with `run budget=N`. */
+#define FL_SCENARIO_DEFAULT_BUDGET 50000u
 #define FL_SCENARIO_RUN_DURATION 0x20u
 #define FL_SCENARIO_RUN_SWARM    0x40u
 
@@ -303,7 +352,8 @@ typedef struct fl_scenario_run {
     uint64_t seed;         /* first seed; runs use seed, seed+1, …; default 1 */
     fl_sched_strategy strategy; /* default FL_SCHED_STRAT_RANDOM */
     uint32_t depth;        /* pct bug depth; default 3 */
-    uint64_t budget;       /* scheduling-step budget per run; default 200000 */
+    uint64_t budget;       /* scheduling-step budget per run; default
+                              FL_SCENARIO_DEFAULT_BUDGET */
     int64_t duration_ns;   /* virtual run length; default 2 s */
     bool swarm;            /* default off */
     unsigned set;          /* FL_RUN_* bits */
@@ -323,6 +373,7 @@ typedef struct fl_scenario {
     fl_scenario_expect *expects;    size_t nexpects;  /* in file order */
     const char *expect_fail; /* invariant of the `expect fail` line, or NULL;
                                 points into expects[] */
+    int expect_refused;      /* the error of an `expect refused` line, or 0 */
 } fl_scenario;
 
 /* Parse the scenario file at path. On success returns 0 and *out (free with
@@ -336,6 +387,19 @@ int fl_scenario_parse_file(const char *path, fl_scenario **out, fl_lex_diag *dia
  * NUL bytes, which are errors); name is what diagnostics and s->path say. */
 int fl_scenario_parse_str(const char *name, const char *text, size_t len,
                           fl_scenario **out, fl_lex_diag *diag);
+
+/* libsv's limits a scenario must respect to run (checked by the parser,
+ * file:line:col diagnostics): supervisors nested at most this deep under
+ * the root (sv.h: "nesting deeper than 16" is refused; allowed with
+ * `expect refused`), and at most this many children in the tree (each runs
+ * on a thread; the controlled scheduler runs FL_SCHED_MAX_THREADS per run,
+ * main and the root's thread included). */
+#define FL_SCENARIO_MAX_NESTING 16
+#define FL_SCENARIO_MAX_CHILDREN (FL_SCHED_MAX_THREADS - 2)
+
+/* The name of an errno that admin results and `expect refused` accept
+ * ("EINVAL"), or NULL; err is negative or positive. */
+const char *fl_scenario_errno_name(int err);
 
 /* Free a scenario and everything it owns. s may be NULL. */
 void fl_scenario_free(fl_scenario *s);

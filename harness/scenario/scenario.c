@@ -64,7 +64,7 @@ int fl_scenario__dup_key(fl_lex_cur *c, unsigned *seen, unsigned bit, int col, c
 
 /* ---- supervisor and child keys -------------------------------------------------------- */
 
-static const char *const fl_scenario__strategies[] = {"one_for_one", "one_for_all", "rest_for_one"};
+static const char *const fl_scenario__strategies[] = {"one_for_one", "one_for_all", "rest_for_one", "simple_one_for_one"};
 static const char *const fl_scenario__restarts[] = {"permanent", "transient", "temporary"};
 static const char *const fl_scenario__autos[] = {"never", "any_significant", "all_significant"};
 
@@ -120,7 +120,7 @@ static int fl_scenario__sup_key(fl_scenario__parser *P, fl_scenario_sup_decl *su
     int v;
     if (strcmp(key, "strategy") == 0 && has_value) {
         if (fl_scenario__dup_key(c, seen, 1u << 0, col, key)) return -EINVAL;
-        if (fl_scenario__enum(c, fl_scenario__strategies, 3, "a strategy", &v)) return -EINVAL;
+        if (fl_scenario__enum(c, fl_scenario__strategies, 4, "a strategy", &v)) return -EINVAL;
         sup->strategy = (sv_strategy)v;
         return 1;
     }
@@ -248,8 +248,6 @@ int fl_scenario__stmt_supervisor(fl_scenario__parser *P, fl_scenario_sup_decl *p
         }
         if (fl_lex_sep(c, "the value")) return -EINVAL;
     }
-    if (ch && ch->significant && ch->restart == SV_PERMANENT)
-        return fl_lex_err_col(c, col, "expected restart=transient or restart=temporary for a significant child");
     return fl_scenario__push(P, (fl_scenario__frame){.kind = FL_SCENARIO__FR_SUP, .indent = indent, .line = line, .sup = sup, .child = ch});
 }
 
@@ -291,8 +289,6 @@ static int fl_scenario__stmt_child(fl_scenario__parser *P, fl_scenario_sup_decl 
         }
         if (fl_lex_sep(c, "the value")) return -EINVAL;
     }
-    if (ch->significant && ch->restart == SV_PERMANENT)
-        return fl_lex_err_col(c, col, "expected restart=transient or restart=temporary for a significant child");
     if (kind == FL_SCENARIO_CHILD_USER && !ch->fn_name && !(ch->fn_name = fl_scenario__strdup(id))) return -ENOMEM;
     return fl_scenario__push(P, (fl_scenario__frame){.kind = kind == FL_SCENARIO_CHILD_USER ? FL_SCENARIO__FR_USER : FL_SCENARIO__FR_WORKER,
                                    .indent = indent, .line = c->line, .child = ch,
@@ -416,7 +412,7 @@ int fl_scenario_parse_str(const char *name, const char *text, size_t len, fl_sce
         fl_lex_diag_set(diag, name ? name : "<scenario>", 0, 0, "out of memory");
         goto fail;
     }
-    s->run = (fl_scenario_run){.seeds = 100, .seed = 1, .strategy = FL_SCHED_STRAT_RANDOM, .depth = 3, .budget = 200000,
+    s->run = (fl_scenario_run){.seeds = 100, .seed = 1, .strategy = FL_SCHED_STRAT_RANDOM, .depth = 3, .budget = FL_SCENARIO_DEFAULT_BUDGET,
                       .duration_ns = 2000000000LL};
     P->s = s;
     P->diag = diag;

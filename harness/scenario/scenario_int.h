@@ -60,5 +60,20 @@ int fl_scenario__script_line(fl_scenario__parser *P, fl_scenario__frame *fr, int
 /* scenario_stmt.c */
 int fl_scenario__stmt_top(fl_scenario__parser *P);   /* one top-level line (indentation 0) */
 int fl_scenario__finish(fl_scenario__parser *P);     /* checks after the last line */
+enum fl_scenario__ref { FL_SCENARIO__REF_ANY, FL_SCENARIO__REF_WORKER, FL_SCENARIO__REF_SCRIPT, FL_SCENARIO__REF_ROOT_CHILD };
+/* Read an id (after blanks) and resolve it to a child of the required kind,
+ * then a separator. 0 or -EINVAL with the diagnostic set. */
+int fl_scenario__ref(fl_scenario__parser *P, enum fl_scenario__ref want, fl_scenario_child_decl **out);
+int fl_scenario__need_root(fl_scenario__parser *P, int col, const char *what); /* 0, or -EINVAL: no tree yet */
+int fl_scenario__bad_key(fl_lex_cur *c, int col, const char *list);          /* -EINVAL: "expected LIST" at col */
+
+/* scenario_expect.c */
+int fl_scenario__stmt_expect(fl_scenario__parser *P, int col); /* one `expect` line */
+/* An admin result: ok, a libsv name (already_started, …), an errno name
+ * (EINVAL) or a negative number; *out the value (0 or negative). */
+int fl_scenario__result(fl_lex_cur *c, int *out);
+/* libsv's limits (nesting, children per tree): 0, or -EINVAL with a
+ * diagnostic at the offending declaration. */
+int fl_scenario__check_limits(fl_scenario__parser *P);
 
 #endif

@@ -30,7 +30,8 @@ const char *fl_scenario_state_name(fl_scenario_state st) {
     return "?";
 }
 const char *fl_scenario_action_name(fl_scenario_action_kind k) {
-    static const char *n[] = {"stop", "start_child", "terminate_child", "restart_child", "delete_child", "crash"};
+    static const char *n[] = {"stop",  "start_child", "terminate_child", "restart_child",     "delete_child",
+                              "crash", "exit",        "start_instance",  "terminate_instance"};
     return (unsigned)k < sizeof n / sizeof n[0] ? n[k] : "?";
 }
 const char *fl_scenario_strategy_name(fl_sched_strategy k) {
@@ -109,7 +110,11 @@ void fl_scenario_free(fl_scenario *s) {
     free(s->races);
     for (size_t i = 0; i < s->nactions; i++) free(s->actions[i].msg);
     free(s->actions);
-    for (size_t i = 0; i < s->nexpects; i++) free(s->expects[i].text);
+    for (size_t i = 0; i < s->nexpects; i++) {
+        free(s->expects[i].text);
+        free(s->expects[i].list);
+        free(s->expects[i].list_states);
+    }
     free(s->expects);
     free(s);
 }

@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The condition after an op: `on N`, `on N..M` or `after N`, and `p=P%`. */
+/* The condition after an op: `on N`, `on N..M` or `after N`, `p=P%` and
+ * `arg N`. */
 static int fl_scenario__op_when(fl_scenario__parser *P, fl_scenario_op *op) {
     fl_lex_cur *c = &P->c;
     bool inc_seen = false, p_seen = false;
@@ -39,6 +40,11 @@ static int fl_scenario__op_when(fl_scenario__parser *P, fl_scenario_op *op) {
             if (fl_lex_u32(c, UINT32_MAX - 1, &n, "an incarnation number")) return -EINVAL;
             op->when.inc_min = n + 1;
             op->when.inc_max = 0;
+        } else if (fl_scenario__word(c, "arg")) {
+            if (op->when.has_arg) return fl_lex_err_col(c, col, "expected one `arg` condition");
+            op->when.has_arg = true;
+            fl_lex_ws(c);
+            if (fl_lex_int(c, &op->when.arg, "an instance argument")) return -EINVAL;
         } else if (fl_lex_ident_len(c) == 1 && fl_lex_lit(c, "p=")) {
             uint32_t ppm;
             if (p_seen) return fl_lex_err_col(c, col, "expected each key once: `p` is given twice");
@@ -49,7 +55,7 @@ static int fl_scenario__op_when(fl_scenario__parser *P, fl_scenario_op *op) {
             op->when.p_pct = ppm / 10000;
         } else {
             c->p = c->bol + (col - 1 - c->col0);
-            return fl_lex_err(c, "expected end of line, `on N`, `on N..M`, `after N` or `p=P%%`");
+            return fl_lex_err(c, "expected end of line, `on N`, `on N..M`, `after N`, `p=P%%` or `arg N`");
         }
         if (fl_lex_sep(c, "the condition")) return -EINVAL;
     }

@@ -1,7 +1,8 @@
 /*
  * scenario_stmt.c — the top-level statements of the scenario language:
- * scenario, run, supervisor (root), fault, failpoint, race, at, expect; and
- * the checks made after the last line.
+ * scenario, run, supervisor (root), fault, failpoint, race, at; the
+ * dispatch and the checks made after the last line (`expect`:
+ * scenario_expect.c).
  *
  * References (ids in fault/race/at/expect lines) resolve against the tree
  * declared above them; the root supervisor block ends at the first line
@@ -13,22 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const fl_scenario__invariants[] = {FL_SCENARIO_INVARIANT_NAMES};
-#define FL_SCENARIO__NINVARIANTS (sizeof fl_scenario__invariants / sizeof fl_scenario__invariants[0])
-
-/* The language's names for sv_event_kind, in enum order. */
-static const char *const fl_scenario__events[SV_EV__COUNT] = {
-    "sup_start", "start", "started", "start_failed", "crash", "exit", "logged", "stop_requested", "joined",
-    "unstopped", "restart", "backoff", "restarted", "child_removed", "child_terminated", "intensity_exceeded",
-    "auto_shutdown", "shutdown", "escalated",
-};
-/* The language's names for sv_exit, in enum order. */
-static const char *const fl_scenario__exits[] = {"normal", "shutdown", "panic", "error", "signal", "killed", "none"};
-
-enum fl_scenario__ref { FL_SCENARIO__REF_ANY, FL_SCENARIO__REF_WORKER, FL_SCENARIO__REF_SCRIPT, FL_SCENARIO__REF_ROOT_CHILD };
-
 /* Read an id and resolve it to a child of the required kind. */
-static int fl_scenario__ref(fl_scenario__parser *P, enum fl_scenario__ref want, fl_scenario_child_decl **out) {
+int fl_scenario__ref(fl_scenario__parser *P, enum fl_scenario__ref want, fl_scenario_child_decl **out) {
     fl_lex_cur *c = &P->c;
     char id[FL_LEX_ID_MAX + 1];
     fl_lex_ws(c);
@@ -61,12 +48,12 @@ static int fl_scenario__ref(fl_scenario__parser *P, enum fl_scenario__ref want, 
     return fl_lex_sep(c, "the id");
 }
 
-static int fl_scenario__need_root(fl_scenario__parser *P, int col, const char *what) {
+int fl_scenario__need_root(fl_scenario__parser *P, int col, const char *what) {
     if (P->s->root) return 0;
     return fl_lex_err_col(&P->c, col, "expected the `supervisor` tree before `%s` lines", what);
 }
 
-static int fl_scenario__bad_key(fl_lex_cur *c, int col, const char *list) {
+int fl_scenario__bad_key(fl_lex_cur *c, int col, const char *list) {
     c->p = c->bol + (col - 1 - c->col0);
     return fl_lex_err(c, "expected %s", list);
 }
@@ -142,9 +129,11 @@ static int fl_scenario__stmt_fault(fl_scenario__parser *P, int col) {
     fl_lex_cur *c = &P->c;
     if (fl_scenario__need_root(P, col, "fault")) return -EINVAL;
     fl_lex_ws(c);
-    if (!fl_scenario__word(c, "recreate")) return fl_lex_err(c, "expected a fault kind: recreate");
-    if (fl_lex_sep(c, "recreate")) return -EINVAL;
-    fl_scenario_fault f = {.line = c->line, .col = col, .times = 1, .p_pct = 100, .from = 2, .err = -EAGAIN};
+    bool ignore = fl_scenario__word(c, "ignore");
+    if (!ignore && !fl_scenario__word(c, "recreate")) return fl_lex_err(c, "expected a fault kind: recreate or ignore");
+    if (fl_lex_sep(c, ignore ? "ignore" : "recreate")) return -EINVAL;
+    fl_scenario_fault f = {.line = c->line, .col = col, .times = 1, .p_pct = 100, .from = 2, .err = -EAGAIN,
+                           .ignore = ignore};
     if (fl_scenario__ref(P, FL_SCENARIO__REF_WORKER, &f.child)) return -EINVAL;
     char key[FL_LEX_ID_MAX + 1];
     unsigned seen = 0;
@@ -169,7 +158,7 @@ static int fl_scenario__stmt_fault(fl_scenario__parser *P, int col) {
             if (fl_scenario__dup_key(c, &seen, 4, kcol, key)) return -EINVAL;
             if (fl_lex_u32(c, 1000000, &f.from, "a start attempt number")) return -EINVAL;
             if (f.from == 0) return fl_lex_err_col(c, vcol, "expected a start attempt of at least 1");
-        } else if (strcmp(key, "err") == 0) {
+        } else if (strcmp(key, "err") == 0 && !ignore) {
             if (fl_scenario__dup_key(c, &seen, 8, kcol, key)) return -EINVAL;
             if (fl_lex_int(c, &f.err, "a negative errno")) return -EINVAL;
             if (f.err >= 0) return fl_lex_err_col(c, vcol, "expected a negative errno such as -11");
@@ -292,11 +281,8 @@ static int fl_scenario__stmt_race(fl_scenario__parser *P, int col) {
 static int fl_scenario__stmt_at(fl_scenario__parser *P, int col) {
     fl_lex_cur *c = &P->c;
     fl_scenario *s = P->s;
-    static const char *const acts[] = {"stop", "start_child", "terminate_child", "restart_child", "delete_child", "crash"};
-    static const char *const results[] = {"ok", "already_started", "already_present", "running", "restarting",
-                                          "not_found", "shutdown"};
-    static const int result_vals[] = {0, -SV_EALREADY_STARTED, -SV_EALREADY_PRESENT, -SV_ERUNNING,
-                                      -SV_ERESTARTING, -SV_ENOT_FOUND, -SV_ESHUTDOWN};
+    static const char *const acts[] = {"stop", "start_child", "terminate_child", "restart_child", "delete_child",
+                                       "crash", "exit", "start_instance", "terminate_instance"};
     if (fl_scenario__need_root(P, col, "at")) return -EINVAL;
     fl_scenario_action a = {.line = c->line, .col = col};
     fl_lex_ws(c);
@@ -304,13 +290,31 @@ static int fl_scenario__stmt_at(fl_scenario__parser *P, int col) {
     if (fl_lex_sep(c, "the time")) return -EINVAL;
     fl_lex_ws(c);
     int k;
-    if (fl_scenario__enum(c, acts, 6, "an action", &k)) return -EINVAL;
+    if (fl_scenario__enum(c, acts, 9, "an action", &k)) return -EINVAL;
     a.kind = (fl_scenario_action_kind)k;
     if (fl_lex_sep(c, acts[k])) return -EINVAL;
-    if (a.kind == FL_SCENARIO_ACT_CRASH) {
+    if (a.kind == FL_SCENARIO_ACT_CRASH || a.kind == FL_SCENARIO_ACT_EXIT) {
         if (fl_scenario__ref(P, FL_SCENARIO__REF_SCRIPT, &a.child)) return -EINVAL;
+        if (a.kind == FL_SCENARIO_ACT_EXIT) {
+            fl_lex_ws(c);
+            if (fl_scenario__word(c, "shutdown")) a.exit_value = SV_RET_SHUTDOWN;
+            else if (!fl_scenario__word(c, "normal") && !fl_lex_eol(c))
+                return fl_lex_err(c, "expected `normal`, `shutdown` or end of line");
+            if (fl_lex_sep(c, "the exit")) return -EINVAL;
+        }
     } else if (a.kind != FL_SCENARIO_ACT_STOP) {
+        int rcol = (fl_lex_ws(c), fl_lex_col(c));
         if (fl_scenario__ref(P, FL_SCENARIO__REF_ROOT_CHILD, &a.child)) return -EINVAL;
+        bool inst = a.kind == FL_SCENARIO_ACT_START_INSTANCE || a.kind == FL_SCENARIO_ACT_TERMINATE_INSTANCE;
+        if (inst && P->s->root->strategy != SV_SIMPLE_ONE_FOR_ONE)
+            return fl_lex_err_col(c, rcol, "expected the template of a simple_one_for_one root for `%s`", acts[k]);
+        if (a.kind == FL_SCENARIO_ACT_TERMINATE_INSTANCE) {
+            fl_lex_ws(c);
+            int icol = fl_lex_col(c);
+            if (fl_lex_u32(c, UINT32_MAX, &a.instance, "an instance number")) return -EINVAL;
+            if (a.instance == 0) return fl_lex_err_col(c, icol, "expected an instance number of at least 1");
+            if (fl_lex_sep(c, "the instance number")) return -EINVAL;
+        }
     }
     char key[FL_LEX_ID_MAX + 1];
     unsigned seen = 0;
@@ -322,14 +326,20 @@ static int fl_scenario__stmt_at(fl_scenario__parser *P, int col) {
         if (hv && a.kind == FL_SCENARIO_ACT_CRASH && strcmp(key, "msg") == 0) {
             if (fl_scenario__dup_key(c, &seen, 1, kcol, key)) goto fail;
             if ((r = fl_lex_string(c, &a.msg))) goto fail;
-        } else if (hv && a.kind != FL_SCENARIO_ACT_CRASH && a.kind != FL_SCENARIO_ACT_STOP && strcmp(key, "result") == 0) {
+        } else if (hv && a.kind == FL_SCENARIO_ACT_START_INSTANCE && strcmp(key, "arg") == 0) {
+            if (fl_scenario__dup_key(c, &seen, 4, kcol, key)) goto fail;
+            if (fl_lex_int(c, &a.arg, "an instance argument")) goto fail;
+        } else if (hv && a.kind != FL_SCENARIO_ACT_CRASH && a.kind != FL_SCENARIO_ACT_STOP &&
+                   a.kind != FL_SCENARIO_ACT_EXIT && strcmp(key, "result") == 0) {
             if (fl_scenario__dup_key(c, &seen, 2, kcol, key)) goto fail;
-            if (fl_scenario__enum(c, results, 7, "a result", &v)) goto fail;
+            if (fl_scenario__result(c, &a.result)) goto fail;
             a.check_result = true;
-            a.result = result_vals[v];
+            (void)v;
         } else {
             fl_scenario__bad_key(c, kcol, a.kind == FL_SCENARIO_ACT_CRASH ? "end of line or msg=\"…\""
                                  : a.kind == FL_SCENARIO_ACT_STOP ? "end of line after stop"
+                                 : a.kind == FL_SCENARIO_ACT_EXIT ? "end of line after the exit"
+                                 : a.kind == FL_SCENARIO_ACT_START_INSTANCE ? "end of line, arg= or result="
                                                          : "end of line or result=");
             goto fail;
         }
@@ -342,115 +352,6 @@ static int fl_scenario__stmt_at(fl_scenario__parser *P, int col) {
 fail:
     free(a.msg);
     return r ? r : -EINVAL;
-}
-
-/* ---- expect ------------------------------------------------------------------------- */
-
-static int fl_scenario__expect_text(fl_scenario__parser *P, fl_scenario_expect *e) {
-    fl_lex_cur *c = &P->c;
-    fl_lex_ws(c);
-    if (fl_scenario__word(c, "contains")) e->negate = false;
-    else if (fl_scenario__word(c, "lacks")) e->negate = true;
-    else return fl_lex_err(c, "expected `contains` or `lacks`");
-    if (fl_lex_sep(c, "the word")) return -EINVAL;
-    fl_lex_ws(c);
-    return fl_lex_string(c, &e->text);
-}
-
-static int fl_scenario__expect_event(fl_scenario__parser *P, fl_scenario_expect *e) {
-    fl_lex_cur *c = &P->c;
-    int k;
-    fl_lex_ws(c);
-    if (fl_scenario__enum(c, fl_scenario__events, SV_EV__COUNT, "an event kind", &k)) return -EINVAL;
-    e->event = (sv_event_kind)k;
-    if (fl_lex_sep(c, "the event kind")) return -EINVAL;
-    if (fl_lex_eol(c)) return 0;
-    char id[FL_LEX_ID_MAX + 1];
-    int col = fl_lex_col(c);
-    if (fl_lex_ident(c, id, sizeof id, "a child or supervisor id")) return -EINVAL;
-    e->child = fl_scenario_child(P->s, id);
-    if (!e->child) e->sup = fl_scenario_sup(P->s, id);
-    if (!e->child && !e->sup)
-        return fl_lex_err_col(c, col, "expected the id of a child or supervisor declared above, found `%s`", id);
-    return fl_lex_sep(c, "the id");
-}
-
-static int fl_scenario__stmt_expect(fl_scenario__parser *P, int col) {
-    fl_lex_cur *c = &P->c;
-    fl_scenario *s = P->s;
-    static const char *const kinds[] = {"restarts", "crashes", "starts", "start_failed", "unstopped", "joined",
-                                        "logged", "exit", "state", "log", "event", "no", "fail"};
-    static const char *const states[] = {"running", "restarting", "stopped", "unstopped", "absent"};
-    static const fl_scenario_state state_vals[] = {FL_SCENARIO_STATE_RUNNING, FL_SCENARIO_STATE_RESTARTING, FL_SCENARIO_STATE_STOPPED,
-                                          FL_SCENARIO_STATE_UNSTOPPED, FL_SCENARIO_STATE_ABSENT};
-    if (fl_scenario__need_root(P, col, "expect")) return -EINVAL;
-    fl_scenario_expect e = {.line = c->line, .col = col, .at_ns = -1};
-    int k, v, r = 0;
-    fl_lex_ws(c);
-    if (fl_scenario__enum(c, kinds, sizeof kinds / sizeof kinds[0], "an expectation", &k)) return -EINVAL;
-    if (fl_lex_sep(c, kinds[k])) return -EINVAL;
-    if (k <= FL_SCENARIO_CNT_LOGGED) {
-        e.kind = FL_SCENARIO_EXP_COUNT;
-        e.counter = (fl_scenario_counter)k;
-        if (fl_scenario__ref(P, FL_SCENARIO__REF_ANY, &e.child)) return -EINVAL;
-        fl_lex_ws(c);
-        if (fl_lex_lit(c, "==") || fl_lex_lit(c, "=")) e.cmp = FL_SCENARIO_CMP_EQ;
-        else if (fl_lex_lit(c, "!=")) e.cmp = FL_SCENARIO_CMP_NE;
-        else if (fl_lex_lit(c, "<=")) e.cmp = FL_SCENARIO_CMP_LE;
-        else if (fl_lex_lit(c, ">=")) e.cmp = FL_SCENARIO_CMP_GE;
-        else if (fl_lex_lit(c, "<")) e.cmp = FL_SCENARIO_CMP_LT;
-        else if (fl_lex_lit(c, ">")) e.cmp = FL_SCENARIO_CMP_GT;
-        else return fl_lex_err(c, "expected a comparison: =, !=, <, <=, > or >=");
-        fl_lex_ws(c);
-        if (fl_lex_u32(c, 100000000, &e.n, "a count")) return -EINVAL;
-    } else if (strcmp(kinds[k], "exit") == 0) {
-        e.kind = FL_SCENARIO_EXP_EXIT;
-        fl_lex_ws(c);
-        if (fl_scenario__enum(c, fl_scenario__exits, 7, "an exit reason", &v)) return -EINVAL;
-        e.exit_reason = v == 6 ? -1 : v;
-    } else if (strcmp(kinds[k], "state") == 0) {
-        e.kind = FL_SCENARIO_EXP_STATE;
-        if (fl_scenario__ref(P, FL_SCENARIO__REF_ROOT_CHILD, &e.child)) return -EINVAL;
-        fl_lex_ws(c);
-        if (fl_scenario__enum(c, states, 5, "a child state", &v)) return -EINVAL;
-        e.state = state_vals[v];
-        if (fl_lex_sep(c, "the state")) return -EINVAL;
-        if (!fl_lex_eol(c)) {
-            if (!fl_scenario__word(c, "at")) return fl_lex_err(c, "expected end of line or `at TIME`");
-            fl_lex_ws(c);
-            if (fl_lex_dur(c, &e.at_ns)) return -EINVAL;
-        }
-    } else if (strcmp(kinds[k], "log") == 0) {
-        e.kind = FL_SCENARIO_EXP_LOG;
-        if ((r = fl_scenario__expect_text(P, &e))) goto fail;
-    } else if (strcmp(kinds[k], "event") == 0 || strcmp(kinds[k], "no") == 0) {
-        e.kind = FL_SCENARIO_EXP_EVENT;
-        if (kinds[k][0] == 'n') {
-            e.negate = true;
-            fl_lex_ws(c);
-            if (!fl_scenario__word(c, "event")) return fl_lex_err(c, "expected `event` after `no`");
-            if (fl_lex_sep(c, "event")) return -EINVAL;
-        }
-        if (fl_scenario__expect_event(P, &e)) return -EINVAL;
-    } else { /* fail */
-        e.kind = FL_SCENARIO_EXP_FAIL;
-        if (P->fail_line)
-            return fl_lex_err_col(c, col, "expected one `expect fail` line (the first is at line %d)", P->fail_line);
-        fl_lex_ws(c);
-        if (fl_scenario__enum(c, fl_scenario__invariants, FL_SCENARIO__NINVARIANTS, "an invariant", &v)) return -EINVAL;
-        if (!(e.text = fl_scenario__strdup(fl_scenario__invariants[v]))) return -ENOMEM;
-        P->fail_line = c->line;
-    }
-    if (!fl_lex_eol(c)) {
-        r = fl_lex_err(c, "expected end of line");
-        goto fail;
-    }
-    if ((r = fl_scenario__grow(&s->expects, s->nexpects, sizeof *s->expects))) goto fail;
-    s->expects[s->nexpects++] = e;
-    return 0;
-fail:
-    free(e.text);
-    return r;
 }
 
 /* ---- dispatch and finish -------------------------------------------------------------- */
@@ -495,8 +396,10 @@ int fl_scenario__finish(fl_scenario__parser *P) {
         }
         s->actions[j] = a;
     }
-    for (size_t i = 0; i < s->nexpects; i++)
+    for (size_t i = 0; i < s->nexpects; i++) {
         if (s->expects[i].kind == FL_SCENARIO_EXP_FAIL) s->expect_fail = s->expects[i].text;
+        if (s->expects[i].kind == FL_SCENARIO_EXP_REFUSED) s->expect_refused = s->expects[i].err;
+    }
     if (P->fp_segv) fl_scenario__sup_flags(s->root, SV_SUP_CATCH_SIGNALS);
-    return 0;
+    return fl_scenario__check_limits(P);
 }

@@ -103,6 +103,17 @@ const sv_child_spec *fl_world_child_spec(fl_world *w, const fl_scenario_child_de
  * next op boundary, whichever incarnation is then running. 0, or -EINVAL
  * (c is not a scripted worker of this world). Thread-safe. */
 int fl_world_crash(fl_world *w, const fl_scenario_child_decl *c, const char *msg);
+/* The arg for sv_start_instance of start_instance action a (of the run's
+ * scenario): the instance's own interpreter state, which carries a->arg to
+ * its script's `arg N` conditions. NULL if a is not such an action. Owned by
+ * the world. */
+void *fl_world_instance_arg(fl_world *w, const fl_scenario_action *a);
+
+/* Ask scripted worker c to end on its own at its next op boundary (or
+ * inside a `wait`), whichever incarnation runs then: its body returns value
+ * (0: a normal exit; SV_RET_SHUTDOWN: exit shutdown). A pending crash
+ * request goes first. 0, or -EINVAL (not a scripted worker of this world). */
+int fl_world_exit(fl_world *w, const fl_scenario_child_decl *c, int value);
 
 /* End every `hang` and every onstop wait still in progress, now and for the
  * rest of the run: those workers return SV_RET_SHUTDOWN. The runner calls it

@@ -4,8 +4,8 @@
  * The interpreter runs a child's script once per incarnation. Every op that
  * can block goes through the seam (sv_worker_sleep, sv_wait, sv_sleep_until,
  * sv_yield), so the controlled scheduler sees it. Between ops it checks, in
- * this order: an fl_world_crash request (crash now), then the stop request
- * (leave the script). A loop iteration that made no seam call yields, so a
+ * this order: an fl_world_crash request (crash now), an fl_world_exit
+ * request (return now), then the stop request (leave the script). A loop iteration that made no seam call yields, so a
  * script can never spin without a scheduling point.
  *
  * World lifetime: an incarnation counts itself in world->inside from entry
@@ -69,11 +69,17 @@ static void fl_world__crash_request(fl_world__exec *x) {
 
 static fl_world__flow fl_world__boundary(fl_world__exec *x) {
     fl_world__crash_request(x);
+    int ex = atomic_exchange(&x->wc->exit_req, 0);
+    if (ex) { /* fl_world_exit: end on our own */
+        x->ret = ex - 1;
+        return FL_WORLD__RET;
+    }
     if (!x->onstop && sv_worker_stopping(x->w)) return FL_WORLD__STOP;
     return FL_WORLD__GO;
 }
 
 static bool fl_world__applies(fl_world__exec *x, const fl_scenario_op *op) {
+    if (op->when.has_arg && op->when.arg != x->wc->inst_arg) return false;
     if (x->inc < op->when.inc_min) return false;
     if (op->when.inc_max && x->inc > op->when.inc_max) return false;
     if (op->when.p_pct >= 100) return true;

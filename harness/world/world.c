@@ -37,15 +37,15 @@ static fl_world__wchild *fl_world__wchild_of(fl_world *w, const fl_scenario_chil
 }
 
 static int fl_world__recreate_init(void *arg, uint32_t incarnation) {
-    fl_world__wchild *wc = arg;
+    fl_world__wchild *wc = arg, *own = wc->tmpl ? wc->tmpl : wc; /* times= counts across instances */
     if (!wc->fault || incarnation < wc->f_from) return 0;
-    uint32_t failed = atomic_load(&wc->f_failed);
+    uint32_t failed = atomic_load(&own->f_failed);
     if (wc->f_times && failed >= wc->f_times) return 0;
     if (wc->f_pct < 100) {
         uint64_t h = fl_rng_hash_u64(fl_rng_hash(wc->world->seed ^ 0x7265637265617465ULL, wc->decl->id), incarnation);
         if (h % 100 >= wc->f_pct) return 0;
     }
-    atomic_store(&wc->f_failed, failed + 1);
+    atomic_store(&own->f_failed, failed + 1);
     return wc->f_err;
 }
 
@@ -156,9 +156,42 @@ static int fl_world__faults(fl_world *w, uint64_t *rng) {
         wc->f_times = f->times;
         wc->f_pct = pct;
         wc->f_from = f->from;
-        wc->f_err = f->err;
+        wc->f_err = f->ignore ? SV_IGNORE : f->err;
     }
     return 0;
+}
+
+/* One clone of the template per start_instance action (after the faults:
+ * a clone fails or ignores as its template does, counting on its own). */
+static int fl_world__instances(fl_world *w) {
+    const fl_scenario *s = w->s;
+    size_t n = 0;
+    for (size_t i = 0; i < s->nactions; i++) n += s->actions[i].kind == FL_SCENARIO_ACT_START_INSTANCE;
+    if (!n) return 0;
+    if (!(w->inst = calloc(n, sizeof *w->inst))) return -ENOMEM;
+    for (size_t i = 0; i < s->nactions; i++) {
+        const fl_scenario_action *a = &s->actions[i];
+        if (a->kind != FL_SCENARIO_ACT_START_INSTANCE) continue;
+        fl_world__wchild *t = fl_world__wchild_of(w, a->child), *k = &w->inst[w->ninst++];
+        memcpy(k, t, sizeof *k); /* plain fields; the atomics are set below */
+        atomic_init(&k->f_failed, 0);
+        atomic_init(&k->crash_msg, NULL);
+        atomic_init(&k->exit_req, 0);
+        k->inst_arg = a->arg;
+        k->tmpl = t;
+        k->race = NULL;
+        k->spec.arg = k;
+    }
+    return 0;
+}
+
+void *fl_world_instance_arg(fl_world *w, const fl_scenario_action *a) {
+    size_t k = 0;
+    for (size_t i = 0; i < w->s->nactions; i++) {
+        if (&w->s->actions[i] == a) return a->kind == FL_SCENARIO_ACT_START_INSTANCE && k < w->ninst ? &w->inst[k] : NULL;
+        k += w->s->actions[i].kind == FL_SCENARIO_ACT_START_INSTANCE;
+    }
+    return NULL;
 }
 
 static int fl_world__failpoints(fl_world *w, uint64_t *rng) {
@@ -195,6 +228,8 @@ static int fl_world__failpoints(fl_world *w, uint64_t *rng) {
 static void fl_world__world_destroy(fl_world *w) {
     if (!w) return;
     for (size_t i = 0; i < w->nch; i++) free(atomic_load(&w->ch[i].crash_msg));
+    for (size_t i = 0; i < w->ninst; i++) free(atomic_load(&w->inst[i].crash_msg));
+    free(w->inst);
     for (size_t i = 0; i < w->nsups; i++) free(w->sups[i].kids);
     free(w->sups);
     free(w->ch);
@@ -222,7 +257,10 @@ int fl_world_build(const fl_scenario *s, uint64_t seed, fl_world **out) {
     if (!w->ch || !w->sups || !w->races) goto fail;
     w->nch = nch;
     w->nsups = nsups;
-    for (size_t i = 0; i < nch; i++) atomic_init(&w->ch[i].crash_msg, NULL);
+    for (size_t i = 0; i < nch; i++) {
+        atomic_init(&w->ch[i].crash_msg, NULL);
+        atomic_init(&w->ch[i].exit_req, 0);
+    }
     size_t ci = 0, si = 0;
     if ((r = fl_world__fill(w, s->root, &ci, &si))) goto fail;
     for (size_t i = 0; i < nch; i++) {
@@ -238,7 +276,8 @@ int fl_world_build(const fl_scenario *s, uint64_t seed, fl_world **out) {
             fl_world__wchild_of(w, s->races[i].members[k])->race = &w->races[i];
     }
     uint64_t rng = fl_rng_hash(seed, "swarm");
-    if ((r = fl_world__faults(w, &rng)) || (r = fl_world__failpoints(w, &rng))) goto fail;
+    if ((r = fl_world__faults(w, &rng)) || (r = fl_world__instances(w)) || (r = fl_world__failpoints(w, &rng)))
+        goto fail;
     fl_fp_bind();
     *out = w;
     return 0;
@@ -265,6 +304,13 @@ int fl_world_crash(fl_world *w, const fl_scenario_child_decl *c, const char *msg
     if (!copy) return -ENOMEM;
     memcpy(copy, m, n);
     free(atomic_exchange(&wc->crash_msg, copy));
+    return 0;
+}
+
+int fl_world_exit(fl_world *w, const fl_scenario_child_decl *c, int value) {
+    fl_world__wchild *wc = fl_world__wchild_of(w, c);
+    if (!wc || c->kind != FL_SCENARIO_CHILD_SCRIPT) return -EINVAL;
+    atomic_store(&wc->exit_req, value + 1);
     return 0;
 }
 

@@ -39,6 +39,12 @@ typedef struct fl_world__wchild {
     _Atomic uint32_t f_failed; /* start attempts failed so far */
     fl_world__race_rt *race;         /* member of this race, or NULL */
     _Atomic(char *) crash_msg; /* fl_world_crash request (malloc'd), or NULL */
+    _Atomic int exit_req;      /* fl_world_exit request: 0 none, else value + 1
+                                  (value is 0 or SV_RET_SHUTDOWN) */
+    int inst_arg;              /* a simple_one_for_one instance's clone: its
+                                  `arg=` (the template's own record: 0) */
+    struct fl_world__wchild *tmpl; /* a clone: its template, whose f_failed
+                                  counts the faults of every instance */
 } fl_world__wchild;
 
 typedef struct fl_world__wsup {
@@ -57,6 +63,11 @@ struct fl_world {
     fl_world__latch *latches;
     size_t nlatches;
     fl_world__race_rt *races;        /* parallel to s->races */
+    fl_world__wchild *inst;          /* one clone of its template per
+                                        start_instance action, in action order:
+                                        the instance's arg (own requests and
+                                        fault count, the template's spec) */
+    size_t ninst;
     _Atomic uint32_t released; /* fl_world_release */
     _Atomic uint32_t inside;   /* scripted incarnations in the interpreter
                                   (fl_world_inside) */
