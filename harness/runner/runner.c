@@ -574,8 +574,9 @@ int fl_runner_run(const fl_scenario *s, const fl_runner_params *p, fl_runner_out
     c->free_run = free_run;
     /* the root's own view, checked by the oracle (children_view); explore
      * takes no periodic snapshots (they would multiply its schedules), so
-     * the replay of a schedule it found takes none either */
-    if (!explored)
+     * the replay of a schedule it found takes none either; nor do free runs
+     * (real time: TSan's runs, kept as light as before) */
+    if (!explored && !free_run)
         c->snap_period = s->run.duration_ns / FL_RUNNER__SNAP_MAX > FL_RUNNER__SNAP_PERIOD_NS
                              ? s->run.duration_ns / FL_RUNNER__SNAP_MAX : FL_RUNNER__SNAP_PERIOD_NS;
     if (free_run) c->time_scale = p->time_scale ? p->time_scale : FL_RUNNER_FREE_TIME_SCALE;
