@@ -227,6 +227,14 @@ uint64_t fl_sched__rng_below(uint64_t s[4], uint64_t n); /* uniform in [0, n), n
 extern const sv_plat_ops fl_sched__plat_controlled;
 int fl_sched__free_run(const fl_sched_opts *o, void (*main_fn)(void *), void *arg, fl_sched_result *res);
 
+/* Shared by sched_core.c and sched_run.c. */
+extern _Thread_local fl_sched_capture *fl_sched__capture_slot; /* fl_sched_capture_set */
+extern atomic_flag fl_sched__busy;     /* a run is in progress in this process */
+extern atomic_bool fl_sched__tainted;  /* a stalled run left a thread running: no more runs */
+extern uint32_t fl_sched__gen;         /* run generations, stamped into seam objects */
+void fl_sched__set_live(bool live);    /* fl_sched_live and the live hooks */
+void fl_sched__post(fl_sched__thr *t); /* give t its slot's go */
+
 /* Watchdog (sched_watchdog.c): wait on host_cv until the run is over or the
  * baton holder stalls; with mu held. */
 void fl_sched__host_wait(fl_sched__run *r);
