@@ -71,14 +71,19 @@ void fl_runner__threads_free(fl_case *c) {
     c->nthreads = 0;
 }
 
-/* See runner_int.h. */
-int fl_runner__record(fl_case *c, fl_runner_out *r, const fl_oracle_violation *inv) {
+/* Free the run c keeps (verdict text, schedule, replay line, trace). */
+static void fl_runner__drop_run(fl_case *c) {
     free((char *)c->invariant);
     free((char *)c->message);
     free((char *)c->schedule);
     free((char *)c->replay);
     for (size_t i = 0; i < c->ntrace; i++) fl_runner_event_clear((fl_event *)&c->trace[i]);
     free((fl_event *)c->trace);
+}
+
+/* See runner_int.h. */
+int fl_runner__record(fl_case *c, fl_runner_out *r, const fl_oracle_violation *inv) {
+    fl_runner__drop_run(c);
     c->invariant = c->message = c->schedule = c->replay = NULL;
     c->seed = r->seed;
     c->virtual_ns = r->virtual_ns;
@@ -201,12 +206,7 @@ int fl_runner_case_range(const fl_scenario *s, const fl_runner_opts *o, uint32_t
 
 /* Move r's kept run (seed, verdict text, schedule, trace) into c. */
 static void fl_runner__take_run(fl_case *c, fl_case *r) {
-    free((char *)c->invariant);
-    free((char *)c->message);
-    free((char *)c->schedule);
-    free((char *)c->replay);
-    for (size_t i = 0; i < c->ntrace; i++) fl_runner_event_clear((fl_event *)&c->trace[i]);
-    free((fl_event *)c->trace);
+    fl_runner__drop_run(c);
     c->seed = r->seed;
     c->invariant = r->invariant;
     c->message = r->message;

@@ -63,8 +63,9 @@ int fl_sched_wait_on(_Atomic uint32_t *word, uint32_t expected, int64_t deadline
 {
     fl_sched__thr *me;
     fl_sched__run *r = fl_sched__enter(&me, "fwait");
-    if (why) snprintf(r->opobj, sizeof r->opobj, "%s%d", why->kind, why->id);
     int fid = fl_sched__futex_id(r, word);
+    if (why) snprintf(r->opobj, sizeof r->opobj, "%s%d", why->kind, why->id);
+    else snprintf(r->opobj, sizeof r->opobj, "f%d", fid);
     fl_sched__touch(me, fid < 0 ? 0 : FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_FUTEX, fid));
     if (deadline != SV_FOREVER) fl_sched__touch(me, 0);
     fl_sched__point(r, me);

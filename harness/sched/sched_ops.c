@@ -377,27 +377,10 @@ static void fl_sched__c_cond_broadcast(sv_cond *c)
 
 /* ---- futex ---------------------------------------------------------------------- */
 
+/* The seam's futex wait is fl_sched_wait_on with no description. */
 static int fl_sched__c_wait(_Atomic uint32_t *addr, uint32_t expected, int64_t deadline)
 {
-    fl_sched__thr *me;
-    fl_sched__run *r = fl_sched__enter(&me, "fwait");
-    int fid = fl_sched__futex_id(r, addr);
-    snprintf(r->opobj, sizeof r->opobj, "f%d", fid);
-    fl_sched__touch(me, fid < 0 ? 0 : FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_FUTEX, fid));
-    if (deadline != SV_FOREVER) fl_sched__touch(me, 0);
-    fl_sched__point(r, me);
-    int rc = 0;
-    if (atomic_load(addr) == expected) {
-        if (deadline > r->clock) {
-            fl_sched__block(r, me, FL_SCHED__W_FUTEX, addr, deadline);
-            fl_sched__point(r, me);
-            if (me->timedout) rc = -ETIMEDOUT;
-        } else {
-            rc = -ETIMEDOUT;
-        }
-    }
-    fl_sched__leave(r);
-    return rc;
+    return fl_sched_wait_on(addr, expected, deadline, NULL);
 }
 
 static void fl_sched__c_wake(_Atomic uint32_t *addr, int n)
