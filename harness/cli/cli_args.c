@@ -525,7 +525,7 @@ void fl_cli_usage(fl_cli_cmd cmd, FILE *out) {
               "  --shard I/N         run only scenarios whose index in the sorted list is I mod N\n"
               "                      (0-based); also TEST_/GTEST_TOTAL_SHARDS + _SHARD_INDEX\n"
               "  --junit FILE        JUnit XML report\n"
-              "  --tap [FILE.tap]    TAP 14 on stdout (the summary then goes to stderr),\n"
+              "  --tap [FILE.tap]    TAP 13 on stdout (the summary then goes to stderr),\n"
               "                      or to FILE (--tap=FILE, or a next argument ending in .tap)\n"
               "  --json FILE         JSON report\n"
               "  --trace DIR         one Chrome-trace (Perfetto) timeline per scenario\n"
