@@ -13,11 +13,12 @@ trap 'kill "$b1" "$b2" 2>/dev/null' EXIT INT TERM
 status=0
 for i in 1 2 3; do
     echo "== make test under load, run $i of 3 (busy loops: $b1 $b2)"
+    t0=$(date +%s)
     if $MAKE --no-print-directory test >"build/test-under-load.$i.log" 2>&1; then
-        echo "   $(tail -n 1 "build/test-under-load.$i.log")"
+        echo "   $(tail -n 1 "build/test-under-load.$i.log") ($(( $(date +%s) - t0 )) s)"
     else
         status=1
-        echo "   FAILED: $(tail -n 1 "build/test-under-load.$i.log")"
+        echo "   FAILED: $(tail -n 1 "build/test-under-load.$i.log") ($(( $(date +%s) - t0 )) s)"
         sed -n '/^failures:/,$p' "build/test-under-load.$i.log" | sed 's/^/   /'
     fi
 done

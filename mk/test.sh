@@ -8,7 +8,11 @@ mkdir -p build out
 : >"$TALLY"
 jobs="-j$(nproc 2>/dev/null || echo 2)"
 
-stage() { printf '\n== %s\n' "$*"; }
+# Each stage's heading, and when the next begins, the time the last one took
+# (wall clock, for the log reader only: nothing is judged on it).
+t_stage=
+stage_done() { [ -n "$t_stage" ] && printf '  (%d s)\n' "$(( $(date +%s) - t_stage ))"; t_stage=$(date +%s); }
+stage() { stage_done; printf '\n== %s\n' "$*"; }
 build_or_fail() { # label, make args...
     label=$1; shift
     if ! $MAKE --no-print-directory $jobs "$@" >"build/make-$label.log" 2>&1; then
@@ -35,6 +39,7 @@ for s in mk/stage-*.sh; do
     sh "$s"
 done
 
+stage_done
 passed=$(awk '$1=="pass"{s+=$2} END{print s+0}' "$TALLY")
 failed=$(grep -c '^fail' "$TALLY")
 if [ "$failed" -gt 0 ]; then
