@@ -26,8 +26,18 @@ for t in "$build"/tests/test_*; do
     if [ "$bad" -gt 0 ]; then
         echo "fail $flavour/$name ($bad)" >>"$tally"
         printf '  FAIL %-28s %-6s %d passed, %d failed (exit %d)\n' "$name" "$flavour" "$ok" "$bad" "$rc"
-        # the human-readable account of what failed
-        FL_FLAVOUR="$flavour" timeout 600 "$t" 2>&1 | grep -v '^\[ *\(RUN\|OK\) *\]' | tail -n 40 | sed 's/^/      /'
+        # The account of what failed comes from this same run, never from a
+        # rerun (a rerun of a flaky failure may pass and explain nothing):
+        # each failing case with cmocka's message from the XML, then the
+        # tail of what the binary printed.
+        if [ -s "$xml" ]; then
+            awk '/<testcase /{match($0, /name="[^"]*"/); name=substr($0, RSTART+6, RLENGTH-7)}
+                 /<failure>|<error>/{f=1; print "failed: " name}
+                 f{line=$0; gsub(/<\/?(failure|error)>|<!\[CDATA\[|\]\]>/, "", line); sub(/^[ \t]+/, "", line); if (line != "") print "  " line}
+                 /<\/failure>|<\/error>/{f=0}' "$xml" | head -n 40 | sed 's/^/      /'
+        fi
+        echo "      output (build/$name.$flavour.log, last 30 lines):"
+        tail -n 30 "build/$name.$flavour.log" | sed 's/^/        /'
     else
         printf '  ok   %-28s %-6s %d passed\n' "$name" "$flavour" "$ok"
     fi
