@@ -29,17 +29,12 @@ static const char *bs_build = "build";
 typedef struct bs_target {
     const char *name;
     const fl_planted *p; /* in-process, or */
-    fl_exec *e;          /* a whole program */
+    fl_exec *e;          /* a whole program, run as `faultline exec` runs it */
 } bs_target;
 
-static uint64_t bs_choices;
-static void bs_count(void *ud, uint64_t step, int cur, const int *r, int n, int chosen, bool followed)
-{
-    (void)ud; (void)step; (void)cur; (void)r; (void)chosen; (void)followed;
-    bs_choices += n > 1;
-}
-
-/* One run: 1 failed, 0 passed, negative errno. *choices: real choices made. */
+/* One run: 1 failed, 0 passed, negative errno. *choices: real choices made.
+ * Whole programs get exec's default early-timer rate, as `faultline exec`
+ * gives them (a sleep used as synchronisation can be outrun). */
 static int bs_run(const bs_target *t, const fl_sched_opts *so, uint64_t *choices)
 {
     if (t->p) {
@@ -49,13 +44,17 @@ static int bs_run(const bs_target *t, const fl_sched_opts *so, uint64_t *choices
         fl_sched_result_free(&res);
         return rc;
     }
+    fl_sched_opts xo = *so;
+    xo.timer_ppm = FL_EXEC_DEFAULT_TIMER_PPM;
     fl_exec_result res;
     char err[256];
-    fl_sched_hook hook = { bs_count, NULL, NULL };
-    bs_choices = 0;
-    int rc = fl_exec_run_hooked(t->e, so, &hook, &res, err, sizeof err);
-    *choices = bs_choices;
-    int failed = rc < 0 ? rc : res.failed;
+    int rc = fl_exec_run(t->e, &xo, &res, err, sizeof err);
+    if (rc < 0) {
+        bn_check(false, "%s: %s", t->name, err);
+        return rc;
+    }
+    *choices = res.choices;
+    int failed = res.failed;
     fl_exec_result_free(&res);
     return failed;
 }
@@ -185,49 +184,103 @@ static void bs_reduction(const bn_args *a, const bs_target *t, uint32_t bound, u
     bn_row(a, id, fig, (double)runs[1], ot, (double)runs[0], rt, (double)runs[1] / (double)runs[0], NULL, BN_LE, 1.0);
 }
 
-/* ---- examples/pthread ------------------------------------------------------------- */
+/* ---- whole programs ---------------------------------------------------------- */
 
 static const char *const bs_examples[] = { "lost_update", "lock_order", "missed_wakeup", "cond_misuse",
                                            "atomicity2", "rwlock", "semaphore", "c11threads" };
+/* examples/race, built with `faultline cc` (NAME.inst): plain-memory races. */
+static const char *const bs_races[] = { "reorder", "wrong_lock", "loop_atomicity", "check_act" };
+
+static bool bs_exists(const char *p)
+{
+    struct stat sb;
+    return stat(p, &sb) == 0;
+}
+
+/* Builds DIR with SCRIPT when PROBE is missing; false if it is still missing. */
+static bool bs_built(const char *probe, const char *script, const char *dir, const char *extra)
+{
+    if (bs_exists(probe)) return true;
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd, "sh %s %s %s >/dev/null 2>&1", script, dir, extra);
+    if (system(cmd) != 0 || !bs_exists(probe)) {
+        fprintf(stderr, "%s: build failed, skipped\n", script);
+        return false;
+    }
+    return true;
+}
+
+static void bs_whole(const bn_args *a, const char *prog, const char *name, bool pct, bool reduce, int trials,
+                     uint32_t cap)
+{
+    char lib[600];
+    snprintf(lib, sizeof lib, "%s/libfaultline.so", bs_build);
+    char *args[] = { (char *)prog, NULL };
+    fl_exec_opts eo = { .argv = args, .lib = lib, .timeout_ms = 20000 };
+    fl_exec *e;
+    char err[256];
+    if (!bn_check(fl_exec_open(&eo, &e, err, sizeof err) == 0, "exec %s: %s", prog, err)) return;
+    bs_target t = { name, NULL, e };
+    if (pct) bs_pct_vs_random(a, &t, trials, cap);
+    if (reduce) bs_reduction(a, &t, 1, a->quick ? 2000 : 20000);
+    fl_exec_close(e);
+}
+
+/* Own options, taken out of argv before bn_parse_args sees it:
+ *   --only=pct | --only=reduce   one half of the bench
+ *   --trials=N                   trials per median (default 21, 11 for exec) */
+static int bs_own_args(int argc, char **argv, bool *pct, bool *reduce, int *trials)
+{
+    int j = 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--only=pct") == 0) *reduce = false;
+        else if (strcmp(argv[i], "--only=reduce") == 0) *pct = false;
+        else if (strncmp(argv[i], "--trials=", 9) == 0 && atoi(argv[i] + 9) > 0) *trials = atoi(argv[i] + 9);
+        else argv[j++] = argv[i];
+    }
+    argv[j] = NULL;
+    return j;
+}
 
 int main(int argc, char **argv)
 {
-    bn_args a = bn_parse_args(argc, argv, "search power: pct vs random, sleep-set reduction");
+    bool pct = true, reduce = true;
+    int ntrials = 0;
+    argc = bs_own_args(argc, argv, &pct, &reduce, &ntrials);
+    bn_args a = bn_parse_args(argc, argv, "search power: pct vs random, sleep-set reduction "
+                                          "(own options: --only=pct|reduce, --trials=N)");
     const char *b = getenv("BENCH_BUILD");
     if (!b) b = getenv("BUILD");
     if (b && *b) bs_build = b;
-    int trials = a.quick ? 5 : 21;
+    int trials = ntrials ? ntrials : a.quick ? 5 : 21;
+    int xtrials = ntrials ? ntrials : a.quick ? 3 : 11;
     uint32_t cap = a.quick ? 300 : 2000;
+    uint32_t xcap = a.quick ? 100 : 500;
     size_t n;
     const fl_planted *list = fl_planted_list(&n);
     for (size_t i = 0; i < n; i++) {
         bs_target t = { list[i].name, &list[i], NULL };
-        if (list[i].buggy) bs_pct_vs_random(&a, &t, trials, cap);
-        for (uint32_t bound = 1; bound <= 2; bound++) bs_reduction(&a, &t, bound, 200000);
+        if (pct && list[i].buggy) bs_pct_vs_random(&a, &t, trials, cap);
+        for (uint32_t bound = 1; reduce && bound <= 2; bound++) bs_reduction(&a, &t, bound, 200000);
     }
-    char dir[512], cmd[1200], prog[600], lib[600];
+    char dir[512], prog[700], name[64], fl[600];
     snprintf(dir, sizeof dir, "%s/examples/pthread", bs_build);
-    struct stat sb;
     snprintf(prog, sizeof prog, "%s/lost_update", dir);
-    if (stat(prog, &sb) != 0) {
-        snprintf(cmd, sizeof cmd, "sh examples/pthread/build.sh %s >/dev/null 2>&1", dir);
-        if (system(cmd) != 0) fprintf(stderr, "examples/pthread: build failed, skipped\n");
-    }
-    snprintf(lib, sizeof lib, "%s/libfaultline.so", bs_build);
-    for (size_t i = 0; i < sizeof bs_examples / sizeof *bs_examples; i++) {
-        snprintf(prog, sizeof prog, "%s/%s", dir, bs_examples[i]);
-        if (stat(prog, &sb) != 0) continue;
-        char *args[] = { prog, NULL };
-        fl_exec_opts eo = { .argv = args, .lib = lib, .timeout_ms = 20000 };
-        fl_exec *e;
-        char err[256];
-        if (!bn_check(fl_exec_open(&eo, &e, err, sizeof err) == 0, "exec %s: %s", prog, err)) continue;
-        char name[64];
-        snprintf(name, sizeof name, "exec.%s", bs_examples[i]);
-        bs_target t = { name, NULL, e };
-        bs_pct_vs_random(&a, &t, a.quick ? 3 : 11, a.quick ? 100 : 500);
-        bs_reduction(&a, &t, 1, a.quick ? 2000 : 20000);
-        fl_exec_close(e);
-    }
+    if (bs_built(prog, "examples/pthread/build.sh", dir, ""))
+        for (size_t i = 0; i < sizeof bs_examples / sizeof *bs_examples; i++) {
+            snprintf(prog, sizeof prog, "%s/%s", dir, bs_examples[i]);
+            snprintf(name, sizeof name, "exec.%s", bs_examples[i]);
+            if (bs_exists(prog)) bs_whole(&a, prog, name, pct, reduce, xtrials, xcap);
+        }
+    if (!pct) return bn_finish();
+    snprintf(dir, sizeof dir, "%s/race", bs_build);
+    snprintf(fl, sizeof fl, "%s/faultline", bs_build);
+    snprintf(prog, sizeof prog, "%s/%s.inst", dir, bs_races[0]);
+    if (bs_built(prog, "examples/race/build.sh", dir, fl))
+        for (size_t i = 0; i < sizeof bs_races / sizeof *bs_races; i++) {
+            snprintf(prog, sizeof prog, "%s/%s.inst", dir, bs_races[i]);
+            snprintf(name, sizeof name, "inst.%s", bs_races[i]);
+            if (bs_exists(prog)) bs_whole(&a, prog, name, true, false, xtrials, xcap);
+        }
     return bn_finish();
 }
