@@ -374,7 +374,7 @@ static int fl_cli__xmany(fl_exec *e, const fl_cli__xargs *x, const char *self, F
             break;
         }
         runs++;
-        if (r.steps > pct_k) pct_k = r.steps; /* PCT's estimate, learned across runs */
+        if (r.choices > pct_k) pct_k = r.choices; /* PCT's k: the most real choices a run made so far */
         if (r.failed) {
             failed++;
             if (failed == 1) {

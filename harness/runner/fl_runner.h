@@ -90,6 +90,7 @@ typedef struct fl_runner_out {
     char *sched_report;    /* deadlock/budget/divergence text, or NULL (owned) */
     char *describe;        /* swarm choices, "" when none (owned) */
     uint64_t seed, steps, preemptions;
+    uint64_t choices;      /* steps with more than one runnable thread (pct's k) */
     int64_t virtual_ns;
     int root_exit;         /* sv_exit of the root by the end of the duration (its
                               start failed: its SHUTDOWN's reason), -1 still running */
