@@ -93,9 +93,10 @@ typedef struct fl_sched_opts {
                               one thread can run), over which the change points are
                               spread; 0 = FL_SCHED_DEFAULT_PCT_K. Learn it as shuttle
                               does: pass the largest res.choices seen so far for this
-                              program (fl_planted_hunt_run does; res.steps, an upper
-                              bound, also works, less sharply). Recorded in the
-                              schedule, so replay never depends on it. */
+                              program (fl_planted_hunt_run, faultline run and exec do).
+                              Not res.steps: change points drawn past the last choice
+                              are lost, and a depth-d run then has fewer than d-1.
+                              Recorded in the schedule, so replay never depends on it. */
     bool trace;            /* fill res.trace with one line per step */
     uint32_t watchdog_ms;  /* wall-clock time the baton holder may run without a
                               scheduling point before the run ends STALLED;
