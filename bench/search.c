@@ -5,7 +5,10 @@
  *      (in-process) and on examples/pthread through `faultline exec`
  *      (fl_exec_open / fl_exec_run, one process per run). k is learned
  *      across runs as the largest number of real choices seen. Target: pct
- *      no worse than random (ratio <= 1).
+ *      no worse than random (ratio <= 1). With it, the figures that explain
+ *      the medians: the failure probability of one run for each way over a
+ *      fixed number of runs (k learned the same way), and k itself, against
+ *      the guarantee 1/(n k^(d-1)) for a bug of depth d among n threads.
  *   2. Reduction: schedules explored to complete bound 1 and bound 2 with
  *      sleep sets against without, on the planted programs and the pthread
  *      examples; the ratio, and a check that both find the same failures
@@ -81,6 +84,43 @@ static uint32_t bs_hunt(const bs_target *t, fl_sched_strategy st, uint32_t depth
 
 enum { BS_RANDOM, BS_PCT2, BS_PCT3, BS_NWAYS };
 static const char *const bs_way[BS_NWAYS] = { "random", "pct d=2", "pct d=3" };
+
+/* The failure probability of one run: failures in `runs` runs (seeds 1..),
+ * k learned across them as in a hunt. *kmax: the largest k. */
+static double bs_rate(const bs_target *t, fl_sched_strategy st, uint32_t depth, uint32_t runs, uint64_t *kmax)
+{
+    uint64_t k = 0;
+    uint32_t failed = 0;
+    for (uint32_t i = 0; i < runs; i++) {
+        fl_sched_opts so = { .strategy = st, .seed = 1 + i, .depth = depth, .pct_k = k };
+        uint64_t ch = 0;
+        int rc = bs_run(t, &so, &ch);
+        if (rc < 0) return NAN;
+        failed += rc == 1;
+        if (ch > k) k = ch;
+    }
+    *kmax = k;
+    return (double)failed / runs;
+}
+
+static void bs_rates(const bn_args *a, const bs_target *t, uint32_t runs)
+{
+    double p[BS_NWAYS];
+    uint64_t k[BS_NWAYS];
+    for (int w = 0; w < BS_NWAYS; w++)
+        p[w] = bs_rate(t, w == BS_RANDOM ? FL_SCHED_STRAT_RANDOM : FL_SCHED_STRAT_PCT, w == BS_PCT2 ? 2 : 3, runs, &k[w]);
+    fprintf(stderr, "%s: failure probability of one run (%u runs): random %.3f, pct d=2 %.3f, pct d=3 %.3f; "
+            "k (most real choices in a run) %llu under pct d=3, %llu under random\n", t->name, runs, p[BS_RANDOM],
+            p[BS_PCT2], p[BS_PCT3], (unsigned long long)k[BS_PCT3], (unsigned long long)k[BS_RANDOM]);
+    char id[96], fig[160], ot[64], rt[64];
+    snprintf(id, sizeof id, "search.rate.%s", t->name);
+    snprintf(fig, sizeof fig, "%s: failure probability of one run, pct d=3 vs random (k=%llu)", t->name,
+             (unsigned long long)k[BS_PCT3]);
+    snprintf(ot, sizeof ot, "%.3f (d=2 %.3f)", p[BS_PCT3], p[BS_PCT2]);
+    snprintf(rt, sizeof rt, "random %.3f", p[BS_RANDOM]);
+    bn_row(a, id, fig, p[BS_PCT3], ot, p[BS_RANDOM], rt, p[BS_RANDOM] > 0 ? p[BS_PCT3] / p[BS_RANDOM] : NAN, NULL,
+           BN_INFO, 0);
+}
 
 static void bs_pct_vs_random(const bn_args *a, const bs_target *t, int trials, uint32_t cap)
 {
@@ -221,7 +261,10 @@ static void bs_whole(const bn_args *a, const char *prog, const char *name, bool 
     char err[256];
     if (!bn_check(fl_exec_open(&eo, &e, err, sizeof err) == 0, "exec %s: %s", prog, err)) return;
     bs_target t = { name, NULL, e };
-    if (pct) bs_pct_vs_random(a, &t, trials, cap);
+    if (pct) {
+        bs_pct_vs_random(a, &t, trials, cap);
+        bs_rates(a, &t, a->quick ? 20 : 200);
+    }
     if (reduce) bs_reduction(a, &t, 1, a->quick ? 2000 : 20000);
     fl_exec_close(e);
 }
@@ -260,7 +303,10 @@ int main(int argc, char **argv)
     const fl_planted *list = fl_planted_list(&n);
     for (size_t i = 0; i < n; i++) {
         bs_target t = { list[i].name, &list[i], NULL };
-        if (pct && list[i].buggy) bs_pct_vs_random(&a, &t, trials, cap);
+        if (pct && list[i].buggy) {
+            bs_pct_vs_random(&a, &t, trials, cap);
+            bs_rates(&a, &t, a.quick ? 50 : 1000);
+        }
         for (uint32_t bound = 1; reduce && bound <= 2; bound++) bs_reduction(&a, &t, bound, 200000);
     }
     char dir[512], prog[700], name[64], fl[600];
