@@ -56,6 +56,8 @@ static int bs_run(const bs_target *t, const fl_sched_opts *so, uint64_t *choices
         bn_check(false, "%s: %s", t->name, err);
         return rc;
     }
+    bn_check(res.choices <= res.steps, "%s: %llu choices in %llu steps", t->name, (unsigned long long)res.choices,
+             (unsigned long long)res.steps);
     *choices = res.choices;
     int failed = res.failed;
     fl_exec_result_free(&res);
