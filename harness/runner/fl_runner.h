@@ -68,7 +68,7 @@ typedef struct fl_runner_params {
     fl_sched_strategy strategy;  /* FL_SCHED_STRAT_RANDOM, _PCT, _RR, _REPLAY or _FREE */
     uint32_t depth;        /* pct depth (0: scheduler default) */
     uint64_t budget;       /* step budget (0: scheduler default) */
-    uint64_t pct_k;        /* pct step estimate (0: scheduler default) */
+    uint64_t pct_k;        /* pct k, real choices (0: scheduler default) */
     const char *schedule;  /* REPLAY: the fl1: string; seed is taken from it */
     uint32_t time_scale;   /* FREE: scenario ns per real ns, 1 = real time
                               (0: FL_RUNNER_FREE_TIME_SCALE); ignored otherwise */
