@@ -240,12 +240,12 @@ static double chi_square(const uint32_t *count, int nb, double expect)
 }
 
 /* d-1 distinct change points, each uniform over [0, k): k = 12, d = 2 and
- * d = 4, 6000 seeds each; chi-square with 11 degrees of freedom below
+ * d = 4, 4000 seeds each; chi-square with 11 degrees of freedom below
  * 31.26 (p = 0.001), every value seen, none outside. */
 static void test_change_points_uniform_over_k(void **st)
 {
     (void)st;
-    enum { K = 12, SEEDS = 6000 };
+    enum { K = 12, SEEDS = 4000 };
     for (uint32_t d = 2; d <= 4; d += 2) {
         uint32_t count[K] = { 0 }, total = 0;
         for (uint64_t seed = 0; seed < SEEDS; seed++) {
@@ -316,12 +316,12 @@ static void four_main(void *arg)
 
 /* The main thread and four workers created one after another, pct d=1 (no
  * change points): thread i arrives among i never-lowered threads and takes
- * each of the i+1 ranks with the same probability. 5000 seeds; chi-square
+ * each of the i+1 ranks with the same probability. 3000 seeds; chi-square
  * below the p = 0.001 critical value for i degrees of freedom. */
 static void test_new_threads_take_a_uniform_rank(void **st)
 {
     (void)st;
-    enum { SEEDS = 5000 };
+    enum { SEEDS = 3000 };
     static const double crit[5] = { 0, 10.83, 13.82, 16.27, 18.47 };
     uint32_t count[5][5] = { { 0 } };
     for (uint64_t seed = 0; seed < SEEDS; seed++) {
