@@ -73,7 +73,7 @@ static double bi_first(fl_exec *e, fl_sched_strategy s, uint32_t ppm, uint64_t s
             return NAN;
         }
         (*runs)++;
-        if (r.steps > pct_k) pct_k = r.steps;
+        if (r.choices > pct_k) pct_k = r.choices;
         bool failed = r.failed;
         fl_exec_result_free(&r);
         if (failed) return i + 1;

@@ -5,7 +5,10 @@
  *      (in-process) and on examples/pthread through `faultline exec`
  *      (fl_exec_open / fl_exec_run, one process per run). k is learned
  *      across runs as the largest number of real choices seen. Target: pct
- *      no worse than random (ratio <= 1).
+ *      no worse than random (ratio <= 1). With it, the figures that explain
+ *      the medians: the failure probability of one run for each way over a
+ *      fixed number of runs (k learned the same way), and k itself, against
+ *      the guarantee 1/(n k^(d-1)) for a bug of depth d among n threads.
  *   2. Reduction: schedules explored to complete bound 1 and bound 2 with
  *      sleep sets against without, on the planted programs and the pthread
  *      examples; the ratio, and a check that both find the same failures
@@ -29,17 +32,12 @@ static const char *bs_build = "build";
 typedef struct bs_target {
     const char *name;
     const fl_planted *p; /* in-process, or */
-    fl_exec *e;          /* a whole program */
+    fl_exec *e;          /* a whole program, run as `faultline exec` runs it */
 } bs_target;
 
-static uint64_t bs_choices;
-static void bs_count(void *ud, uint64_t step, int cur, const int *r, int n, int chosen, bool followed)
-{
-    (void)ud; (void)step; (void)cur; (void)r; (void)chosen; (void)followed;
-    bs_choices += n > 1;
-}
-
-/* One run: 1 failed, 0 passed, negative errno. *choices: real choices made. */
+/* One run: 1 failed, 0 passed, negative errno. *choices: real choices made.
+ * Whole programs get exec's default early-timer rate, as `faultline exec`
+ * gives them (a sleep used as synchronisation can be outrun). */
 static int bs_run(const bs_target *t, const fl_sched_opts *so, uint64_t *choices)
 {
     if (t->p) {
@@ -49,13 +47,19 @@ static int bs_run(const bs_target *t, const fl_sched_opts *so, uint64_t *choices
         fl_sched_result_free(&res);
         return rc;
     }
+    fl_sched_opts xo = *so;
+    xo.timer_ppm = FL_EXEC_DEFAULT_TIMER_PPM;
     fl_exec_result res;
     char err[256];
-    fl_sched_hook hook = { bs_count, NULL, NULL };
-    bs_choices = 0;
-    int rc = fl_exec_run_hooked(t->e, so, &hook, &res, err, sizeof err);
-    *choices = bs_choices;
-    int failed = rc < 0 ? rc : res.failed;
+    int rc = fl_exec_run(t->e, &xo, &res, err, sizeof err);
+    if (rc < 0) {
+        bn_check(false, "%s: %s", t->name, err);
+        return rc;
+    }
+    bn_check(res.choices <= res.steps, "%s: %llu choices in %llu steps", t->name, (unsigned long long)res.choices,
+             (unsigned long long)res.steps);
+    *choices = res.choices;
+    int failed = res.failed;
     fl_exec_result_free(&res);
     return failed;
 }
@@ -82,6 +86,43 @@ static uint32_t bs_hunt(const bs_target *t, fl_sched_strategy st, uint32_t depth
 
 enum { BS_RANDOM, BS_PCT2, BS_PCT3, BS_NWAYS };
 static const char *const bs_way[BS_NWAYS] = { "random", "pct d=2", "pct d=3" };
+
+/* The failure probability of one run: failures in `runs` runs (seeds 1..),
+ * k learned across them as in a hunt. *kmax: the largest k. */
+static double bs_rate(const bs_target *t, fl_sched_strategy st, uint32_t depth, uint32_t runs, uint64_t *kmax)
+{
+    uint64_t k = 0;
+    uint32_t failed = 0;
+    for (uint32_t i = 0; i < runs; i++) {
+        fl_sched_opts so = { .strategy = st, .seed = 1 + i, .depth = depth, .pct_k = k };
+        uint64_t ch = 0;
+        int rc = bs_run(t, &so, &ch);
+        if (rc < 0) return NAN;
+        failed += rc == 1;
+        if (ch > k) k = ch;
+    }
+    *kmax = k;
+    return (double)failed / runs;
+}
+
+static void bs_rates(const bn_args *a, const bs_target *t, uint32_t runs)
+{
+    double p[BS_NWAYS];
+    uint64_t k[BS_NWAYS];
+    for (int w = 0; w < BS_NWAYS; w++)
+        p[w] = bs_rate(t, w == BS_RANDOM ? FL_SCHED_STRAT_RANDOM : FL_SCHED_STRAT_PCT, w == BS_PCT2 ? 2 : 3, runs, &k[w]);
+    fprintf(stderr, "%s: failure probability of one run (%u runs): random %.3f, pct d=2 %.3f, pct d=3 %.3f; "
+            "k (most real choices in a run) %llu under pct d=3, %llu under random\n", t->name, runs, p[BS_RANDOM],
+            p[BS_PCT2], p[BS_PCT3], (unsigned long long)k[BS_PCT3], (unsigned long long)k[BS_RANDOM]);
+    char id[96], fig[160], ot[64], rt[64];
+    snprintf(id, sizeof id, "search.rate.%s", t->name);
+    snprintf(fig, sizeof fig, "%s: failure probability of one run, pct d=3 vs random (k=%llu)", t->name,
+             (unsigned long long)k[BS_PCT3]);
+    snprintf(ot, sizeof ot, "%.3f (d=2 %.3f)", p[BS_PCT3], p[BS_PCT2]);
+    snprintf(rt, sizeof rt, "random %.3f", p[BS_RANDOM]);
+    bn_row(a, id, fig, p[BS_PCT3], ot, p[BS_RANDOM], rt, p[BS_RANDOM] > 0 ? p[BS_PCT3] / p[BS_RANDOM] : NAN, NULL,
+           BN_INFO, 0);
+}
 
 static void bs_pct_vs_random(const bn_args *a, const bs_target *t, int trials, uint32_t cap)
 {
@@ -185,49 +226,109 @@ static void bs_reduction(const bn_args *a, const bs_target *t, uint32_t bound, u
     bn_row(a, id, fig, (double)runs[1], ot, (double)runs[0], rt, (double)runs[1] / (double)runs[0], NULL, BN_LE, 1.0);
 }
 
-/* ---- examples/pthread ------------------------------------------------------------- */
+/* ---- whole programs ---------------------------------------------------------- */
 
 static const char *const bs_examples[] = { "lost_update", "lock_order", "missed_wakeup", "cond_misuse",
                                            "atomicity2", "rwlock", "semaphore", "c11threads" };
+/* examples/race, built with `faultline cc` (NAME.inst): plain-memory races. */
+static const char *const bs_races[] = { "reorder", "wrong_lock", "loop_atomicity", "check_act" };
+
+static bool bs_exists(const char *p)
+{
+    struct stat sb;
+    return stat(p, &sb) == 0;
+}
+
+/* Builds DIR with SCRIPT when PROBE is missing; false if it is still missing. */
+static bool bs_built(const char *probe, const char *script, const char *dir, const char *extra)
+{
+    if (bs_exists(probe)) return true;
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd, "sh %s %s %s >/dev/null 2>&1", script, dir, extra);
+    if (system(cmd) != 0 || !bs_exists(probe)) {
+        fprintf(stderr, "%s: build failed, skipped\n", script);
+        return false;
+    }
+    return true;
+}
+
+static void bs_whole(const bn_args *a, const char *prog, const char *name, bool pct, bool reduce, int trials,
+                     uint32_t cap)
+{
+    char lib[600];
+    snprintf(lib, sizeof lib, "%s/libfaultline.so", bs_build);
+    char *args[] = { (char *)prog, NULL };
+    fl_exec_opts eo = { .argv = args, .lib = lib, .timeout_ms = 20000 };
+    fl_exec *e;
+    char err[256];
+    if (!bn_check(fl_exec_open(&eo, &e, err, sizeof err) == 0, "exec %s: %s", prog, err)) return;
+    bs_target t = { name, NULL, e };
+    if (pct) {
+        bs_pct_vs_random(a, &t, trials, cap);
+        bs_rates(a, &t, a->quick ? 20 : 200);
+    }
+    if (reduce) bs_reduction(a, &t, 1, a->quick ? 2000 : 20000);
+    fl_exec_close(e);
+}
+
+/* Own options, taken out of argv before bn_parse_args sees it:
+ *   --only=pct | --only=reduce   one half of the bench
+ *   --trials=N                   trials per median (default 21, 11 for exec) */
+static int bs_own_args(int argc, char **argv, bool *pct, bool *reduce, int *trials)
+{
+    int j = 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--only=pct") == 0) *reduce = false;
+        else if (strcmp(argv[i], "--only=reduce") == 0) *pct = false;
+        else if (strncmp(argv[i], "--trials=", 9) == 0 && atoi(argv[i] + 9) > 0) *trials = atoi(argv[i] + 9);
+        else argv[j++] = argv[i];
+    }
+    argv[j] = NULL;
+    return j;
+}
 
 int main(int argc, char **argv)
 {
-    bn_args a = bn_parse_args(argc, argv, "search power: pct vs random, sleep-set reduction");
+    bool pct = true, reduce = true;
+    int ntrials = 0;
+    argc = bs_own_args(argc, argv, &pct, &reduce, &ntrials);
+    bn_args a = bn_parse_args(argc, argv, "search power: pct vs random, sleep-set reduction "
+                                          "(own options: --only=pct|reduce, --trials=N)");
     const char *b = getenv("BENCH_BUILD");
     if (!b) b = getenv("BUILD");
     if (b && *b) bs_build = b;
-    int trials = a.quick ? 5 : 21;
+    int trials = ntrials ? ntrials : a.quick ? 5 : 21;
+    int xtrials = ntrials ? ntrials : a.quick ? 3 : 11;
     uint32_t cap = a.quick ? 300 : 2000;
+    uint32_t xcap = a.quick ? 100 : 500;
     size_t n;
     const fl_planted *list = fl_planted_list(&n);
     for (size_t i = 0; i < n; i++) {
         bs_target t = { list[i].name, &list[i], NULL };
-        if (list[i].buggy) bs_pct_vs_random(&a, &t, trials, cap);
-        for (uint32_t bound = 1; bound <= 2; bound++) bs_reduction(&a, &t, bound, 200000);
+        if (pct && list[i].buggy) {
+            bs_pct_vs_random(&a, &t, trials, cap);
+            bs_rates(&a, &t, a.quick ? 50 : 1000);
+        }
+        for (uint32_t bound = 1; reduce && bound <= 2; bound++) bs_reduction(&a, &t, bound, 200000);
     }
-    char dir[512], cmd[1200], prog[600], lib[600];
+    char dir[512], prog[700], name[64], fl[600];
     snprintf(dir, sizeof dir, "%s/examples/pthread", bs_build);
-    struct stat sb;
     snprintf(prog, sizeof prog, "%s/lost_update", dir);
-    if (stat(prog, &sb) != 0) {
-        snprintf(cmd, sizeof cmd, "sh examples/pthread/build.sh %s >/dev/null 2>&1", dir);
-        if (system(cmd) != 0) fprintf(stderr, "examples/pthread: build failed, skipped\n");
-    }
-    snprintf(lib, sizeof lib, "%s/libfaultline.so", bs_build);
-    for (size_t i = 0; i < sizeof bs_examples / sizeof *bs_examples; i++) {
-        snprintf(prog, sizeof prog, "%s/%s", dir, bs_examples[i]);
-        if (stat(prog, &sb) != 0) continue;
-        char *args[] = { prog, NULL };
-        fl_exec_opts eo = { .argv = args, .lib = lib, .timeout_ms = 20000 };
-        fl_exec *e;
-        char err[256];
-        if (!bn_check(fl_exec_open(&eo, &e, err, sizeof err) == 0, "exec %s: %s", prog, err)) continue;
-        char name[64];
-        snprintf(name, sizeof name, "exec.%s", bs_examples[i]);
-        bs_target t = { name, NULL, e };
-        bs_pct_vs_random(&a, &t, a.quick ? 3 : 11, a.quick ? 100 : 500);
-        bs_reduction(&a, &t, 1, a.quick ? 2000 : 20000);
-        fl_exec_close(e);
-    }
+    if (bs_built(prog, "examples/pthread/build.sh", dir, ""))
+        for (size_t i = 0; i < sizeof bs_examples / sizeof *bs_examples; i++) {
+            snprintf(prog, sizeof prog, "%s/%s", dir, bs_examples[i]);
+            snprintf(name, sizeof name, "exec.%s", bs_examples[i]);
+            if (bs_exists(prog)) bs_whole(&a, prog, name, pct, reduce, xtrials, xcap);
+        }
+    if (!pct) return bn_finish();
+    snprintf(dir, sizeof dir, "%s/race", bs_build);
+    snprintf(fl, sizeof fl, "%s/faultline", bs_build);
+    snprintf(prog, sizeof prog, "%s/%s.inst", dir, bs_races[0]);
+    if (bs_built(prog, "examples/race/build.sh", dir, fl))
+        for (size_t i = 0; i < sizeof bs_races / sizeof *bs_races; i++) {
+            snprintf(prog, sizeof prog, "%s/%s.inst", dir, bs_races[i]);
+            snprintf(name, sizeof name, "inst.%s", bs_races[i]);
+            if (bs_exists(prog)) bs_whole(&a, prog, name, true, false, xtrials, xcap);
+        }
     return bn_finish();
 }

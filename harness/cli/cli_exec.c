@@ -28,12 +28,6 @@
 #include <string.h>
 #include <time.h>
 
-/* Default early-timer rate for whole programs: sleeps used as
- * synchronisation are common in real code, and a wake-up that comes before
- * the other threads block is an interleaving the machine can produce
- * (docs/pthread.md). 2% per step with a timed sleeper. */
-#define FL_CLI__TIMER_PPM 20000u
-
 typedef struct fl_cli__xargs {
     uint32_t seeds;
     bool seed_set;
@@ -104,7 +98,7 @@ static int fl_cli__xparse(int argc, char **argv, fl_cli__xargs *x, FILE *err)
     x->strategy = FL_SCHED_STRAT_RANDOM;
     x->seeds = 200;
     x->bound = 2;
-    x->timer_ppm = FL_CLI__TIMER_PPM;
+    x->timer_ppm = FL_EXEC_DEFAULT_TIMER_PPM;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--") == 0) {
@@ -380,7 +374,7 @@ static int fl_cli__xmany(fl_exec *e, const fl_cli__xargs *x, const char *self, F
             break;
         }
         runs++;
-        if (r.steps > pct_k) pct_k = r.steps; /* PCT's estimate, learned across runs */
+        if (r.choices > pct_k) pct_k = r.choices; /* PCT's k: the most real choices a run made so far */
         if (r.failed) {
             failed++;
             if (failed == 1) {

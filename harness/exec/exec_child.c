@@ -52,6 +52,7 @@ static void fl_exec__step(void *ud, uint64_t step, int cur, const int *runnable,
 {
     (void)ud; (void)step;
     fl_exec__shm *p = fl_exec__page;
+    p->choices_live += n > 1;
     for (int i = 0; i < n; i++) /* a preemption: switching away from a thread that could go on */
         if (runnable[i] == cur) {
             p->preempt_live += chosen != cur;
@@ -257,6 +258,7 @@ static _Noreturn void fl_exec__serve(int rfd, int wfd)
         p->nruns = 0;
         p->overflow = 0;
         p->preempt_live = 0;
+        p->choices_live = 0;
         p->foreign = 0;
         p->foreign_text[0] = '\0';
         p->schedule_len = p->report_len = 0;
@@ -290,6 +292,7 @@ static _Noreturn void fl_exec__serve(int rfd, int wfd)
             r.status = p->status;
             r.steps = p->steps;
             r.preemptions = p->preemptions;
+            r.choices = p->choices_live;
             r.threads = p->threads;
             sch = p->schedule;
             rep = p->report;
@@ -299,6 +302,7 @@ static _Noreturn void fl_exec__serve(int rfd, int wfd)
             r.status = p->finished == 2 ? -1 : FL_SCHED_OK;
             for (uint64_t i = 0; i < p->nruns; i++) r.steps += p->runs[i].len;
             r.preemptions = p->preempt_live;
+            r.choices = p->choices_live;
             open_sched = fl_exec__open_schedule(p);
             sch = open_sched;
             rep = p->finished == 2 ? p->report : NULL;

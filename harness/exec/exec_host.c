@@ -300,6 +300,7 @@ int fl_exec_run_hooked(fl_exec *e, const fl_sched_opts *so, const fl_sched_hook 
     res->status = r.status >= 0 ? (fl_sched_status)r.status : FL_SCHED_OK;
     res->steps = r.steps;
     res->preemptions = r.preemptions;
+    res->choices = r.choices;
     res->threads = r.threads;
     res->schedule = s && *s ? s : NULL;
     if (!res->schedule) free(s);

@@ -43,7 +43,7 @@ typedef struct fl_exec__rep {
     int32_t how;          /* fl_exec_end; -1 in the hello */
     int32_t code;
     int32_t status;       /* fl_sched_status when the run ended in the scheduler */
-    uint64_t steps, preemptions;
+    uint64_t steps, preemptions, choices;
     uint32_t threads;
     uint32_t schedule_len, report_len, output_len;
     uint32_t nsteps, nids; /* recorded steps (fl_exec__dstep) and ids follow the strings */
@@ -84,6 +84,7 @@ typedef struct fl_exec__shm {
     uint64_t nruns;
     uint32_t overflow;
     uint64_t preempt_live;   /* preemptions so far, counted by the hook */
+    uint64_t choices_live;   /* steps with more than one runnable thread so far */
     fl_sched_schedule_run runs[FL_EXEC__MAX_RUNS];
 } fl_exec__shm;
 

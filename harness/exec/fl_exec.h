@@ -29,6 +29,13 @@
 
 typedef struct fl_exec fl_exec;
 
+/* Default early-timer rate (fl_sched_opts.timer_ppm) of `faultline exec`:
+ * sleeps used as synchronisation are common in real code, and a wake-up
+ * that comes before the other threads block is an interleaving the machine
+ * can produce (docs/pthread.md). 2% per step with a timed sleeper. Benches
+ * and tests that measure what exec finds pass it too. */
+#define FL_EXEC_DEFAULT_TIMER_PPM 20000u
+
 typedef struct fl_exec_opts {
     char *const *argv;      /* PROG and its arguments (argv[0] is run via PATH) */
     const char *lib;        /* the faultline shared library to preload; NULL: found
@@ -56,6 +63,8 @@ typedef struct fl_exec_result {
     char *report;           /* the scheduler's report (deadlock, stall), or NULL */
     char *output;           /* the tail of the run's stdout+stderr (at most 4 KiB) */
     uint64_t steps, preemptions;
+    uint64_t choices;       /* steps at which more than one thread could run: what
+                               PCT's estimate k counts (fl_sched_result.choices) */
     uint32_t threads;
 } fl_exec_result;
 

@@ -68,7 +68,7 @@ typedef struct fl_runner_params {
     fl_sched_strategy strategy;  /* FL_SCHED_STRAT_RANDOM, _PCT, _RR, _REPLAY or _FREE */
     uint32_t depth;        /* pct depth (0: scheduler default) */
     uint64_t budget;       /* step budget (0: scheduler default) */
-    uint64_t pct_k;        /* pct step estimate (0: scheduler default) */
+    uint64_t pct_k;        /* pct k, real choices (0: scheduler default) */
     const char *schedule;  /* REPLAY: the fl1: string; seed is taken from it */
     uint32_t time_scale;   /* FREE: scenario ns per real ns, 1 = real time
                               (0: FL_RUNNER_FREE_TIME_SCALE); ignored otherwise */
@@ -90,6 +90,7 @@ typedef struct fl_runner_out {
     char *sched_report;    /* deadlock/budget/divergence text, or NULL (owned) */
     char *describe;        /* swarm choices, "" when none (owned) */
     uint64_t seed, steps, preemptions;
+    uint64_t choices;      /* steps with more than one runnable thread (pct's k) */
     int64_t virtual_ns;
     int root_exit;         /* sv_exit of the root by the end of the duration (its
                               start failed: its SHUTDOWN's reason), -1 still running */

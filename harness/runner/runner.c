@@ -406,6 +406,7 @@ int fl_runner__judge(fl_runner__ctx *c, const fl_sched_result *res, bool free_ru
     out->status = res->status;
     out->steps = res->steps;
     out->preemptions = res->preemptions;
+    out->choices = res->choices;
     /* free runs: the platform measured real time; report scenario time */
     out->virtual_ns = free_run && c->time_scale > 1 ? res->virtual_ns * (int64_t)c->time_scale : res->virtual_ns;
     out->root_exit = c->root_exit;

@@ -120,7 +120,7 @@ int fl_runner_case_range(const fl_scenario *s, const fl_runner_opts *o, uint32_t
     fl_case *c = &part->c;
     double t0 = fl_runner__now();
     uint32_t seeds, depth;
-    uint64_t first, budget, max_steps = 0;
+    uint64_t first, budget, max_choices = 0; /* pct's k: the most real choices a run made */
     fl_sched_strategy strategy;
     fl_runner_effective(s, o, &seeds, &first, &strategy, &depth, &budget);
     int want = s->expect_fail ? fl_oracle_inv_from_name(s->expect_fail) : -1;
@@ -135,7 +135,7 @@ int fl_runner_case_range(const fl_scenario *s, const fl_runner_opts *o, uint32_t
     uint32_t end = from >= seeds ? from : count > seeds - from ? seeds : from + count;
     for (uint32_t i = from; i < end; i++) {
         fl_runner_params p = {.seed = first + i, .strategy = strategy, .depth = depth, .budget = budget,
-                              .pct_k = strategy == FL_SCHED_STRAT_PCT ? max_steps : 0,
+                              .pct_k = strategy == FL_SCHED_STRAT_PCT ? max_choices : 0,
                               .time_scale = o ? o->time_scale : 0, .live = live};
         if (live) {
             if (atomic_load_explicit(&live->stop, memory_order_relaxed)) {
@@ -161,7 +161,7 @@ int fl_runner_case_range(const fl_scenario *s, const fl_runner_opts *o, uint32_t
             fl_runner_out_free(&out);
             break;
         }
-        if (out.steps > max_steps) max_steps = out.steps;
+        if (out.choices > max_choices) max_choices = out.choices;
         c->runs++;
         bool failed = out.verdict.n > 0;
         c->failed_runs += failed;

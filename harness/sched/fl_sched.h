@@ -75,7 +75,7 @@ typedef enum fl_sched_status {
 
 #define FL_SCHED_DEFAULT_BUDGET 1000000u /* steps */
 #define FL_SCHED_DEFAULT_DEPTH 3u        /* pct d */
-#define FL_SCHED_DEFAULT_PCT_K 100u      /* pct step estimate when opts.pct_k == 0 */
+#define FL_SCHED_DEFAULT_PCT_K 100u      /* pct k (real choices) when opts.pct_k == 0 */
 #define FL_SCHED_GRACE_STEPS 10000u      /* steps allowed after main_fn returned */
 #define FL_SCHED_GRACE_NS 10000000000ll  /* virtual time allowed after main_fn returned */
 #define FL_SCHED_DEFAULT_WATCHDOG_MS 5000u /* see fl_sched_opts.watchdog_ms */
@@ -93,9 +93,10 @@ typedef struct fl_sched_opts {
                               one thread can run), over which the change points are
                               spread; 0 = FL_SCHED_DEFAULT_PCT_K. Learn it as shuttle
                               does: pass the largest res.choices seen so far for this
-                              program (fl_planted_hunt_run does; res.steps, an upper
-                              bound, also works, less sharply). Recorded in the
-                              schedule, so replay never depends on it. */
+                              program (fl_planted_hunt_run, faultline run and exec do).
+                              Not res.steps: change points drawn past the last choice
+                              are lost, and a depth-d run then has fewer than d-1.
+                              Recorded in the schedule, so replay never depends on it. */
     bool trace;            /* fill res.trace with one line per step */
     uint32_t watchdog_ms;  /* wall-clock time the baton holder may run without a
                               scheduling point before the run ends STALLED;
@@ -227,7 +228,7 @@ typedef struct fl_sched_schedule {
     fl_sched_strategy strategy;    /* origin: RANDOM, PCT, RR or DFS */
     uint64_t seed;
     uint32_t depth;          /* pct d (0 for other strategies) */
-    uint64_t pct_k;          /* pct step estimate (0 for other strategies) */
+    uint64_t pct_k;          /* pct k, real choices (0 for other strategies) */
     uint32_t flags;          /* FL_SCHED_SCHEDULE_OPEN | _EDITED | _TIMERS */
     fl_sched_status end;     /* how the recorded run ended */
     uint64_t preemptions;    /* of the recorded run (0 when unknown: open) */

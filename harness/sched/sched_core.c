@@ -393,8 +393,13 @@ static fl_sched__thr *fl_sched__decide(fl_sched__run *r, fl_sched__thr *me)
     fl_sched__thr *early = fl_sched__early_timer(r);
     if (early) n = fl_sched__collect(r); /* it is runnable now */
     int id;
-    if (early && r->strategy != FL_SCHED_STRAT_REPLAY)
+    if (early && r->strategy != FL_SCHED_STRAT_REPLAY) {
+        /* The sleeper runs now (the schedule records the early wake-up as its
+         * choice). PCT still takes this choice's change point, if it is one:
+         * the thread it would have run drops, so no change point is lost. */
+        if (r->strategy == FL_SCHED_STRAT_PCT) (void)fl_sched__strat_pick(r, me, r->scratch, n, &followed);
         id = early->id;
+    }
     /* A light point under random: most of the time the caller goes on. */
     else if (light && r->strategy == FL_SCHED_STRAT_RANDOM && me && me->state == FL_SCHED__T_RUNNABLE &&
              (r->light_ppm == FL_SCHED_LIGHT_NEVER ||

@@ -11,7 +11,9 @@
  * priority i, below every high-band thread. The runnable thread of highest
  * priority always runs. For a bug of depth d among n threads and k choices,
  * one run finds it with probability at least 1/(n k^(d-1)). k is an estimate
- * (opts.pct_k): the caller learns it as the largest res.choices seen.
+ * (opts.pct_k): the caller learns it as the largest res.choices seen
+ * (faultline run, faultline exec and fl_planted_hunt_run do); the first run
+ * of a hunt, with no estimate yet, uses FL_SCHED_DEFAULT_PCT_K.
  * An explicit yield moves the yielding thread to the bottom of the high band,
  * so that a spin-wait does not starve the thread it waits for forever.
  */
@@ -135,9 +137,13 @@ static int fl_sched__pct_best(const fl_sched__run *r, const int *ids, int n)
 /* Change points count only real choices (n > 1), as Coyote and shuttle do:
  * a change point at a step where one thread can run would be wasted. At
  * change point c the thread that would run now — the runnable thread of
- * highest priority — drops to priority c + 1, so the change always moves
- * the baton (some other thread can run). r->choices numbers the choices
- * (the caller counts this one after the pick). */
+ * highest priority — drops to priority c + 1, below every never-lowered
+ * thread; then the runnable thread of highest priority runs. That is
+ * another thread unless every other runnable one was lowered already, to a
+ * smaller label (as in the paper: priority c + 1 beats 1..c). r->choices
+ * numbers the choices (the caller counts this one after the pick). An
+ * early timer's step calls this too, for the change point alone
+ * (fl_sched__decide). tests/test_sched_pct.c pins these properties. */
 static int fl_sched__pct_pick(fl_sched__run *r, const int *ids, int n)
 {
     int best = fl_sched__pct_best(r, ids, n);
