@@ -15,6 +15,7 @@
 
 #include "cli_util.h"
 #include "runner/fl_runner.h"
+#include "runner/runner_int.h" /* fl_runner__rerun_line */
 #include "world/fl_world.h"
 
 #include <errno.h>
@@ -355,6 +356,29 @@ static void test_replay_line_env(void **state) {
     free(fp);
 }
 
+/* A pct rerun line names the k its seed ran with, and --pct-k makes the one
+ * seed run with exactly that k: the schedule it records carries it. */
+static void test_pct_rerun_names_k(void **state) {
+    (void)state;
+    char *line = fl_runner__rerun_line("a b.scn", 7, FL_SCHED_STRAT_PCT, 3, 42, 900);
+    assert_non_null(line);
+    assert_string_equal(line, "faultline run 'a b.scn' --seed 7 --strategy pct --depth 3 --pct-k 42 --budget 900");
+    free(line);
+    char *f = cli_tmp_path("s/a/fail.scn");
+    cli_cap c = CLI("run", f, "--strategy", "pct", "--seed", "5", "--pct-k", "42", "-j", "1");
+    cli_expect_rc(&c, 1, "pct with k");
+    if (!strstr(c.out, "--schedule fl1:pct.5.3.1a.")) /* k 42, in base 32 */ fail_msg("k not used as given:\n%s", c.out);
+    cli_cap_free(&c);
+    c = CLI("run", f, "--strategy", "random", "--pct-k", "42");
+    cli_expect_rc(&c, 2, "pct-k with random");
+    assert_non_null(strstr(c.err, "--pct-k: only for pct runs"));
+    cli_cap_free(&c);
+    c = CLI("run", f, "--pct-k", "0");
+    cli_expect_rc(&c, 2, "pct-k 0");
+    cli_cap_free(&c);
+    free(f);
+}
+
 /* ---- interrupts ------------------------------------------------------------------------------ */
 
 static void test_sigint_stops_and_reports(void **state) {
@@ -398,6 +422,7 @@ int main(void) {
         cmocka_unit_test(test_walk_loops_and_fifos),
         cmocka_unit_test(test_select_failfast_seed),
         cmocka_unit_test(test_replay_line_env),
+        cmocka_unit_test(test_pct_rerun_names_k),
         cmocka_unit_test(test_sigint_stops_and_reports),
     };
     return cmocka_run_group_tests(tests, setup, cli_teardown);

@@ -76,6 +76,7 @@ static const struct fl_cli__opt {
     {"filter", true, B(FL_CLI_CMD_RUN) | B(FL_CLI_CMD_LIST) | B(FL_CLI_CMD_CHECK)},
     {"fail-fast", false, B(FL_CLI_CMD_RUN)},   {"verbose", false, B(FL_CLI_CMD_RUN)},
     {"color", false, B(FL_CLI_CMD_RUN)},       {"seed", true, B(FL_CLI_CMD_RUN)},
+    {"pct-k", true, B(FL_CLI_CMD_RUN)},
 };
 
 /* Short options and the long option each stands for. */
@@ -126,6 +127,10 @@ static int fl_cli__set(fl_cli_args *c, const char *name, const char *v, char *er
         if (name[0] == 's') c->seeds = (uint32_t)n;
         else if (name[0] == 'd') c->depth = (uint32_t)n;
         else c->budget = n;
+    } else if (strcmp(name, "pct-k") == 0) {
+        if (fl_cli__num(v, 1000000000u, &n) < 0 || n == 0)
+            return fl_cli__err(err, errlen, "faultline: --pct-k: expected a count of choices from 1 to 1000000000, got '%s'", v);
+        c->pct_k = n;
     } else if (strcmp(name, "bound") == 0) {
         /* 0 is a bound (no preemption at all) */
         if (strcmp(v, "0") != 0 && fl_cli__num(v, FL_CLI_MAX_BOUND, &n) < 0)
@@ -306,6 +311,9 @@ int fl_cli_parse(int argc, char **argv, fl_cli_args *c, char *err, size_t errlen
         return fl_cli__err(err, errlen, "faultline: %s: expected --schedule S (the fl1:… string a failure printed)", cname);
     if (c->seed_set && c->seeds)
         return fl_cli__err(err, errlen, "faultline: --seed: runs exactly one seed; it cannot be combined with --seeds");
+    if (c->pct_k && c->strategy >= 0 && c->strategy != FL_SCHED_STRAT_PCT)
+        return fl_cli__err(err, errlen, "faultline: --pct-k: only for pct runs, not --strategy %s",
+                           fl_sched_strategy_name((fl_sched_strategy)c->strategy));
     if (c->time_scale && c->strategy != FL_SCHED_STRAT_FREE)
         return fl_cli__err(err, errlen, "faultline: --time-scale: only with --strategy free (other strategies run on virtual time)");
     return 0;
@@ -519,6 +527,8 @@ void fl_cli_usage(fl_cli_cmd cmd, FILE *out) {
               "                      real threads, real time, seeded delays, for ThreadSanitizer;\n"
               "                      free runs cannot be replayed\n"
               "  --depth D           pct bug depth (default: the scenario's, else 3)\n"
+              "  --pct-k K           pct: the first run's estimate of the real choices a run makes\n"
+              "                      (later runs learn it; a rerun line names it)\n"
               "  --budget N          scheduling steps per run before it counts as a livelock\n"
               "  --time-scale X      free runs: scenario time runs X times faster than real time\n"
               "                      (1 to %u, default %u: a scenario's 1 s lasts %u ms)\n"

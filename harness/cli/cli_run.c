@@ -259,7 +259,7 @@ int fl_cli__run(const fl_cli_args *c, FILE *out, FILE *err) {
     fl_cli__show show = {.out = human, .err = err, .color = fl_cli__color(c, human), .tty = isatty(fileno(err)) == 1,
                          .interval = iv ? atof(iv) : 10.0, .total = nsel, .t0 = fl_cli__now(), .c = c};
     show.last = show.t0;
-    fl_runner_opts o = {.seeds = c->seeds, .strategy = c->strategy, .depth = c->depth, .budget = c->budget,
+    fl_runner_opts o = {.seeds = c->seeds, .strategy = c->strategy, .depth = c->depth, .budget = c->budget, .pct_k = c->pct_k,
                         .time_scale = c->time_scale, .seed_set = c->seed_set, .seed = c->seed,
                         .verbose = c->verbose};
     fl_runner_pool_opts po = {.jobs = c->jobs ? c->jobs : fl_cli__cpus(),

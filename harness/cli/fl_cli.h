@@ -51,6 +51,7 @@ typedef struct fl_cli_args {
     int strategy;           /* -1: not given; else fl_sched_strategy RANDOM/PCT/RR/FREE */
     uint32_t depth;         /* 0: not given */
     uint64_t budget;        /* 0: not given */
+    uint64_t pct_k;         /* run --pct-k: pct's first k (real choices); 0: not given */
     uint32_t time_scale;    /* --time-scale (free runs only); 0: not given */
     bool bound_set;         /* explore --bound given (0 is a valid bound) */
     uint32_t bound;

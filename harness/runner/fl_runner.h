@@ -136,6 +136,8 @@ typedef struct fl_runner_opts {
     int strategy;          /* -1: the scenario's; else FL_SCHED_STRAT_RANDOM/PCT/RR/FREE */
     uint32_t depth;        /* 0: the scenario's */
     uint64_t budget;       /* 0: the scenario's */
+    uint64_t pct_k;        /* pct: k of the range's first run (0: the scheduler's default);
+                              later runs use the most real choices seen, at least this */
     uint32_t time_scale;   /* free runs (fl_runner_params.time_scale); 0: default */
     bool seed_set;         /* --seed: run exactly one seed, `seed` */
     uint64_t seed;

@@ -120,7 +120,7 @@ int fl_runner_case_range(const fl_scenario *s, const fl_runner_opts *o, uint32_t
     fl_case *c = &part->c;
     double t0 = fl_runner__now();
     uint32_t seeds, depth;
-    uint64_t first, budget, max_choices = 0; /* pct's k: the most real choices a run made */
+    uint64_t first, budget, max_choices = o ? o->pct_k : 0; /* pct's k: the most real choices a run made */
     fl_sched_strategy strategy;
     fl_runner_effective(s, o, &seeds, &first, &strategy, &depth, &budget);
     int want = s->expect_fail ? fl_oracle_inv_from_name(s->expect_fail) : -1;

@@ -93,9 +93,10 @@ int fl_runner__record(fl_case *c, fl_runner_out *r, const fl_oracle_violation *i
 int fl_runner__case_head(const fl_scenario *s, fl_case *c);
 
 /* The command line that reruns exactly one seed of path (`faultline run PATH
- * --seed N --strategy S [--depth D] [--budget B]`), with the same
+ * --seed N --strategy S [--depth D [--pct-k K]] [--budget B]`), with the same
  * environment prefix as fl_runner_replay_line. Malloc'd, NULL on ENOMEM. */
-char *fl_runner__rerun_line(const char *path, uint64_t seed, int strategy, uint32_t depth, uint64_t budget);
+char *fl_runner__rerun_line(const char *path, uint64_t seed, int strategy, uint32_t depth, uint64_t pct_k,
+                            uint64_t budget);
 
 /* ---- the pool's live page (runner_pool.c writes the parent's side) -------------- */
 

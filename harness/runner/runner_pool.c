@@ -173,7 +173,7 @@ static int fl_runner__lost_part(const fl_scenario *s, const fl_runner__slot *sl,
         if (sched && !(c->replay = fl_runner_replay_line(s->path, sched))) return -ENOMEM;
     }
     if (!c->replay && l->strategy != FL_SCHED_STRAT_FREE)
-        c->replay = fl_runner__rerun_line(s->path, l->seed, l->strategy, l->depth, l->budget);
+        c->replay = fl_runner__rerun_line(s->path, l->seed, l->strategy, l->depth, l->pct_k, l->budget);
     c->message = fl_runner__strdupf("%s: %s", c->invariant, what);
     if (!c->message) return -ENOMEM;
     if (verbose)

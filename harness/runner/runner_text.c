@@ -137,10 +137,14 @@ char *fl_runner_replay_line(const char *path, const char *schedule) {
     return line;
 }
 
-char *fl_runner__rerun_line(const char *path, uint64_t seed, int strategy, uint32_t depth, uint64_t budget) {
+char *fl_runner__rerun_line(const char *path, uint64_t seed, int strategy, uint32_t depth, uint64_t pct_k,
+                            uint64_t budget) {
     char *env = fl_runner__env_prefix(), *q = fl_runner__shell_word(path);
-    char depth_s[32] = "", budget_s[40] = "";
-    if (strategy == FL_SCHED_STRAT_PCT && depth) snprintf(depth_s, sizeof depth_s, " --depth %u", depth);
+    char depth_s[64] = "", budget_s[40] = "";
+    if (strategy == FL_SCHED_STRAT_PCT && depth && pct_k)
+        snprintf(depth_s, sizeof depth_s, " --depth %u --pct-k %llu", depth, (unsigned long long)pct_k);
+    else if (strategy == FL_SCHED_STRAT_PCT && depth)
+        snprintf(depth_s, sizeof depth_s, " --depth %u", depth);
     if (budget) snprintf(budget_s, sizeof budget_s, " --budget %llu", (unsigned long long)budget);
     char *line = env && q ? fl_runner__strdupf("%s%s run %s --seed %llu --strategy %s%s%s", env, fl_runner__prog, q,
                                                (unsigned long long)seed, fl_sched_strategy_name((fl_sched_strategy)strategy),
