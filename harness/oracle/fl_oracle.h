@@ -237,8 +237,10 @@ typedef struct fl_oracle_observed {
     const char *const *log;     /* every line the log sink received */
     size_t nlog;
     const fl_oracle_snapshot *const *snaps; /* per s->expects[i] (CHILD_COUNT, CHILDREN):
-                                   the root's view taken at its time, or NULL
-                                   when never taken (the root had exited) */
+                                   its supervisor's view (the root's, or the
+                                   nested one at its sup=PATH) taken at its
+                                   time, or NULL when never taken (that
+                                   supervisor was not running then) */
     int start_err;              /* what sv_sup_start(root) returned (0: it started) */
 } fl_oracle_observed;
 
