@@ -211,10 +211,10 @@ typedef enum fl_scenario_action_kind {
                           worker returns 0 / SV_RET_SHUTDOWN at its next op
                           boundary                                            */
     FL_SCENARIO_ACT_START_INSTANCE, /* `at T start_instance ID [arg=N]`: sv_start_instance
-                          of the root (simple_one_for_one; ID its template)
-                          with fl_world_instance_arg                          */
+                          of the root or `in` (simple_one_for_one; ID its
+                          template) with fl_world_instance_arg                */
     FL_SCENARIO_ACT_TERMINATE_INSTANCE, /* `at T terminate_instance ID N`:
-                          sv_terminate_instance(root, N)                      */
+                          sv_terminate_instance(root or `in`, N)              */
 } fl_scenario_action_kind;
 
 typedef struct fl_scenario_action {
