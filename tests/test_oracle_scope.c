@@ -271,6 +271,44 @@ static void test_children_view_unstopped(void **state) {
     fl_oracle_policy_free(p.p);
 }
 
+/* Admin answers: each call that answered ok shows its effect in its window,
+ * emitted by the supervisor it was made on. */
+static void expect_admin(const fl_oracle_policy *p, const char *text, const fl_oracle_run_info *r, bool ok) {
+    fl_oracle_verdict vd = check_run(p, text, r);
+    const fl_oracle_violation *v = fl_oracle_verdict_find(&vd, FL_ORACLE_INV_CHILDREN_VIEW);
+    if (ok && v) print_verdict(&vd);
+    assert_true(ok ? v == NULL : v != NULL);
+    if (v) assert_non_null(strstr(v->message, "answered ok"));
+    fl_oracle_verdict_free(&vd);
+}
+
+static void test_admin_answers(void **state) {
+    pol p;
+    pol_perm(&p, SV_ONE_FOR_ONE, 5);
+    fl_oracle_admin_call calls[3];
+    fl_oracle_run_info r = readd_run(calls);
+    expect_admin(p.p, READD, &r, true);
+    /* each call said to be made on another supervisor: its events are root's */
+    for (int k = 0; k < 3; k++) {
+        calls[k].sup = "inner";
+        expect_admin(p.p, READD, &r, k == 0); /* terminate: a ran in no `inner` (nothing to show) */
+        calls[k].sup = "root";
+    }
+    /* terminate answered ok while a#2 ran, but no child_terminated */
+    char *m = without(READD, "200 root child_terminated a 2 shutdown");
+    expect_admin(p.p, m, &r, false);
+    free(m);
+    /* an error answer claims nothing */
+    calls[1].result = -SV_ERUNNING;
+    m = without(READD, "250 root child_removed a 2 shutdown");
+    r.nadmin = 2;
+    expect_admin(p.p, m, &r, true);
+    calls[1].result = 0;
+    expect_admin(p.p, m, &r, false);
+    free(m);
+    fl_oracle_policy_free(p.p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_readded_id_is_a_new_generation),
@@ -280,6 +318,7 @@ int main(void) {
         cmocka_unit_test(test_event_order),
         cmocka_unit_test(test_children_view),
         cmocka_unit_test(test_children_view_unstopped),
+        cmocka_unit_test(test_admin_answers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
