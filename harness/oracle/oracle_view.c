@@ -162,7 +162,15 @@ static bool fl_oracle__view_ok(const fl_oracle__index *x, const fl_oracle_snapsh
     return true;
 }
 
-static void fl_oracle__view_counts(const fl_oracle_snapshot *sn, char *why, size_t cap) {
+/* Is the supervisor named `name` simple_one_for_one (per the policy)? Then
+ * count_children shows one spec, the template, whatever it lists. */
+static bool fl_oracle__view_simple(const fl_oracle__index *x, const char *name, const fl_oracle_snapshot *sn) {
+    for (size_t i = 0; x->pol && i < x->pol->nsups; i++)
+        if (x->pol->sups[i].name && strcmp(x->pol->sups[i].name, name) == 0) return x->pol->sups[i].simple;
+    return sn->n && sn->children[0].instance; /* no policy: as its entries say */
+}
+
+static void fl_oracle__view_counts(const fl_oracle__index *x, const fl_oracle_snapshot *sn, char *why, size_t cap) {
     size_t running = 0, sups = 0;
     for (size_t e = 0; e < sn->n; e++) {
         running += sn->children[e].state == SV_CHILD_RUNNING;
@@ -175,7 +183,11 @@ static void fl_oracle__view_counts(const fl_oracle_snapshot *sn, char *why, size
     else if (k->supervisors != sups || k->workers != sn->n - sups)
         snprintf(why, cap, "count_children says %zu supervisors and %zu workers, which_children lists %zu and %zu",
                  k->supervisors, k->workers, sups, sn->n - sups);
-    else if (k->specs != sn->n && !(k->specs == 1 && sn->n && sn->children[0].instance))
+    else if (fl_oracle__view_simple(x, sn->sup, sn)) {
+        if (k->specs != 1)
+            snprintf(why, cap, "count_children says %zu specs, but a simple_one_for_one supervisor has one (the template)",
+                     k->specs);
+    } else if (k->specs != sn->n)
         snprintf(why, cap, "count_children says %zu specs, which_children lists %zu children", k->specs, sn->n);
 }
 
@@ -267,7 +279,7 @@ void fl_oracle__children_view(const fl_oracle__index *x, fl_oracle_verdict *vd) 
             return; /* one report per run: later snapshots usually repeat it */
         }
         if (!sn->counted) continue;
-        fl_oracle__view_counts(sn, why, sizeof why);
+        fl_oracle__view_counts(x, sn, why, sizeof why);
         if (why[0]) {
             snprintf(msg, sizeof msg, "at %.3f s, %s: %s", (double)sn->at_ns / 1e9, sn->sup, why);
             fl_oracle__viol2(x, vd, FL_ORACLE_INV_CHILDREN_VIEW, FL_ORACLE__NONE, FL_ORACLE__NONE, msg);
