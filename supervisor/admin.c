@@ -15,7 +15,7 @@
 #include <errno.h>
 #include <string.h>
 
-enum { SV__OP_CORE = 0, SV__OP_WHICH, SV__OP_COUNT };
+enum { SV__OP_CORE = 0, SV__OP_WHICH, SV__OP_COUNT, SV__OP_SUP };
 
 struct sv__req {
     int op;
@@ -27,6 +27,8 @@ struct sv__req {
     sv_child_info *info;    /* SV__OP_WHICH */
     size_t cap, *n;
     sv_child_counts *counts; /* SV__OP_COUNT */
+    const char *id;         /* SV__OP_SUP: the nested supervisor's child id … */
+    sv_sup **sup;           /* … and where its new reference goes */
     int result;
     bool done; /* under req_lock */
     sv__req *next;
@@ -67,6 +69,30 @@ static void sv__req_finish(sv_sup *s, sv__req *r, int result)
     sv_mutex_unlock(&s->req_lock);
 }
 
+/* On s's loop thread, between core sequences: a new reference to the
+ * nested supervisor that child id's current incarnation runs. The
+ * incarnation cannot be joined meanwhile (only this thread joins), and it
+ * holds the nested supervisor, so taking a reference here is safe. */
+static int sv__nested_ref(sv_sup *s, const char *id, sv_sup **out)
+{
+    uint32_t slot, inc;
+    sv_child_state st;
+    const sv_core_child *cs;
+    if (s->spec->cfg.simple) return -EOPNOTSUPP;
+    if (sv_core_child_find(s->core, id, &slot, &cs, &st, &inc) != 0) return -SV_ENOT_FOUND;
+    if (!cs->is_sup) return -ENOTDIR;
+    if (st == SV_CHILD_RESTARTING || st == SV_CHILD_UNSTOPPED) return -SV_ERESTARTING;
+    if (st != SV_CHILD_RUNNING) return -ESRCH; /* terminated, or its start said ignore */
+    sv__slot *sl = sv__slot_get(s, slot);
+    for (sv_worker *w = sl ? sl->live : NULL; w; w = w->next)
+        if (w->inc == inc && w->nested) {
+            atomic_fetch_add_explicit(&w->nested->refs, 1, memory_order_relaxed);
+            *out = w->nested;
+            return 0;
+        }
+    return -ESRCH;
+}
+
 static int sv__admin_do(sv_sup *s, sv__req *r)
 {
     sv_core *c = s->core;
@@ -104,6 +130,8 @@ static int sv__admin_do(sv_sup *s, sv__req *r)
         *r->counts = k;
         return 0;
     }
+    case SV__OP_SUP:
+        return sv__nested_ref(s, r->id, r->sup);
     default: {
         int result = -EIO;
         if (r->slot) {
@@ -251,4 +279,50 @@ int sv_terminate_instance(sv_sup *s, uint32_t instance)
     sv__req r = { .op = SV__OP_CORE };
     r.in = (sv_core_in){ .kind = SV_IN_TERMINATE_CHILD, .instance = instance };
     return sv__submit(s, &r);
+}
+
+/* A reference to the nested supervisor child id of parent runs now. */
+int sv_sup_child(sv_sup *parent, const char *id, sv_sup **out)
+{
+    if (!parent || !id || !out) return -EINVAL;
+    *out = NULL;
+    sv__req r = { .op = SV__OP_SUP, .id = id, .sup = out };
+    return sv__submit(parent, &r);
+}
+
+/* Walk path one id at a time with sv_sup_child, releasing each step's
+ * reference once the next one is held. */
+int sv_sup_lookup(sv_sup *root, const char *path, sv_sup **out)
+{
+    if (!root || !path || !out || !*path) return -EINVAL;
+    *out = NULL;
+    sv_sup *cur = root;
+    const char *p = path;
+    for (;;) {
+        const char *slash = strchr(p, '/');
+        size_t len = slash ? (size_t)(slash - p) : strlen(p);
+        char id[SV_ID_MAX];
+        if (len == 0 || len >= sizeof id) {
+            if (cur != root) sv_sup_release(cur);
+            return -EINVAL;
+        }
+        memcpy(id, p, len);
+        id[len] = '\0';
+        sv_sup *next;
+        int err = sv_sup_child(cur, id, &next);
+        if (cur != root) sv_sup_release(cur);
+        if (err) return err;
+        cur = next;
+        if (!slash) break;
+        p = slash + 1;
+    }
+    *out = cur;
+    return 0;
+}
+
+/* Drop a reference from sv_sup_child / sv_sup_lookup. Never blocks on the
+ * supervisor: the last reference frees memory only. */
+void sv_sup_release(sv_sup *s)
+{
+    if (s) sv__sup_put(s);
 }

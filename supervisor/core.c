@@ -540,6 +540,16 @@ int sv_core_child_at(const sv_core *c, size_t i, uint32_t *slot, const sv_core_c
     return 0;
 }
 
+int sv_core_child_find(const sv_core *c, const char *id, uint32_t *slot, const sv_core_child **spec,
+                       sv_child_state *state, uint32_t *incarnation)
+{
+    size_t i = c && id && !c->cfg.simple ? sv__core_find_id(c, id) : (c ? c->n : 0);
+    if (!c || i >= c->n)
+        return -ENOENT;
+    sv__child_view(&c->ch[i], slot, spec, state, incarnation);
+    return 0;
+}
+
 const sv_core_child *sv_core_child_spec(const sv_core *c, uint32_t slot)
 {
     if (!c)

@@ -160,6 +160,10 @@ int sv_core_child_next(const sv_core *c, size_t *pos, uint32_t *slot, const sv_c
  * Returns -ENOENT when i >= nchildren. */
 int sv_core_child_at(const sv_core *c, size_t i, uint32_t *slot, const sv_core_child **spec,
                      sv_child_state *state, uint32_t *incarnation);
+/* The child with this id (not for simple_one_for_one: instances share the
+ * template's id), as sv_core_child_at fills it; O(1) expected. -ENOENT. */
+int sv_core_child_find(const sv_core *c, const char *id, uint32_t *slot, const sv_core_child **spec,
+                       sv_child_state *state, uint32_t *incarnation);
 /* Spec of a slot, or NULL if the slot is unknown/deleted. */
 const sv_core_child *sv_core_child_spec(const sv_core *c, uint32_t slot);
 

@@ -432,6 +432,7 @@ fail_sup:
 int sv_sup_stop(sv_sup *s)
 {
     if (sv__hook_depth > 0) return -EDEADLK; /* it would wait for the thread it runs on */
+    if (s->parent) return -EINVAL; /* nested: its parent owns its life (terminate_child) */
     if (!atomic_load_explicit(&s->done, memory_order_acquire)) {
         atomic_store_explicit(&s->stop_req, 1, memory_order_release);
         sv__queue_kick(s->q);
@@ -470,6 +471,6 @@ void sv_sup_free(sv_sup *s)
         fputs("libsv: sv_sup_free called from a hook: ignored (it would deadlock)\n", stderr);
         return;
     }
-    sv_sup_stop(s);
+    if (!s->parent) sv_sup_stop(s); /* nested (sv_sup_child): only a reference */
     sv__sup_put(s);
 }

@@ -21,7 +21,9 @@
  * Lifetimes (reference counts, whoever drops the last frees):
  *  - sv__tree: one reference per supervisor of the tree.
  *  - sv_sup: one for its holder (the user handle of a root; the incarnation
- *    running a nested one) and one per child incarnation alive.
+ *    running a nested one), one per child incarnation alive, and one per
+ *    handle that sv_sup_child gave out (taken on the parent's loop thread
+ *    while the holding incarnation is listed, so never from zero).
  *  - sv_worker (one incarnation): three references — SUP (the supervisor,
  *    until it joined or abandoned the thread), THREAD (the thread, until its
  *    last access), QUEUE (the report, until popped; dropped by the thread

@@ -255,7 +255,8 @@ int sv_sup_start(const sv_sup_spec *spec, sv_sup **out);
 
 /* Ask the supervisor to stop: children stopped in reverse start order, each
  * bounded by its shutdown; then wait for it to exit. Idempotent. Returns 0,
- * or -EDEADLK (nothing done) when called from a hook. */
+ * -EDEADLK (nothing done) when called from a hook, or -EINVAL on a nested
+ * supervisor's handle (sv_sup_child). */
 int sv_sup_stop(sv_sup *s);
 
 /* Wait until the supervisor exits on its own (intensity exceeded,
@@ -263,7 +264,8 @@ int sv_sup_stop(sv_sup *s);
  * *reason = sv_exit, -ETIMEDOUT, or -EDEADLK from a hook. */
 int sv_sup_wait(sv_sup *s, int64_t timeout_ms, int *reason);
 
-/* Stop (if running) and free. s may be NULL. Must not be called from a hook
+/* Stop (if running) and free. s may be NULL. On a nested supervisor's
+ * handle (sv_sup_child): the same as sv_sup_release. Must not be called from a hook
  * (it would wait for itself): there it prints a diagnostic and does nothing. */
 void sv_sup_free(sv_sup *s);
 
@@ -319,6 +321,42 @@ int sv_which_children(sv_sup *s, sv_child_info *out, size_t cap, size_t *n);
  * active (running), supervisors and workers (children or instances of each
  * type). -EINVAL, -SV_ESHUTDOWN, -EDEADLK. */
 int sv_count_children(sv_sup *s, sv_child_counts *out);
+
+/* ---- nested supervisors -----------------------------------------------------
+ * OTP addresses a nested supervisor by the pid which_children shows for it;
+ * libsv hands out a counted reference to one incarnation of it instead.
+ * Every admin function above (and sv_sup_wait) works on such a handle
+ * exactly as on a root: calls are marshalled to the nested supervisor's own
+ * loop thread, so they are as safe from any thread.
+ *
+ * Lifetime: the handle names the incarnation that ran when it was looked
+ * up. When that incarnation ends (its parent terminated or restarted it,
+ * its intensity was exceeded, the tree stopped), every call on the handle
+ * fails with -SV_ESHUTDOWN; it never reaches the replacement (OTP: a call
+ * to a dead pid). Look the supervisor up again to reach the replacement.
+ * The memory stays valid until sv_sup_release, whatever the tree does
+ * (release may come after sv_sup_free of the root). sv_sup_stop on it
+ * fails with -EINVAL (its parent owns its life: sv_terminate_child);
+ * sv_sup_free on it is sv_sup_release. */
+
+/* A new reference to the nested supervisor that the child `id` of parent
+ * runs now. 0 and *out (release with sv_sup_release); -SV_ENOT_FOUND (no
+ * child with that id), -ENOTDIR (the child is a worker), -SV_ERESTARTING
+ * (the child is restarting or unstopped: no incarnation runs),
+ * -ESRCH (the child is terminated, or its start said SV_IGNORE),
+ * -EOPNOTSUPP (parent is simple_one_for_one), -EINVAL, -SV_ESHUTDOWN
+ * (parent has exited), -EDEADLK (from a hook). The nested supervisor may
+ * already be exiting on its own: calls on it then fail with -SV_ESHUTDOWN. */
+int sv_sup_child(sv_sup *parent, const char *id, sv_sup **out);
+/* The same along a path of child ids from root, "a/b": a is a nested
+ * supervisor of root, b one of a. Each step is one sv_sup_child (the path
+ * is resolved now, step by step; a step's error is returned as is), so the
+ * answer describes the incarnations running at lookup time. -EINVAL for an
+ * empty path or segment, or a segment of 64 bytes or more. */
+int sv_sup_lookup(sv_sup *root, const char *path, sv_sup **out);
+/* Drop a reference from sv_sup_child or sv_sup_lookup. s may be NULL.
+ * Never blocks; never stops anything. */
+void sv_sup_release(sv_sup *s);
 
 /* ---- inside a worker ------------------------------------------------------ */
 

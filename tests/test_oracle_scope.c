@@ -192,9 +192,21 @@ static sv_child_info info(const char *id, sv_child_state st, uint32_t inc) {
     return i;
 }
 
-/* OFO with one snapshot whose window is (before, after]. */
-static fl_oracle_verdict view_check(const fl_oracle_policy *p, const char *text, const sv_child_info *ch, size_t n,
-                                    uint64_t before, uint64_t after, const sv_child_counts *counts) {
+/* The run r over text passes children_view (ok) or breaks it; a break's
+ * message contains `part` when given. */
+static void expect_cv(const fl_oracle_policy *p, const char *text, const fl_oracle_run_info *r, bool ok,
+                      const char *part) {
+    fl_oracle_verdict vd = check_run(p, text, r);
+    const fl_oracle_violation *v = fl_oracle_verdict_find(&vd, FL_ORACLE_INV_CHILDREN_VIEW);
+    if (ok && v) print_verdict(&vd);
+    assert_true(ok ? v == NULL : v != NULL);
+    if (v && part) assert_non_null(strstr(v->message, part));
+    fl_oracle_verdict_free(&vd);
+}
+
+/* OFO with one snapshot of root whose window is (before, after]. */
+static void expect_view(const fl_oracle_policy *p, const char *text, const sv_child_info *ch, size_t n, uint64_t before,
+                        uint64_t after, const sv_child_counts *counts, bool ok) {
     fl_oracle_snapshot sn = {.sup = "root", .at_ns = 50000000, .seq_before = before, .seq_after = after,
                              .children = ch, .n = n, .counted = counts != NULL, .have_counts = counts != NULL};
     if (counts) sn.counts = *counts;
@@ -202,16 +214,7 @@ static fl_oracle_verdict view_check(const fl_oracle_policy *p, const char *text,
     r.stop_seq = OFO_STOP;
     r.snaps = &sn;
     r.nsnaps = 1;
-    return check_run(p, text, &r);
-}
-
-static void expect_view(const fl_oracle_policy *p, const char *text, const sv_child_info *ch, size_t n, uint64_t before,
-                        uint64_t after, const sv_child_counts *counts, bool ok) {
-    fl_oracle_verdict vd = view_check(p, text, ch, n, before, after, counts);
-    const fl_oracle_violation *v = fl_oracle_verdict_find(&vd, FL_ORACLE_INV_CHILDREN_VIEW);
-    if (ok && v) print_verdict(&vd);
-    assert_true(ok ? v == NULL : v != NULL);
-    fl_oracle_verdict_free(&vd);
+    expect_cv(p, text, &r, ok, NULL);
 }
 
 static void test_children_view(void **state) {
@@ -271,6 +274,82 @@ static void test_children_view_unstopped(void **state) {
     fl_oracle_policy_free(p.p);
 }
 
+/* Views of a nested supervisor are judged against its own records (by its
+ * name), and an empty simple_one_for_one supervisor counts its template. */
+static const char NESTED_UP[] =
+    "0 root sup_start\n0 root start w 1\n0 root started w 1\n0 root start inner 1\n"
+    "0 inner sup_start\n0 inner start x 1\n0 inner started x 1\n0 root started inner 1\n";
+
+/* One snapshot sn over a run that was never asked to stop. */
+static void expect_snap(const fl_oracle_policy *p, const char *text, const fl_oracle_snapshot *sn, bool ok) {
+    fl_oracle_run_info r = run_ok();
+    r.stop_requested = false;
+    r.snaps = sn;
+    r.nsnaps = 1;
+    expect_cv(p, text, &r, ok, NULL);
+}
+
+static void test_children_view_nested(void **state) {
+    pol p;
+    pol_nested(&p);
+    sv_child_info x = info("x", SV_CHILD_RUNNING, 1);
+    sv_child_counts k = {.specs = 1, .active = 1, .workers = 1};
+    fl_oracle_snapshot sn = {.sup = "inner", .seq_before = 8, .seq_after = 8, .children = &x, .n = 1,
+                             .counted = true, .have_counts = true, .counts = k};
+    expect_snap(p.p, NESTED_UP, &sn, true);
+    x.state = SV_CHILD_STOPPED; /* x runs in inner */
+    expect_snap(p.p, NESTED_UP, &sn, false);
+    x.state = SV_CHILD_RUNNING;
+    sn.sup = "root"; /* root has no child x running; w and inner run and are not listed */
+    expect_snap(p.p, NESTED_UP, &sn, false);
+    fl_oracle_policy_free(p.p);
+
+    sv_child_spec t;
+    sv_child_spec_init(&t, "t", worker, NULL);
+    sv_sup_spec pool;
+    sv_sup_spec_init(&pool, "root");
+    pool.strategy = SV_SIMPLE_ONE_FOR_ONE;
+    pool.children = &t;
+    pool.nchildren = 1;
+    fl_oracle_policy *pp;
+    assert_int_equal(fl_oracle_policy_new(&pool, &pp), 0);
+    fl_oracle_snapshot empty = {.sup = "root", .seq_before = 1, .seq_after = 1, .counted = true,
+                                .have_counts = true, .counts = {.specs = 1}};
+    expect_snap(pp, "0 root sup_start\n", &empty, true);
+    empty.counts.specs = 0;
+    expect_snap(pp, "0 root sup_start\n", &empty, false);
+    fl_oracle_policy_free(pp);
+}
+
+/* Admin answers: each call that answered ok shows its effect in its window,
+ * emitted by the supervisor it was made on. */
+static void test_admin_answers(void **state) {
+    pol p;
+    pol_perm(&p, SV_ONE_FOR_ONE, 5);
+    fl_oracle_admin_call calls[3];
+    fl_oracle_run_info r = readd_run(calls);
+    expect_cv(p.p, READD, &r, true, NULL);
+    /* each call said to be made on another supervisor: its events are root's */
+    for (int k = 0; k < 3; k++) {
+        calls[k].sup = "inner";
+        expect_cv(p.p, READD, &r, k == 0, "answered ok"); /* terminate: a ran in no `inner` (nothing to show) */
+        calls[k].sup = "root";
+    }
+    /* terminate answered ok while a#2 ran, but no child_terminated */
+    char *m = without(READD, "200 root child_terminated a 2 shutdown");
+    expect_cv(p.p, m, &r, false, "answered ok");
+    free(m);
+    /* an error answer claims nothing */
+    calls[1].result = -SV_ERUNNING;
+    m = without(READD, "250 root child_removed a 2 shutdown");
+    r.nadmin = 2;
+    expect_cv(p.p, m, &r, true, NULL);
+    calls[1].result = 0;
+    expect_cv(p.p, m, &r, false, "answered ok");
+    free(m);
+    fl_oracle_policy_free(p.p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_readded_id_is_a_new_generation),
@@ -280,6 +359,8 @@ int main(void) {
         cmocka_unit_test(test_event_order),
         cmocka_unit_test(test_children_view),
         cmocka_unit_test(test_children_view_unstopped),
+        cmocka_unit_test(test_admin_answers),
+        cmocka_unit_test(test_children_view_nested),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -303,6 +303,50 @@ static void test_views_and_refusals(void **state) {
     fl_scenario_free(s);
 }
 
+/* sup=PATH on admin actions and views: the supervisor it names, and its
+ * path back as libsv's sv_sup_lookup takes it. */
+static void test_nested_addressing(void **state) {
+    (void)state;
+    fl_scenario *s = parse_ok("supervisor r\n"
+                              "  supervisor inner\n"
+                              "    supervisor leaf strategy=simple_one_for_one\n"
+                              "      worker t\n"
+                              "    worker x\n"
+                              "  worker b\n"
+                              "at 10ms terminate_child sup=inner x result=ESRCH\n"
+                              "at 20ms start_instance sup=inner/leaf t arg=3\n"
+                              "at 30ms terminate_child b\n"
+                              "expect count sup=inner/leaf specs=1 at 40ms\n"
+                              "expect children sup=inner leaf:running x:stopped|running\n"
+                              "expect state sup=inner x stopped at 50ms\n"
+                              "expect children b:running\n");
+    fl_scenario_sup_decl *inner = s->root->children[0]->sup, *leaf = inner->children[0]->sup;
+    assert_int_equal(s->nactions, 3);
+    assert_ptr_equal(s->actions[0].in, inner);
+    assert_ptr_equal(s->actions[0].child, inner->children[1]);
+    assert_int_equal(s->actions[0].result, -ESRCH);
+    assert_ptr_equal(s->actions[1].in, leaf);
+    assert_int_equal(s->actions[1].arg, 3);
+    assert_null(s->actions[2].in);
+    assert_ptr_equal(s->expects[0].in, leaf);
+    assert_int_equal(s->expects[0].counts[0], 1);
+    assert_ptr_equal(s->expects[1].in, inner);
+    assert_int_equal(s->expects[1].nlist, 2);
+    assert_ptr_equal(s->expects[2].in, inner);
+    assert_ptr_equal(s->expects[2].child, inner->children[1]);
+    assert_null(s->expects[3].in);
+    char path[64];
+    assert_int_equal(fl_scenario_sup_path(leaf, path, sizeof path), 10);
+    assert_string_equal(path, "inner/leaf");
+    assert_int_equal(fl_scenario_sup_path(inner, path, sizeof path), 5);
+    assert_string_equal(path, "inner");
+    assert_int_equal(fl_scenario_sup_path(s->root, path, sizeof path), 0);
+    assert_string_equal(path, "");
+    assert_int_equal(fl_scenario_sup_path(leaf, path, 4), 10); /* truncated, still terminated */
+    assert_string_equal(path, "inn");
+    fl_scenario_free(s);
+}
+
 static void test_suite_parses(void **state) {
     (void)state;
     const char *dir = getenv("FL_SCENARIO_DIR");
@@ -317,6 +361,7 @@ int main(void) {
         cmocka_unit_test(test_full_example), cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_layout),       cmocka_unit_test(test_names),
         cmocka_unit_test(test_suite_parses), cmocka_unit_test(test_views_and_refusals),
+        cmocka_unit_test(test_nested_addressing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

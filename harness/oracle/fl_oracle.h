@@ -58,7 +58,11 @@
  *    incarnation was abandoned (no start since ran or was ignored),
  *    RESTARTING only when not running and not abandoned; every running
  *    child listed; count_children active = the RUNNING entries, specs =
- *    entries, supervisors + workers = specs.
+ *    entries, supervisors + workers = specs. Asked of the root and of each
+ *    running nested supervisor. An admin call that answered 0 shows its
+ *    effect in its window, emitted by the supervisor it was made on (START;
+ *    CHILD_REMOVED for delete; CHILD_TERMINATED or CHILD_REMOVED for a
+ *    terminate of a child that ran).
  *
  * Invariant names (exactly these strings; also accepted by `expect fail`):
  *   crash_logged_once, joined_before_restart, restart_policy, strategy_set,
@@ -237,8 +241,10 @@ typedef struct fl_oracle_observed {
     const char *const *log;     /* every line the log sink received */
     size_t nlog;
     const fl_oracle_snapshot *const *snaps; /* per s->expects[i] (CHILD_COUNT, CHILDREN):
-                                   the root's view taken at its time, or NULL
-                                   when never taken (the root had exited) */
+                                   its supervisor's view (the root's, or the
+                                   nested one at its sup=PATH) taken at its
+                                   time, or NULL when never taken (that
+                                   supervisor was not running then) */
     int start_err;              /* what sv_sup_start(root) returned (0: it started) */
 } fl_oracle_observed;
 

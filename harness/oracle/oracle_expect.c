@@ -56,14 +56,18 @@ static void fl_oracle__x_states(unsigned set, char *buf, size_t cap) {
             len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? "|" : "", fl_scenario_state_name(all[k]));
 }
 
-/* `expect count` / `expect children` against the root's view at its time. */
+/* `expect count` / `expect children` against the view of its supervisor (the root, or sup=PATH) at its time. */
 static void fl_oracle__x_view(fl_oracle_verdict *out, const fl_scenario *s, const fl_scenario_expect *e,
                               const fl_oracle_snapshot *sn) {
-    char what[512], got[512];
+    char what[512], got[512], sup[300] = "";
     size_t len = 0;
+    if (e->in) {
+        memcpy(sup, " sup=", 6);
+        fl_scenario_sup_path(e->in, sup + 5, sizeof sup - 5);
+    }
     if (e->kind == FL_SCENARIO_EXP_CHILD_COUNT) {
         static const char *const keys[] = {"specs", "active", "supervisors", "workers"};
-        len = (size_t)snprintf(what, sizeof what, "count");
+        len = (size_t)snprintf(what, sizeof what, "count%s", sup);
         for (int k = 0; k < 4; k++)
             if (e->counts[k] >= 0) len += (size_t)snprintf(what + len, sizeof what - len, " %s=%lld", keys[k], (long long)e->counts[k]);
         if (sn && sn->have_counts) {
@@ -73,10 +77,10 @@ static void fl_oracle__x_view(fl_oracle_verdict *out, const fl_scenario *s, cons
             if (ok) return;
             snprintf(got, sizeof got, "got specs=%zu active=%zu supervisors=%zu workers=%zu", v[0], v[1], v[2], v[3]);
         } else {
-            snprintf(got, sizeof got, "never observed (the root had exited)");
+            snprintf(got, sizeof got, "never observed (that supervisor was not running)");
         }
     } else {
-        len = (size_t)snprintf(what, sizeof what, "children");
+        len = (size_t)snprintf(what, sizeof what, "children%s", sup);
         for (size_t k = 0; k < e->nlist && len < sizeof what; k++) {
             char set[80];
             fl_oracle__x_states(e->list_states[k], set, sizeof set);
@@ -95,7 +99,7 @@ static void fl_oracle__x_view(fl_oracle_verdict *out, const fl_scenario *s, cons
                                       fl_scenario_state_name((fl_scenario_state)sn->children[k].state));
             if (!sn->n) snprintf(got + g, sizeof got - g, " none");
         } else {
-            snprintf(got, sizeof got, "never observed (the root had exited)");
+            snprintf(got, sizeof got, "never observed (that supervisor was not running)");
         }
     }
     if (e->at_ns >= 0) snprintf(what + strlen(what), sizeof what - strlen(what), " at %lld ns", (long long)e->at_ns);

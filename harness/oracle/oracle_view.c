@@ -1,7 +1,8 @@
 /*
  * oracle_view.c — two checkers: event_order (the life of one incarnation,
  * in order) and children_view (what a supervisor says of its children,
- * sv_which_children / sv_count_children, against the trace so far).
+ * sv_which_children / sv_count_children and its admin answers, against the
+ * trace so far).
  */
 #include "oracle/oracle_int.h"
 
@@ -161,7 +162,15 @@ static bool fl_oracle__view_ok(const fl_oracle__index *x, const fl_oracle_snapsh
     return true;
 }
 
-static void fl_oracle__view_counts(const fl_oracle_snapshot *sn, char *why, size_t cap) {
+/* Is the supervisor named `name` simple_one_for_one (per the policy)? Then
+ * count_children shows one spec, the template, whatever it lists. */
+static bool fl_oracle__view_simple(const fl_oracle__index *x, const char *name, const fl_oracle_snapshot *sn) {
+    for (size_t i = 0; x->pol && i < x->pol->nsups; i++)
+        if (x->pol->sups[i].name && strcmp(x->pol->sups[i].name, name) == 0) return x->pol->sups[i].simple;
+    return sn->n && sn->children[0].instance; /* no policy: as its entries say */
+}
+
+static void fl_oracle__view_counts(const fl_oracle__index *x, const fl_oracle_snapshot *sn, char *why, size_t cap) {
     size_t running = 0, sups = 0;
     for (size_t e = 0; e < sn->n; e++) {
         running += sn->children[e].state == SV_CHILD_RUNNING;
@@ -174,7 +183,11 @@ static void fl_oracle__view_counts(const fl_oracle_snapshot *sn, char *why, size
     else if (k->supervisors != sups || k->workers != sn->n - sups)
         snprintf(why, cap, "count_children says %zu supervisors and %zu workers, which_children lists %zu and %zu",
                  k->supervisors, k->workers, sups, sn->n - sups);
-    else if (k->specs != sn->n && !(k->specs == 1 && sn->n && sn->children[0].instance))
+    else if (fl_oracle__view_simple(x, sn->sup, sn)) {
+        if (k->specs != 1)
+            snprintf(why, cap, "count_children says %zu specs, but a simple_one_for_one supervisor has one (the template)",
+                     k->specs);
+    } else if (k->specs != sn->n)
         snprintf(why, cap, "count_children says %zu specs, which_children lists %zu children", k->specs, sn->n);
 }
 
@@ -188,8 +201,67 @@ static int32_t fl_oracle__index_after(const fl_oracle__index *x, uint64_t seq) {
     return (int32_t)lo;
 }
 
+/* ---- admin answers (part of children_view) ------------------------------------------
+ * An admin call that answered 0 is the supervisor saying what it did to
+ * its child; the events of its window (seq_before, seq_after] must show it,
+ * emitted by the supervisor the call was made on (for a nested one: the
+ * incarnation the runner looked up by path, named like it): start_child,
+ * restart_child and start_instance a START of the child; delete_child a
+ * CHILD_REMOVED; terminate_child and terminate_instance a CHILD_TERMINATED
+ * or CHILD_REMOVED, when the trace says an incarnation of it ran as the
+ * call began (terminating a stopped child is a no-op with no event). */
+static bool fl_oracle__admin_shown(const fl_oracle__index *x, const fl_oracle_admin_call *a, int32_t lo, int32_t hi) {
+    for (int32_t i = lo; i < hi; i++) {
+        const sv_event *e = &x->tr[i].ev;
+        if (!e->child || !e->sup || strcmp(e->child, a->child) != 0 || strcmp(e->sup, a->sup) != 0) continue;
+        if (a->instance && e->instance != a->instance) continue;
+        bool start = e->kind == SV_EV_START, removed = e->kind == SV_EV_CHILD_REMOVED;
+        switch (a->op) {
+        case FL_ORACLE_ADMIN_START:
+        case FL_ORACLE_ADMIN_RESTART: if (start) return true; break;
+        case FL_ORACLE_ADMIN_DELETE: if (removed) return true; break;
+        default: if (removed || e->kind == SV_EV_CHILD_TERMINATED) return true; break;
+        }
+    }
+    return false;
+}
+
+/* Did an incarnation of a's child run in a's supervisor at cut? */
+static bool fl_oracle__admin_target_ran(const fl_oracle__index *x, const fl_oracle_admin_call *a, int32_t cut) {
+    int ii = -1;
+    for (size_t i = 0; i < x->ninst; i++)
+        if (strcmp(x->inst[i].name, a->sup) == 0 && x->inst[i].sup_start < cut) ii = (int)i;
+    if (ii < 0) return false;
+    int k = fl_oracle__view_child(&x->inst[ii], a->child, a->instance, cut);
+    return k >= 0 && fl_oracle__view_at(&x->inst[ii].ch[k], cut).running;
+}
+
+static int32_t fl_oracle__index_after(const fl_oracle__index *x, uint64_t seq);
+
+static void fl_oracle__admin_answers(const fl_oracle__index *x, fl_oracle_verdict *vd) {
+    static const char *const ops[] = {"start_child", "terminate_child", "restart_child", "delete_child"};
+    char msg[600];
+    for (size_t k = 0; k < x->run->nadmin; k++) {
+        const fl_oracle_admin_call *a = &x->run->admin[k];
+        if (a->result != 0 || !a->sup || !a->child || (unsigned)a->op > FL_ORACLE_ADMIN_DELETE) continue;
+        int32_t lo = fl_oracle__index_after(x, a->seq_before), hi = fl_oracle__index_after(x, a->seq_after);
+        bool term = a->op == FL_ORACLE_ADMIN_TERMINATE;
+        if (term && !fl_oracle__admin_target_ran(x, a, lo)) continue;
+        if (fl_oracle__admin_shown(x, a, lo, hi)) continue;
+        snprintf(msg, sizeof msg, "%s %s on %s answered ok, but %s emitted no %s about it during the call",
+                 ops[a->op], a->child, a->sup, a->sup,
+                 a->op == FL_ORACLE_ADMIN_DELETE ? "child_removed"
+                 : term                         ? "child_terminated or child_removed"
+                                                : "start");
+        fl_oracle__viol2(x, vd, FL_ORACLE_INV_CHILDREN_VIEW, lo < (int32_t)x->n ? lo : FL_ORACLE__NONE,
+                         FL_ORACLE__NONE, msg);
+        return; /* one report per run */
+    }
+}
+
 void fl_oracle__children_view(const fl_oracle__index *x, fl_oracle_verdict *vd) {
     if (!x->run) return;
+    fl_oracle__admin_answers(x, vd);
     char why[400], msg[600];
     for (size_t s = 0; s < x->run->nsnaps; s++) {
         const fl_oracle_snapshot *sn = &x->run->snaps[s];
@@ -207,7 +279,7 @@ void fl_oracle__children_view(const fl_oracle__index *x, fl_oracle_verdict *vd) 
             return; /* one report per run: later snapshots usually repeat it */
         }
         if (!sn->counted) continue;
-        fl_oracle__view_counts(sn, why, sizeof why);
+        fl_oracle__view_counts(x, sn, why, sizeof why);
         if (why[0]) {
             snprintf(msg, sizeof msg, "at %.3f s, %s: %s", (double)sn->at_ns / 1e9, sn->sup, why);
             fl_oracle__viol2(x, vd, FL_ORACLE_INV_CHILDREN_VIEW, FL_ORACLE__NONE, FL_ORACLE__NONE, msg);

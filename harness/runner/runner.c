@@ -78,9 +78,11 @@ static void fl_runner__on_log(void *ud, const sv_event *ev, const char *line) {
 
 static void fl_runner__mismatch(fl_runner__ctx *c, const fl_scenario_action *a, int got) {
     char *m = NULL;
-    if (asprintf(&m, "%s:%d:%d: at %lld ns %s %s returned %d, expected %d", c->s->path, a->line, a->col,
-                 (long long)a->at_ns, fl_scenario_action_name(a->kind), a->child ? a->child->id : "", got,
-                 a->result) < 0)
+    char path[(FL_SCENARIO_MAX_NESTING + 1) * 64] = "";
+    if (a->in) fl_scenario_sup_path(a->in, path, sizeof path);
+    if (asprintf(&m, "%s:%d:%d: at %lld ns %s %s%s%s%s returned %d, expected %d", c->s->path, a->line, a->col,
+                 (long long)a->at_ns, fl_scenario_action_name(a->kind), a->in ? "sup=" : "", path, a->in ? " " : "",
+                 a->child ? a->child->id : "", got, a->result) < 0)
         m = NULL;
     char **nm = m ? realloc(c->mismatch, (c->nmismatch + 1) * sizeof *nm) : NULL;
     if (!nm) { free(m); c->oom = true; return; }
@@ -90,41 +92,35 @@ static void fl_runner__mismatch(fl_runner__ctx *c, const fl_scenario_action *a, 
 
 /* ---- main (controlled thread 0) ----------------------------------------------------- */
 
-static void fl_runner__observe_states(fl_runner__ctx *c, sv_sup *sup, bool at_end, int64_t at) {
-    sv_child_info info[64];
-    size_t n = 0;
-    bool have = false;
-    for (size_t i = 0; i < c->s->nexpects; i++) {
-        const fl_scenario_expect *e = &c->s->expects[i];
-        if (e->kind != FL_SCENARIO_EXP_STATE || (at_end ? e->at_ns >= 0 : e->at_ns != at)) continue;
-        if (!have) {
-            if (!sup || sv_which_children(sup, info, 64, &n) < 0) n = 0;
-            if (n > 64) n = 64;
-            have = true;
-        }
-        c->states[i] = FL_SCENARIO_STATE_ABSENT;
-        for (size_t k = 0; k < n; k++)
-            if (strcmp(info[k].id, e->child->id) == 0) c->states[i] = (fl_scenario_state)info[k].state;
+/* One admin call of a on sup (the supervisor it addresses). */
+static int fl_runner__admin_call(fl_runner__ctx *c, sv_sup *sup, const fl_scenario_action *a, uint32_t *instance) {
+    switch (a->kind) {
+    case FL_SCENARIO_ACT_START: return sv_start_child(sup, fl_world_child_spec(c->w, a->child));
+    case FL_SCENARIO_ACT_TERMINATE: return sv_terminate_child(sup, a->child->id);
+    case FL_SCENARIO_ACT_RESTART: return sv_restart_child(sup, a->child->id);
+    case FL_SCENARIO_ACT_START_INSTANCE: return sv_start_instance(sup, fl_world_instance_arg(c->w, a), instance);
+    case FL_SCENARIO_ACT_TERMINATE_INSTANCE: return sv_terminate_instance(sup, *instance = a->instance);
+    default: return sv_delete_child(sup, a->child->id);
     }
 }
 
-static void fl_runner__admin(fl_runner__ctx *c, sv_sup *sup, const fl_scenario_action *a) {
+/* An admin action on the root or (a->in) on the nested supervisor running
+ * at its path now: when that lookup fails, its error is the answer. */
+static void fl_runner__admin(fl_runner__ctx *c, sv_sup *root, const fl_scenario_action *a) {
     static const fl_oracle_admin_op ops[] = {
         [FL_SCENARIO_ACT_START] = FL_ORACLE_ADMIN_START, [FL_SCENARIO_ACT_TERMINATE] = FL_ORACLE_ADMIN_TERMINATE,
         [FL_SCENARIO_ACT_RESTART] = FL_ORACLE_ADMIN_RESTART, [FL_SCENARIO_ACT_DELETE] = FL_ORACLE_ADMIN_DELETE,
         [FL_SCENARIO_ACT_START_INSTANCE] = FL_ORACLE_ADMIN_START,
         [FL_SCENARIO_ACT_TERMINATE_INSTANCE] = FL_ORACLE_ADMIN_TERMINATE,
     };
-    fl_oracle_admin_call call = {.op = ops[a->kind], .sup = c->s->root->name, .child = a->child->id};
+    fl_oracle_admin_call call = {.op = ops[a->kind], .sup = a->in ? a->in->name : c->s->root->name,
+                                 .child = a->child->id};
     call.seq_before = atomic_load_explicit(&c->last_seq, memory_order_relaxed);
-    int r;
-    switch (a->kind) {
-    case FL_SCENARIO_ACT_START: r = sv_start_child(sup, fl_world_child_spec(c->w, a->child)); break;
-    case FL_SCENARIO_ACT_TERMINATE: r = sv_terminate_child(sup, a->child->id); break;
-    case FL_SCENARIO_ACT_RESTART: r = sv_restart_child(sup, a->child->id); break;
-    case FL_SCENARIO_ACT_START_INSTANCE: r = sv_start_instance(sup, fl_world_instance_arg(c->w, a), &call.instance); break;
-    case FL_SCENARIO_ACT_TERMINATE_INSTANCE: r = sv_terminate_instance(sup, call.instance = a->instance); break;
-    default: r = sv_delete_child(sup, a->child->id); break;
+    sv_sup *sup;
+    int r = fl_runner__reach(root, a->in, &sup);
+    if (r == 0) {
+        r = fl_runner__admin_call(c, sup, a, &call.instance);
+        fl_runner__let_go(root, sup);
     }
     call.seq_after = atomic_load_explicit(&c->last_seq, memory_order_relaxed);
     call.result = r;

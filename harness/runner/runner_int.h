@@ -42,7 +42,7 @@ typedef struct fl_runner__ctx {
     fl_oracle_admin_call *admin;
     size_t nadmin;
     fl_scenario_state *states;   /* per expects[] index: what `expect state` saw */
-    fl_oracle_snapshot *snaps;  /* the root's view, at quiescent points (runner_view.c) */
+    fl_oracle_snapshot *snaps;  /* the supervisors' views, at quiescent points (runner_view.c) */
     size_t nsnaps, snapcap;
     int64_t snap_period;        /* periodic snapshots every this many ns; 0 none */
     int *snap_of;               /* per expects[] index: its snapshot in snaps, -1 none */
@@ -131,20 +131,35 @@ void fl_runner__live_step(void *ud, uint64_t step, int cur, const int *runnable,
 #define FL_RUNNER__SNAP_PERIOD_NS 100000000ll
 #define FL_RUNNER__SNAP_MAX 32
 
-/* On main: ask sup (the root) for which_children, count_children and
- * which_children, record them with the seq window as c->snaps[i]; at is
- * the virtual time from the run's start. i, or -1 (the root already exited,
- * or out of memory: c->oom). */
-int fl_runner__snapshot(fl_runner__ctx *c, sv_sup *sup, int64_t at);
+/* On main: ask sup (the root, or a nested supervisor's handle; name: its
+ * name) for which_children, count_children and which_children, record them
+ * with the seq window as c->snaps[i]; at is the virtual time from the run's
+ * start. i, or -1 (that supervisor already exited, or out of memory:
+ * c->oom). */
+int fl_runner__snapshot(fl_runner__ctx *c, sv_sup *sup, const char *name, int64_t at);
+/* The supervisor `in` declares, reached now from root: root itself for the
+ * root (or NULL), else a new handle from sv_sup_lookup of its path. 0, or
+ * the lookup's error (-SV_ERESTARTING, -ESRCH, -SV_ESHUTDOWN, …). Give the
+ * handle back with fl_runner__let_go. */
+int fl_runner__reach(sv_sup *root, const fl_scenario_sup_decl *in, sv_sup **out);
+void fl_runner__let_go(sv_sup *root, sv_sup *h);
 /* Free c's snapshots. */
 void fl_runner__snapshots_free(fl_runner__ctx *c);
 /* The next time (from the start) an `expect count` / `expect children`
- * wants the root's view, INT64_MAX if none. */
+ * wants a supervisor's view, INT64_MAX if none. */
 int64_t fl_runner__view_next(const fl_runner__ctx *c);
-/* At time point `at` (at_end: the end of the run's duration): take a
- * snapshot if one is periodic now or an expectation wants it, and give it
- * to those expectations (c->snap_of). */
+/* At time point `at` (at_end: the end of the run's duration): for each
+ * supervisor of the tree (the root, then the nested ones depth first),
+ * take a snapshot if one is periodic now or an expectation on it wants
+ * one, and give it to those expectations (c->snap_of). A nested supervisor
+ * that is not running then (restarting, stopped, gone) is skipped. */
 void fl_runner__view_at(fl_runner__ctx *c, sv_sup *sup, int64_t at, bool at_end, bool periodic);
+
+/* On main, at time point at (at_end: the end of the run): for each `expect
+ * state` due then, the state its supervisor (the root, or the nested one
+ * at its sup=PATH, looked up now) shows for its child into c->states[i]
+ * (absent when not listed or that supervisor is not running). */
+void fl_runner__observe_states(fl_runner__ctx *c, sv_sup *sup, bool at_end, int64_t at);
 
 /* ---- free runs (runner_free.c) ---------------------------------------------------- */
 

@@ -201,7 +201,7 @@ typedef struct fl_scenario_race {
 
 typedef enum fl_scenario_action_kind {
     FL_SCENARIO_ACT_STOP = 0,   /* `at T stop`: sv_sup_stop(root)                     */
-    FL_SCENARIO_ACT_START,      /* `at T start_child ID`                               */
+    FL_SCENARIO_ACT_START,      /* `at T start_child [sup=PATH] ID` (so all admin actions) */
     FL_SCENARIO_ACT_TERMINATE,  /* `at T terminate_child ID`                           */
     FL_SCENARIO_ACT_RESTART,    /* `at T restart_child ID`                             */
     FL_SCENARIO_ACT_DELETE,     /* `at T delete_child ID`                              */
@@ -211,19 +211,23 @@ typedef enum fl_scenario_action_kind {
                           worker returns 0 / SV_RET_SHUTDOWN at its next op
                           boundary                                            */
     FL_SCENARIO_ACT_START_INSTANCE, /* `at T start_instance ID [arg=N]`: sv_start_instance
-                          of the root (simple_one_for_one; ID its template)
-                          with fl_world_instance_arg                          */
+                          of the root or `in` (simple_one_for_one; ID its
+                          template) with fl_world_instance_arg                */
     FL_SCENARIO_ACT_TERMINATE_INSTANCE, /* `at T terminate_instance ID N`:
-                          sv_terminate_instance(root, N)                      */
+                          sv_terminate_instance(root or `in`, N)              */
 } fl_scenario_action_kind;
 
 typedef struct fl_scenario_action {
     int line, col;
     fl_scenario_action_kind kind;
     int64_t at_ns;
-    fl_scenario_child_decl *child;       /* NULL for STOP. START/TERMINATE/RESTART/DELETE:
-                              a child of the root (libsv has no handle on
-                              nested supervisors). CRASH: a scripted worker */
+    fl_scenario_child_decl *child;       /* NULL for STOP. START/TERMINATE/RESTART/DELETE and
+                              the instance actions: a child of `in`. CRASH: a
+                              scripted worker */
+    fl_scenario_sup_decl *in;  /* admin actions: the supervisor addressed with
+                              `sup=PATH` right after the action word (a nested
+                              one, reached at run time through sv_sup_lookup
+                              of the path), or NULL: the root */
     char *msg;             /* CRASH message (default "injected crash") */
     int exit_value;        /* EXIT: 0 (`normal`, the default) or SV_RET_SHUTDOWN */
     int arg;               /* START_INSTANCE: the instance's argument (default 0) */
@@ -244,14 +248,15 @@ typedef enum fl_scenario_expect_kind {
                           this sv_exit by the end of the run (before the
                           runner's own final stop), or `expect exit none`:
                           it was still running then (exit_reason = -1)        */
-    FL_SCENARIO_EXP_STATE,      /* `expect state ID STATE [at T]`                        */
+    FL_SCENARIO_EXP_STATE,      /* `expect state [sup=PATH] ID STATE [at T]`             */
     FL_SCENARIO_EXP_LOG,        /* `expect log contains|lacks "text"`: over all log lines */
     FL_SCENARIO_EXP_EVENT,      /* `expect [no] event KIND [ID]`: at least one / none     */
     FL_SCENARIO_EXP_FAIL,       /* `expect fail INVARIANT`: known-bad scenario             */
-    FL_SCENARIO_EXP_CHILD_COUNT,/* `expect count KEY=N… [at T]`: sv_count_children of the
-                          root (keys specs, active, supervisors, workers) */
-    FL_SCENARIO_EXP_CHILDREN,   /* `expect children ID:STATES… | none [at T]`:
-                          sv_which_children of the root lists exactly these,
+    FL_SCENARIO_EXP_CHILD_COUNT,/* `expect count [sup=PATH] KEY=N… [at T]`: sv_count_children
+                          of the root, or of the nested supervisor at PATH
+                          (keys specs, active, supervisors, workers) */
+    FL_SCENARIO_EXP_CHILDREN,   /* `expect children [sup=PATH] ID:STATES… | none [at T]`:
+                          sv_which_children of the root (or PATH) lists exactly these,
                           in this order, each in one of its states         */
     FL_SCENARIO_EXP_ORDER,      /* `expect order start|stop ID ID…`: the first START
                           (start) / last STOP_REQUESTED (stop) of each
@@ -297,6 +302,9 @@ typedef struct fl_scenario_expect {
                               ESCALATED/RESTARTED about it count) */
     fl_scenario_sup_decl *sup;      /* EVENT: set instead of child when ID names the
                               root supervisor (matches ev.sup) */
+    fl_scenario_sup_decl *in;  /* STATE, CHILD_COUNT, CHILDREN: the supervisor
+                              asked, `sup=PATH` right after the expectation
+                              word (a nested one), or NULL: the root */
     fl_scenario_counter counter;    /* COUNT */
     fl_scenario_cmp cmp;            /* COUNT */
     uint32_t n;            /* COUNT */
@@ -411,6 +419,11 @@ fl_scenario_sup_decl *fl_scenario_sup(const fl_scenario *s, const char *name);
 
 /* Names for messages and reports; never NULL ("?" if out of range). */
 const char *fl_scenario_counter_name(fl_scenario_counter c);
+/* The path of sup from the root, as sv_sup_lookup takes it: the names of
+ * the nested supervisors below the root joined by '/' ("inner/leaf"); ""
+ * for the root (or NULL). Truncated to cap (always NUL-terminated); returns
+ * the untruncated length. */
+size_t fl_scenario_sup_path(const fl_scenario_sup_decl *sup, char *buf, size_t cap);
 const char *fl_scenario_cmp_name(fl_scenario_cmp c);
 const char *fl_scenario_state_name(fl_scenario_state st);
 const char *fl_scenario_action_name(fl_scenario_action_kind k);

@@ -37,7 +37,7 @@ static const struct {
     {"EINVAL", EINVAL}, {"ENOMEM", ENOMEM}, {"ENOENT", ENOENT}, {"EEXIST", EEXIST}, {"EBUSY", EBUSY},
     {"EAGAIN", EAGAIN}, {"ENOSPC", ENOSPC}, {"EOPNOTSUPP", EOPNOTSUPP}, {"EDEADLK", EDEADLK}, {"EIO", EIO},
     {"ECANCELED", ECANCELED}, {"EALREADY", EALREADY}, {"EINPROGRESS", EINPROGRESS}, {"ESHUTDOWN", ESHUTDOWN},
-    {"EPERM", EPERM}, {"EFAULT", EFAULT}, {"ETIMEDOUT", ETIMEDOUT},
+    {"EPERM", EPERM}, {"EFAULT", EFAULT}, {"ETIMEDOUT", ETIMEDOUT}, {"ESRCH", ESRCH}, {"ENOTDIR", ENOTDIR},
 };
 #define FL_SCENARIO__NERRNOS (sizeof fl_scenario__errnos / sizeof fl_scenario__errnos[0])
 
@@ -178,13 +178,15 @@ static int fl_scenario__expect_children(fl_scenario__parser *P, fl_scenario_expe
         if (fl_lex_sep(c, "none")) return -EINVAL;
         return fl_scenario__at(c, &e->at_ns);
     }
+    const fl_scenario_sup_decl *in = e->in ? e->in : P->s->root;
     while (!fl_lex_eol(c) && !fl_scenario__word(c, "at")) {
         char id[FL_LEX_ID_MAX + 1];
         int col = fl_lex_col(c);
         if (fl_lex_ident(c, id, sizeof id, "a child id")) return -EINVAL;
         fl_scenario_child_decl *ch = fl_scenario_child(P->s, id);
-        if (!ch || ch->parent != P->s->root)
-            return fl_lex_err_col(c, col, "expected the id of a child of the root supervisor, found `%s`", id);
+        if (!ch || ch->parent != in)
+            return fl_lex_err_col(c, col, "expected the id of a child of the %ssupervisor `%s`, found `%s`",
+                                  e->in ? "" : "root ", in->name, id);
         if (!fl_lex_lit(c, ":")) return fl_lex_err(c, "expected `:` and a state after the id");
         unsigned set;
         if (fl_scenario__state_set(c, &set, NULL)) return -EINVAL;
@@ -256,7 +258,7 @@ int fl_scenario__stmt_expect(fl_scenario__parser *P, int col) {
         e.exit_reason = (size_t)v == FL_SCENARIO__NEXITS - 1 ? -1 : v;
     } else if (strcmp(kw, "state") == 0) {
         e.kind = FL_SCENARIO_EXP_STATE;
-        if (fl_scenario__ref(P, FL_SCENARIO__REF_ROOT_CHILD, &e.child)) return -EINVAL;
+        if (fl_scenario__sup_addr(P, &e.in) || fl_scenario__ref_in(P, e.in, &e.child)) return -EINVAL;
         fl_lex_ws(c);
         if (fl_scenario__state_set(c, &e.states, &e.state)) return -EINVAL;
         if (fl_lex_sep(c, "the state")) return -EINVAL;
@@ -283,9 +285,10 @@ int fl_scenario__stmt_expect(fl_scenario__parser *P, int col) {
         P->fail_line = c->line;
     } else if (strcmp(kw, "count") == 0) {
         e.kind = FL_SCENARIO_EXP_CHILD_COUNT;
-        if (fl_scenario__expect_count(P, &e)) return -EINVAL;
+        if (fl_scenario__sup_addr(P, &e.in) || fl_scenario__expect_count(P, &e)) return -EINVAL;
     } else if (strcmp(kw, "children") == 0) {
         e.kind = FL_SCENARIO_EXP_CHILDREN;
+        if (fl_scenario__sup_addr(P, &e.in)) return -EINVAL;
         if ((r = fl_scenario__expect_children(P, &e))) goto fail;
     } else if (strcmp(kw, "order") == 0) {
         e.kind = FL_SCENARIO_EXP_ORDER;

@@ -64,6 +64,8 @@ enum fl_scenario__ref { FL_SCENARIO__REF_ANY, FL_SCENARIO__REF_WORKER, FL_SCENAR
 /* Read an id (after blanks) and resolve it to a child of the required kind,
  * then a separator. 0 or -EINVAL with the diagnostic set. */
 int fl_scenario__ref(fl_scenario__parser *P, enum fl_scenario__ref want, fl_scenario_child_decl **out);
+int fl_scenario__sup_addr(fl_scenario__parser *P, fl_scenario_sup_decl **out); /* [sup=PATH]; NULL: root */
+int fl_scenario__ref_in(fl_scenario__parser *P, const fl_scenario_sup_decl *sup, fl_scenario_child_decl **out);
 int fl_scenario__need_root(fl_scenario__parser *P, int col, const char *what); /* 0, or -EINVAL: no tree yet */
 int fl_scenario__bad_key(fl_lex_cur *c, int col, const char *list);          /* -EINVAL: "expected LIST" at col */
 

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 /* ---- names -------------------------------------------------------------------- */
@@ -63,6 +64,18 @@ fl_scenario_sup_decl *fl_scenario_sup(const fl_scenario *s, const char *name) {
     if (strcmp(s->root->name, name) == 0) return s->root;
     fl_scenario_child_decl *c = fl_scenario__find_child(s->root, name);
     return c && c->kind == FL_SCENARIO_CHILD_SUP ? c->sup : NULL;
+}
+
+size_t fl_scenario_sup_path(const fl_scenario_sup_decl *sup, char *buf, size_t cap) {
+    size_t len = 0;
+    if (sup && sup->self) {
+        len = fl_scenario_sup_path(sup->self->parent, buf, cap);
+        if (len) len += (size_t)snprintf(buf + (len < cap ? len : cap - 1), len < cap ? cap - len : 1, "/");
+        len += (size_t)snprintf(buf + (len < cap ? len : cap - 1), len < cap ? cap - len : 1, "%s", sup->name);
+    } else if (cap) {
+        buf[0] = '\0';
+    }
+    return len;
 }
 
 void fl_scenario__ops_free(fl_scenario_op *ops, size_t n) {

@@ -38,7 +38,8 @@ int fl_scenario__ref(fl_scenario__parser *P, enum fl_scenario__ref want, fl_scen
         break;
     case FL_SCENARIO__REF_ROOT_CHILD:
         if (ch->parent != P->s->root)
-            return fl_lex_err_col(c, col, "expected a child of the root supervisor `%s`, found `%s` (in `%s`)",
+            return fl_lex_err_col(c, col, "expected a child of the root supervisor `%s`, found `%s` (in `%s`; "
+                                          "address it with sup=PATH)",
                                P->s->root->name, id, ch->parent->name);
         break;
     default:
@@ -46,6 +47,44 @@ int fl_scenario__ref(fl_scenario__parser *P, enum fl_scenario__ref want, fl_scen
     }
     *out = ch;
     return fl_lex_sep(c, "the id");
+}
+
+/* Optional `sup=PATH` (nested supervisor names from the root, joined by
+ * '/'): *out the supervisor it names, NULL when absent (the root). Each
+ * name must be a nested supervisor of the one before (the first: of the
+ * root); errors point at the name that is not. */
+int fl_scenario__sup_addr(fl_scenario__parser *P, fl_scenario_sup_decl **out) {
+    fl_lex_cur *c = &P->c;
+    *out = NULL;
+    fl_lex_ws(c);
+    if (!fl_lex_lit(c, "sup=")) return 0;
+    fl_scenario_sup_decl *cur = P->s->root;
+    do {
+        char id[FL_LEX_ID_MAX + 1];
+        int col = fl_lex_col(c);
+        if (fl_lex_ident(c, id, sizeof id, "a nested supervisor's name")) return -EINVAL;
+        fl_scenario_child_decl *ch = NULL;
+        for (size_t i = 0; i < cur->nchildren && !ch; i++)
+            if (strcmp(cur->children[i]->id, id) == 0) ch = cur->children[i];
+        if (!ch || ch->kind != FL_SCENARIO_CHILD_SUP)
+            return fl_lex_err_col(c, col, "expected a supervisor nested in `%s`, found `%s`%s", cur->name, id,
+                                  ch ? " (a worker)" : "");
+        cur = ch->sup;
+    } while (fl_lex_lit(c, "/"));
+    *out = cur;
+    return fl_lex_sep(c, "the supervisor path");
+}
+
+/* A child id that must be a child of sup (NULL: the root). */
+int fl_scenario__ref_in(fl_scenario__parser *P, const fl_scenario_sup_decl *sup, fl_scenario_child_decl **out) {
+    fl_lex_cur *c = &P->c;
+    if (!sup) return fl_scenario__ref(P, FL_SCENARIO__REF_ROOT_CHILD, out);
+    int col = (fl_lex_ws(c), fl_lex_col(c));
+    if (fl_scenario__ref(P, FL_SCENARIO__REF_ANY, out)) return -EINVAL;
+    if ((*out)->parent != sup)
+        return fl_lex_err_col(c, col, "expected a child of `%s`, found `%s` (in `%s`)", sup->name, (*out)->id,
+                              (*out)->parent->name);
+    return 0;
 }
 
 int fl_scenario__need_root(fl_scenario__parser *P, int col, const char *what) {
@@ -303,11 +342,13 @@ static int fl_scenario__stmt_at(fl_scenario__parser *P, int col) {
             if (fl_lex_sep(c, "the exit")) return -EINVAL;
         }
     } else if (a.kind != FL_SCENARIO_ACT_STOP) {
+        if (fl_scenario__sup_addr(P, &a.in)) return -EINVAL;
         int rcol = (fl_lex_ws(c), fl_lex_col(c));
-        if (fl_scenario__ref(P, FL_SCENARIO__REF_ROOT_CHILD, &a.child)) return -EINVAL;
+        if (fl_scenario__ref_in(P, a.in, &a.child)) return -EINVAL;
         bool inst = a.kind == FL_SCENARIO_ACT_START_INSTANCE || a.kind == FL_SCENARIO_ACT_TERMINATE_INSTANCE;
-        if (inst && P->s->root->strategy != SV_SIMPLE_ONE_FOR_ONE)
-            return fl_lex_err_col(c, rcol, "expected the template of a simple_one_for_one root for `%s`", acts[k]);
+        const fl_scenario_sup_decl *to = a.in ? a.in : P->s->root;
+        if (inst && to->strategy != SV_SIMPLE_ONE_FOR_ONE)
+            return fl_lex_err_col(c, rcol, "expected the template of a simple_one_for_one supervisor for `%s`", acts[k]);
         if (a.kind == FL_SCENARIO_ACT_TERMINATE_INSTANCE) {
             fl_lex_ws(c);
             int icol = fl_lex_col(c);
