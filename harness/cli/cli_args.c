@@ -72,7 +72,7 @@ static const struct fl_cli__opt {
     {"tap", false, B(FL_CLI_CMD_RUN)},         {"json", true, B(FL_CLI_CMD_RUN)},
     {"html", true, B(FL_CLI_CMD_RUN)},         {"trace", true, B(FL_CLI_CMD_RUN) | B(FL_CLI_CMD_REPLAY)},
     {"schedule", true, B(FL_CLI_CMD_REPLAY) | B(FL_CLI_CMD_SHRINK)},
-    {"jobs", true, B(FL_CLI_CMD_RUN)},         {"timeout", true, B(FL_CLI_CMD_RUN)},
+    {"jobs", true, B(FL_CLI_CMD_RUN)},         {"timeout", true, B(FL_CLI_CMD_RUN) | B(FL_CLI_CMD_REPLAY) | B(FL_CLI_CMD_SHRINK)},
     {"filter", true, B(FL_CLI_CMD_RUN) | B(FL_CLI_CMD_LIST) | B(FL_CLI_CMD_CHECK)},
     {"fail-fast", false, B(FL_CLI_CMD_RUN)},   {"verbose", false, B(FL_CLI_CMD_RUN)},
     {"color", false, B(FL_CLI_CMD_RUN)},       {"seed", true, B(FL_CLI_CMD_RUN)},

@@ -515,9 +515,15 @@ int fl_runner_run(const fl_scenario *s, const fl_runner_params *p, fl_runner_out
     if (free_run) c->time_scale = p->time_scale ? p->time_scale : FL_RUNNER_FREE_TIME_SCALE;
     fl_sched_opts o = {.strategy = p->strategy, .seed = seed, .depth = p->depth,
                        .step_budget = p->budget, .schedule = p->schedule, .pct_k = p->pct_k};
-    if (p->live && !free_run && p->strategy != FL_SCHED_STRAT_REPLAY) {
+    if (p->live && !free_run) {
+        /* the pool's child publishes every choice, a replay's too (it may
+         * die on the way: its parent then builds the open schedule) */
         fl_sched_hook hook = {.step = fl_runner__live_step, .ud = p->live};
-        r = fl_sched_run_ex(&o, NULL, fl_runner__main, c, &res, &hook);
+        fl_sched_schedule sc = {0};
+        bool replay = p->strategy == FL_SCHED_STRAT_REPLAY;
+        if (replay && fl_sched_schedule_parse(p->schedule, &sc, NULL, 0) < 0) r = -EINVAL; /* parsed above */
+        else r = fl_sched_run_ex(&o, replay ? &sc : NULL, fl_runner__main, c, &res, &hook);
+        fl_sched_schedule_free(&sc);
     } else {
         r = fl_sched_run(&o, fl_runner__main, c, &res);
     }
