@@ -51,7 +51,7 @@ static int bs_run(const bs_target *t, const fl_sched_opts *so, uint64_t *choices
     }
     fl_exec_result res;
     char err[256];
-    fl_sched_hook hook = { bs_count, NULL, NULL };
+    fl_sched_hook hook = { .step = bs_count };
     bs_choices = 0;
     int rc = fl_exec_run_hooked(t->e, so, &hook, &res, err, sizeof err);
     *choices = bs_choices;
