@@ -5,6 +5,8 @@
 # the buggy scenario fails with a replay line, the replay reproduces it
 # byte for byte, the fixed worker passes, and the stock faultline refuses
 # the scenario (exit 2: it does not know the user's worker).
+# examples/user_pthread: pthread workers, including an assert in a worker's
+# thread, found by run, replayed (in a child process) and shrunk.
 set -u
 tally=${TALLY:-build/tally}
 B=build/asan
@@ -48,6 +50,27 @@ if [ -x "$P" ]; then
     check "user_pthread: replay fails the same way, byte for byte" sh -c '[ -n "$3" ] && [ "$1" -eq 1 ] && [ "$2" = "$4" ]' _ "$rc1" "$r1" "$S" "$r2"
     "$P" run examples/user_pthread_fixed.scn >/dev/null 2>&1; rc=$?
     check "user_pthread: the fixed pthread worker passes" [ "$rc" -eq 0 ]
+    # an assert() in a thread the worker started (warmer_assert): `run`
+    # reports it as a crash with the assert's words; `replay` runs in a
+    # child process too, so it prints that same failure, byte for byte, and
+    # exits 1 (never the tool's own 134); `shrink` keeps the crash
+    rm -f build/user_pthread_assert.json
+    out=$("$P" run examples/user_pthread_assert.scn --json build/user_pthread_assert.json 2>&1); rc=$?
+    check "user_pthread_assert: an assert in the worker's pthread fails the run as a crash (exit 1)" sh -c '[ "$1" -eq 1 ] && printf "%s\n" "$2" | grep -q "invariant: crash"' _ "$rc" "$out"
+    msg=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cases"][0]["message"])' build/user_pthread_assert.json 2>/dev/null)
+    check "user_pthread_assert: the failure names the signal and carries the assert's own words" sh -c 'printf "%s\n" "$1" | grep -q "died of signal 6 (SIGABRT" && printf "%s\n" "$1" | grep -q "| user_pthread: examples/user_pthread.c:[0-9]*: loader: Assertion .w->loaded == w->done. failed."' _ "$msg"
+    S=$(printf '%s\n' "$out" | sed -n 's/^  replay:    user_pthread replay examples\/user_pthread_assert.scn --schedule \(fl1:[^ ]*\)$/\1/p' | head -n 1)
+    r1=$("$P" replay examples/user_pthread_assert.scn --schedule "$S" 2>&1); rc1=$?
+    r2=$("$P" replay examples/user_pthread_assert.scn --schedule "$S" 2>&1)
+    check "user_pthread_assert: replay exits 1, not 134" sh -c '[ -n "$2" ] && [ "$1" -eq 1 ]' _ "$rc1" "$S"
+    check "user_pthread_assert: replay prints run's failure byte for byte, and the replay line" python3 -c '
+import sys; r, msg, s = sys.argv[1:4]
+sys.exit(0 if msg and ("\n" + msg + "\n") in ("\n" + r + "\n") and ("--schedule " + s) in r else 1)' "$r1" "$msg" "$S"
+    check "user_pthread_assert: two replays byte-identical" [ "$r1" = "$r2" ]
+    so=$("$P" shrink examples/user_pthread_assert.scn --schedule "$S" 2>&1); rc=$?
+    S2=$(printf '%s\n' "$so" | sed -n 's/^user_pthread replay examples\/user_pthread_assert.scn --schedule \(fl1:[^ ]*\)$/\1/p')
+    r3=$("$P" replay examples/user_pthread_assert.scn --schedule "$S2" 2>&1); rc3=$?
+    check "user_pthread_assert: shrink (exit 0) keeps the crash: the shrunk schedule still fails it" sh -c '[ "$1" -eq 0 ] && [ -n "$2" ] && [ "$3" -eq 1 ] && printf "%s\n" "$4" | grep -q "^FAIL examples/user_pthread_assert.scn (seed [0-9]*): crash$"' _ "$rc" "$S2" "$rc3" "$r3"
     for j in 1 2; do
         "$P" run -j "$j" examples/user_fresh.scn >/dev/null 2>&1; rc=$?
         check "user workers: every run starts from fresh process state (-j $j)" [ "$rc" -eq 0 ]
