@@ -79,6 +79,44 @@ else
     echo "fail example: build/examples/user_pthread missing" >>"$tally"
 fi
 
+# examples/pthread's programs, unmodified, as user workers (one binary,
+# examples/pthread_workers.c; one scenario per program beside its source):
+# each bug is found within the scenario's seeds as its kind (a deadlock as a
+# deadlock with its cycle, never a hang), its replay line reproduces the
+# failure text byte for byte (exit 1), shrink keeps the failure; each fixed
+# twin passes
+W=build/examples/pthread_workers
+if [ -x "$W" ]; then
+    while IFS='	' read -r n kind which; do
+        scn=examples/pthread/$n.scn
+        rm -f build/ptw.json
+        out=$(timeout 300 "$W" run "$scn" --json build/ptw.json 2>/dev/null); rc=$?
+        if [ "$which" = fixed ]; then
+            check "pthread_workers/$n: every run passes (exit 0)" [ "$rc" -eq 0 ]
+            continue
+        fi
+        msg=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cases"][0]["message"])' build/ptw.json 2>/dev/null)
+        case $kind in
+        assert) want='died of signal 6 (SIGABRT'; also='Assertion .* failed' ;;
+        deadlock) want='the run ended in deadlock'; also='": waits for \(mutex\|condition\) [0-9]' ;;
+        *) want='expect crashes p = 0: got 1'; also='.' ;;
+        esac
+        check "pthread_workers/$n: found as $kind (exit 1)" sh -c '[ "$1" -eq 1 ] && printf "%s\n" "$2" | grep -q "$3" && printf "%s\n" "$2" | grep -q "$4"' _ "$rc" "$msg" "$want" "$also"
+        S=$(printf '%s\n' "$out" | sed -n "s|^  replay:    pthread_workers replay $scn --schedule \(fl1:[^ ]*\)\$|\1|p" | head -n 1)
+        r1=$(timeout 120 "$W" replay "$scn" --schedule "$S" 2>/dev/null); rc1=$?
+        check "pthread_workers/$n: the replay line reproduces the failure byte for byte (exit 1)" python3 -c '
+import sys; rc, r, msg, s = sys.argv[1:5]
+sys.exit(0 if s and rc == "1" and msg and ("\n" + msg + "\n") in ("\n" + r + "\n") else 1)' "$rc1" "$r1" "$msg" "$S"
+        so=$(timeout 300 "$W" shrink "$scn" --schedule "$S" 2>/dev/null); rc=$?
+        S2=$(printf '%s\n' "$so" | sed -n "s|^pthread_workers replay $scn --schedule \(fl1:[^ ]*\)\$|\1|p")
+        inv=$(printf '%s\n' "$msg" | sed -n '1s/^\([a-z_]*\):.*/\1/p')
+        r3=$(timeout 120 "$W" replay "$scn" --schedule "$S2" 2>/dev/null); rc3=$?
+        check "pthread_workers/$n: shrink keeps the failure ($inv)" sh -c '[ "$1" -eq 0 ] && [ -n "$2" ] && [ "$3" -eq 1 ] && printf "%s\n" "$4" | grep -q "^FAIL $5 (seed [0-9]*): $6\$"' _ "$rc" "$S2" "$rc3" "$r3" "$scn" "$inv"
+    done <examples/pthread/expect.tsv
+else
+    echo "fail example: $W missing" >>"$tally"
+fi
+
 # the HTML timeline draws every thread of the failing run: the supervisor's,
 # the worker's, and the plain pthreads the worker started
 if [ -x "$P" ]; then

@@ -50,6 +50,7 @@ static int fl_runner__live_replay(struct fl_runner_live *live, const char *sched
     live->strategy = (int)sc.strategy;
     live->depth = sc.depth;
     live->pct_k = sc.pct_k;
+    live->flags = sc.flags & FL_SCHED_SCHEDULE_TIMERS;
     fl_sched_schedule_free(&sc);
     return 0;
 }
@@ -169,6 +170,8 @@ int fl_runner_case_range(const fl_scenario *s, const fl_runner_opts *o, uint32_t
             live->budget = budget;
             live->nruns = 0;
             live->overflow = false;
+            live->flags = s->run.timer_ppm && (strategy == FL_SCHED_STRAT_RANDOM || strategy == FL_SCHED_STRAT_PCT)
+                              ? FL_SCHED_SCHEDULE_TIMERS : 0;
             if (p.schedule) fl_runner__live_replay(live, p.schedule);
             live->active = true;
         }

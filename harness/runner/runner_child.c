@@ -133,7 +133,7 @@ static int fl_runner__lost_part(const fl_scenario *s, const fl_runner__slot *sl,
         fl_sched_schedule sc = {.strategy = (fl_sched_strategy)l->strategy, .seed = l->seed,
                                 .depth = l->strategy == FL_SCHED_STRAT_PCT ? l->depth : 0,
                                 .pct_k = l->strategy == FL_SCHED_STRAT_PCT ? l->pct_k : 0,
-                                .flags = FL_SCHED_SCHEDULE_OPEN, .end = FL_SCHED_OK,
+                                .flags = FL_SCHED_SCHEDULE_OPEN | l->flags, .end = FL_SCHED_OK,
                                 .runs = l->runs, .nruns = l->nruns};
         char *sched = fl_sched_schedule_format(&sc);
         c->schedule = sched;
@@ -153,6 +153,15 @@ static int fl_runner__lost_part(const fl_scenario *s, const fl_runner__slot *sl,
 
 #define FL_RUNNER__TAIL_LINES 12
 #define FL_RUNNER__TAIL_BYTES 4096
+
+/* Empty sl's memfd for the next child: size and offset (the offset is
+ * shared with every child through the inherited descriptor: left where the
+ * last one stopped, the next would write after a hole of zero bytes). */
+void fl_runner__output_reset(fl_runner__slot *sl) {
+    if (ftruncate(sl->out, 0) < 0 || lseek(sl->out, 0, SEEK_SET) < 0) {
+        /* the next child's output follows this one's: a longer tail, no harm */
+    }
+}
 
 /* The output of sl's child, which has ended (sl->captured). When it died,
  * its last lines (at most FL_RUNNER__TAIL_LINES, FL_RUNNER__TAIL_BYTES) go
@@ -195,7 +204,7 @@ static void fl_runner__output(fl_runner__slot *sl, bool died, char **tail) {
     if (fclose(f) == 0) *tail = t;
     else free(t);
 reset:
-    if (ftruncate(sl->out, 0) < 0) { /* the next child's output would follow this one's */ }
+    fl_runner__output_reset(sl);
 }
 
 /* See runner_int.h. */

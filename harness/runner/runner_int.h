@@ -116,6 +116,7 @@ struct fl_runner_live {
     uint64_t seed, pct_k, budget;
     uint32_t depth;
     int strategy;                  /* fl_sched_strategy */
+    uint32_t flags;                /* FL_SCHED_SCHEDULE_TIMERS when the run lets timers fire early */
     bool overflow;                 /* more switches than runs[] holds */
     size_t nruns;
     fl_sched_schedule_run runs[FL_RUNNER__LIVE_RUNS];
@@ -150,6 +151,9 @@ void fl_runner__child(const fl_scenario *s, const fl_runner_opts *o, uint32_t fr
 /* Read what sl's child sent so far into sl->buf (non-blocking fd): 1 at
  * EOF or a broken pipe, 0 when it would block, -ENOMEM. */
 int fl_runner__read(fl_runner__slot *sl);
+
+/* Empty sl's output memfd (size and shared offset) for its next child. */
+void fl_runner__output_reset(fl_runner__slot *sl);
 
 /* File the part of sl's child, reaped with status: the one it sent, or one
  * made from its live page ("crash"/"timeout", with the output's tail when

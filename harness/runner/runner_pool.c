@@ -159,6 +159,7 @@ static int fl_runner__start(fl_runner__pool *p, unsigned s, size_t j) {
     l->active = false;
     l->nruns = 0;
     l->overflow = false;
+    l->flags = 0;
     l->seed = 0;
     sl->captured = sl->out >= 0 && fl_runner_needs_process(p->sc[it->k]);
     fflush(NULL);
@@ -206,7 +207,7 @@ static int fl_runner__reap(fl_runner__pool *p, unsigned s) {
     fl_runner__pids[s] = 0;
     fl_runner__item *it = &p->items[sl->item];
     if (sl->discard || it->cancelled) {
-        if (sl->captured && ftruncate(sl->out, 0) < 0) { /* the next child's output would follow */ }
+        if (sl->captured) fl_runner__output_reset(sl);
         return 0;
     }
     int r = fl_runner__finish(p->sc[it->k], sl, status, p->po->timeout_ns, p->o->verbose, &it->part);
