@@ -9,8 +9,8 @@
  *                  [--preempt-rate P]
  *                  [--keep-going] [--junit F] [--json F] [--html F] [--tap[=F]]
  *                  [--trace DIR] -- PROG [ARGS...]
- *   faultline exec --schedule fl1:… -- PROG [ARGS...]           (replay)
- *   faultline exec --shrink --schedule fl1:… -- PROG [ARGS...]  (shrink)
+ *   faultline exec --schedule fl1:… [--trace DIR] -- PROG [ARGS...]           (replay)
+ *   faultline exec --shrink --schedule fl1:… [--trace DIR] -- PROG [ARGS...]  (shrink)
  *   faultline exec --explore [--bound B] [--max-runs N] -- PROG [ARGS...]
  *
  * --trace DIR writes the kept run's Chrome trace (each further failing run's
@@ -88,8 +88,8 @@ static int fl_cli__xusage(FILE *err, const char *fmt, const char *arg)
           "                      [--preempt-rate P]\n"
           "                      [--keep-going]\n"
           "                      [--junit F] [--json F] [--html F] [--tap[=F]] [--trace DIR] -- PROG [ARGS...]\n"
-          "       faultline exec [--shrink] --schedule fl1:... -- PROG [ARGS...]\n"
-          "       faultline exec --explore [--bound B] [--max-runs N] -- PROG [ARGS...]\n",
+          "       faultline exec [--shrink] --schedule fl1:... [--trace DIR] -- PROG [ARGS...]\n"
+          "       faultline exec --explore [--bound B] [--max-runs N] [--trace DIR] -- PROG [ARGS...]\n",
           err);
     return FL_CLI_EXIT_USAGE;
 }
@@ -306,6 +306,18 @@ static double fl_cli__xnow(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The seed a schedule records (0 when it does not parse), for otherData. */
+static uint64_t fl_cli__xseed(const char *schedule)
+{
+    fl_sched_schedule sc;
+    uint64_t seed = 0;
+    if (schedule && fl_sched_schedule_parse(schedule, &sc, NULL, 0) == 0) {
+        seed = sc.seed;
+        fl_sched_schedule_free(&sc);
+    }
+    return seed;
+}
+
 /* The trace of run r into --trace DIR, named name, with its replay line. */
 static int fl_cli__xtrace_run(const fl_exec_result *r, const fl_cli__xargs *x, const char *self, const char *name,
                               uint64_t seed, FILE *err)
@@ -351,7 +363,8 @@ static int fl_cli__xone(fl_exec *e, const fl_cli__xargs *x, const char *self, FI
         if (r.failed) fl_cli__xfail(out, self, x->prog, "replay", &r);
         else fprintf(out, "PASS %s (replay): %llu steps, %llu preemptions\n", x->prog[0],
                      (unsigned long long)r.steps, (unsigned long long)r.preemptions);
-        if (x->trace && fl_cli__xtrace_run(&r, x, self, x->prog[0], 0, err) < 0) rc = FL_CLI_EXIT_USAGE;
+        if (x->trace && !r.schedule) r.schedule = strdup(x->schedule); /* a replay that died: the one given */
+        if (x->trace && fl_cli__xtrace_run(&r, x, self, x->prog[0], fl_cli__xseed(r.schedule), err) < 0) rc = FL_CLI_EXIT_USAGE;
         fl_exec_result_free(&r);
         return rc;
     }
@@ -384,7 +397,7 @@ static int fl_cli__xone(fl_exec *e, const fl_cli__xargs *x, const char *self, FI
             fprintf(err, "%s\n", msg);
             ret = FL_CLI_EXIT_USAGE;
         } else {
-            if (fl_cli__xtrace_run(&t, x, self, x->prog[0], 0, err) < 0) ret = FL_CLI_EXIT_USAGE;
+            if (fl_cli__xtrace_run(&t, x, self, x->prog[0], fl_cli__xseed(t.schedule), err) < 0) ret = FL_CLI_EXIT_USAGE;
             fl_exec_result_free(&t);
         }
     }
@@ -521,7 +534,7 @@ static int fl_cli__xexplore(fl_exec *e, const fl_cli__xargs *x, const char *self
         return FL_CLI_EXIT_USAGE;
     }
     if (r.failures) fl_cli__xfail(out, self, x->prog, "explore", &xs.first_fail);
-    bool bad_trace = r.failures && x->trace && fl_cli__xtrace_run(&xs.first_fail, x, self, x->prog[0], 0, err) < 0;
+    bool bad_trace = r.failures && x->trace && fl_cli__xtrace_run(&xs.first_fail, x, self, x->prog[0], fl_cli__xseed(xs.first_fail.schedule), err) < 0;
     fprintf(out, "faultline exec --explore: %s, bound %u: %llu schedules, %s, %llu failed\n", x->prog[0], x->bound,
             (unsigned long long)r.runs,
             r.complete ? "complete" : r.failures && !x->keep_going ? "stopped at the first failure" : "incomplete (--max-runs reached)",
@@ -540,8 +553,8 @@ int fl_cli_exec_main(int argc, char **argv, FILE *out, FILE *err)
     if (rc) return rc;
     if (x.help) {
         fputs("usage: faultline exec [options] -- PROG [ARGS...]\n"
-              "       faultline exec [--shrink] --schedule S -- PROG [ARGS...]\n"
-              "       faultline exec --explore [--bound P] [--max-runs N] -- PROG [ARGS...]\n", out);
+              "       faultline exec [--shrink] --schedule S [--trace DIR] -- PROG [ARGS...]\n"
+              "       faultline exec --explore [--bound P] [--max-runs N] [--trace DIR] -- PROG [ARGS...]\n", out);
         fputs(fl_cli__xhelp, out);
         return FL_CLI_EXIT_OK;
     }
