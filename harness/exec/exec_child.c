@@ -54,6 +54,7 @@ static fl_exec_op fl_exec__op_now;
 static void fl_exec__op(void *ud, uint64_t step, const char *op, const char *obj, int64_t clock_ns)
 {
     (void)ud;
+    if (!fl_exec__page->trace) return; /* untraced runs pay one load per step */
     fl_exec__op_now.step = step;
     fl_exec__op_now.clock_ns = clock_ns;
     snprintf(fl_exec__op_now.op, sizeof fl_exec__op_now.op, "%s", op);
