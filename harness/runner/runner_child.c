@@ -163,26 +163,24 @@ void fl_runner__output_reset(fl_runner__slot *sl) {
     }
 }
 
-/* The output of sl's child, which has ended (sl->captured). When it died,
- * its last lines (at most FL_RUNNER__TAIL_LINES, FL_RUNNER__TAIL_BYTES) go
- * into *tail as "\noutput (last lines):\n| LINE…" (malloc'd; NULL when it
- * printed nothing) for the failure's message; when it ended normally, all
- * of it is copied to this process's stderr, where it would have gone
- * uncaptured. The memfd is emptied for the next child either way. */
+/* The output of sl's child, which has ended (sl->captured): all of it is
+ * copied to this process's stderr, where it would have gone uncaptured (a
+ * sanitizer's whole report among it); when the child died, its last lines
+ * (at most FL_RUNNER__TAIL_LINES, FL_RUNNER__TAIL_BYTES) also go into
+ * *tail as "\noutput (last lines):\n| LINE…" (malloc'd; NULL when it
+ * printed nothing) for the failure's message. The memfd is emptied for the
+ * next child either way. */
 static void fl_runner__output(fl_runner__slot *sl, bool died, char **tail) {
     struct stat st;
     *tail = NULL;
     if (fstat(sl->out, &st) < 0 || st.st_size <= 0) goto reset;
-    if (!died) {
-        char buf[8192];
-        for (off_t off = 0; off < st.st_size;) {
-            ssize_t k = pread(sl->out, buf, sizeof buf, off);
-            if (k <= 0) break;
-            if (write(STDERR_FILENO, buf, (size_t)k) < 0) break;
-            off += k;
-        }
-        goto reset;
+    char copy[8192];
+    for (off_t off = 0; off < st.st_size;) {
+        ssize_t k = pread(sl->out, copy, sizeof copy, off);
+        if (k <= 0 || write(STDERR_FILENO, copy, (size_t)k) < 0) break;
+        off += k;
     }
+    if (!died) goto reset;
     char buf[FL_RUNNER__TAIL_BYTES + 1];
     off_t from = st.st_size > FL_RUNNER__TAIL_BYTES ? st.st_size - FL_RUNNER__TAIL_BYTES : 0;
     ssize_t k = pread(sl->out, buf, (size_t)(st.st_size - from), from);
