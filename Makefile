@@ -101,6 +101,26 @@ $(BUILD)/tests/%: $(call obj,tests/%.c) $(LIBFL) $(LIBSV)
 $(BUILD)/examples/%: $(call obj,examples/%.c) $(LIBFL) $(LIBSV)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -rdynamic -o $@ $< $(FL_WHOLE) $(LIBSV) $(LDLIBS_ALL)
+# examples/pthread's programs, unmodified, as user workers of one faultline
+# binary (examples/pthread_workers.c): each source compiled as it is with
+# only `main` renamed (-Dmain=NAME_main), and again with -DFIXED
+# (-Dmain=NAME_fixed_main) when it has a fixed twin. Third-party code as it
+# is: our -Werror is not imposed on it (gcc's format-truncation warning in
+# noisy.c fires under ASan's -O1 only).
+PTW_CFLAGS = $(filter-out -Werror,$(CFLAGS_ALL))
+PTW_SRC   := $(wildcard examples/pthread/*.c)
+PTW_FIXED := $(shell grep -l '^\#if.*FIXED' $(PTW_SRC))
+PTW_OBJ   := $(patsubst examples/pthread/%.c,$(BUILD)/obj/ptw/%.o,$(PTW_SRC)) \
+             $(patsubst examples/pthread/%.c,$(BUILD)/obj/ptw/%_fixed.o,$(PTW_FIXED))
+$(BUILD)/obj/ptw/%_fixed.o: examples/pthread/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(PTW_CFLAGS) -DFIXED -Dmain=$*_fixed_main -c $< -o $@
+$(BUILD)/obj/ptw/%.o: examples/pthread/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(PTW_CFLAGS) -Dmain=$*_main -c $< -o $@
+$(BUILD)/examples/pthread_workers: $(call obj,examples/pthread_workers.c) $(PTW_OBJ) $(LIBFL) $(LIBSV)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -rdynamic -o $@ $< $(PTW_OBJ) $(FL_WHOLE) $(LIBSV) $(LDLIBS_ALL)
 $(BUILD)/bench/%: $(call obj,bench/%.c) $(LIBFL) $(LIBSV)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -rdynamic -o $@ $< $(FL_WHOLE) $(LIBSV) $(LDLIBS_ALL)

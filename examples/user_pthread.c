@@ -16,6 +16,14 @@
  * `expect crashes w = 0` fails with a replay line.
  * The fix ("warmer_fixed"): increment in one critical section.
  *
+ * "warmer_assert" has the same bug, caught where real code often catches
+ * it: an assert() in the loader thread itself (each loader counts itself
+ * done and asserts that every finished load is counted). The failing
+ * assert aborts the process; faultline runs each run of such a scenario,
+ * and each replay and shrink attempt, in a child process, so that is a
+ * reported failure with the assert's words and a replay line, never the
+ * death of the tool (examples/user_pthread_assert.scn).
+ *
  *     build/examples/user_pthread run examples/user_pthread.scn        # FAIL + replay
  *     build/examples/user_pthread run examples/user_pthread_fixed.scn  # passes
  */
@@ -24,6 +32,7 @@
 #include "cli/fl_cli.h"
 #include "world/fl_world.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -31,8 +40,8 @@
 
 typedef struct warm {
     pthread_mutex_t lock;
-    int loaded;
-    bool fixed;
+    int loaded, done;
+    bool fixed, check;
 } warm;
 
 static void *loader(void *arg)
@@ -51,14 +60,16 @@ static void *loader(void *arg)
     usleep(100); /* the load, outside the lock */
     pthread_mutex_lock(&w->lock);
     w->loaded = seen + 1;
+    w->done++;
+    if (w->check) assert(w->loaded == w->done); /* every finished load is counted */
     pthread_mutex_unlock(&w->lock);
     return NULL;
 }
 
-static int warmer_run(sv_worker *self, bool fixed)
+static int warmer_run(sv_worker *self, bool fixed, bool check)
 {
     while (!sv_worker_stopping(self)) {
-        warm w = { .fixed = fixed };
+        warm w = { .fixed = fixed, .check = check };
         pthread_mutex_init(&w.lock, NULL);
         pthread_t t[2];
         for (int i = 0; i < 2; i++) pthread_create(&t[i], NULL, loader, &w);
@@ -82,13 +93,15 @@ static int fresh(sv_worker *self, void *arg)
     return 0;
 }
 
-static int warmer(sv_worker *self, void *arg) { (void)arg; return warmer_run(self, false); }
-static int warmer_fixed(sv_worker *self, void *arg) { (void)arg; return warmer_run(self, true); }
+static int warmer(sv_worker *self, void *arg) { (void)arg; return warmer_run(self, false, false); }
+static int warmer_fixed(sv_worker *self, void *arg) { (void)arg; return warmer_run(self, true, false); }
+static int warmer_assert(sv_worker *self, void *arg) { (void)arg; return warmer_run(self, false, true); }
 
 int main(int argc, char **argv)
 {
     if (fl_world_register_worker("warmer", warmer, NULL) < 0 ||
         fl_world_register_worker("warmer_fixed", warmer_fixed, NULL) < 0 ||
+        fl_world_register_worker("warmer_assert", warmer_assert, NULL) < 0 ||
         fl_world_register_worker("fresh", fresh, NULL) < 0) {
         fprintf(stderr, "user_pthread: cannot register workers\n");
         return 2;

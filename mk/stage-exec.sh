@@ -116,6 +116,31 @@ check "exec reports: JSON names the failure and its replay" python3 -c '
 import json,sys; d=json.load(open("build/exec.json")); c=d["cases"][0]
 sys.exit(0 if (not c["passed"] and "exec --schedule fl1:" in c["replay"]) else 1)'
 
+# --trace: the failing run's Chrome trace (Perfetto), as `run --trace`
+# writes one: valid JSON, a track per controlled thread with its life, the
+# steps of the interleaving, the failure; --keep-going: every failing run's
+T=build/exec-trace
+rm -rf "$T"
+timeout 120 "$FL" exec --seeds 50 --trace "$T" -- "$D/lost_update" >/dev/null 2>&1; rc=$?
+check "exec --trace: the failing run (exit 1) writes one trace file" sh -c '[ "$1" -eq 1 ] && [ "$(ls "$2" | wc -l)" -eq 1 ]' _ "$rc" "$T"
+check "exec --trace: valid JSON (json.tool)" sh -c 'python3 -m json.tool "$1"/*.json >/dev/null' _ "$T"
+check "exec --trace: a track per thread (main, t1, t2) with its life, the steps, the failure" python3 -c '
+import glob,json,sys
+d=json.load(open(glob.glob(sys.argv[1]+"/*.json")[0])); ev=d["traceEvents"]
+lives={e["name"] for e in ev if e.get("cat")=="thread" and e["ph"]=="X" and e["pid"]==1}
+tracks={e["args"]["name"] for e in ev if e["ph"]=="M" and e["name"]=="thread_name" and e["pid"]==2}
+steps=[e for e in ev if e.get("cat")=="step"]
+ok=lives=={"thread main","thread t1","thread t2"} and tracks==lives and len(steps)>3 \
+   and any(e["name"].startswith("lock ") for e in steps) and "signal 6" in d["otherData"]["invariant"] \
+   and "exec --schedule fl1:" in d["otherData"]["replay"]
+sys.exit(0 if ok else 1)' "$T"
+rm -rf "$T"
+timeout 120 "$FL" exec --seeds 20 --keep-going --trace "$T" -- "$D/lost_update" >/dev/null 2>&1
+nf=$(timeout 120 "$FL" exec --seeds 20 --keep-going -- "$D/lost_update" 2>&1 | sed -n 's/^faultline exec: \([0-9]*\) of 20 runs failed.*/\1/p')
+check "exec --trace --keep-going: one trace per failing run ($nf)" sh -c '[ -n "$2" ] && [ "$2" -ge 1 ] && [ "$(ls "$1" | wc -l)" -eq "$2" ]' _ "$T" "$nf"
+out=$(timeout 60 "$FL" exec --trace /dev/null/x -- "$D/lost_update" 2>&1); rc=$?
+check "exec --trace: a directory that cannot be made is refused before any run (exit 2)" sh -c '[ "$1" -eq 2 ] && printf "%s\n" "$2" | grep -q "^faultline exec: --trace: /dev/null/x"' _ "$rc" "$out"
+
 # a raw clone: a thread the scheduler did not create is never passed over
 out=$(timeout 120 "$FL" exec --seeds 3 -- "$D/raw_clone" 2>&1); rc=$?
 check "raw_clone: a thread made outside the scheduler fails the run as uncontrolled" sh -c '[ "$1" -eq 1 ] && printf "%s\n" "$2" | grep -q "were not created through the scheduler"' _ "$rc" "$out"

@@ -43,6 +43,19 @@ typedef struct fl_thread {
     int64_t end_ns;    /* virtual time it ended, or -1: still running at the end */
 } fl_thread;
 
+/* Optional: one scheduling step of a run, for timelines that show the
+ * interleaving itself (`faultline exec --trace`): at step `step` the thread
+ * `thread` stopped at `op` on `obj`, and `next` was given the baton. */
+typedef struct fl_step {
+    uint64_t step;     /* index of the step in the run, from 0 */
+    int64_t time_ns;   /* virtual clock at the step */
+    uint32_t thread;   /* 1-based index into the case's threads[] of the thread
+                          that stopped here; 0 = none (the run's first step) */
+    uint32_t next;     /* 1-based index of the thread given the baton */
+    const char *op;    /* "lock", "lock-wait", "cond-wait", "create", … */
+    const char *obj;   /* the object ("m3", "c1", "t2"), or NULL / "" */
+} fl_step;
+
 /* One scenario, run over many seeds. */
 typedef struct fl_case {
     const char *path;      /* scenario file, as given */
@@ -69,6 +82,9 @@ typedef struct fl_case {
                                  creation; NULL/0 = not recorded (the HTML
                                  timeline then draws incarnations only) */
     size_t nthreads;
+    const fl_step *steps;  /* optional: that run's scheduling steps in order
+                              (threads[] must be set); NULL/0 = not recorded */
+    size_t nsteps;
 } fl_case;
 
 typedef struct fl_suite {
@@ -95,8 +111,15 @@ int fl_report_tap(const fl_suite *s, const char *path);
 /* JSON summary; schema in docs/reports.md. */
 int fl_report_json(const fl_suite *s, const char *path);
 /* Chrome trace event format (Perfetto) for one case, written to
- * DIR/<sanitised scenario path>.json; creates DIR. */
+ * DIR/<sanitised scenario path>.json; creates DIR. With threads, one track
+ * per thread (its life on the virtual clock); with steps, a second process
+ * "scheduling steps" whose clock counts steps (1 µs = 1 step): one track
+ * per thread, one slice per step it held the baton, named by the operation
+ * it stopped at. */
 int fl_report_trace(const fl_case *c, const char *dir);
+/* fl_report_trace to DIR/<sanitised name>.json (name instead of c->path:
+ * several runs of one case, e.g. "prog.seed-7"). */
+int fl_report_trace_named(const fl_case *c, const char *dir, const char *name);
 /* Self-contained HTML report (no network). */
 int fl_report_html(const fl_suite *s, const char *path);
 /* Terminal: one short block per failure (scenario, invariant, seed, replay). */

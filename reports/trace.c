@@ -4,7 +4,9 @@
  * run; tid 1.. are the lanes of timeline.c (supervisors first, then one per
  * child incarnation), each named by "M" thread_name metadata. An incarnation
  * that ran is one "X" slice; every event is a thread-scoped "i" instant.
- * Timestamps are microseconds on the run's virtual clock.
+ * Timestamps are microseconds on the run's virtual clock. Optional thread
+ * tracks follow the lanes (fl_case.threads); optional steps (fl_case.steps)
+ * are a second process, pid 2, on a clock of steps.
  */
 #include "report_int.h"
 
@@ -159,6 +161,9 @@ static int fl_report__trace_threads(FILE *f, const fl_case *c, const fl_report__
     int64_t last = c->ntrace ? c->trace[c->ntrace - 1].ev.time_ns : 0;
     char ts[48], dur[48];
 
+    if (c->virtual_ns > last)
+        last = c->virtual_ns; /* a run with no events still has an end */
+
     for (size_t k = 0; c->threads && k < c->nthreads; k++) {
         const fl_thread *t = &c->threads[k];
         size_t tid = tl->nlanes + 1 + k;
@@ -181,6 +186,49 @@ static int fl_report__trace_threads(FILE *f, const fl_case *c, const fl_report__
         uint32_t th = c->trace[i].thread;
         if (th >= 1 && th <= c->nthreads)
             fl_report__trace_instant(f, &c->trace[i].ev, tl->nlanes + th);
+    }
+    fl_report__buf_free(&name);
+    return name.err ? -ENOMEM : 0;
+}
+
+/* Optional steps (fl_case.steps): pid 2, whose clock counts steps (1 µs =
+ * 1 step, so the interleaving is visible even when the virtual clock stood
+ * still). Track k + 1 is threads[k]; between step i and step i + 1 the
+ * thread given the baton at i runs, drawn as one slice named by the
+ * operation it stopped at (step i + 1's), or "end of the run". */
+static int fl_report__trace_steps(FILE *f, const fl_case *c)
+{
+    fl_report__buf name = {0};
+
+    if (!c->steps || !c->nsteps || !c->threads)
+        return 0;
+    fputs(",\n{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":2,\"tid\":0,\"args\":{\"name\":"
+          "\"scheduling steps (1 us = 1 step)\"}}", f);
+    for (size_t k = 0; k < c->nthreads; k++) {
+        name.len = 0;
+        fl_report__buf_printf(&name, "thread %s", c->threads[k].name ? c->threads[k].name : "?");
+        if (name.err)
+            break;
+        fprintf(f, ",\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":2,\"tid\":%zu,\"args\":{\"name\":", k + 1);
+        fl_report__json_str(f, name.p);
+        fputs("}}", f);
+    }
+    for (size_t i = 0; !name.err && i < c->nsteps; i++) {
+        const fl_step *s = &c->steps[i], *e = i + 1 < c->nsteps ? &c->steps[i + 1] : NULL;
+        if (s->next < 1 || s->next > c->nthreads)
+            continue;
+        name.len = 0;
+        if (e)
+            fl_report__buf_printf(&name, "%s%s%s", e->op ? e->op : "?", e->obj && *e->obj ? " " : "",
+                                  e->obj ? e->obj : "");
+        else
+            fl_report__buf_puts(&name, "end of the run");
+        if (name.err)
+            break;
+        fputs(",\n{\"ph\":\"X\",\"cat\":\"step\",\"name\":", f);
+        fl_report__json_str(f, name.p);
+        fprintf(f, ",\"pid\":2,\"tid\":%u,\"ts\":%llu,\"dur\":1,\"args\":{\"step\":%llu,\"virtual_ns\":%lld}}",
+                (unsigned)s->next, (unsigned long long)s->step, (unsigned long long)s->step, (long long)s->time_ns);
     }
     fl_report__buf_free(&name);
     return name.err ? -ENOMEM : 0;
@@ -230,6 +278,8 @@ static int fl_report__trace_body(FILE *f, const void *vctx)
     for (i = 0; i < c->ntrace; i++)
         fl_report__trace_instant(f, &c->trace[i].ev, (size_t)t->tl->lane_of[i] + 1);
     rc = fl_report__trace_threads(f, c, t->tl);
+    if (rc == 0)
+        rc = fl_report__trace_steps(f, c);
     if (rc < 0)
         return rc;
     fputs("\n],\n\"displayTimeUnit\":\"ms\",\n", f);
@@ -238,10 +288,15 @@ static int fl_report__trace_body(FILE *f, const void *vctx)
     return 0;
 }
 
-/* Creates dir (and parents) and writes c's trace to dir/<trace name>
- * atomically. Borrows c. 0, -EINVAL, -ENOTDIR (dir or a parent is a file),
+/* Creates dir (and parents) and writes c's trace to dir/<trace name of
+ * name> (fl_report_trace: of c->path) atomically. Borrows c. 0, -EINVAL, -ENOTDIR (dir or a parent is a file),
  * -ENOMEM, or the errno of a failed mkdir/write/rename. */
 int fl_report_trace(const fl_case *c, const char *dir)
+{
+    return fl_report_trace_named(c, dir, c ? c->path : NULL);
+}
+
+int fl_report_trace_named(const fl_case *c, const char *dir, const char *name)
 {
     fl_report__timeline tl;
     fl_report__buf path = {0};
@@ -256,7 +311,7 @@ int fl_report_trace(const fl_case *c, const char *dir)
     fl_report__buf_puts(&path, dir);
     if (path.len && path.p[path.len - 1] != '/')
         fl_report__buf_add(&path, "/", 1);
-    fl_report__trace_name(&path, c->path);
+    fl_report__trace_name(&path, name);
     if (path.err) {
         fl_report__buf_free(&path);
         return -ENOMEM;

@@ -126,7 +126,8 @@ static void test_wire_round_trip(void **state) {
     sv_event e1 = {.seq = 2, .time_ns = 7, .kind = SV_EV_SHUTDOWN, .sup = "root"};
     assert_int_equal(fl_runner_event_copy(&ev[0], &e0), 0);
     assert_int_equal(fl_runner_event_copy(&ev[1], &e1), 0);
-    fl_runner_part p = {.err = -2, .hit = true, .interrupted = true, .verbose = "  seed 3: pass\n"};
+    fl_runner_part p = {.err = -2, .hit = true, .interrupted = true, .verbose = "  seed 3: pass\n",
+                        .status = FL_SCHED_DIVERGED, .sched_report = "replay diverged at step 4"};
     p.c = (fl_case){.path = "x.scn", .name = "X", .runs = 7, .failed_runs = 3, .time_s = 1.25, .skipped = false,
                     .expect_fail = true, .expect_invariant = "restart_policy", .passed = true, .seed = 1ull << 40,
                     .invariant = "restart_policy", .message = "m\nn", .schedule = "fl1:x", .replay = NULL,
@@ -139,6 +140,8 @@ static void test_wire_round_trip(void **state) {
     assert_int_equal(q.err, -2);
     assert_true(q.hit && q.interrupted);
     assert_string_equal(q.verbose, p.verbose);
+    assert_int_equal(q.status, FL_SCHED_DIVERGED);
+    assert_string_equal(q.sched_report, p.sched_report);
     assert_string_equal(q.c.path, "x.scn");
     assert_string_equal(q.c.name, "X");
     assert_int_equal(q.c.runs, 7);

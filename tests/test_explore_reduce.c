@@ -317,7 +317,7 @@ static void test_footprints_reported(void **state)
     (void)state;
     nfps = 0;
     fl_sched_opts so = { .strategy = FL_SCHED_STRAT_RR };
-    fl_sched_hook hook = { step_hook, NULL, fp_hook };
+    fl_sched_hook hook = { .step = step_hook, .footprint = fp_hook };
     fl_sched_result res;
     assert_int_equal(fl_sched_run_ex(&so, NULL, main_fp, NULL, &res, &hook), 0);
     assert_int_equal(res.status, FL_SCHED_OK);

@@ -1,8 +1,8 @@
 /*
  * test_report_trace.c — the Chrome trace (Perfetto) timeline of a case:
  * lanes, slices and instant events checked by python3 for one supervisor
- * and for two with nasty ids; trace file names; a trace directory that is
- * a file. Fixture and helpers: report_util.h.
+ * and for two with nasty ids; thread tracks and scheduling steps (an exec
+ * run's); trace file names; a trace directory that is a file. Fixture and helpers: report_util.h.
  */
 #include "report_util.h"
 
@@ -101,6 +101,46 @@ static void test_trace_name(void **state)
     fl_report__buf_free(&b);
 }
 
+/* A case with threads and steps and no events (a `faultline exec` run):
+ * a track per thread with its life on the virtual clock, and the steps as
+ * a second process on a clock of steps, each slice on the track of the
+ * thread that held the baton, named by the operation it stopped at. The
+ * file is named after the name given, not the path. */
+static void test_trace_steps(void **state)
+{
+    fixture *fx = *state;
+    fl_thread th[] = {{"main", 0, -1}, {"t1", 0, 2000}, {"t2", 1000, 3000}};
+    fl_step st[] = {
+        {0, 0, 1, 2, "create", "t1"},   /* main created t1; t1 runs */
+        {1, 0, 2, 1, "lock", "m0"},     /* t1 stops at lock m0; main runs */
+        {2, 1000, 1, 3, "create", "t2"},
+        {3, 2000, 3, 2, "unlock", ""},
+    };
+    fl_case c = {.path = "./prog", .name = "exec", .runs = 1, .seed = 7, .invariant = "killed by signal 6",
+                 .threads = th, .nthreads = 3, .steps = st, .nsteps = 4, .virtual_ns = 4000};
+    assert_int_equal(fl_report_trace_named(&c, fx->dir, "./prog.seed-7"), 0);
+    char *p = path_in(fx, "__prog_seed-7.json");
+    assert_file_clean(p);
+    assert_int_equal(
+        run("python3 -c '\n"
+            "import json, sys\n"
+            "ev = json.load(open(sys.argv[1]))[\"traceEvents\"]\n"
+            "life = {e[\"name\"]: e for e in ev if e.get(\"cat\") == \"thread\"}\n"
+            "assert sorted(life) == [\"thread main\", \"thread t1\", \"thread t2\"], life\n"
+            "assert life[\"thread t2\"][\"ts\"] == 1 and life[\"thread t2\"][\"dur\"] == 2\n"
+            "assert life[\"thread main\"][\"dur\"] == 4 and not life[\"thread main\"][\"args\"][\"ended\"]\n"
+            "tracks = {e[\"tid\"]: e[\"args\"][\"name\"] for e in ev if e[\"ph\"] == \"M\" and e[\"pid\"] == 2"
+            " and e[\"name\"] == \"thread_name\"}\n"
+            "assert tracks == {1: \"thread main\", 2: \"thread t1\", 3: \"thread t2\"}, tracks\n"
+            "steps = [(e[\"ts\"], tracks[e[\"tid\"]], e[\"name\"], e[\"args\"][\"virtual_ns\"]) for e in ev"
+            " if e.get(\"cat\") == \"step\"]\n"
+            "assert steps == [(0, \"thread t1\", \"lock m0\", 0), (1, \"thread main\", \"create t2\", 0),"
+            " (2, \"thread t2\", \"unlock\", 1000), (3, \"thread t1\", \"end of the run\", 2000)], steps\n"
+            "' %s",
+            p),
+        0);
+}
+
 static void test_trace_dir_is_file(void **state)
 {
     fixture *fx = *state;
@@ -116,6 +156,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_trace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trace_multi_sup, setup, teardown),
         cmocka_unit_test(test_trace_name),
+        cmocka_unit_test_setup_teardown(test_trace_steps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trace_dir_is_file, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

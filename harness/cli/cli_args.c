@@ -72,7 +72,7 @@ static const struct fl_cli__opt {
     {"tap", false, B(FL_CLI_CMD_RUN)},         {"json", true, B(FL_CLI_CMD_RUN)},
     {"html", true, B(FL_CLI_CMD_RUN)},         {"trace", true, B(FL_CLI_CMD_RUN) | B(FL_CLI_CMD_REPLAY)},
     {"schedule", true, B(FL_CLI_CMD_REPLAY) | B(FL_CLI_CMD_SHRINK)},
-    {"jobs", true, B(FL_CLI_CMD_RUN)},         {"timeout", true, B(FL_CLI_CMD_RUN)},
+    {"jobs", true, B(FL_CLI_CMD_RUN)},         {"timeout", true, B(FL_CLI_CMD_RUN) | B(FL_CLI_CMD_REPLAY) | B(FL_CLI_CMD_SHRINK)},
     {"filter", true, B(FL_CLI_CMD_RUN) | B(FL_CLI_CMD_LIST) | B(FL_CLI_CMD_CHECK)},
     {"fail-fast", false, B(FL_CLI_CMD_RUN)},   {"verbose", false, B(FL_CLI_CMD_RUN)},
     {"color", false, B(FL_CLI_CMD_RUN)},       {"seed", true, B(FL_CLI_CMD_RUN)},
@@ -560,17 +560,20 @@ void fl_cli_usage(fl_cli_cmd cmd, FILE *out) {
               FL_CLI_MAX_BOUND, FL_RUNNER_EXPLORE_BOUND, FL_RUNNER_EXPLORE_MAX_RUNS);
         break;
     case FL_CLI_CMD_REPLAY:
-        fputs("usage: faultline replay FILE --schedule S [--trace DIR]\n"
+        fputs("usage: faultline replay FILE --schedule S [--trace DIR] [--timeout DUR]\n"
               "Run FILE once, following the schedule string S (fl1:…) that a failure printed;\n"
-              "print the event trace and the verdict.\n\n"
+              "print the event trace and the verdict. A scenario with user workers runs in a\n"
+              "child process: an assert in a worker's thread is a reported crash.\n\n"
               "  --schedule S        the schedule to follow\n"
-              "  --trace DIR         also write the run's Chrome-trace timeline\n\n"
+              "  --trace DIR         also write the run's Chrome-trace timeline\n"
+              "  --timeout DUR       wall time of that child (default 60s)\n\n"
               "Exit: 0 the run holds every invariant, 1 it violated one or diverged, 2 bad usage or input.\n", out);
         break;
     case FL_CLI_CMD_SHRINK:
-        fputs("usage: faultline shrink FILE --schedule S\n"
+        fputs("usage: faultline shrink FILE --schedule S [--timeout DUR]\n"
               "Search for a smaller schedule (fewer preemptions, then fewer steps) on which FILE\n"
-              "fails the same invariant as on S; print sizes before and after and its replay line.\n\n"
+              "fails the same invariant as on S; print sizes before and after and its replay line.\n"
+              "With user workers each attempt runs in a child process (--timeout DUR each).\n\n"
               "Exit: 0 shrunk (or already minimal), 1 S does not fail, 2 bad usage or input.\n", out);
         break;
     case FL_CLI_CMD_CHECK:

@@ -116,9 +116,72 @@ static void fl_cli__verdict(const fl_scenario *s, const fl_runner_out *o, FILE *
                 fl_oracle_verdict_find(&o->verdict, (fl_oracle_inv)fl_oracle_inv_from_name(s->expect_fail)) ? ", and it did" : ", but did not");
 }
 
+/* ---- replay and shrink in a child process (a scenario with user workers) ------------ */
+
+static int64_t fl_cli__timeout(const fl_cli_args *c) {
+    return c->timeout_set ? c->timeout_ns : FL_RUNNER_DEFAULT_TIMEOUT_NS;
+}
+
+/* One replay of schedule in a child process (fl_runner_part_in_child): an
+ * assert or a signal in a user worker's thread ends the child, not us. */
+static int fl_cli__replay_part(const fl_cli_args *c, const fl_scenario *s, const char *schedule, fl_runner_part *part) {
+    fl_runner_opts o = {.strategy = -1, .schedule = schedule};
+    return fl_runner_part_in_child(s, &o, fl_cli__timeout(c), part);
+}
+
+/* `replay` of a scenario that needs its own process: the same words as the
+ * in-process replay (trace, verdict, exit status); a run that died prints
+ * its failure — the signal, the output's last lines — and its replay line. */
+static int fl_cli__replay_child(const fl_cli_args *c, const fl_scenario *s, FILE *out, FILE *err) {
+    fl_runner_part part;
+    int r = fl_cli__replay_part(c, s, c->schedule, &part), rc = FL_CLI_EXIT_FAIL;
+    const fl_case *k = &part.c;
+    if (r < 0 || part.err < 0) {
+        fprintf(err, "faultline: replay %s: %s\n", s->path, r < 0 ? strerror(-r) : k->message ? k->message : strerror(-part.err));
+        rc = FL_CLI_EXIT_USAGE;
+        goto done;
+    }
+    fl_runner_trace_format(k->trace, k->ntrace, out);
+    if (part.status == FL_SCHED_DIVERGED) {
+        fprintf(out, "DIVERGED %s: %s\nThe schedule no longer fits this scenario and binary: they changed since it was recorded.\n",
+                s->path, part.sched_report ? part.sched_report : "the recorded choices no longer fit");
+        goto done;
+    }
+    if (!k->invariant) {
+        fprintf(out, "PASS %s (seed %llu): every invariant holds\n", s->path, (unsigned long long)k->seed);
+        rc = FL_CLI_EXIT_OK;
+    } else {
+        fprintf(out, "FAIL %s (seed %llu): %s\n%s\n", s->path, (unsigned long long)k->seed, k->invariant,
+                k->message ? k->message : "");
+        if (!k->ntrace && k->replay) fprintf(out, "replay: %s\n", k->replay); /* it died: where it got to */
+        if (s->expect_fail)
+            fprintf(out, "(known-bad scenario: it is expected to fail %s%s)\n", s->expect_fail,
+                    strcmp(k->invariant, s->expect_fail) == 0 ? ", and it did" : ", but did not");
+    }
+    if (c->trace_dir) {
+        fl_case t = *k;
+        t.runs = 1;
+        t.failed_runs = k->invariant != NULL;
+        t.passed = !k->invariant;
+        t.schedule = c->schedule;
+        if ((r = fl_report_trace(&t, c->trace_dir)) < 0) {
+            fprintf(err, "faultline: --trace %s: %s\n", c->trace_dir, strerror(-r));
+            rc = FL_CLI_EXIT_USAGE;
+        }
+    }
+done:
+    fl_runner_part_free(&part);
+    return rc;
+}
+
 static int fl_cli__replay(const fl_cli_args *c, FILE *out, FILE *err) {
     fl_scenario *s = NULL;
     if (fl_cli__one(c, &s, err) < 0) return FL_CLI_EXIT_USAGE;
+    if (fl_runner_needs_process(s)) {
+        int rc = fl_cli__replay_child(c, s, out, err);
+        fl_scenario_free(s);
+        return rc;
+    }
     fl_runner_params p = {.strategy = FL_SCHED_STRAT_REPLAY, .schedule = c->schedule};
     fl_runner_out o;
     int rc = FL_CLI_EXIT_FAIL;
@@ -157,12 +220,34 @@ done:
 }
 
 typedef struct fl_cli__shrink_ud {
+    const fl_cli_args *c;
     const fl_scenario *s;
     fl_oracle_inv inv;
+    const char *kind;    /* in a child: the kept invariant's name ("crash" and
+                            "timeout" too: the child died that way) */
 } fl_cli__shrink_ud;
+
+/* True when part failed as kind: its kept invariant, or any violation its
+ * message lists ("INV: …" lines). */
+static bool fl_cli__part_fails(const fl_runner_part *part, const char *kind) {
+    const fl_case *k = &part->c;
+    if (part->err || part->status == FL_SCHED_DIVERGED || !k->invariant) return false;
+    if (strcmp(k->invariant, kind) == 0) return true;
+    size_t n = strlen(kind);
+    for (const char *m = k->message; m; m = strchr(m, '\n'), m = m ? m + 1 : NULL)
+        if (strncmp(m, kind, n) == 0 && m[n] == ':') return true;
+    return false;
+}
 
 static int fl_cli__shrink_fails(const char *candidate, void *ud) {
     fl_cli__shrink_ud *u = ud;
+    if (u->kind) {
+        fl_runner_part part;
+        int r = fl_cli__replay_part(u->c, u->s, candidate, &part);
+        if (r == 0) r = fl_cli__part_fails(&part, u->kind);
+        fl_runner_part_free(&part);
+        return r;
+    }
     fl_runner_params p = {.strategy = FL_SCHED_STRAT_REPLAY, .schedule = candidate};
     fl_runner_out o;
     int r = fl_runner_run(u->s, &p, &o);
@@ -177,22 +262,37 @@ static int fl_cli__shrink(const fl_cli_args *c, FILE *out, FILE *err) {
     if (fl_cli__one(c, &s, err) < 0) return FL_CLI_EXIT_USAGE;
     int rc = FL_CLI_EXIT_USAGE;
     fl_runner_params p = {.strategy = FL_SCHED_STRAT_REPLAY, .schedule = c->schedule};
-    fl_runner_out o;
+    fl_runner_out o = {0};
+    fl_runner_part part = {0};
     fl_explore_shrink_result res = {0};
     char msg[256];
-    int r = fl_runner_run(s, &p, &o);
-    if (r < 0) {
-        fprintf(err, "faultline: --schedule: %s\n", o.sched_report ? o.sched_report : strerror(-r));
+    fl_cli__shrink_ud ud = {.c = c, .s = s};
+    int r, status;
+    const char *why = NULL; /* the --schedule error, if any */
+    bool fails;
+    if (fl_runner_needs_process(s)) { /* each attempt in a child: a crash is a failure like any other */
+        r = fl_cli__replay_part(c, s, c->schedule, &part);
+        if (r < 0 || part.err < 0) why = r < 0 ? strerror(-r) : part.c.message ? part.c.message : "?";
+        status = part.status;
+        fails = part.c.invariant != NULL;
+        ud.kind = part.c.invariant;
+    } else {
+        if ((r = fl_runner_run(s, &p, &o)) < 0) why = o.sched_report ? o.sched_report : strerror(-r);
+        status = o.status;
+        fails = o.verdict.n > 0;
+        if (fails) ud.inv = fl_oracle_verdict_primary(&o.verdict)->inv;
+    }
+    if (why) {
+        fprintf(err, "faultline: --schedule: %s\n", why);
         goto done;
     }
-    if (o.status == FL_SCHED_DIVERGED || !o.verdict.n) {
+    if (status == FL_SCHED_DIVERGED || !fails) {
         fprintf(err, "faultline: shrink: %s %s on this schedule: nothing to shrink\n", s->path,
-                o.status == FL_SCHED_DIVERGED ? "diverges" : "passes");
+                status == FL_SCHED_DIVERGED ? "diverges" : "passes");
         rc = FL_CLI_EXIT_FAIL;
         goto done;
     }
-    fl_cli__shrink_ud ud = {.s = s, .inv = fl_oracle_verdict_primary(&o.verdict)->inv};
-    fprintf(out, "shrinking %s: it fails %s on the given schedule\n", s->path, fl_oracle_inv_name(ud.inv));
+    fprintf(out, "shrinking %s: it fails %s on the given schedule\n", s->path, ud.kind ? ud.kind : fl_oracle_inv_name(ud.inv));
     if ((r = fl_explore_shrink(c->schedule, fl_cli__shrink_fails, &ud, NULL, &res, msg, sizeof msg)) < 0) {
         fprintf(err, "faultline: shrink: %s\n", msg[0] ? msg : strerror(-r));
         rc = r == -ESRCH ? FL_CLI_EXIT_FAIL : FL_CLI_EXIT_USAGE;
@@ -208,6 +308,7 @@ static int fl_cli__shrink(const fl_cli_args *c, FILE *out, FILE *err) {
     rc = FL_CLI_EXIT_OK;
 done:
     fl_explore_shrink_result_free(&res);
+    fl_runner_part_free(&part);
     fl_runner_out_free(&o);
     fl_scenario_free(s);
     return rc;

@@ -8,15 +8,19 @@
  *                  [--depth D] [--budget STEPS] [--watchdog MS] [--timeout MS]
  *                  [--preempt-rate P]
  *                  [--keep-going] [--junit F] [--json F] [--html F] [--tap[=F]]
- *                  -- PROG [ARGS...]
- *   faultline exec --schedule fl1:… -- PROG [ARGS...]           (replay)
- *   faultline exec --shrink --schedule fl1:… -- PROG [ARGS...]  (shrink)
+ *                  [--trace DIR] -- PROG [ARGS...]
+ *   faultline exec --schedule fl1:… [--trace DIR] -- PROG [ARGS...]           (replay)
+ *   faultline exec --shrink --schedule fl1:… [--trace DIR] -- PROG [ARGS...]  (shrink)
  *   faultline exec --explore [--bound B] [--max-runs N] -- PROG [ARGS...]
+ *
+ * --trace DIR writes the kept run's Chrome trace (each further failing run's
+ * too with --keep-going; the replayed, shrunk or first failing explored run's
+ * in the other modes): cli_xtrace.c.
  *
  * Exit 0: every run passed; 1: a run failed (or the replayed one fails);
  * 2: bad usage, or PROG cannot run under control.
  */
-#include "cli/fl_cli.h"
+#include "cli/cli_int.h"
 #include "exec/fl_exec.h"
 #include "explore/fl_explore.h"
 #include "report.h"
@@ -44,6 +48,7 @@ typedef struct fl_cli__xargs {
     uint64_t max_runs;
     const char *junit, *json, *html, *tap_file;
     bool tap;
+    const char *trace; /* --trace DIR */
     char **prog;       /* argv after "--" */
 } fl_cli__xargs;
 
@@ -62,7 +67,9 @@ static const char fl_cli__xhelp[] =
     "  --keep-going        run every seed, not only up to the first failure\n"
     "  --schedule S        replay one recorded run; with --shrink, reduce it\n"
     "  --explore           every schedule within --bound P preemptions (2), --max-runs N\n"
-    "  --junit F, --json F, --html F, --tap[=F]   reports, as for `run`\n\n"
+    "  --junit F, --json F, --html F, --tap[=F]   reports, as for `run`\n"
+    "  --trace DIR         the kept run's Chrome-trace (Perfetto) timeline: a track per thread\n"
+    "                      and the run's scheduling steps (with --keep-going, every failing run)\n\n"
     "Exit: 0 every run passed, 1 a run failed, 2 bad usage or a program that cannot\n"
     "run under control.\n";
 
@@ -74,9 +81,9 @@ static int fl_cli__xusage(FILE *err, const char *fmt, const char *arg)
           "                      [--budget STEPS] [--watchdog MS] [--timeout MS] [--timer-rate P%]\n"
           "                      [--preempt-rate P]\n"
           "                      [--keep-going]\n"
-          "                      [--junit F] [--json F] [--html F] [--tap[=F]] -- PROG [ARGS...]\n"
-          "       faultline exec [--shrink] --schedule fl1:... -- PROG [ARGS...]\n"
-          "       faultline exec --explore [--bound B] [--max-runs N] -- PROG [ARGS...]\n",
+          "                      [--junit F] [--json F] [--html F] [--tap[=F]] [--trace DIR] -- PROG [ARGS...]\n"
+          "       faultline exec [--shrink] --schedule fl1:... [--trace DIR] -- PROG [ARGS...]\n"
+          "       faultline exec --explore [--bound B] [--max-runs N] [--trace DIR] -- PROG [ARGS...]\n",
           err);
     return FL_CLI_EXIT_USAGE;
 }
@@ -175,6 +182,8 @@ static int fl_cli__xparse(int argc, char **argv, fl_cli__xargs *x, FILE *err)
             x->json = v;
         } else if (strcmp(a, "--html") == 0) {
             x->html = v;
+        } else if (strcmp(a, "--trace") == 0) {
+            x->trace = v;
         } else {
             return fl_cli__xusage(err, "unknown option '%s'", a);
         }
@@ -291,6 +300,28 @@ static double fl_cli__xnow(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The seed a schedule records (0 when it does not parse), for otherData. */
+static uint64_t fl_cli__xseed(const char *schedule)
+{
+    fl_sched_schedule sc;
+    uint64_t seed = 0;
+    if (schedule && fl_sched_schedule_parse(schedule, &sc, NULL, 0) == 0) {
+        seed = sc.seed;
+        fl_sched_schedule_free(&sc);
+    }
+    return seed;
+}
+
+/* The trace of run r into --trace DIR, named name, with its replay line. */
+static int fl_cli__xtrace_run(const fl_exec_result *r, const fl_cli__xargs *x, const char *self, const char *name,
+                              uint64_t seed, FILE *err)
+{
+    char *rl = r->schedule ? fl_cli__xline(self, "", r->schedule, x->prog) : NULL;
+    int rc = fl_cli__xtrace(r, x->trace, x->prog[0], name, seed, rl, err);
+    free(rl);
+    return rc;
+}
+
 /* ---- modes ------------------------------------------------------------------------------------ */
 
 typedef struct fl_cli__xshrink {
@@ -313,7 +344,8 @@ static int fl_cli__xfails(const char *candidate, void *ud)
 
 static int fl_cli__xone(fl_exec *e, const fl_cli__xargs *x, const char *self, FILE *out, FILE *err)
 {
-    fl_sched_opts so = { .strategy = FL_SCHED_STRAT_REPLAY, .schedule = x->schedule, .watchdog_ms = x->watchdog_ms };
+    fl_sched_opts so = { .strategy = FL_SCHED_STRAT_REPLAY, .schedule = x->schedule, .watchdog_ms = x->watchdog_ms,
+                         .trace = x->trace && !x->shrink };
     fl_exec_result r;
     char msg[1024];
     if (fl_exec_run(e, &so, &r, msg, sizeof msg) < 0) {
@@ -325,6 +357,8 @@ static int fl_cli__xone(fl_exec *e, const fl_cli__xargs *x, const char *self, FI
         if (r.failed) fl_cli__xfail(out, self, x->prog, "replay", &r);
         else fprintf(out, "PASS %s (replay): %llu steps, %llu preemptions\n", x->prog[0],
                      (unsigned long long)r.steps, (unsigned long long)r.preemptions);
+        if (x->trace && !r.schedule) r.schedule = strdup(x->schedule); /* a replay that died: the one given */
+        if (x->trace && fl_cli__xtrace_run(&r, x, self, x->prog[0], fl_cli__xseed(r.schedule), err) < 0) rc = FL_CLI_EXIT_USAGE;
         fl_exec_result_free(&r);
         return rc;
     }
@@ -348,9 +382,22 @@ static int fl_cli__xone(fl_exec *e, const fl_cli__xargs *x, const char *self, FI
     char *rl = fl_cli__xline(self, "", sr.schedule, x->prog);
     if (rl) fprintf(out, "  replay:      %s\n", rl);
     free(rl);
+    int ret = FL_CLI_EXIT_FAIL;
+    if (x->trace) { /* the shrunk run, once more, traced */
+        fl_exec_result t;
+        so.schedule = sr.schedule;
+        so.trace = true;
+        if (fl_exec_run(e, &so, &t, msg, sizeof msg) < 0) {
+            fprintf(err, "%s\n", msg);
+            ret = FL_CLI_EXIT_USAGE;
+        } else {
+            if (fl_cli__xtrace_run(&t, x, self, x->prog[0], fl_cli__xseed(t.schedule), err) < 0) ret = FL_CLI_EXIT_USAGE;
+            fl_exec_result_free(&t);
+        }
+    }
     fl_explore_shrink_result_free(&sr);
     fl_exec_result_free(&r);
-    return FL_CLI_EXIT_FAIL;
+    return ret;
 }
 
 static int fl_cli__xmany(fl_exec *e, const fl_cli__xargs *x, const char *self, FILE *out, FILE *err)
@@ -365,7 +412,7 @@ static int fl_cli__xmany(fl_exec *e, const fl_cli__xargs *x, const char *self, F
         uint64_t seed = first + i;
         fl_sched_opts so = { .strategy = x->strategy, .seed = seed, .depth = x->depth, .pct_k = pct_k,
                              .step_budget = x->budget, .watchdog_ms = x->watchdog_ms, .timer_ppm = x->timer_ppm,
-                             .light_ppm = x->light_ppm };
+                             .light_ppm = x->light_ppm, .trace = x->trace != NULL };
         fl_exec_result r;
         char msg[1024];
         if (fl_exec_run(e, &so, &r, msg, sizeof msg) < 0) {
@@ -382,13 +429,7 @@ static int fl_cli__xmany(fl_exec *e, const fl_cli__xargs *x, const char *self, F
                 fl_cli__xfail(out, self, x->prog, label, &r);
                 c.seed = seed;
                 reason = strdup(r.reason);
-                FILE *m = open_memstream(&message, &(size_t){0});
-                if (m) {
-                    fputs(r.reason, m);
-                    if (r.report) fprintf(m, "\n%s", r.report);
-                    if (r.output && *r.output) fprintf(m, "\noutput (tail):\n%s", r.output);
-                    fclose(m);
-                }
+                message = fl_cli__xmessage(&r);
                 if (r.schedule) {
                     schedule = strdup(r.schedule);
                     replay = fl_cli__xline(self, "", r.schedule, x->prog);
@@ -396,8 +437,16 @@ static int fl_cli__xmany(fl_exec *e, const fl_cli__xargs *x, const char *self, F
             }
             rc = FL_CLI_EXIT_FAIL;
         }
+        /* the kept run's trace (the first run's until one fails: the first
+         * failure replaces it), and every further failing run's by seed */
+        if (x->trace && (i == 0 || r.failed)) {
+            char name[64];
+            snprintf(name, sizeof name, "%.40s.seed-%llu", x->prog[0], (unsigned long long)seed);
+            bool kept = i == 0 || (r.failed && failed == 1);
+            if (fl_cli__xtrace_run(&r, x, self, kept ? x->prog[0] : name, seed, err) < 0) rc = FL_CLI_EXIT_USAGE;
+        }
         fl_exec_result_free(&r);
-        if (failed && !x->keep_going) break;
+        if (rc == FL_CLI_EXIT_USAGE || (failed && !x->keep_going)) break;
     }
     c.runs = (uint32_t)runs;
     c.failed_runs = (uint32_t)failed;
@@ -436,7 +485,7 @@ static int fl_cli__xrun(void *ud, const fl_sched_schedule *prefix, const fl_sche
     char *s = fl_sched_schedule_format(prefix);
     if (!s) return -ENOMEM;
     fl_sched_opts so = { .strategy = FL_SCHED_STRAT_REPLAY, .schedule = s, .step_budget = budget,
-                         .watchdog_ms = xs->x->watchdog_ms };
+                         .watchdog_ms = xs->x->watchdog_ms, .trace = xs->x->trace != NULL };
     char err[512];
     fl_exec_result_free(&xs->last);
     int rc = fl_exec_run_hooked(xs->e, &so, hook, &xs->last, err, sizeof err);
@@ -479,11 +528,12 @@ static int fl_cli__xexplore(fl_exec *e, const fl_cli__xargs *x, const char *self
         return FL_CLI_EXIT_USAGE;
     }
     if (r.failures) fl_cli__xfail(out, self, x->prog, "explore", &xs.first_fail);
+    bool bad_trace = r.failures && x->trace && fl_cli__xtrace_run(&xs.first_fail, x, self, x->prog[0], fl_cli__xseed(xs.first_fail.schedule), err) < 0;
     fprintf(out, "faultline exec --explore: %s, bound %u: %llu schedules, %s, %llu failed\n", x->prog[0], x->bound,
             (unsigned long long)r.runs,
             r.complete ? "complete" : r.failures && !x->keep_going ? "stopped at the first failure" : "incomplete (--max-runs reached)",
             (unsigned long long)r.failures);
-    rc = r.failures ? FL_CLI_EXIT_FAIL : FL_CLI_EXIT_OK;
+    rc = bad_trace ? FL_CLI_EXIT_USAGE : r.failures ? FL_CLI_EXIT_FAIL : FL_CLI_EXIT_OK;
     fl_explore_result_free(&r);
     fl_exec_result_free(&xs.last);
     fl_exec_result_free(&xs.first_fail);
@@ -497,12 +547,17 @@ int fl_cli_exec_main(int argc, char **argv, FILE *out, FILE *err)
     if (rc) return rc;
     if (x.help) {
         fputs("usage: faultline exec [options] -- PROG [ARGS...]\n"
-              "       faultline exec [--shrink] --schedule S -- PROG [ARGS...]\n"
-              "       faultline exec --explore [--bound P] [--max-runs N] -- PROG [ARGS...]\n", out);
+              "       faultline exec [--shrink] --schedule S [--trace DIR] -- PROG [ARGS...]\n"
+              "       faultline exec --explore [--bound P] [--max-runs N] [--trace DIR] -- PROG [ARGS...]\n", out);
         fputs(fl_cli__xhelp, out);
         return FL_CLI_EXIT_OK;
     }
     if (x.shrink && !x.schedule) return fl_cli__xusage(err, "%s--shrink needs --schedule", "");
+    char dmsg[512];
+    if (x.trace && fl_report_dir_check(x.trace, dmsg, sizeof dmsg) < 0) {
+        fprintf(err, "faultline exec: --trace: %s\n", dmsg);
+        return FL_CLI_EXIT_USAGE;
+    }
     if (x.explore && (x.schedule || x.shrink)) return fl_cli__xusage(err, "%s--explore takes no --schedule or --shrink", "");
     if (x.schedule) {
         char e2[256];

@@ -5,6 +5,7 @@
 #define FL_CLI_INT_H
 
 #include "cli/fl_cli.h"
+#include "exec/fl_exec.h"
 #include "scenario/fl_scenario.h"
 
 /* Every `user` child of s must name a worker this binary registers
@@ -27,5 +28,19 @@ int fl_cli__env_failpoints(FILE *err);
 
 /* `faultline run` (cli_run.c): returns the exit status. */
 int fl_cli__run(const fl_cli_args *c, FILE *out, FILE *err);
+
+/* The message of a failed exec run r, as reports show it: its reason, the
+ * scheduler's report, the output's tail. Malloc'd; NULL on ENOMEM. */
+char *fl_cli__xmessage(const fl_exec_result *r);
+
+/* Write the Chrome trace (Perfetto) of one `faultline exec` run r, traced
+ * (fl_sched_opts.trace), into dir as <sanitised name>.json (name: the
+ * program's path, or "PROG.seed-N" for a further run of --keep-going): a
+ * track per controlled thread with its life on the virtual clock, and the
+ * run's scheduling steps (fl_report_trace). prog, seed, r's reason and
+ * schedule and replay (may be NULL) go into its otherData. 0, or a negative
+ * errno after a message on err (cli_xtrace.c). */
+int fl_cli__xtrace(const fl_exec_result *r, const char *dir, const char *prog, const char *name, uint64_t seed,
+                   const char *replay, FILE *err);
 
 #endif

@@ -48,11 +48,46 @@ static void fl_exec__footprint(void *ud, uint64_t step, int cur, const fl_sched_
     fl_exec__fp = *fp;
 }
 
+/* A traced run: the operation of the step about to be reported, and every
+ * thread's life, into the shared page as they happen. */
+static fl_exec_op fl_exec__op_now;
+static void fl_exec__op(void *ud, uint64_t step, const char *op, const char *obj, int64_t clock_ns)
+{
+    (void)ud;
+    if (!fl_exec__page->trace) return; /* untraced runs pay one load per step */
+    fl_exec__op_now.step = step;
+    fl_exec__op_now.clock_ns = clock_ns;
+    snprintf(fl_exec__op_now.op, sizeof fl_exec__op_now.op, "%s", op);
+    snprintf(fl_exec__op_now.obj, sizeof fl_exec__op_now.obj, "%s", obj);
+}
+
+static void fl_exec__life(void *ud, int id, const char *name, int64_t born_ns, int64_t died_ns)
+{
+    (void)ud;
+    fl_exec__shm *p = fl_exec__page;
+    if (!p->trace || id < 0 || id >= FL_SCHED_MAX_THREADS) return;
+    fl_sched_thread_info *t = &p->lives[id];
+    snprintf(t->name, sizeof t->name, "%s", name);
+    t->born_ns = born_ns;
+    t->died_ns = died_ns;
+    if ((uint32_t)id >= p->nlives) p->nlives = (uint32_t)id + 1;
+}
+
 static void fl_exec__step(void *ud, uint64_t step, int cur, const int *runnable, int n, int chosen, bool followed)
 {
     (void)ud; (void)step;
     fl_exec__shm *p = fl_exec__page;
     p->choices_live += n > 1;
+    if (p->trace) {
+        if (p->nops < FL_EXEC_MAX_OPS) {
+            fl_exec_op *o = &p->ops[p->nops++];
+            *o = fl_exec__op_now;
+            o->cur = cur;
+            o->next = chosen;
+        } else {
+            p->ops_cut = 1;
+        }
+    }
     for (int i = 0; i < n; i++) /* a preemption: switching away from a thread that could go on */
         if (runnable[i] == cur) {
             p->preempt_live += chosen != cur;
@@ -138,7 +173,7 @@ static _Noreturn void fl_exec__child(const fl_exec__req *q, const char *schedule
     fl_sched_opts so = { .strategy = (fl_sched_strategy)q->strategy, .seed = q->seed, .depth = q->depth,
                          .pct_k = q->pct_k, .step_budget = q->budget, .watchdog_ms = q->watchdog_ms,
                          .timer_ppm = q->timer_ppm, .light_ppm = q->light_ppm };
-    fl_sched_hook hook = { fl_exec__step, NULL, fl_exec__footprint };
+    fl_sched_hook hook = { fl_exec__step, NULL, fl_exec__footprint, fl_exec__life, fl_exec__op };
     fl_exec__fp = (fl_sched_footprint){ .global = true };
     fl_sched_result res;
     fl_sched_schedule sc;
@@ -187,13 +222,18 @@ static void fl_exec__send(int fd, fl_exec__rep *r, const char *sched, const char
     r->magic = FL_EXEC__MAGIC;
     r->nsteps = p && p->record ? p->nsteps : 0;
     r->nids = p && p->record ? p->nids : 0;
+    r->nlives = p && p->trace ? p->nlives : 0;
+    r->nops = p && p->trace ? p->nops : 0;
+    r->ops_cut = p && p->trace ? p->ops_cut : 0;
     r->schedule_len = sched ? (uint32_t)strlen(sched) : 0;
     r->report_len = report ? (uint32_t)strlen(report) : 0;
     r->output_len = (uint32_t)outn;
     if (fl_exec__write_all(fd, r, sizeof *r) < 0 || fl_exec__write_all(fd, sched, r->schedule_len) < 0 ||
         fl_exec__write_all(fd, report, r->report_len) < 0 || fl_exec__write_all(fd, out, outn) < 0 ||
         (r->nsteps && fl_exec__write_all(fd, p->steps_rec, r->nsteps * sizeof *p->steps_rec) < 0) ||
-        (r->nids && fl_exec__write_all(fd, p->ids, r->nids * sizeof *p->ids) < 0))
+        (r->nids && fl_exec__write_all(fd, p->ids, r->nids * sizeof *p->ids) < 0) ||
+        (r->nlives && fl_exec__write_all(fd, p->lives, r->nlives * sizeof *p->lives) < 0) ||
+        (r->nops && fl_exec__write_all(fd, p->ops, r->nops * sizeof *p->ops) < 0))
         _exit(0); /* the host went away */
 }
 
@@ -264,6 +304,8 @@ static _Noreturn void fl_exec__serve(int rfd, int wfd)
         p->schedule_len = p->report_len = 0;
         p->schedule[0] = p->report[0] = '\0';
         p->record = q.record;
+        p->trace = q.trace;
+        p->nlives = p->nops = p->ops_cut = 0;
         p->nsteps = p->nids = p->detail_overflow = 0;
         if (ftruncate(out, 0) < 0 || lseek(out, 0, SEEK_SET) < 0) _exit(1);
         fflush(NULL);

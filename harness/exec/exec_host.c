@@ -266,6 +266,28 @@ static int fl_exec__replay_steps(int fd, const fl_exec__rep *r, const fl_sched_h
     return rc;
 }
 
+/* Read a traced run's thread lives and steps that follow the recorded
+ * steps into res. 0, or -1 (EOF/garbage/ENOMEM). */
+static int fl_exec__recv_trace(int fd, const fl_exec__rep *r, fl_exec_result *res)
+{
+    if (r->nlives > FL_SCHED_MAX_THREADS || r->nops > FL_EXEC_MAX_OPS) return -1;
+    if (r->nlives && (!(res->lives = malloc((size_t)r->nlives * sizeof *res->lives)) ||
+                      fl_exec__read_all(fd, res->lives, (size_t)r->nlives * sizeof *res->lives) < 0))
+        return -1;
+    res->nlives = r->nlives;
+    if (r->nops && (!(res->ops = malloc((size_t)r->nops * sizeof *res->ops)) ||
+                    fl_exec__read_all(fd, res->ops, (size_t)r->nops * sizeof *res->ops) < 0))
+        return -1;
+    res->nops = r->nops;
+    res->ops_cut = r->ops_cut != 0;
+    for (uint32_t i = 0; i < res->nlives; i++) res->lives[i].name[sizeof res->lives[i].name - 1] = '\0';
+    for (uint32_t i = 0; i < res->nops; i++) {
+        res->ops[i].op[sizeof res->ops[i].op - 1] = '\0';
+        res->ops[i].obj[sizeof res->ops[i].obj - 1] = '\0';
+    }
+    return 0;
+}
+
 int fl_exec_run(fl_exec *e, const fl_sched_opts *so, fl_exec_result *res, char *err, size_t errlen)
 {
     return fl_exec_run_hooked(e, so, NULL, res, err, errlen);
@@ -284,13 +306,15 @@ int fl_exec_run_hooked(fl_exec *e, const fl_sched_opts *so, const fl_sched_hook 
                        .watchdog_ms = so->watchdog_ms, .seed = so->seed, .pct_k = so->pct_k,
                        .budget = so->step_budget, .timeout_ms = e->o.timeout_ms, .record = hook != NULL,
                        .timer_ppm = so->timer_ppm,
-                       .light_ppm = so->light_ppm,
+                       .light_ppm = so->light_ppm, .trace = so->trace,
                        .schedule_len = (uint32_t)strlen(sched) };
     fl_exec__rep r;
     char *s = NULL, *rep = NULL, *out = NULL;
     if (fl_exec__write_all(e->wfd, &q, sizeof q) < 0 || fl_exec__write_all(e->wfd, sched, q.schedule_len) < 0 ||
-        fl_exec__recv(e->rfd, &r, &s, &rep, &out) < 0 || fl_exec__replay_steps(e->rfd, &r, hook) < 0) {
+        fl_exec__recv(e->rfd, &r, &s, &rep, &out) < 0 || fl_exec__replay_steps(e->rfd, &r, hook) < 0 ||
+        fl_exec__recv_trace(e->rfd, &r, res) < 0) {
         free(s); free(rep); free(out);
+        fl_exec_result_free(res);
         fl_exec__stop(e);
         snprintf(err, errlen, "faultline exec: the fork server of %s died", e->o.argv[0]);
         return -EPIPE;
@@ -346,6 +370,8 @@ void fl_exec_result_free(fl_exec_result *res)
     free(res->schedule);
     free(res->report);
     free(res->output);
+    free(res->lives);
+    free(res->ops);
     memset(res, 0, sizeof *res);
 }
 

@@ -34,6 +34,7 @@ typedef struct fl_exec__req {
     uint32_t timer_ppm;   /* fl_sched_opts.timer_ppm */
     uint32_t schedule_len;
     uint32_t light_ppm;   /* fl_sched_opts.light_ppm */
+    uint32_t trace;       /* 1: record thread lives and steps (fl_exec_op) */
 } fl_exec__req;
 
 /* server -> host: the hello (after start-up, all zero but magic and
@@ -47,6 +48,7 @@ typedef struct fl_exec__rep {
     uint32_t threads;
     uint32_t schedule_len, report_len, output_len;
     uint32_t nsteps, nids; /* recorded steps (fl_exec__dstep) and ids follow the strings */
+    uint32_t nlives, nops, ops_cut; /* then a traced run's fl_sched_thread_info and fl_exec_op */
 } fl_exec__rep;
 
 /* One step in detail: what explore's hook is told. */
@@ -80,6 +82,11 @@ typedef struct fl_exec__shm {
     uint32_t nsteps, nids, detail_overflow;
     fl_exec__dstep steps_rec[FL_EXEC__MAX_STEPS];
     int32_t ids[FL_EXEC__MAX_IDS];
+    /* a traced run (trace = 1): thread lives and steps as they happen */
+    uint32_t trace;
+    uint32_t nlives, nops, ops_cut;
+    fl_sched_thread_info lives[FL_SCHED_MAX_THREADS];
+    fl_exec_op ops[FL_EXEC_MAX_OPS];
     /* choices as they happen */
     uint64_t nruns;
     uint32_t overflow;

@@ -52,6 +52,18 @@ typedef enum fl_exec_end {
     FL_EXEC_TIMEOUT,        /* the wall-clock limit killed it */
 } fl_exec_end;
 
+/* One scheduling step of a traced run (so->trace): thread cur stopped at
+ * op on obj (the scheduler's names: "lock", "cond-wait", "m3", …) and next
+ * was given the baton. */
+#define FL_EXEC_MAX_OPS (1u << 17) /* steps a traced run records */
+typedef struct fl_exec_op {
+    uint64_t step;
+    int64_t clock_ns;       /* virtual clock at the step */
+    int32_t cur, next;      /* controlled thread ids; cur -1: none */
+    char op[16];
+    char obj[40];
+} fl_exec_op;
+
 typedef struct fl_exec_result {
     fl_exec_end end;
     int code;               /* exit code or signal number */
@@ -66,6 +78,15 @@ typedef struct fl_exec_result {
     uint64_t choices;       /* steps at which more than one thread could run: what
                                PCT's estimate k counts (fl_sched_result.choices) */
     uint32_t threads;
+    /* a traced run only (so->trace), recorded as it happened, so a run that
+     * died has them too: every controlled thread by id (died_ns -1: alive
+     * when the run ended), and the steps in order (ops_cut: more than
+     * FL_EXEC_MAX_OPS, the rest not recorded). NULL/0 otherwise. */
+    fl_sched_thread_info *lives;
+    uint32_t nlives;
+    fl_exec_op *ops;
+    uint32_t nops;
+    bool ops_cut;
 } fl_exec_result;
 
 /* Start PROG as a fork server. 0 and *out, or a negative errno with err
@@ -74,7 +95,8 @@ typedef struct fl_exec_result {
 int fl_exec_open(const fl_exec_opts *o, fl_exec **out, char *err, size_t errlen);
 
 /* One run under so (strategy RANDOM, PCT, RR, or REPLAY with so->schedule;
- * seed, depth, pct_k, step_budget, watchdog_ms, light_ppm as in fl_sched_opts). 0 and
+ * seed, depth, pct_k, step_budget, watchdog_ms, light_ppm as in fl_sched_opts;
+ * so->trace: also record res->lives and res->ops, for a timeline). 0 and
  * *res (free with fl_exec_result_free), or a negative errno with err filled
  * when the server itself failed (it is restarted on the next call). */
 int fl_exec_run(fl_exec *e, const fl_sched_opts *so, fl_exec_result *res, char *err, size_t errlen);

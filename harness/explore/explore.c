@@ -344,7 +344,7 @@ int fl_explore_search(const fl_explore_opts *opts, fl_explore_run_fn run, void *
     int rc = 0;
     for (;;) {
         if (out->runs >= max_runs) break;
-        fl_sched_hook hook = { fl_explore__dfs_hook, &d, fl_explore__fp_hook };
+        fl_sched_hook hook = { .step = fl_explore__dfs_hook, .ud = &d, .footprint = fl_explore__fp_hook };
         fl_sched_result res;
         memset(&res, 0, sizeof res);
         d.nst = d.nids = 0;

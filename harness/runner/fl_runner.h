@@ -147,6 +147,10 @@ typedef struct fl_runner_opts {
     void (*progress)(void *ud, uint32_t runs, bool failed);
     void *progress_ud;
     struct fl_runner_live *live; /* the pool's page (runner_pool.c); NULL otherwise */
+    const char *schedule;  /* not NULL: replay this fl1: schedule instead of
+                              running seeds (one run, FL_SCHED_STRAT_REPLAY; the
+                              seed is the schedule's): `replay` and `shrink` of
+                              a scenario that needs its own process */
 } fl_runner_opts;
 
 /* Effective run parameters of s under o (seeds, first seed, strategy, depth,
@@ -177,6 +181,9 @@ typedef struct fl_runner_part {
                               (the range stopped there) */
     bool interrupted;      /* stopped at a run boundary by the pool's stop request */
     char *verbose;         /* opts.verbose: "  seed N: pass|FAIL INV\n" per run, or NULL */
+    int status;            /* fl_sched_status of the kept run (DIVERGED tells a
+                              replay that no longer fits); 0 when it died */
+    char *sched_report;    /* the scheduler's report of the kept run, or NULL */
 } fl_runner_part;
 
 /* Run seeds [first + from, first + from + count) of s (first and the seed
@@ -251,6 +258,27 @@ typedef struct fl_runner_pool_opts {
  * or pipe errors). Call only from a single-threaded process (it forks). */
 int fl_runner_pool(fl_scenario *const *sc, size_t n, const fl_runner_opts *o, const fl_runner_pool_opts *po,
                    fl_case *cases, int *errs, size_t *nrun, bool *interrupted);
+
+/* True when s must run in a process of its own, one run per process: its
+ * tree holds a `user` worker (C code of the user's: its globals are not
+ * reset between runs, and an assert or a SIGSEGV in any thread it starts
+ * would end the process). The pool then runs one seed per child; replay
+ * and shrink run each attempt through fl_runner_part_in_child. */
+bool fl_runner_needs_process(const fl_scenario *s);
+
+/* Run fl_runner_case_range(s, o, 0, 1, part) in a forked child, exactly as
+ * the pool runs one work item (same child, same live page, same wire):
+ * with o->schedule set that is one replay. A child that dies (a signal: an
+ * assert, a SIGSEGV in a worker's thread) or exceeds timeout_ns (0: none)
+ * yields a failed run with invariant "crash" or "timeout", the seed, the
+ * open schedule of the choices made until then with its replay line, and
+ * the tail of the child's stdout and stderr in the message (its whole
+ * output otherwise goes to this process's stderr once it ended). part is
+ * zeroed first; free it with fl_runner_part_free. 0, or a negative errno
+ * when no child could run (-ENOMEM, fork/pipe/memfd errors); the run's own
+ * errors are in part->err as for fl_runner_case_range. Call from a
+ * single-threaded process. */
+int fl_runner_part_in_child(const fl_scenario *s, const fl_runner_opts *o, int64_t timeout_ns, fl_runner_part *part);
 
 /* SIGKILL every child the pool has running. Async-signal-safe: for a
  * second SIGINT/SIGTERM's handler, just before it _exits. Never fails. */

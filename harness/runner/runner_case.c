@@ -33,6 +33,26 @@ void fl_runner_effective(const fl_scenario *s, const fl_runner_opts *o, uint32_t
         *seeds = FL_RUNNER_FREE_SEEDS; /* real time: see FL_RUNNER_FREE_SEEDS */
     *depth = o && o->depth ? o->depth : s->run.depth;
     *budget = o && o->budget ? o->budget : s->run.budget;
+    if (o && o->schedule) { /* one replay: the schedule decides everything else */
+        *seeds = 1;
+        *strategy = FL_SCHED_STRAT_REPLAY;
+    }
+}
+
+/* The live page's view of a replay: the recorded run's origin, so that a
+ * child that dies while replaying leaves the same open schedule (and seed)
+ * the replayed one has. 0, or -EINVAL (the run itself reports the error). */
+static int fl_runner__live_replay(struct fl_runner_live *live, const char *schedule) {
+    fl_sched_schedule sc;
+    char err[8];
+    if (fl_sched_schedule_parse(schedule, &sc, err, sizeof err) < 0) return -EINVAL;
+    live->seed = sc.seed;
+    live->strategy = (int)sc.strategy;
+    live->depth = sc.depth;
+    live->pct_k = sc.pct_k;
+    live->flags = sc.flags & FL_SCHED_SCHEDULE_TIMERS;
+    fl_sched_schedule_free(&sc);
+    return 0;
 }
 
 /* "INV: message [events #a #b]" of every violation, the primary first. */
@@ -136,7 +156,8 @@ int fl_runner_case_range(const fl_scenario *s, const fl_runner_opts *o, uint32_t
     for (uint32_t i = from; i < end; i++) {
         fl_runner_params p = {.seed = first + i, .strategy = strategy, .depth = depth, .budget = budget,
                               .pct_k = strategy == FL_SCHED_STRAT_PCT ? max_choices : 0,
-                              .time_scale = o ? o->time_scale : 0, .live = live};
+                              .time_scale = o ? o->time_scale : 0, .live = live,
+                              .schedule = o ? o->schedule : NULL};
         if (live) {
             if (atomic_load_explicit(&live->stop, memory_order_relaxed)) {
                 part->interrupted = true;
@@ -149,6 +170,9 @@ int fl_runner_case_range(const fl_scenario *s, const fl_runner_opts *o, uint32_t
             live->budget = budget;
             live->nruns = 0;
             live->overflow = false;
+            live->flags = s->run.timer_ppm && (strategy == FL_SCHED_STRAT_RANDOM || strategy == FL_SCHED_STRAT_PCT)
+                              ? FL_SCHED_SCHEDULE_TIMERS : 0;
+            if (p.schedule) fl_runner__live_replay(live, p.schedule);
             live->active = true;
         }
         fl_runner_out out;
@@ -188,6 +212,12 @@ int fl_runner_case_range(const fl_scenario *s, const fl_runner_opts *o, uint32_t
          * their invariant). This keeps a suite run with such a bug in
          * libsv to seconds. */
         bool stuck = failed && !s->expect_fail && (out.status == FL_SCHED_BUDGET || out.status == FL_SCHED_DEADLOCK);
+        if (r == 0 && (wanted || (failed && c->failed_runs == 1) || i == from)) { /* the kept run's end */
+            part->status = (int)out.status;
+            free(part->sched_report);
+            part->sched_report = out.sched_report;
+            out.sched_report = NULL;
+        }
         fl_runner_out_free(&out);
         if (o && o->progress) o->progress(o->progress_ud, c->runs, failed);
         if (r < 0 || part->hit || stuck) break;
@@ -280,6 +310,7 @@ void fl_runner_part_free(fl_runner_part *p) {
     if (!p) return;
     fl_runner_case_free(&p->c);
     free(p->verbose);
+    free(p->sched_report);
     memset(p, 0, sizeof *p);
 }
 

@@ -21,6 +21,7 @@
 #include "runner/fl_runner.h"
 
 #include <stdatomic.h>
+#include <sys/types.h>
 
 typedef struct fl_runner__ctx {
     const fl_scenario *s;
@@ -116,10 +117,51 @@ struct fl_runner_live {
     uint64_t seed, pct_k, budget;
     uint32_t depth;
     int strategy;                  /* fl_sched_strategy */
+    uint32_t flags;                /* FL_SCHED_SCHEDULE_TIMERS when the run lets timers fire early */
     bool overflow;                 /* more switches than runs[] holds */
     size_t nruns;
     fl_sched_schedule_run runs[FL_RUNNER__LIVE_RUNS];
 };
+
+/* ---- work items in child processes (runner_child.c; runner_pool.c) -------------- */
+
+/* One child process running a work item, seen from the parent. */
+typedef struct fl_runner__slot {
+    pid_t pid;             /* 0: free */
+    int fd;
+    size_t item;
+    char *buf;
+    size_t n, cap;
+    int64_t deadline;      /* monotonic ns; INT64_MAX: none */
+    bool timed_out, discard;
+    struct fl_runner_live *live;
+    int out;               /* memfd the child's stdout and stderr go to (a
+                              scenario with user workers), or -1: inherited */
+    bool captured;         /* the running child writes into out */
+} fl_runner__slot;
+
+/* Monotonic clock, ns. */
+int64_t fl_runner__mono_ns(void);
+
+/* The child's side: run seeds [from, from + count) of s under o with the
+ * live page, send the part down fd, exit. cpu >= 0 binds it to that CPU;
+ * outfd >= 0 becomes its stdout and stderr. Never returns. */
+void fl_runner__child(const fl_scenario *s, const fl_runner_opts *o, uint32_t from, uint32_t count,
+                      struct fl_runner_live *live, int fd, int cpu, int outfd) __attribute__((noreturn));
+
+/* Read what sl's child sent so far into sl->buf (non-blocking fd): 1 at
+ * EOF or a broken pipe, 0 when it would block, -ENOMEM. */
+int fl_runner__read(fl_runner__slot *sl);
+
+/* Empty sl's output memfd (size and shared offset) for its next child. */
+void fl_runner__output_reset(fl_runner__slot *sl);
+
+/* File the part of sl's child, reaped with status: the one it sent, or one
+ * made from its live page ("crash"/"timeout", with the output's tail when
+ * captured) when it died, timed out or sent nothing well-formed. 0 or
+ * -ENOMEM. */
+int fl_runner__finish(const fl_scenario *s, fl_runner__slot *sl, int status, int64_t timeout_ns, bool verbose,
+                      fl_runner_part *part);
 
 /* The step hook that publishes choices into a live page (runner.c). */
 void fl_runner__live_step(void *ud, uint64_t step, int cur, const int *runnable, int n, int chosen, bool followed);

@@ -37,6 +37,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,16 +49,6 @@ typedef struct fl_runner__item {
     fl_runner_part part;   /* done: the item's part */
 } fl_runner__item;
 
-typedef struct fl_runner__slot {
-    pid_t pid;             /* 0: free */
-    int fd;
-    size_t item;
-    char *buf;
-    size_t n, cap;
-    int64_t deadline;      /* monotonic ns; INT64_MAX: none */
-    bool timed_out, discard;
-    struct fl_runner_live *live;
-} fl_runner__slot;
 
 /* Children running, for fl_runner_pool_abort (async-signal-safe reads). */
 #define FL_RUNNER__MAX_JOBS 1024u
@@ -68,119 +59,7 @@ void fl_runner_pool_abort(void) {
         if (fl_runner__pids[i] > 0) kill(fl_runner__pids[i], SIGKILL);
 }
 
-static int64_t fl_runner__mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
-/* "10 s", "1.5 s", "250 ms" */
-static void fl_runner__dur(char *b, size_t n, int64_t ns) {
-    if (ns < 1000000000 && ns % 1000000 == 0) snprintf(b, n, "%lld ms", (long long)(ns / 1000000));
-    else if (ns % 1000000000 == 0) snprintf(b, n, "%lld s", (long long)(ns / 1000000000));
-    else snprintf(b, n, "%.3g s", (double)ns / 1e9);
-}
-
-/* ---- the child ------------------------------------------------------------------ */
-
-static void fl_runner__child(const fl_scenario *s, const fl_runner_opts *o, const fl_runner__item *it,
-                             struct fl_runner_live *live, int fd, int cpu) __attribute__((noreturn));
-static void fl_runner__child(const fl_scenario *s, const fl_runner_opts *o, const fl_runner__item *it,
-                             struct fl_runner_live *live, int fd, int cpu) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    signal(SIGINT, SIG_IGN);
-    signal(SIGTERM, SIG_IGN);
-    signal(SIGPIPE, SIG_IGN);
-    /* an abort() in a worker must kill this child, not jump into a handler
-     * the parent installed (a test framework's); sanitizers keep theirs */
-    signal(SIGABRT, SIG_DFL);
-    if (cpu >= 0) { /* spread the children: the scheduler pins a run to the CPU it starts on */
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(cpu, &set);
-        sched_setaffinity(0, sizeof set, &set);
-    }
-    fl_runner_opts co = *o;
-    co.live = live;
-    co.progress = NULL;
-    fl_runner_part part;
-    fl_runner_case_range(s, &co, it->from, it->count, &part);
-    char *buf = NULL;
-    size_t len = 0;
-    int rc = 3;
-    if (fl_runner_part_encode(&part, &buf, &len) == 0) {
-        size_t off = 0;
-        while (off < len) {
-            ssize_t w = write(fd, buf + off, len - off);
-            if (w < 0 && errno == EINTR) continue;
-            if (w <= 0) break;
-            off += (size_t)w;
-        }
-        rc = off == len ? 0 : 4;
-    }
-    free(buf);
-    fl_runner_part_free(&part);
-    close(fd);
-    /* exit, not _exit: sanitizers report (leaks, races) at exit */
-    exit(rc);
-}
-
-/* ---- a part the child could not send ------------------------------------------------ */
-
-static int fl_runner__lost_part(const fl_scenario *s, const fl_runner__slot *sl, int status, int64_t timeout_ns,
-                                bool verbose, fl_runner_part *part) {
-    struct fl_runner_live *l = sl->live;
-    memset(part, 0, sizeof *part);
-    fl_case *c = &part->c;
-    if (fl_runner__case_head(s, c) < 0) return -ENOMEM;
-    uint32_t done = atomic_load_explicit(&l->runs_done, memory_order_relaxed);
-    /* the run in progress failed; a child that died between runs (at its
-     * exit: a sanitizer's report) counts as one more failed run, so the
-     * case fails either way */
-    c->runs = done;
-    c->failed_runs = atomic_load_explicit(&l->failed_runs, memory_order_relaxed);
-    if (l->active || c->failed_runs == c->runs) c->runs++;
-    c->failed_runs++;
-    c->seed = l->seed;
-    char what[160], dur[32];
-    const char *in = l->active ? "in" : "after";
-    if (sl->timed_out) {
-        fl_runner__dur(dur, sizeof dur, timeout_ns);
-        snprintf(what, sizeof what, "timed out after %s %s seed %llu (killed; the run never reached a scheduling point, "
-                 "or ran too long: see --timeout)", dur, in, (unsigned long long)l->seed);
-    } else if (WIFSIGNALED(status)) {
-        int sig = WTERMSIG(status);
-        snprintf(what, sizeof what, "the run process died of signal %d (SIG%s: %s) %s seed %llu", sig,
-                 sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", strsignal(sig), in, (unsigned long long)l->seed);
-    } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-        snprintf(what, sizeof what, "the run process exited with status %d %s seed %llu (a sanitizer report? "
-                 "see stderr)", WEXITSTATUS(status), in, (unsigned long long)l->seed);
-    } else {
-        snprintf(what, sizeof what, "the run process sent no well-formed result %s seed %llu", in,
-                 (unsigned long long)l->seed);
-    }
-    if (!(c->invariant = strdup(sl->timed_out ? "timeout" : "crash"))) return -ENOMEM;
-    if (l->active && l->strategy != FL_SCHED_STRAT_FREE && !l->overflow && l->nruns) {
-        /* the choices made so far, as an open schedule: replay follows them
-         * to the step where the run stopped */
-        fl_sched_schedule sc = {.strategy = (fl_sched_strategy)l->strategy, .seed = l->seed,
-                                .depth = l->strategy == FL_SCHED_STRAT_PCT ? l->depth : 0,
-                                .pct_k = l->strategy == FL_SCHED_STRAT_PCT ? l->pct_k : 0,
-                                .flags = FL_SCHED_SCHEDULE_OPEN, .end = FL_SCHED_OK,
-                                .runs = l->runs, .nruns = l->nruns};
-        char *sched = fl_sched_schedule_format(&sc);
-        c->schedule = sched;
-        if (sched && !(c->replay = fl_runner_replay_line(s->path, sched))) return -ENOMEM;
-    }
-    if (!c->replay && l->strategy != FL_SCHED_STRAT_FREE)
-        c->replay = fl_runner__rerun_line(s->path, l->seed, l->strategy, l->depth, l->pct_k, l->budget);
-    c->message = fl_runner__strdupf("%s: %s", c->invariant, what);
-    if (!c->message) return -ENOMEM;
-    if (verbose)
-        part->verbose = fl_runner__strdupf("  seed %llu: FAIL %s\n", (unsigned long long)l->seed, c->invariant);
-    c->passed = false;
-    return 0;
-}
 
 /* ---- the parent --------------------------------------------------------------------- */
 
@@ -280,7 +159,9 @@ static int fl_runner__start(fl_runner__pool *p, unsigned s, size_t j) {
     l->active = false;
     l->nruns = 0;
     l->overflow = false;
+    l->flags = 0;
     l->seed = 0;
+    sl->captured = sl->out >= 0 && fl_runner_needs_process(p->sc[it->k]);
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
@@ -300,7 +181,7 @@ static int fl_runner__start(fl_runner__pool *p, unsigned s, size_t j) {
         close(fds[0]);
         for (unsigned i = 0; i < p->nslots; i++)
             if (p->slots[i].pid > 0) close(p->slots[i].fd);
-        fl_runner__child(p->sc[it->k], p->o, it, l, fds[1], cpu);
+        fl_runner__child(p->sc[it->k], p->o, it->from, it->count, l, fds[1], cpu, sl->captured ? sl->out : -1);
     }
     close(fds[1]);
     fcntl(fds[0], F_SETFL, O_NONBLOCK);
@@ -315,6 +196,7 @@ static int fl_runner__start(fl_runner__pool *p, unsigned s, size_t j) {
     return 0;
 }
 
+
 /* The child of slot s closed its pipe: reap it and file its item's part. */
 static int fl_runner__reap(fl_runner__pool *p, unsigned s) {
     fl_runner__slot *sl = &p->slots[s];
@@ -324,13 +206,12 @@ static int fl_runner__reap(fl_runner__pool *p, unsigned s) {
     sl->pid = 0;
     fl_runner__pids[s] = 0;
     fl_runner__item *it = &p->items[sl->item];
-    if (sl->discard || it->cancelled) return 0;
-    int r = -EPROTO;
-    if (!sl->timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        r = fl_runner_part_decode(sl->buf, sl->n, &it->part);
-    if (r == -ENOMEM) return r;
-    if (r < 0 && (r = fl_runner__lost_part(p->sc[it->k], sl, status, p->po->timeout_ns, p->o->verbose, &it->part)) < 0)
-        return r;
+    if (sl->discard || it->cancelled) {
+        if (sl->captured) fl_runner__output_reset(sl);
+        return 0;
+    }
+    int r = fl_runner__finish(p->sc[it->k], sl, status, p->po->timeout_ns, p->o->verbose, &it->part);
+    if (r < 0) return r;
     it->done = true;
     p->runs_done += it->part.c.runs;
     if (it->part.hit || it->part.err) fl_runner__cancel_after(p, it->k, sl->item);
@@ -342,23 +223,6 @@ static int fl_runner__reap(fl_runner__pool *p, unsigned s) {
     return 0;
 }
 
-static int fl_runner__read(fl_runner__slot *sl) {
-    for (;;) {
-        if (sl->n == sl->cap) {
-            size_t cap = sl->cap ? sl->cap * 2 : 65536;
-            char *nb = realloc(sl->buf, cap);
-            if (!nb) return -ENOMEM;
-            sl->buf = nb;
-            sl->cap = cap;
-        }
-        ssize_t r = read(sl->fd, sl->buf + sl->n, sl->cap - sl->n);
-        if (r > 0) { sl->n += (size_t)r; continue; }
-        if (r == 0) return 1; /* EOF */
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN) return 0;
-        return 1; /* a broken pipe is an end too */
-    }
-}
 
 /* Emit the cases now complete, in order, up to the fail-fast cut. */
 static int fl_runner__emit(fl_runner__pool *p, fl_case *cases, int *errs, bool final) {
@@ -385,17 +249,6 @@ static int fl_runner__emit(fl_runner__pool *p, fl_case *cases, int *errs, bool f
     return 0;
 }
 
-/* True when the tree holds a `user` child: C code of the user's, which may
- * keep state in globals, so each of its runs gets a fresh process. */
-static bool fl_runner__has_user(const fl_scenario_sup_decl *sup) {
-    for (size_t i = 0; sup && i < sup->nchildren; i++) {
-        const fl_scenario_child_decl *c = sup->children[i];
-        if (c->kind == FL_SCENARIO_CHILD_USER) return true;
-        if (c->kind == FL_SCENARIO_CHILD_SUP && fl_runner__has_user(c->sup)) return true;
-    }
-    return false;
-}
-
 static int fl_runner__plan(fl_runner__pool *p) {
     size_t cap = 0;
     for (size_t k = 0; k < p->n; k++) {
@@ -408,7 +261,7 @@ static int fl_runner__plan(fl_runner__pool *p) {
          * every run starts from the process state its seed alone decides
          * (a user's globals are not reset between runs in one process);
          * under PCT each run then starts from the default step estimate. */
-        bool user = st != FL_SCHED_STRAT_FREE && fl_runner__has_user(p->sc[k]->root);
+        bool user = st != FL_SCHED_STRAT_FREE && fl_runner_needs_process(p->sc[k]);
         uint32_t chunk = user ? 1 : whole || seeds == 0 ? (seeds ? seeds : 1) : FL_RUNNER_CHUNK_SEEDS;
         p->first[k] = p->nitems;
         for (uint32_t from = 0; from < seeds || (seeds == 0 && from == 0); from += chunk) {
@@ -451,7 +304,10 @@ int fl_runner_pool(fl_scenario *const *sc, size_t n, const fl_runner_opts *o, co
         goto done;
     }
     p.nslots = jobs;
-    for (unsigned s = 0; s < jobs; s++) p.slots[s].live = (struct fl_runner_live *)((char *)map + s * live_sz);
+    for (unsigned s = 0; s < jobs; s++) {
+        p.slots[s].live = (struct fl_runner_live *)((char *)map + s * live_sz);
+        p.slots[s].out = memfd_create("faultline-run-output", MFD_CLOEXEC); /* -1: output not captured */
+    }
     cpu_set_t allowed;
     if (sched_getaffinity(0, sizeof allowed, &allowed) == 0)
         for (int c = 0; c < CPU_SETSIZE; c++)
@@ -533,7 +389,10 @@ drain: /* the pool itself failed: end every child */
     memset(cases, 0, n * sizeof *cases);
 done:
     for (size_t j = 0; j < p.nitems; j++) fl_runner_part_free(&p.items[j].part);
-    for (unsigned s = 0; p.slots && s < p.nslots; s++) free(p.slots[s].buf);
+    for (unsigned s = 0; p.slots && s < p.nslots; s++) {
+        free(p.slots[s].buf);
+        if (p.slots[s].out >= 0) close(p.slots[s].out);
+    }
     if (map != MAP_FAILED) munmap(map, live_sz * jobs);
     free(p.items);
     free(p.first);
@@ -543,3 +402,4 @@ done:
     free(pf);
     return r;
 }
+

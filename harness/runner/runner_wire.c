@@ -6,7 +6,8 @@
  * order at fixed widths. The message:
  *
  *   "FLP1"  u32 total length (magic included)
- *   part:   i32 err, u8 hit, u8 interrupted, str verbose
+ *   part:   i32 err, u8 hit, u8 interrupted, str verbose, i32 status,
+ *           str sched_report
  *   case:   str path, str name, u32 runs, u32 failed_runs, f64 time_s,
  *           u8 skipped, str skip_reason, u8 expect_fail, str expect_invariant,
  *           u8 passed, u64 seed, str invariant, str message, str schedule,
@@ -78,6 +79,8 @@ int fl_runner_part_encode(const fl_runner_part *part, char **buf, size_t *len) {
     FL_RUNNER__PUT(&b, uint8_t, part->hit);
     FL_RUNNER__PUT(&b, uint8_t, part->interrupted);
     fl_runner__put_str(&b, part->verbose);
+    FL_RUNNER__PUT(&b, int32_t, part->status);
+    fl_runner__put_str(&b, part->sched_report);
     fl_runner__put_str(&b, c->path);
     fl_runner__put_str(&b, c->name);
     FL_RUNNER__PUT(&b, uint32_t, c->runs);
@@ -186,6 +189,9 @@ int fl_runner_part_decode(const char *buf, size_t len, fl_runner_part *part) {
     FL_RUNNER__GET(&b, uint8_t, u8);
     part->interrupted = u8 != 0;
     part->verbose = fl_runner__get_str(&b);
+    FL_RUNNER__GET(&b, int32_t, i32);
+    part->status = i32;
+    part->sched_report = fl_runner__get_str(&b);
     c->path = fl_runner__get_str(&b);
     c->name = fl_runner__get_str(&b);
     FL_RUNNER__GET(&b, uint32_t, c->runs);

@@ -354,6 +354,7 @@ typedef struct fl_scenario_expect {
 #define FL_SCENARIO_DEFAULT_BUDGET 50000u
 #define FL_SCENARIO_RUN_DURATION 0x20u
 #define FL_SCENARIO_RUN_SWARM    0x40u
+#define FL_SCENARIO_RUN_TIMERS   0x80u
 
 typedef struct fl_scenario_run {
     uint32_t seeds;        /* runs per scenario; default 100 */
@@ -364,6 +365,10 @@ typedef struct fl_scenario_run {
                               FL_SCENARIO_DEFAULT_BUDGET */
     int64_t duration_ns;   /* virtual run length; default 2 s */
     bool swarm;            /* default off */
+    uint32_t timer_ppm;    /* `timers=P%`: random and pct runs let a sleeper's
+                              timer fire before the other threads block, with
+                              this chance per step (fl_sched_opts.timer_ppm);
+                              default 0: never */
     unsigned set;          /* FL_RUN_* bits */
 } fl_scenario_run;
 

@@ -124,7 +124,7 @@ static int fl_scenario__stmt_run(fl_scenario__parser *P, int col) {
         bool hv;
         int kcol = fl_lex_col(c), v;
         if (fl_scenario__key(c, key, sizeof key, &hv, "a run key such as seeds=100")) return -EINVAL;
-        if (!hv) return fl_scenario__bad_key(c, kcol, "a run key: seeds=, seed=, strategy=, depth=, budget=, duration= or swarm=");
+        if (!hv) return fl_scenario__bad_key(c, kcol, "a run key: seeds=, seed=, strategy=, depth=, budget=, duration=, swarm= or timers=");
         int vcol = fl_lex_col(c);
         if (strcmp(key, "seeds") == 0) {
             if (fl_scenario__dup_key(c, &seen, FL_SCENARIO_RUN_SEEDS, kcol, key)) return -EINVAL;
@@ -153,8 +153,11 @@ static int fl_scenario__stmt_run(fl_scenario__parser *P, int col) {
             if (fl_scenario__dup_key(c, &seen, FL_SCENARIO_RUN_SWARM, kcol, key)) return -EINVAL;
             if (fl_scenario__enum(c, onoff, 2, "on or off", &v)) return -EINVAL;
             run->swarm = v == 1;
+        } else if (strcmp(key, "timers") == 0) {
+            if (fl_scenario__dup_key(c, &seen, FL_SCENARIO_RUN_TIMERS, kcol, key)) return -EINVAL;
+            if (fl_lex_pct(c, 0, &run->timer_ppm)) return -EINVAL;
         } else {
-            return fl_scenario__bad_key(c, kcol, "a run key: seeds=, seed=, strategy=, depth=, budget=, duration= or swarm=");
+            return fl_scenario__bad_key(c, kcol, "a run key: seeds=, seed=, strategy=, depth=, budget=, duration=, swarm= or timers=");
         }
         if (fl_lex_sep(c, "the value")) return -EINVAL;
     }

@@ -373,6 +373,15 @@ typedef struct fl_sched_hook {
                  bool followed);
     void *ud;
     void (*footprint)(void *ud, uint64_t step, int cur, const fl_sched_footprint *fp);
+    /* Optional (may be NULL), for timelines of runs that may never return
+     * (a whole program under `faultline exec` can die mid-run): thread id
+     * was created (died_ns -1) or ended, named as in threads_info, at that
+     * virtual time; called as it happens, creation before the thread runs. */
+    void (*thread)(void *ud, int id, const char *name, int64_t born_ns, int64_t died_ns);
+    /* Optional: just before step (and footprint), the operation cur stopped
+     * at ("lock", "lock-wait", "cond-wait", "create", …; static strings),
+     * its object ("m3", "" when none) and the virtual clock. */
+    void (*op)(void *ud, uint64_t step, const char *op, const char *obj, int64_t clock_ns);
 } fl_sched_hook;
 
 /* True when transitions with footprints a and b commute: neither is global

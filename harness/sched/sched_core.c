@@ -135,6 +135,7 @@ int fl_sched__thread_add(fl_sched__run *r, void *(*fn)(void *), void *arg, const
         return e == ENOMEM ? -ENOMEM : -EAGAIN;
     }
     t->started = true;
+    if (r->hook.thread) r->hook.thread(r->hook.ud, t->id, t->name, t->born, -1);
     r->thr[r->nthr++] = t;
     r->alive[r->nalive++] = t;
     fl_sched__strat_thread_new(r, t);
@@ -254,6 +255,7 @@ void fl_sched__thread_done(fl_sched__run *r, fl_sched__thr *me)
 {
     me->state = FL_SCHED__T_DONE;
     me->died = r->clock;
+    if (r->hook.thread) r->hook.thread(r->hook.ud, me->id, me->name, me->born, me->died);
     int j = 0;
     for (int i = 0; i < r->nalive; i++)
         if (r->alive[i] != me) r->alive[j++] = r->alive[i];
@@ -414,6 +416,7 @@ static fl_sched__thr *fl_sched__decide(fl_sched__run *r, fl_sched__thr *me)
     bool me_runnable = me && me->state == FL_SCHED__T_RUNNABLE;
     if (me_runnable && id != me->id) r->preempt++;
     if (n > 1) r->choices++;
+    if (r->hook.op) r->hook.op(r->hook.ud, r->steps, r->op ? r->op : "?", r->opobj, r->clock);
     if (r->hook.footprint && me) r->hook.footprint(r->hook.ud, r->steps, me->id, &me->fp);
     if (r->hook.step) r->hook.step(r->hook.ud, r->steps, me ? me->id : -1, r->scratch, n, id, followed);
     if (me) fl_sched__fp_restart(me);
