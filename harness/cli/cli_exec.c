@@ -11,7 +11,7 @@
  *                  -- PROG [ARGS...]
  *   faultline exec --schedule fl1:… -- PROG [ARGS...]           (replay)
  *   faultline exec --shrink --schedule fl1:… -- PROG [ARGS...]  (shrink)
- *   faultline exec --explore [--bound B] [--max-runs N] -- PROG [ARGS...]
+ *   faultline exec --explore [--bound B] [--max-runs N] [--no-reduce] -- PROG [ARGS...]
  *
  * Exit 0: every run passed; 1: a run failed (or the replayed one fails);
  * 2: bad usage, or PROG cannot run under control.
@@ -46,6 +46,7 @@ typedef struct fl_cli__xargs {
     uint32_t light_ppm;   /* --preempt-rate, in millionths; 0 = the default */
     const char *schedule;
     bool shrink, keep_going, explore, help;
+    bool no_reduce;       /* --explore --no-reduce: no sleep sets */
     uint32_t bound;
     uint64_t max_runs;
     const char *junit, *json, *html, *tap_file;
@@ -68,6 +69,7 @@ static const char fl_cli__xhelp[] =
     "  --keep-going        run every seed, not only up to the first failure\n"
     "  --schedule S        replay one recorded run; with --shrink, reduce it\n"
     "  --explore           every schedule within --bound P preemptions (2), --max-runs N\n"
+    "  --no-reduce         with --explore: no sleep-set reduction (every schedule runs)\n"
     "  --junit F, --json F, --html F, --tap[=F]   reports, as for `run`\n\n"
     "Exit: 0 every run passed, 1 a run failed, 2 bad usage or a program that cannot\n"
     "run under control.\n";
@@ -82,7 +84,7 @@ static int fl_cli__xusage(FILE *err, const char *fmt, const char *arg)
           "                      [--keep-going]\n"
           "                      [--junit F] [--json F] [--html F] [--tap[=F]] -- PROG [ARGS...]\n"
           "       faultline exec [--shrink] --schedule fl1:... -- PROG [ARGS...]\n"
-          "       faultline exec --explore [--bound B] [--max-runs N] -- PROG [ARGS...]\n",
+          "       faultline exec --explore [--bound B] [--max-runs N] [--no-reduce] -- PROG [ARGS...]\n",
           err);
     return FL_CLI_EXIT_USAGE;
 }
@@ -121,6 +123,7 @@ static int fl_cli__xparse(int argc, char **argv, fl_cli__xargs *x, FILE *err)
         if (strcmp(a, "--keep-going") == 0) { x->keep_going = true; continue; }
         if (strcmp(a, "--shrink") == 0) { x->shrink = true; continue; }
         if (strcmp(a, "--explore") == 0) { x->explore = true; continue; }
+        if (strcmp(a, "--no-reduce") == 0) { x->no_reduce = true; continue; }
         if (strcmp(a, "--tap") == 0) { x->tap = true; continue; }
         if (strncmp(a, "--tap=", 6) == 0) { x->tap = true; x->tap_file = a + 6; continue; }
         if (a[0] != '-' ) return fl_cli__xusage(err, "expected an option or --, got '%s' (put the program after --)", a);
@@ -474,7 +477,7 @@ static int fl_cli__xexplore(fl_exec *e, const fl_cli__xargs *x, const char *self
 {
     fl_cli__xsearch xs = { .e = e, .x = x };
     fl_explore_opts eo = { .preemption_bound = x->bound, .max_runs = x->max_runs ? x->max_runs : 20000,
-                           .step_budget = x->budget, .keep_going = x->keep_going };
+                           .step_budget = x->budget, .keep_going = x->keep_going, .no_reduction = x->no_reduce };
     fl_explore_result r;
     char msg[1024];
     int rc = fl_explore_search(&eo, fl_cli__xrun, &xs, fl_cli__xcheck, &xs, &r, msg, sizeof msg);
@@ -504,12 +507,13 @@ int fl_cli_exec_main(int argc, char **argv, FILE *out, FILE *err)
     if (x.help) {
         fputs("usage: faultline exec [options] -- PROG [ARGS...]\n"
               "       faultline exec [--shrink] --schedule S -- PROG [ARGS...]\n"
-              "       faultline exec --explore [--bound P] [--max-runs N] -- PROG [ARGS...]\n", out);
+              "       faultline exec --explore [--bound P] [--max-runs N] [--no-reduce] -- PROG [ARGS...]\n", out);
         fputs(fl_cli__xhelp, out);
         return FL_CLI_EXIT_OK;
     }
     if (x.shrink && !x.schedule) return fl_cli__xusage(err, "%s--shrink needs --schedule", "");
     if (x.explore && (x.schedule || x.shrink)) return fl_cli__xusage(err, "%s--explore takes no --schedule or --shrink", "");
+    if (x.no_reduce && !x.explore) return fl_cli__xusage(err, "%s--no-reduce only applies to --explore", "");
     if (x.schedule) {
         char e2[256];
         fl_sched_schedule sc;
