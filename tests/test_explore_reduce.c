@@ -198,6 +198,36 @@ static void main_vars3(void *arg)
     g_outcome = g_log;
 }
 
+/* Symmetry (fl_sched_opts.symmetric): three identical incrementers (one
+ * class: same routine, same argument, which the program treats alike) and
+ * one that reads the counter (its own class). The outcome — the counter and
+ * what the reader saw — must be the same set with symmetry as without. */
+static void *w_peek(void *arg)
+{
+    (void)arg;
+    sv_mutex_lock(&g_log_mu);
+    g_log = g_counter;
+    sv_mutex_unlock(&g_log_mu);
+    return NULL;
+}
+
+static void main_sym(void *arg)
+{
+    (void)arg;
+    g_counter = 0;
+    g_log = 0;
+    sv_mutex_init(&g_log_mu);
+    sv_thread *t[4];
+    for (int i = 0; i < 3; i++) {
+        fl_sched_next_thread_class(1);
+        sv_thread_create(&t[i], w_inc, NULL, "i");
+    }
+    fl_sched_next_thread_class(2);
+    sv_thread_create(&t[3], w_peek, NULL, "p");
+    for (int i = 0; i < 4; i++) sv_thread_join(t[i], SV_FOREVER);
+    g_outcome = g_counter * 1000 + g_log;
+}
+
 typedef struct prog {
     const char *name;
     void (*main_fn)(void *);
@@ -254,6 +284,32 @@ static void test_small_programs_same_outcomes(void **state)
             fl_explore_result_free(&rr);
             fl_explore_result_free(&rf);
         }
+}
+
+static void test_symmetry_same_outcomes(void **state)
+{
+    (void)state;
+    const prog p = { "sym", main_sym, 2000 + 2, true };
+    for (uint32_t bound = 0; bound <= 2; bound++) {
+        outset o[2];
+        fl_explore_result r[2];
+        for (int sym = 0; sym < 2; sym++) {
+            memset(&o[sym], 0, sizeof o[sym]);
+            void *ud[2] = { (void *)&p, &o[sym] };
+            fl_explore_opts eo = { .preemption_bound = bound, .keep_going = true, .symmetric = sym };
+            char err[256] = "";
+            if (fl_explore_run(&eo, p.main_fn, NULL, check_prog, ud, &r[sym], err, sizeof err) != 0)
+                fail_msg("sym: explore: %s", err);
+            assert_true(r[sym].complete);
+        }
+        if (r[1].runs >= r[0].runs)
+            fail_msg("sym, bound %u: %llu schedules with symmetry, %llu without", bound,
+                     (unsigned long long)r[1].runs, (unsigned long long)r[0].runs);
+        assert_same_set(o[1].v, o[1].n, o[0].v, o[0].n, "outcomes", "sym", bound);
+        assert_same_set(o[1].fail, o[1].nfail, o[0].fail, o[0].nfail, "failing outcomes", "sym", bound);
+        fl_explore_result_free(&r[0]);
+        fl_explore_result_free(&r[1]);
+    }
 }
 
 /* ---- the planted programs ----------------------------------------------------- */
@@ -502,6 +558,7 @@ int main(void)
         cmocka_unit_test(test_footprints_reported),
         cmocka_unit_test(test_small_programs_same_outcomes),
         cmocka_unit_test(test_light_points_name_their_variable),
+        cmocka_unit_test(test_symmetry_same_outcomes),
         cmocka_unit_test(test_planted_same_failures),
         cmocka_unit_test(test_shrink_reaches_minimum),
         cmocka_unit_test(test_shrink_says_stopped_early),

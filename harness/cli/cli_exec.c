@@ -11,7 +11,7 @@
  *                  -- PROG [ARGS...]
  *   faultline exec --schedule fl1:… -- PROG [ARGS...]           (replay)
  *   faultline exec --shrink --schedule fl1:… -- PROG [ARGS...]  (shrink)
- *   faultline exec --explore [--bound B] [--max-runs N] [--no-reduce] -- PROG [ARGS...]
+ *   faultline exec --explore [--bound B] [--max-runs N] [--no-reduce] [--symmetric] -- PROG [ARGS...]
  *
  * Exit 0: every run passed; 1: a run failed (or the replayed one fails);
  * 2: bad usage, or PROG cannot run under control.
@@ -47,6 +47,7 @@ typedef struct fl_cli__xargs {
     const char *schedule;
     bool shrink, keep_going, explore, help;
     bool no_reduce;       /* --explore --no-reduce: no sleep sets */
+    bool symmetric;       /* --explore --symmetric: the program's promise (docs/scheduler.md) */
     uint32_t bound;
     uint64_t max_runs;
     const char *junit, *json, *html, *tap_file;
@@ -70,6 +71,9 @@ static const char fl_cli__xhelp[] =
     "  --schedule S        replay one recorded run; with --shrink, reduce it\n"
     "  --explore           every schedule within --bound P preemptions (2), --max-runs N\n"
     "  --no-reduce         with --explore: no sleep-set reduction (every schedule runs)\n"
+    "  --symmetric         with --explore: you promise that threads created with the same\n"
+    "                      start routine and argument are interchangeable; of those\n"
+    "                      not yet started, only one is tried at each choice\n"
     "  --junit F, --json F, --html F, --tap[=F]   reports, as for `run`\n\n"
     "Exit: 0 every run passed, 1 a run failed, 2 bad usage or a program that cannot\n"
     "run under control.\n";
@@ -84,7 +88,7 @@ static int fl_cli__xusage(FILE *err, const char *fmt, const char *arg)
           "                      [--keep-going]\n"
           "                      [--junit F] [--json F] [--html F] [--tap[=F]] -- PROG [ARGS...]\n"
           "       faultline exec [--shrink] --schedule fl1:... -- PROG [ARGS...]\n"
-          "       faultline exec --explore [--bound B] [--max-runs N] [--no-reduce] -- PROG [ARGS...]\n",
+          "       faultline exec --explore [--bound B] [--max-runs N] [--no-reduce] [--symmetric] -- PROG [ARGS...]\n",
           err);
     return FL_CLI_EXIT_USAGE;
 }
@@ -124,6 +128,7 @@ static int fl_cli__xparse(int argc, char **argv, fl_cli__xargs *x, FILE *err)
         if (strcmp(a, "--shrink") == 0) { x->shrink = true; continue; }
         if (strcmp(a, "--explore") == 0) { x->explore = true; continue; }
         if (strcmp(a, "--no-reduce") == 0) { x->no_reduce = true; continue; }
+        if (strcmp(a, "--symmetric") == 0) { x->symmetric = true; continue; }
         if (strcmp(a, "--tap") == 0) { x->tap = true; continue; }
         if (strncmp(a, "--tap=", 6) == 0) { x->tap = true; x->tap_file = a + 6; continue; }
         if (a[0] != '-' ) return fl_cli__xusage(err, "expected an option or --, got '%s' (put the program after --)", a);
@@ -445,7 +450,7 @@ static int fl_cli__xrun(void *ud, const fl_sched_schedule *prefix, const fl_sche
     char *s = fl_sched_schedule_format(prefix);
     if (!s) return -ENOMEM;
     fl_sched_opts so = { .strategy = FL_SCHED_STRAT_REPLAY, .schedule = s, .step_budget = budget,
-                         .watchdog_ms = xs->x->watchdog_ms };
+                         .watchdog_ms = xs->x->watchdog_ms, .symmetric = xs->x->symmetric };
     char err[512];
     fl_exec_result_free(&xs->last);
     int rc = fl_exec_run_hooked(xs->e, &so, hook, &xs->last, err, sizeof err);
@@ -507,13 +512,14 @@ int fl_cli_exec_main(int argc, char **argv, FILE *out, FILE *err)
     if (x.help) {
         fputs("usage: faultline exec [options] -- PROG [ARGS...]\n"
               "       faultline exec [--shrink] --schedule S -- PROG [ARGS...]\n"
-              "       faultline exec --explore [--bound P] [--max-runs N] [--no-reduce] -- PROG [ARGS...]\n", out);
+              "       faultline exec --explore [--bound P] [--max-runs N] [--no-reduce] [--symmetric] -- PROG [ARGS...]\n", out);
         fputs(fl_cli__xhelp, out);
         return FL_CLI_EXIT_OK;
     }
     if (x.shrink && !x.schedule) return fl_cli__xusage(err, "%s--shrink needs --schedule", "");
     if (x.explore && (x.schedule || x.shrink)) return fl_cli__xusage(err, "%s--explore takes no --schedule or --shrink", "");
-    if (x.no_reduce && !x.explore) return fl_cli__xusage(err, "%s--no-reduce only applies to --explore", "");
+    if ((x.no_reduce || x.symmetric) && !x.explore)
+        return fl_cli__xusage(err, "%s--no-reduce and --symmetric only apply to --explore", "");
     if (x.schedule) {
         char e2[256];
         fl_sched_schedule sc;

@@ -34,6 +34,7 @@ typedef struct fl_exec__req {
     uint32_t timer_ppm;   /* fl_sched_opts.timer_ppm */
     uint32_t schedule_len;
     uint32_t light_ppm;   /* fl_sched_opts.light_ppm */
+    uint32_t symmetric;   /* fl_sched_opts.symmetric */
 } fl_exec__req;
 
 /* server -> host: the hello (after start-up, all zero but magic and

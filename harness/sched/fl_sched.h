@@ -113,6 +113,12 @@ typedef struct fl_sched_opts {
                               FL_SCHED_LIGHT_NEVER = never; values above 1000000
                               mean always. Other strategies treat light points as
                               ordinary steps; replay follows the record. */
+    bool symmetric;        /* search drivers (explore --symmetric): the step hook's
+                              runnable list keeps, of the threads that have never
+                              run and share a class (fl_sched_next_thread_class),
+                              only the lowest id; the program's promise that such
+                              threads are interchangeable is docs/scheduler.md's
+                              "Symmetry". The run itself is unchanged. */
 } fl_sched_opts;
 
 /* One controlled thread of a run, for timelines. */
@@ -281,6 +287,12 @@ extern atomic_int fl_sched_live;
  * the first run (constructors do). */
 #define FL_SCHED_LIVE_HOOKS 4
 void fl_sched_live_hook(void (*fn)(bool live));
+
+/* The next thread the calling thread creates (sv_thread_create) gets class
+ * cls, 0 = none: threads of one nonzero class are interchangeable for
+ * fl_sched_opts.symmetric until they first run. The interposer passes a
+ * hash of the start routine and its argument. No scheduling point. */
+void fl_sched_next_thread_class(uint64_t cls);
 
 /* True when the caller is a controlled thread of the run in progress (so a
  * plain pthread call it makes must become a scheduling point). Cheap: a
