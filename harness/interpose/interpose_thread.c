@@ -70,9 +70,7 @@ int fl_interpose__create(unsigned long *pt, bool detached, void *(*fn)(void *), 
     snprintf(name, sizeof name, "t%llu", (unsigned long long)seq);
     sv_thread *h;
     fl_sched_next_thread_class(fl_interpose__class(fn ? (uintptr_t)fn : (uintptr_t)c11fn, (uintptr_t)arg));
-    int crc = sv_thread_create(&h, fl_interpose__tramp, st, name);
-    fl_sched_next_thread_class(0); /* consumed, or the create failed first */
-    if (crc < 0) {
+    if (sv_thread_create(&h, fl_interpose__tramp, st, name) < 0) {
         free(st);
         fl_interpose__drop(o->addr);
         return EAGAIN;

@@ -290,8 +290,9 @@ void fl_sched_live_hook(void (*fn)(bool live));
 
 /* The next thread the calling thread creates (sv_thread_create) gets class
  * cls, 0 = none: threads of one nonzero class are interchangeable for
- * fl_sched_opts.symmetric until they first run. The interposer passes a
- * hash of the start routine and its argument. No scheduling point. */
+ * fl_sched_opts.symmetric until they first run. The interposer passes one
+ * number per (start routine, argument) pair. The next create consumes it,
+ * whether it succeeds or not. No scheduling point. */
 void fl_sched_next_thread_class(uint64_t cls);
 
 /* True when the caller is a controlled thread of the run in progress (so a

@@ -112,7 +112,6 @@ int fl_sched__thread_add(fl_sched__run *r, void *(*fn)(void *), void *arg, const
     t->fn = fn;
     t->arg = arg;
     t->cls = fl_sched__next_cls; /* named by the creator just before (0: none) */
-    fl_sched__next_cls = 0;
     /* The new thread takes mu before touching anything, and mu is held.
      * All controlled threads share one CPU: only one runs at a time, and a
      * hand-off on one CPU avoids a cross-CPU wake-up (measured: about 4x

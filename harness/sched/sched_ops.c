@@ -125,6 +125,7 @@ static int fl_sched__c_thread_create(sv_thread **out, void *(*fn)(void *), void 
     fl_sched__run *r = fl_sched__enter(&me, "create");
     fl_sched__reap_zombies(r);
     int rc = fl_sched__thread_add(r, fn, arg, name, &t);
+    fl_sched__next_cls = 0; /* consumed by the new thread, or dropped with the create */
     if (rc == 0) {
         *out = (sv_thread *)(void *)t;
         snprintf(r->opobj, sizeof r->opobj, "t%d", t->id);
