@@ -21,7 +21,7 @@ order="restart queue sched bugfind"
 cap() {
     case $1 in
     restart) echo 60 ;; queue) echo 40 ;; sched) echo 60 ;; bugfind) echo 110 ;;
-    inst) echo 150 ;; search) echo 200 ;; interpose) echo 120 ;; children) echo 60 ;; *) echo 30 ;;
+    inst) echo 150 ;; search) echo 200 ;; reduce) echo 240 ;; interpose) echo 120 ;; children) echo 60 ;; *) echo 30 ;;
     esac
 }
 list=""

@@ -5,7 +5,8 @@
 # their replay lines reproduce the failure byte for byte, shrink reduces
 # them, the fixed twin passes, a thread blocked where the scheduler cannot
 # see is named (never passed), and a program that cannot load the runtime
-# (static) is refused with exit 2.
+# (static) is refused with exit 2. Explore: --no-reduce finds the same;
+# --symmetric finishes a bound the plain search cannot (identical.c).
 set -u
 tally=${TALLY:-build/tally}
 FL=build/faultline
@@ -54,6 +55,27 @@ out=$(timeout 300 "$FL" exec --explore --bound 2 -- "$D/lost_update_fixed" 2>&1)
 check "explore lost_update_fixed: complete, nothing failed (exit 0)" sh -c '[ "$1" -eq 0 ] && printf "%s\n" "$2" | grep -q "schedules, complete, 0 failed"' _ "$rc" "$out"
 out=$(timeout 300 "$FL" exec --explore --bound 1 --watchdog 300 -- "$D/blocked_read" 2>&1); rc=$?
 check "explore blocked_read: never complete over an uncontrolled thread" sh -c '[ "$1" -ne 0 ] && ! printf "%s\n" "$2" | grep -q "complete, 0 failed" && printf "%s\n" "$2" | grep -q uncontrolled' _ "$rc" "$out"
+
+# reduction switches: --no-reduce finds the same; --symmetric (identical.c: 8
+# workers of one start routine and argument) finishes bound 0, which the
+# search without it cannot within its cap, and finds the same lost update
+out=$(timeout 300 "$FL" exec --explore --no-reduce --bound 2 -- "$D/lost_update" 2>&1); rc=$?
+check "explore --no-reduce lost_update: found (exit 1)" sh -c '[ "$1" -eq 1 ] && printf "%s
+" "$2" | grep -q "1 failed"' _ "$rc" "$out"
+out=$(timeout 300 "$FL" exec --explore --bound 0 --max-runs 300 -- "$D/identical" 8 2>&1)
+check "explore identical 8, bound 0: incomplete at 300 schedules without --symmetric" sh -c 'printf "%s
+" "$1" | grep -q "300 schedules, incomplete"' _ "$out"
+out=$(timeout 300 "$FL" exec --explore --symmetric --bound 0 --max-runs 300 -- "$D/identical" 8 2>&1); rc=$?
+check "explore --symmetric identical 8, bound 0: complete, nothing failed" sh -c '[ "$1" -eq 0 ] && printf "%s
+" "$2" | grep -q "schedules, complete, 0 failed"' _ "$rc" "$out"
+for sym in "" --symmetric; do
+    out=$(timeout 300 "$FL" exec --explore $sym --bound 1 --keep-going -- "$D/identical" 3 split 2>&1); rc=$?
+    check "explore $sym identical 3 split, bound 1: complete, the lost update found" sh -c '[ "$1" -eq 1 ] && printf "%s
+" "$2" | grep -q "schedules, complete, [1-9][0-9]* failed" && printf "%s
+" "$2" | grep -q "killed by signal 6"' _ "$rc" "$out"
+done
+"$FL" exec --symmetric -- "$D/identical" >/dev/null 2>&1
+check "exec --symmetric without --explore: bad usage (exit 2)" [ $? -eq 2 ]
 
 # lock order: a deadlock, with the cycle named
 out=$(timeout 120 "$FL" exec --seeds 200 --strategy pct -- "$D/lock_order" 2>&1); rc=$?

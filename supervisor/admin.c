@@ -51,7 +51,7 @@ static int sv__submit(sv_sup *s, sv__req *r)
     else
         s->req_head = r;
     s->req_tail = r;
-    atomic_store_explicit(&s->req_pending, 1, memory_order_release);
+    SV__SYNC(&s->req_pending, atomic_store_explicit(&s->req_pending, 1, memory_order_release));
     sv_mutex_unlock(&s->req_lock);
     sv__queue_kick(s->q);
     sv_mutex_lock(&s->req_lock);
@@ -157,7 +157,7 @@ void sv__admin_serve(sv_sup *s)
     sv_mutex_lock(&s->req_lock);
     sv__req *r = s->req_head;
     s->req_head = s->req_tail = NULL;
-    atomic_store_explicit(&s->req_pending, 0, memory_order_relaxed);
+    SV__SYNC(&s->req_pending, atomic_store_explicit(&s->req_pending, 0, memory_order_relaxed));
     sv_mutex_unlock(&s->req_lock);
     while (r) {
         sv__req *next = r->next; /* r is the caller's once done */

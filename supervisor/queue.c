@@ -93,18 +93,18 @@ void sv_queue_free(sv_queue *q)
 /* Wake the consumer: owed by the one CAS that cleared WAITING. */
 void sv__queue_wake(sv_queue *q)
 {
-    atomic_fetch_add_explicit(&q->seq, 1, memory_order_release);
+    SV__SYNC(&q->seq, atomic_fetch_add_explicit(&q->seq, 1, memory_order_release));
     sv_wake(&q->seq, 1);
 }
 
 int sv__queue_push_nowake(sv_queue *q, sv_report *r)
 {
-    uintptr_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
+    uintptr_t h = SV__SYNC(&q->head, atomic_load_explicit(&q->head, memory_order_relaxed));
     do {
         if (h & Q_CLOSED) return -EPIPE;
         atomic_store_explicit(&r->sv__next, (sv_report *)(h & ~Q_FLAGS), memory_order_relaxed);
-    } while (!atomic_compare_exchange_weak_explicit(&q->head, &h, (uintptr_t)r | (h & Q_KICKED),
-                                                    memory_order_acq_rel, memory_order_relaxed));
+    } while (!SV__SYNC(&q->head, atomic_compare_exchange_weak_explicit(&q->head, &h, (uintptr_t)r | (h & Q_KICKED),
+                                                    memory_order_acq_rel, memory_order_relaxed)));
     return (h & Q_WAITING) ? 1 : 0;
 }
 
@@ -121,9 +121,9 @@ int sv_queue_push(sv_queue *q, sv_report *r)
  * was waiting. */
 static void sv__queue_flag(sv_queue *q, uintptr_t flag)
 {
-    uintptr_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
-    while (!atomic_compare_exchange_weak_explicit(&q->head, &h, (h | flag) & ~Q_WAITING,
-                                                  memory_order_acq_rel, memory_order_relaxed)) {
+    uintptr_t h = SV__SYNC(&q->head, atomic_load_explicit(&q->head, memory_order_relaxed));
+    while (!SV__SYNC(&q->head, atomic_compare_exchange_weak_explicit(&q->head, &h, (h | flag) & ~Q_WAITING,
+                                                  memory_order_acq_rel, memory_order_relaxed))) {
     }
     if (h & Q_WAITING) sv__queue_wake(q);
 }
@@ -141,11 +141,11 @@ static int sv__queue_pop(sv_queue *q, int64_t deadline, sv_report **out, int kic
             *out = r;
             return 0;
         }
-        uintptr_t h = atomic_load_explicit(&q->head, memory_order_acquire);
+        uintptr_t h = SV__SYNC(&q->head, atomic_load_explicit(&q->head, memory_order_acquire));
         if (h & ~(Q_CLOSED | Q_WAITING)) {
             /* Take the stack and any kick; leave only CLOSED. */
-            if (!atomic_compare_exchange_strong_explicit(&q->head, &h, h & Q_CLOSED, memory_order_acq_rel,
-                                                         memory_order_acquire))
+            if (!SV__SYNC(&q->head, atomic_compare_exchange_strong_explicit(&q->head, &h, h & Q_CLOSED, memory_order_acq_rel,
+                                                         memory_order_acquire)))
                 continue;
             sv_report *top = (sv_report *)(h & ~Q_FLAGS), *fifo = NULL;
             while (top) {
@@ -163,17 +163,17 @@ static int sv__queue_pop(sv_queue *q, int64_t deadline, sv_report **out, int kic
             /* Empty for the whole wait; do not leave a stale WAITING behind
              * (it would make the next push pay for a wake). */
             if (h & Q_WAITING &&
-                !atomic_compare_exchange_strong_explicit(&q->head, &h, 0, memory_order_relaxed,
-                                                         memory_order_relaxed))
+                !SV__SYNC(&q->head, atomic_compare_exchange_strong_explicit(&q->head, &h, 0, memory_order_relaxed,
+                                                         memory_order_relaxed)))
                 continue;
             return -ETIMEDOUT;
         }
         /* Read seq, then (re)assert WAITING with a CAS even if it is
          * already set: the CAS proves head did not change since the load, so
          * whoever clears WAITING next bumps seq after this read. */
-        uint32_t s = atomic_load_explicit(&q->seq, memory_order_acquire);
-        if (!atomic_compare_exchange_strong_explicit(&q->head, &h, Q_WAITING, memory_order_acq_rel,
-                                                     memory_order_acquire))
+        uint32_t s = SV__SYNC(&q->seq, atomic_load_explicit(&q->seq, memory_order_acquire));
+        if (!SV__SYNC(&q->head, atomic_compare_exchange_strong_explicit(&q->head, &h, Q_WAITING, memory_order_acq_rel,
+                                                     memory_order_acquire)))
             continue;
         sv_wait(&q->seq, s, deadline);
     }

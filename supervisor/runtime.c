@@ -71,12 +71,12 @@ void sv__ev_emit(sv_sup *s, sv_event_kind k, const char *child, uint32_t inc, ui
 
 void sv__wait_word(_Atomic uint32_t *w, uint32_t while_eq)
 {
-    while (atomic_load_explicit(w, memory_order_acquire) == while_eq) sv_wait(w, while_eq, SV_FOREVER);
+    while (SV__SYNC(w, atomic_load_explicit(w, memory_order_acquire)) == while_eq) sv_wait(w, while_eq, SV_FOREVER);
 }
 
 static void sv__set_word(_Atomic uint32_t *w, uint32_t v)
 {
-    atomic_store_explicit(w, v, memory_order_release);
+    SV__SYNC(w, atomic_store_explicit(w, v, memory_order_release));
     sv_wake(w, INT32_MAX);
 }
 
@@ -132,14 +132,14 @@ static const char *sv__slot_id(sv_sup *s, uint32_t slot)
 
 static void sv__tree_put(sv__tree *t)
 {
-    if (atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) != 1) return;
+    if (SV__SYNC(&t->refs, atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel)) != 1) return;
     sv_mutex_destroy(&t->lock);
     sv_free(t);
 }
 
 void sv__sup_put(sv_sup *s)
 {
-    if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1) return;
+    if (SV__SYNC(&s->refs, atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel)) != 1) return;
     for (size_t i = 0; i < s->slots.cap; i++)
         if (s->slots.e[i].used) sv__slot_free(s, (sv__slot *)s->slots.e[i].v);
     sv__hmap_free(&s->slots);
@@ -200,7 +200,7 @@ int sv__sup_new(sv__sspec *spec, sv__tree *tree, sv_sup *parent, sv_sup **out)
     sv_mutex_init(&s->req_lock);
     sv_cond_init(&s->req_cond);
     sv_mutex_init(&s->own_lock);
-    atomic_fetch_add_explicit(&tree->refs, 1, memory_order_relaxed);
+    SV__SYNC(&tree->refs, atomic_fetch_add_explicit(&tree->refs, 1, memory_order_relaxed));
     s->tree = tree;
     *out = s;
     return 0;
@@ -259,7 +259,7 @@ static void sv__do_exit(sv_sup *s, int reason)
 
 static void sv__publish_init(sv_sup *s, int err)
 {
-    if (atomic_load_explicit(&s->init_state, memory_order_relaxed) != 0) return;
+    if (SV__SYNC(&s->init_state, atomic_load_explicit(&s->init_state, memory_order_relaxed)) != 0) return;
     s->init_err = err;
     sv__set_word(&s->init_state, err ? 2 : 1);
 }
@@ -338,12 +338,12 @@ void sv__sup_run(sv_sup *s)
     if (init_err && !sv_core_done(s->core)) sv__feed(s, &(sv_core_in){ .kind = SV_IN_SHUTDOWN }, NULL);
 
     while (!sv_core_done(s->core)) {
-        if (!s->shutdown_fed && atomic_load_explicit(&s->stop_req, memory_order_acquire)) {
+        if (!s->shutdown_fed && SV__SYNC(&s->stop_req, atomic_load_explicit(&s->stop_req, memory_order_acquire))) {
             s->shutdown_fed = true;
             sv__feed(s, &(sv_core_in){ .kind = SV_IN_SHUTDOWN }, NULL);
             continue;
         }
-        if (atomic_load_explicit(&s->req_pending, memory_order_acquire)) {
+        if (SV__SYNC(&s->req_pending, atomic_load_explicit(&s->req_pending, memory_order_acquire))) {
             sv__admin_serve(s);
             continue;
         }
@@ -433,8 +433,8 @@ int sv_sup_stop(sv_sup *s)
 {
     if (sv__hook_depth > 0) return -EDEADLK; /* it would wait for the thread it runs on */
     if (s->parent) return -EINVAL; /* nested: its parent owns its life (terminate_child) */
-    if (!atomic_load_explicit(&s->done, memory_order_acquire)) {
-        atomic_store_explicit(&s->stop_req, 1, memory_order_release);
+    if (!SV__SYNC(&s->done, atomic_load_explicit(&s->done, memory_order_acquire))) {
+        SV__SYNC(&s->stop_req, atomic_store_explicit(&s->stop_req, 1, memory_order_release));
         sv__queue_kick(s->q);
         sv__wait_word(&s->done, 0);
     }
@@ -454,8 +454,8 @@ int sv_sup_wait(sv_sup *s, int64_t timeout_ms, int *reason)
     if (sv__hook_depth > 0) return -EDEADLK;
     int64_t dl = timeout_ms < 0 || timeout_ms > INT64_MAX / 1000000 ? SV_FOREVER
                                                                      : sv_deadline_in(timeout_ms * 1000000);
-    while (!atomic_load_explicit(&s->done, memory_order_acquire)) {
-        if (sv_wait(&s->done, 0, dl) == -ETIMEDOUT && !atomic_load_explicit(&s->done, memory_order_acquire))
+    while (!SV__SYNC(&s->done, atomic_load_explicit(&s->done, memory_order_acquire))) {
+        if (sv_wait(&s->done, 0, dl) == -ETIMEDOUT && !SV__SYNC(&s->done, atomic_load_explicit(&s->done, memory_order_acquire)))
             return -ETIMEDOUT;
     }
     if (reason) *reason = s->exit_reason;

@@ -87,6 +87,15 @@ typedef struct sv_plat_ops {
      * of the seam on that thread. POSIX: always false (only the worker's own
      * code can end a thread it did not create). */
     bool (*thread_killed)(void);
+
+    /* Optional (may be NULL; POSIX: NULL). Called just before libsv makes a
+     * synchronising atomic access to the word at obj (its lock-free queue,
+     * stop and acknowledgement flags, reference counts) outside the
+     * operations above. The controlled platform records it in the calling
+     * thread's footprint, so that explore's reduction never commutes two
+     * steps that synchronise through that word (docs/scheduler.md,
+     * "Reduction"). No scheduling point; must not block. */
+    void (*sync)(const volatile void *obj);
 } sv_plat_ops;
 
 /* The POSIX binding (the default). */
@@ -123,6 +132,14 @@ static inline void sv_sleep_until(int64_t d) { sv__ops()->sleep_until(d); }
 static inline void sv_yield(void) { sv__ops()->yield(); }
 static inline void *sv_alloc(size_t n) { return sv__ops()->alloc(n); }
 static inline void sv_free(void *p) { sv__ops()->free(p); }
+/* libsv's own atomics name their word to the binding (sv_plat_ops.sync);
+ * SV__SYNC(obj, expr) is expr, preceded by that call. One load and branch
+ * when the binding has no sync (POSIX). */
+static inline void sv__sync(const volatile void *obj) {
+    const sv_plat_ops *o = sv__ops();
+    if (o->sync) o->sync(obj);
+}
+#define SV__SYNC(obj, expr) (sv__sync(obj), (expr))
 
 /* now + ns, saturating at SV_FOREVER. */
 static inline int64_t sv_deadline_in(int64_t ns) {

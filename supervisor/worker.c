@@ -35,7 +35,7 @@ static void sv__worker_free(sv_worker *w)
 
 static void sv__worker_drop(sv_worker *w, uint32_t k)
 {
-    if (atomic_fetch_sub_explicit(&w->refs, k, memory_order_acq_rel) == k) sv__worker_free(w);
+    if (SV__SYNC(&w->refs, atomic_fetch_sub_explicit(&w->refs, k, memory_order_acq_rel)) == k) sv__worker_free(w);
 }
 
 void sv__worker_put(sv_worker *w) { sv__worker_drop(w, 1); }
@@ -55,7 +55,7 @@ static void sv__thread_name(char out[3 + SV_ID_MAX], const char *id)
 /* True once the supervisor asked this incarnation to stop. Never fails. */
 bool sv_worker_stopping(const sv_worker *w)
 {
-    return atomic_load_explicit(&w->stop, memory_order_acquire) == SV__STOP;
+    return SV__SYNC(&w->stop, atomic_load_explicit(&w->stop, memory_order_acquire)) == SV__STOP;
 }
 
 /* Sleep up to ms on the stop word: 0 after the time, -ECANCELED as soon as a
@@ -64,15 +64,15 @@ int sv_worker_sleep(sv_worker *w, uint32_t ms)
 {
     int64_t dl = sv_deadline_in((int64_t)ms * 1000000);
     for (;;) {
-        uint32_t v = atomic_load_explicit(&w->stop, memory_order_acquire);
+        uint32_t v = SV__SYNC(&w->stop, atomic_load_explicit(&w->stop, memory_order_acquire));
         if (v == SV__STOP) return -ECANCELED;
-        if (v == SV__RUN && !atomic_compare_exchange_strong_explicit(&w->stop, &v, SV__SLEEP, memory_order_acq_rel,
-                                                                     memory_order_acquire))
+        if (v == SV__RUN && !SV__SYNC(&w->stop, atomic_compare_exchange_strong_explicit(&w->stop, &v, SV__SLEEP, memory_order_acq_rel,
+                                                                     memory_order_acquire)))
             continue;
         int rc = sv_wait(&w->stop, SV__SLEEP, dl);
         v = SV__SLEEP;
-        if (!atomic_compare_exchange_strong_explicit(&w->stop, &v, SV__RUN, memory_order_acq_rel,
-                                                     memory_order_acquire))
+        if (!SV__SYNC(&w->stop, atomic_compare_exchange_strong_explicit(&w->stop, &v, SV__RUN, memory_order_acq_rel,
+                                                     memory_order_acquire)))
             return -ECANCELED; /* only a stop changes SLEEP */
         if (rc == -ETIMEDOUT || (dl != SV_FOREVER && sv_now() >= dl)) return 0;
     }
@@ -98,11 +98,11 @@ static void sv__worker_finish(sv_worker *w, bool report, bool escalated)
 {
     sv_sup *s = w->sup;
     bool pushed = false, wake = false;
-    atomic_store_explicit(&w->ended, 1, memory_order_release);
+    SV__SYNC(&w->ended, atomic_store_explicit(&w->ended, 1, memory_order_release));
     if (report) {
         w->rep.time_ns = sv_now();
         uint32_t a = 0;
-        if (atomic_compare_exchange_strong_explicit(&w->ack, &a, 2, memory_order_acq_rel, memory_order_acquire))
+        if (SV__SYNC(&w->ack, atomic_compare_exchange_strong_explicit(&w->ack, &a, 2, memory_order_acq_rel, memory_order_acquire)))
             sv__wait_word(&w->ack, 2);
         bool lose = SV_FAILPOINT("sv.report.lose", w->id, w->inc) != 0;
         bool crash = sv__reason_abnormal(w->rep.reason);
@@ -186,12 +186,12 @@ static void *sv__worker_main(void *arg)
      * backtrace already written). */
     sv__crash_thread_leave(&w->crash);
     bool report = true;
-    if (w->nested && atomic_load_explicit(&w->nested->init_state, memory_order_acquire) != 1) {
+    if (w->nested && SV__SYNC(&w->nested->init_state, atomic_load_explicit(&w->nested->init_state, memory_order_acquire)) != 1) {
         /* It never started (a failpoint ended it first, or its init failed):
          * the supervisor reports START_FAILED, there is nothing to report. */
-        if (atomic_load_explicit(&w->nested->init_state, memory_order_relaxed) == 0) {
+        if (SV__SYNC(&w->nested->init_state, atomic_load_explicit(&w->nested->init_state, memory_order_relaxed)) == 0) {
             w->nested->init_err = -ECANCELED;
-            atomic_store_explicit(&w->nested->init_state, 2, memory_order_release);
+            SV__SYNC(&w->nested->init_state, atomic_store_explicit(&w->nested->init_state, 2, memory_order_release));
             sv_wake(&w->nested->init_state, INT32_MAX);
         }
         report = false;
@@ -213,7 +213,7 @@ static int sv__inc_launch(sv_sup *s, sv__slot *sl, uint32_t slot, uint32_t inc, 
     if (!w) return -ENOMEM;
     memset(w, 0, sizeof *w);
     atomic_init(&w->refs, 3);
-    atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+    SV__SYNC(&s->refs, atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed));
     w->sup = s;
     w->fn = cs->fn;
     w->arg = sl->arg;
@@ -260,7 +260,7 @@ fail:
 /* Tell the worker that its STARTED was emitted. */
 static void sv__inc_ack(sv_worker *w)
 {
-    if (atomic_exchange_explicit(&w->ack, 1, memory_order_acq_rel) == 2) sv_wake(&w->ack, 1);
+    if (SV__SYNC(&w->ack, atomic_exchange_explicit(&w->ack, 1, memory_order_acq_rel)) == 2) sv_wake(&w->ack, 1);
 }
 
 int sv__inc_start(sv_sup *s, uint32_t slot, uint32_t inc, bool *ignored)
@@ -301,9 +301,9 @@ int sv__inc_start(sv_sup *s, uint32_t slot, uint32_t inc, bool *ignored)
 
 static void sv__request_stop(sv_worker *w)
 {
-    if (atomic_exchange_explicit(&w->stop, SV__STOP, memory_order_acq_rel) == SV__SLEEP) sv_wake(&w->stop, 1);
+    if (SV__SYNC(&w->stop, atomic_exchange_explicit(&w->stop, SV__STOP, memory_order_acq_rel)) == SV__SLEEP) sv_wake(&w->stop, 1);
     if (w->nested) {
-        atomic_store_explicit(&w->nested->stop_req, 1, memory_order_release);
+        SV__SYNC(&w->nested->stop_req, atomic_store_explicit(&w->nested->stop_req, 1, memory_order_release));
         sv__queue_kick(w->nested->q);
     }
 }
@@ -342,7 +342,7 @@ bool sv__inc_stop(sv_sup *s, uint32_t slot, uint32_t inc)
             sv__ev_emit(s, SV_EV_JOINED, id, inc, sv__inst(s, slot), SV_EXIT_SHUTDOWN, 0, 0, NULL, NULL);
         } else {
             int64_t d = dl;
-            if (d != SV_FOREVER && atomic_load_explicit(&w->ended, memory_order_acquire)) {
+            if (d != SV_FOREVER && SV__SYNC(&w->ended, atomic_load_explicit(&w->ended, memory_order_acquire))) {
                 int64_t grace = sv_deadline_in(SV__ENDED_GRACE_NS);
                 if (d < grace) d = grace;
             }

@@ -153,8 +153,9 @@ static void test_parse_run(void **state) {
     fl_cli_free(&c);
     /* explore: bound 0 is a bound, not "not given" */
     assert_int_equal(PARSE(&c, err, "explore", "x.scn", "--bound", "0", "--max-runs=77", "--budget", "5000",
-                           "--require-complete"), 0);
+                           "--require-complete", "--no-reduce"), 0);
     assert_int_equal(c.cmd, FL_CLI_CMD_EXPLORE);
+    assert_true(c.no_reduce);
     assert_int_equal(c.npaths, 1);
     assert_true(c.bound_set);
     assert_int_equal(c.bound, 0);
@@ -167,6 +168,7 @@ static void test_parse_run(void **state) {
     assert_int_equal(c.bound, 3);
     assert_int_equal(c.max_runs, 0);
     assert_false(c.require_complete);
+    assert_false(c.no_reduce);
     fl_cli_free(&c);
     assert_int_equal(PARSE(&c, err, "explore", "x.scn"), 0);
     assert_false(c.bound_set);
@@ -195,6 +197,8 @@ static void test_parse_errors(void **state) {
     expect_error("faultline: --max-runs: expected an integer from 1 to 1000000000, got '0'", "explore", "a",
                  "--max-runs", "0", NULL);
     expect_error("faultline: --require-complete: takes no value", "explore", "a", "--require-complete=yes", NULL);
+    expect_error("faultline: --no-reduce: takes no value", "explore", "a", "--no-reduce=1", NULL);
+    expect_error("faultline: run: unknown option '--no-reduce'; try 'faultline run --help'", "run", "a", "--no-reduce", NULL);
     expect_error("faultline: explore: expected a scenario FILE; try 'faultline explore --help'", "explore", NULL);
     expect_error("faultline: explore: expected one scenario FILE, got 2 operands", "explore", "a", "b", NULL);
     expect_error("faultline: explore: unknown option '--strategy'; try 'faultline explore --help'", "explore", "a",

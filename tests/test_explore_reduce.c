@@ -166,6 +166,68 @@ static void main_lost3(void *arg)
     g_outcome = g_counter * 1000 + g_log;
 }
 
+/* Plain memory seen as instrumented code sees it (inst/: a light point
+ * before each access, naming the variable): each thread works on its own
+ * variable, then read-modify-writes the shared one. The private steps are
+ * independent; the shared loads and stores are not, and an unnamed access
+ * (no key in the footprint) would let the reduction commute them and lose
+ * the outcomes of a lost update. */
+static long g_var[4];
+static void *w_vars(void *arg)
+{
+    long id = (long)(intptr_t)arg;
+    for (int k = 0; k < 2; k++) {
+        fl_sched_point_light("store", "own", (uint32_t)(10 + id));
+        g_var[id]++;
+    }
+    fl_sched_point_light("load", "x", 1);
+    long v = g_log;
+    fl_sched_point_light("store", "x", 1);
+    g_log = v * 5 + id;
+    return NULL;
+}
+
+static void main_vars3(void *arg)
+{
+    (void)arg;
+    g_log = 0;
+    memset(g_var, 0, sizeof g_var);
+    sv_thread *t[3];
+    for (long i = 0; i < 3; i++) sv_thread_create(&t[i], w_vars, (void *)(intptr_t)(i + 1), "v");
+    for (int i = 0; i < 3; i++) sv_thread_join(t[i], SV_FOREVER);
+    g_outcome = g_log;
+}
+
+/* Symmetry (fl_sched_opts.symmetric): three identical incrementers (one
+ * class: same routine, same argument, which the program treats alike) and
+ * one that reads the counter (its own class). The outcome — the counter and
+ * what the reader saw — must be the same set with symmetry as without. */
+static void *w_peek(void *arg)
+{
+    (void)arg;
+    sv_mutex_lock(&g_log_mu);
+    g_log = g_counter;
+    sv_mutex_unlock(&g_log_mu);
+    return NULL;
+}
+
+static void main_sym(void *arg)
+{
+    (void)arg;
+    g_counter = 0;
+    g_log = 0;
+    sv_mutex_init(&g_log_mu);
+    sv_thread *t[4];
+    for (int i = 0; i < 3; i++) {
+        fl_sched_next_thread_class(1);
+        sv_thread_create(&t[i], w_inc, NULL, "i");
+    }
+    fl_sched_next_thread_class(2);
+    sv_thread_create(&t[3], w_peek, NULL, "p");
+    for (int i = 0; i < 4; i++) sv_thread_join(t[i], SV_FOREVER);
+    g_outcome = g_counter * 1000 + g_log;
+}
+
 typedef struct prog {
     const char *name;
     void (*main_fn)(void *);
@@ -177,6 +239,7 @@ static const prog progs[] = {
     { "private3", main_private3, 1 * 25 + 2 * 5 + 3, true },
     { "late_swap", main_late_swap, 2 * 25 + 1 * 5 + 1, false },
     { "lost3", main_lost3, 1000 + 2, true },
+    { "vars3", main_vars3, 3, true },
 };
 
 static int check_prog(void *ud, const fl_sched_result *res)
@@ -221,6 +284,32 @@ static void test_small_programs_same_outcomes(void **state)
             fl_explore_result_free(&rr);
             fl_explore_result_free(&rf);
         }
+}
+
+static void test_symmetry_same_outcomes(void **state)
+{
+    (void)state;
+    const prog p = { "sym", main_sym, 2000 + 2, true };
+    for (uint32_t bound = 0; bound <= 2; bound++) {
+        outset o[2];
+        fl_explore_result r[2];
+        for (int sym = 0; sym < 2; sym++) {
+            memset(&o[sym], 0, sizeof o[sym]);
+            void *ud[2] = { (void *)&p, &o[sym] };
+            fl_explore_opts eo = { .preemption_bound = bound, .keep_going = true, .symmetric = sym };
+            char err[256] = "";
+            if (fl_explore_run(&eo, p.main_fn, NULL, check_prog, ud, &r[sym], err, sizeof err) != 0)
+                fail_msg("sym: explore: %s", err);
+            assert_true(r[sym].complete);
+        }
+        if (r[1].runs >= r[0].runs)
+            fail_msg("sym, bound %u: %llu schedules with symmetry, %llu without", bound,
+                     (unsigned long long)r[1].runs, (unsigned long long)r[0].runs);
+        assert_same_set(o[1].v, o[1].n, o[0].v, o[0].n, "outcomes", "sym", bound);
+        assert_same_set(o[1].fail, o[1].nfail, o[0].fail, o[0].nfail, "failing outcomes", "sym", bound);
+        fl_explore_result_free(&r[0]);
+        fl_explore_result_free(&r[1]);
+    }
 }
 
 /* ---- the planted programs ----------------------------------------------------- */
@@ -310,18 +399,24 @@ static void main_fp(void *arg)
     sv_thread_join(t, SV_FOREVER);
 }
 
+/* One round-robin run of main_fn, every step's footprint into fps[]. */
+static void record_footprints(void (*main_fn)(void *))
+{
+    nfps = 0;
+    fl_sched_opts so = { .strategy = FL_SCHED_STRAT_RR };
+    fl_sched_hook hook = { .step = step_hook, .footprint = fp_hook };
+    fl_sched_result res;
+    assert_int_equal(fl_sched_run_ex(&so, NULL, main_fn, NULL, &res, &hook), 0);
+    assert_int_equal(res.status, FL_SCHED_OK);
+    fl_sched_result_free(&res);
+}
+
 /* The hook names what each step touched: main's lock/unlock of m0, the
  * create of thread 1, the worker's m1, a global yield, the join. */
 static void test_footprints_reported(void **state)
 {
     (void)state;
-    nfps = 0;
-    fl_sched_opts so = { .strategy = FL_SCHED_STRAT_RR };
-    fl_sched_hook hook = { .step = step_hook, .footprint = fp_hook };
-    fl_sched_result res;
-    assert_int_equal(fl_sched_run_ex(&so, NULL, main_fp, NULL, &res, &hook), 0);
-    assert_int_equal(res.status, FL_SCHED_OK);
-    fl_sched_result_free(&res);
+    record_footprints(main_fp);
     uint64_t m0 = FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_MUTEX, 0), m1 = FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_MUTEX, 1);
     uint64_t t1 = FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_THREAD, 1);
     bool seen_m0 = false, seen_m1_w = false, seen_create = false, seen_global_w = false;
@@ -339,6 +434,50 @@ static void test_footprints_reported(void **state)
     assert_false(fl_sched_footprint_independent(&a, &g));
 }
 
+/* Instrumented accesses name their variable: the transition that begins at
+ * a light point (the access follows it) carries the variable's key, and an
+ * access made without a point (fl_sched_touch_var) counts too. */
+static void *w_light(void *arg)
+{
+    (void)arg;
+    fl_sched_touch_var(7);
+    fl_sched_point_light("load", "v3", 3);
+    g_var[0]++;
+    sv_mutex_lock(&g_own[1]);
+    sv_mutex_unlock(&g_own[1]);
+    return NULL;
+}
+
+static void main_light(void *arg)
+{
+    (void)arg;
+    sv_mutex_init(&g_own[1]);
+    sv_thread *t;
+    sv_thread_create(&t, w_light, NULL, "w");
+    sv_thread_join(t, SV_FOREVER);
+}
+
+static void test_light_points_name_their_variable(void **state)
+{
+    (void)state;
+    record_footprints(main_light);
+    uint64_t v3 = FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_VAR, 3), v7 = FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_VAR, 7);
+    uint64_t m1 = FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_MUTEX, 0);
+    bool v7_ends = false, v3_with_m1 = false;
+    for (int i = 0; i < nfps; i++) {
+        if (fp_cur[i] != 1 || fps[i].global) continue;
+        bool h3 = false, h7 = false, hm = false;
+        for (uint32_t k = 0; k < fps[i].n; k++) {
+            h3 |= fps[i].key[k] == v3;
+            h7 |= fps[i].key[k] == v7;
+            hm |= fps[i].key[k] == m1;
+        }
+        v7_ends |= h7 && h3;    /* the transition that stops at the point */
+        v3_with_m1 |= h3 && hm; /* the one from the point to the lock */
+    }
+    assert_true(v7_ends);
+    assert_true(v3_with_m1);
+}
 
 /* ---- shrink reaches the minimum ------------------------------------------------ */
 
@@ -418,6 +557,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_footprints_reported),
         cmocka_unit_test(test_small_programs_same_outcomes),
+        cmocka_unit_test(test_light_points_name_their_variable),
+        cmocka_unit_test(test_symmetry_same_outcomes),
         cmocka_unit_test(test_planted_same_failures),
         cmocka_unit_test(test_shrink_reaches_minimum),
         cmocka_unit_test(test_shrink_says_stopped_early),

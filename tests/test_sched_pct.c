@@ -166,7 +166,7 @@ static void test_change_points_only_at_real_choices(void **st)
             for (uint64_t seed = 1; seed <= 200; seed++) {
                 mixed s;
                 pct_obs o = { .check_best = !timers };
-                fl_sched_hook h = { obs_step, &o, NULL };
+                fl_sched_hook h = { .step = obs_step, .ud = &o };
                 fl_sched_opts op = { .strategy = FL_SCHED_STRAT_PCT, .seed = seed, .depth = d, .pct_k = k,
                                      .timer_ppm = timers ? 300000 : 0 };
                 fl_sched_result res;
@@ -250,7 +250,7 @@ static void test_change_points_uniform_over_k(void **st)
         uint32_t count[K] = { 0 }, total = 0;
         for (uint64_t seed = 0; seed < SEEDS; seed++) {
             draw_obs o = { 0 };
-            fl_sched_hook h = { draw_step, &o, NULL };
+            fl_sched_hook h = { .step = draw_step, .ud = &o };
             fl_sched_opts op = { .strategy = FL_SCHED_STRAT_PCT, .seed = seed, .depth = d, .pct_k = K };
             fl_sched_result res;
             assert_int_equal(fl_sched_run_ex(&op, NULL, one_thread_main, NULL, &res, &h), 0);
@@ -326,7 +326,7 @@ static void test_new_threads_take_a_uniform_rank(void **st)
     uint32_t count[5][5] = { { 0 } };
     for (uint64_t seed = 0; seed < SEEDS; seed++) {
         rank_obs o = { 0 };
-        fl_sched_hook h = { rank_step, &o, NULL };
+        fl_sched_hook h = { .step = rank_step, .ud = &o };
         fl_sched_opts op = { .strategy = FL_SCHED_STRAT_PCT, .seed = seed, .depth = 1 };
         fl_sched_result res;
         assert_int_equal(fl_sched_run_ex(&op, NULL, four_main, NULL, &res, &h), 0);

@@ -68,6 +68,7 @@ static const struct fl_cli__opt {
     {"depth", true, B(FL_CLI_CMD_RUN)},        {"budget", true, B(FL_CLI_CMD_RUN) | B(FL_CLI_CMD_EXPLORE)},
     {"time-scale", true, B(FL_CLI_CMD_RUN)},   {"bound", true, B(FL_CLI_CMD_EXPLORE)},
     {"max-runs", true, B(FL_CLI_CMD_EXPLORE)}, {"require-complete", false, B(FL_CLI_CMD_EXPLORE)},
+    {"no-reduce", false, B(FL_CLI_CMD_EXPLORE)},
     {"shard", true, B(FL_CLI_CMD_RUN)},        {"junit", true, B(FL_CLI_CMD_RUN)},
     {"tap", false, B(FL_CLI_CMD_RUN)},         {"json", true, B(FL_CLI_CMD_RUN)},
     {"html", true, B(FL_CLI_CMD_RUN)},         {"trace", true, B(FL_CLI_CMD_RUN) | B(FL_CLI_CMD_REPLAY)},
@@ -261,9 +262,10 @@ int fl_cli_parse(int argc, char **argv, fl_cli_args *c, char *err, size_t errlen
             continue;
         }
         if (strcmp(o->name, "require-complete") == 0 || strcmp(o->name, "fail-fast") == 0 ||
-            strcmp(o->name, "verbose") == 0) {
+            strcmp(o->name, "verbose") == 0 || strcmp(o->name, "no-reduce") == 0) {
             if (eq) return fl_cli__err(err, errlen, "faultline: --%s: takes no value", o->name);
             if (o->name[0] == 'r') c->require_complete = true;
+            else if (o->name[0] == 'n') c->no_reduce = true;
             else if (o->name[0] == 'f') c->fail_fast = true;
             else c->verbose = true;
             continue;
@@ -546,6 +548,7 @@ void fl_cli_usage(fl_cli_cmd cmd, FILE *out) {
         break;
     case FL_CLI_CMD_EXPLORE:
         fprintf(out, "usage: faultline explore FILE [--bound P] [--max-runs N] [--budget N] [--require-complete]\n"
+              "                         [--no-reduce]\n"
               "Run FILE on every schedule with at most P preemptions (depth first, each schedule\n"
               "once), each run checked by the oracle as `run` checks it; print how many schedules\n"
               "ran, whether that was all of them, how many failed, and the first failure with its\n"
@@ -554,7 +557,10 @@ void fl_cli_usage(fl_cli_cmd cmd, FILE *out) {
               "  --max-runs N        stop after N schedules (default %u): the search is then\n"
               "                      incomplete, and says so\n"
               "  --budget N          scheduling steps per run before it counts as a livelock\n"
-              "  --require-complete  an incomplete search without a failure exits 1, not 0\n\n"
+              "  --require-complete  an incomplete search without a failure exits 1, not 0\n"
+              "  --no-reduce         run every schedule within the bound: no sleep-set reduction\n"
+              "                      (by default a schedule equivalent to one already run, by\n"
+              "                      reordering independent steps, is skipped; same failures)\n\n"
               "Exit: 0 no failing schedule (complete, or incomplete: see the summary line), 1 a\n"
               "failing schedule (known-bad: none violated the expected invariant), 2 bad usage or input.\n",
               FL_CLI_MAX_BOUND, FL_RUNNER_EXPLORE_BOUND, FL_RUNNER_EXPLORE_MAX_RUNS);

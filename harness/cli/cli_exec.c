@@ -11,7 +11,7 @@
  *                  [--trace DIR] -- PROG [ARGS...]
  *   faultline exec --schedule fl1:… [--trace DIR] -- PROG [ARGS...]           (replay)
  *   faultline exec --shrink --schedule fl1:… [--trace DIR] -- PROG [ARGS...]  (shrink)
- *   faultline exec --explore [--bound B] [--max-runs N] -- PROG [ARGS...]
+ *   faultline exec --explore [--bound B] [--max-runs N] [--no-reduce] [--symmetric] -- PROG [ARGS...]
  *
  * --trace DIR writes the kept run's Chrome trace (each further failing run's
  * too with --keep-going; the replayed, shrunk or first failing explored run's
@@ -44,6 +44,8 @@ typedef struct fl_cli__xargs {
     uint32_t light_ppm;   /* --preempt-rate, in millionths; 0 = the default */
     const char *schedule;
     bool shrink, keep_going, explore, help;
+    bool no_reduce;       /* --explore --no-reduce: no sleep sets */
+    bool symmetric;       /* --explore --symmetric: the program's promise (docs/scheduler.md) */
     uint32_t bound;
     uint64_t max_runs;
     const char *junit, *json, *html, *tap_file;
@@ -67,6 +69,10 @@ static const char fl_cli__xhelp[] =
     "  --keep-going        run every seed, not only up to the first failure\n"
     "  --schedule S        replay one recorded run; with --shrink, reduce it\n"
     "  --explore           every schedule within --bound P preemptions (2), --max-runs N\n"
+    "  --no-reduce         with --explore: no sleep-set reduction (every schedule runs)\n"
+    "  --symmetric         with --explore: you promise that threads created with the same\n"
+    "                      start routine and argument are interchangeable; of those\n"
+    "                      not yet started, only one is tried at each choice\n"
     "  --junit F, --json F, --html F, --tap[=F]   reports, as for `run`\n"
     "  --trace DIR         the kept run's Chrome-trace (Perfetto) timeline: a track per thread\n"
     "                      and the run's scheduling steps (with --keep-going, every failing run)\n\n"
@@ -83,7 +89,8 @@ static int fl_cli__xusage(FILE *err, const char *fmt, const char *arg)
           "                      [--keep-going]\n"
           "                      [--junit F] [--json F] [--html F] [--tap[=F]] [--trace DIR] -- PROG [ARGS...]\n"
           "       faultline exec [--shrink] --schedule fl1:... [--trace DIR] -- PROG [ARGS...]\n"
-          "       faultline exec --explore [--bound B] [--max-runs N] [--trace DIR] -- PROG [ARGS...]\n",
+          "       faultline exec --explore [--bound B] [--max-runs N] [--no-reduce] [--symmetric] [--trace DIR]\n"
+          "                      -- PROG [ARGS...]\n",
           err);
     return FL_CLI_EXIT_USAGE;
 }
@@ -122,6 +129,8 @@ static int fl_cli__xparse(int argc, char **argv, fl_cli__xargs *x, FILE *err)
         if (strcmp(a, "--keep-going") == 0) { x->keep_going = true; continue; }
         if (strcmp(a, "--shrink") == 0) { x->shrink = true; continue; }
         if (strcmp(a, "--explore") == 0) { x->explore = true; continue; }
+        if (strcmp(a, "--no-reduce") == 0) { x->no_reduce = true; continue; }
+        if (strcmp(a, "--symmetric") == 0) { x->symmetric = true; continue; }
         if (strcmp(a, "--tap") == 0) { x->tap = true; continue; }
         if (strncmp(a, "--tap=", 6) == 0) { x->tap = true; x->tap_file = a + 6; continue; }
         if (a[0] != '-' ) return fl_cli__xusage(err, "expected an option or --, got '%s' (put the program after --)", a);
@@ -485,7 +494,8 @@ static int fl_cli__xrun(void *ud, const fl_sched_schedule *prefix, const fl_sche
     char *s = fl_sched_schedule_format(prefix);
     if (!s) return -ENOMEM;
     fl_sched_opts so = { .strategy = FL_SCHED_STRAT_REPLAY, .schedule = s, .step_budget = budget,
-                         .watchdog_ms = xs->x->watchdog_ms, .trace = xs->x->trace != NULL };
+                         .watchdog_ms = xs->x->watchdog_ms, .trace = xs->x->trace != NULL,
+                         .symmetric = xs->x->symmetric };
     char err[512];
     fl_exec_result_free(&xs->last);
     int rc = fl_exec_run_hooked(xs->e, &so, hook, &xs->last, err, sizeof err);
@@ -517,7 +527,7 @@ static int fl_cli__xexplore(fl_exec *e, const fl_cli__xargs *x, const char *self
 {
     fl_cli__xsearch xs = { .e = e, .x = x };
     fl_explore_opts eo = { .preemption_bound = x->bound, .max_runs = x->max_runs ? x->max_runs : 20000,
-                           .step_budget = x->budget, .keep_going = x->keep_going };
+                           .step_budget = x->budget, .keep_going = x->keep_going, .no_reduction = x->no_reduce };
     fl_explore_result r;
     char msg[1024];
     int rc = fl_explore_search(&eo, fl_cli__xrun, &xs, fl_cli__xcheck, &xs, &r, msg, sizeof msg);
@@ -548,7 +558,8 @@ int fl_cli_exec_main(int argc, char **argv, FILE *out, FILE *err)
     if (x.help) {
         fputs("usage: faultline exec [options] -- PROG [ARGS...]\n"
               "       faultline exec [--shrink] --schedule S [--trace DIR] -- PROG [ARGS...]\n"
-              "       faultline exec --explore [--bound P] [--max-runs N] [--trace DIR] -- PROG [ARGS...]\n", out);
+              "       faultline exec --explore [--bound P] [--max-runs N] [--no-reduce] [--symmetric] [--trace DIR]\n"
+              "                      -- PROG [ARGS...]\n", out);
         fputs(fl_cli__xhelp, out);
         return FL_CLI_EXIT_OK;
     }
@@ -559,6 +570,8 @@ int fl_cli_exec_main(int argc, char **argv, FILE *out, FILE *err)
         return FL_CLI_EXIT_USAGE;
     }
     if (x.explore && (x.schedule || x.shrink)) return fl_cli__xusage(err, "%s--explore takes no --schedule or --shrink", "");
+    if ((x.no_reduce || x.symmetric) && !x.explore)
+        return fl_cli__xusage(err, "%s--no-reduce and --symmetric only apply to --explore", "");
     if (x.schedule) {
         char e2[256];
         fl_sched_schedule sc;

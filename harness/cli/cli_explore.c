@@ -10,7 +10,7 @@
  *
  *   faultline: explore F: PASS, complete: 56 schedules (all with at most 2 preemptions), 0 failed, 0.1 s
  *   faultline: explore F: PASS, incomplete: 20000 schedules, --max-runs reached before all with at most 2 preemptions ran; 0 failed, 9.8 s
- *   faultline: explore F: FAIL, complete: 56 schedules (…), 12 failed, 0.1 s
+ *   faultline: explore F: FAIL, complete: 56 schedules (…), 12 failed (violated: expectation), 0.1 s
  */
 #include "cli/cli_int.h"
 
@@ -89,7 +89,7 @@ int fl_cli_explore(const fl_cli_args *c, FILE *out, FILE *err) {
     uint32_t bound = c->bound_set ? c->bound : FL_RUNNER_EXPLORE_BOUND;
     uint64_t max_runs = c->max_runs ? c->max_runs : FL_RUNNER_EXPLORE_MAX_RUNS;
     fl_cli__xprogress pg = {.err = err, .tty = isatty(fileno(err)) == 1};
-    fl_runner_explore_opts o = {.bound = bound, .max_runs = max_runs, .budget = c->budget,
+    fl_runner_explore_opts o = {.bound = bound, .max_runs = max_runs, .budget = c->budget, .no_reduction = c->no_reduce,
                                 .progress = fl_cli__xprogress_run, .progress_ud = &pg};
     fl_runner_explore_result res;
     fl_case k;
@@ -121,11 +121,18 @@ int fl_cli_explore(const fl_cli_args *c, FILE *out, FILE *err) {
     else
         snprintf(extent, sizeof extent, "incomplete: %llu schedules, --max-runs reached before all with at most %u preemption%s ran",
                  (unsigned long long)res.runs, bound, bound == 1 ? "" : "s");
+    /* the failure set, to compare searches (e.g. against --no-reduce) */
+    char viol[256] = "";
+    size_t vl = 0;
+    for (int i = 0; i < FL_ORACLE_INV_COUNT && vl + 40 < sizeof viol; i++)
+        if (res.invariants & (1u << i))
+            vl += (size_t)snprintf(viol + vl, sizeof viol - vl, "%s%s", vl ? " " : " (violated: ", fl_oracle_inv_name(i));
+    if (vl) snprintf(viol + vl, sizeof viol - vl, ")");
     bool fail_incomplete = k.passed && c->require_complete && !res.complete && !res.found;
     rc = !k.passed || fail_incomplete ? FL_CLI_EXIT_FAIL : FL_CLI_EXIT_OK;
-    fprintf(out, "faultline: explore %s: %s%s, %s; %llu failed, %.1f s\n", s->path, rc ? "FAIL" : "PASS",
+    fprintf(out, "faultline: explore %s: %s%s, %s; %llu failed%s, %.1f s\n", s->path, rc ? "FAIL" : "PASS",
             k.expect_fail ? (res.found ? " (known-bad: failed as expected)" : " (known-bad: did not fail as expected)") : "",
-            extent, (unsigned long long)res.failed, k.time_s);
+            extent, (unsigned long long)res.failed, viol, k.time_s);
     if (fail_incomplete)
         fputs("faultline: explore: --require-complete: the search is incomplete (raise --max-runs or lower --bound)\n", out);
 done:

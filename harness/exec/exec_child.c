@@ -172,7 +172,7 @@ static _Noreturn void fl_exec__child(const fl_exec__req *q, const char *schedule
     setvbuf(stdout, NULL, _IOLBF, 0); /* a crash keeps what was printed, as on a terminal */
     fl_sched_opts so = { .strategy = (fl_sched_strategy)q->strategy, .seed = q->seed, .depth = q->depth,
                          .pct_k = q->pct_k, .step_budget = q->budget, .watchdog_ms = q->watchdog_ms,
-                         .timer_ppm = q->timer_ppm, .light_ppm = q->light_ppm };
+                         .timer_ppm = q->timer_ppm, .light_ppm = q->light_ppm, .symmetric = q->symmetric != 0 };
     fl_sched_hook hook = { fl_exec__step, NULL, fl_exec__footprint, fl_exec__life, fl_exec__op };
     fl_exec__fp = (fl_sched_footprint){ .global = true };
     fl_sched_result res;

@@ -306,7 +306,7 @@ int fl_exec_run_hooked(fl_exec *e, const fl_sched_opts *so, const fl_sched_hook 
                        .watchdog_ms = so->watchdog_ms, .seed = so->seed, .pct_k = so->pct_k,
                        .budget = so->step_budget, .timeout_ms = e->o.timeout_ms, .record = hook != NULL,
                        .timer_ppm = so->timer_ppm,
-                       .light_ppm = so->light_ppm, .trace = so->trace,
+                       .light_ppm = so->light_ppm, .trace = so->trace, .symmetric = so->symmetric,
                        .schedule_len = (uint32_t)strlen(sched) };
     fl_exec__rep r;
     char *s = NULL, *rep = NULL, *out = NULL;

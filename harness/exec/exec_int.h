@@ -35,6 +35,7 @@ typedef struct fl_exec__req {
     uint32_t schedule_len;
     uint32_t light_ppm;   /* fl_sched_opts.light_ppm */
     uint32_t trace;       /* 1: record thread lives and steps (fl_exec_op) */
+    uint32_t symmetric;   /* fl_sched_opts.symmetric */
 } fl_exec__req;
 
 /* server -> host: the hello (after start-up, all zero but magic and

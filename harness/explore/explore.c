@@ -313,20 +313,21 @@ static void fl_explore__emsg(char *err, size_t errlen, const char *msg)
 typedef struct fl_explore__inproc {
     void (*main_fn)(void *);
     void *arg;
+    bool symmetric;
 } fl_explore__inproc;
 
 static int fl_explore__inproc_run(void *ud, const fl_sched_schedule *prefix, const fl_sched_hook *hook,
                                   uint64_t step_budget, fl_sched_result *res)
 {
     const fl_explore__inproc *p = ud;
-    fl_sched_opts so = { .strategy = FL_SCHED_STRAT_REPLAY, .step_budget = step_budget };
+    fl_sched_opts so = { .strategy = FL_SCHED_STRAT_REPLAY, .step_budget = step_budget, .symmetric = p->symmetric };
     return fl_sched_run_ex(&so, prefix, p->main_fn, p->arg, res, hook);
 }
 
 int fl_explore_run(const fl_explore_opts *opts, void (*main_fn)(void *), void *arg, fl_sched_check_fn check,
                void *ud, fl_explore_result *out, char *err, size_t errlen)
 {
-    fl_explore__inproc p = { main_fn, arg };
+    fl_explore__inproc p = { main_fn, arg, opts && opts->symmetric };
     return fl_explore_search(opts, fl_explore__inproc_run, &p, check, ud, out, err, errlen);
 }
 

@@ -46,6 +46,10 @@ typedef struct fl_explore_opts {
     bool keep_going;           /* false: stop at the first failing run */
     bool no_reduction;         /* true: run every schedule within the bound (no
                                   sleep sets); the default reduces, see below */
+    bool symmetric;            /* fl_explore_run: runs with fl_sched_opts.symmetric
+                                  (the program promises that threads of one class
+                                  are interchangeable); fl_explore_search leaves it
+                                  to the run function */
 } fl_explore_opts;
 
 typedef struct fl_explore_result {

@@ -30,6 +30,8 @@ typedef struct fl_inst__cell {
     uint32_t gen;    /* valid iff == fl_inst__gen */
     int32_t owner;   /* controlled thread id, or FL_INST__SHARED */
     uint32_t id;     /* number in the run once shared (for the trace), from 1 */
+    uint32_t var;    /* number in the run from its first access, from 1: its
+                        key in footprints (FL_SCHED_OBJ_VAR), shared or not */
 } fl_inst__cell;
 
 /* A writable segment of an instrumented module: its globals. */

@@ -40,6 +40,7 @@ static bool fl_inst__live_now;
 static fl_inst__cell *fl_inst__cells; /* mmap'd at the first attach */
 static uint32_t fl_inst__gen;         /* current run's generation, from 1 */
 static uint32_t fl_inst__next_id;
+static uint32_t fl_inst__next_var;
 static uint64_t fl_inst__npoints;
 
 /* The calling thread's stack (its TLS too, for created threads), cached
@@ -89,6 +90,7 @@ static void fl_inst__live(bool live)
             fl_inst__gen = 1;
         }
         fl_inst__next_id = 0;
+        fl_inst__next_var = 0;
     }
     for (int i = 0; i < fl_inst__nrt; i++)
         atomic_store_explicit(&fl_inst__rts[i]->on, live && fl_inst__cells ? 1 : 0, memory_order_relaxed);
@@ -156,7 +158,8 @@ static fl_inst__cell *fl_inst__cell_of(uintptr_t key, int me, bool shared)
         fl_inst__cell *c = &fl_inst__cells[i];
         if (c->gen == fl_inst__gen && c->key == key) return c;
         if (c->gen != fl_inst__gen) {
-            *c = (fl_inst__cell){ key, fl_inst__gen, shared ? FL_INST__SHARED : me, shared ? ++fl_inst__next_id : 0 };
+            *c = (fl_inst__cell){ key, fl_inst__gen, shared ? FL_INST__SHARED : me, shared ? ++fl_inst__next_id : 0,
+                                  ++fl_inst__next_var };
             return c;
         }
     }
@@ -173,15 +176,24 @@ void fl_inst__access(const volatile void *addr, uint32_t size, fl_inst_kind kind
     bool always = kind == FL_INST_ATOMIC || fl_inst__global(a);
     fl_inst__cell *c = fl_inst__cell_of(a >> FL_INST__GRANULE_SHIFT, me, always);
     char obj[16] = "v?";
+    uint32_t var = 0; /* no cell: unknown memory, dependent with every step */
     if (c) {
-        if (c->owner == me) return; /* only this thread has touched it so far */
+        if (c->owner == me) {
+            /* only this thread has touched it so far: no point, but the
+             * access is in this transition's footprint (explore's
+             * reduction must not commute it with another thread's first
+             * access to the same memory) */
+            fl_sched_touch_var(c->var);
+            return;
+        }
         if (c->owner != FL_INST__SHARED) {
             c->owner = FL_INST__SHARED;
             c->id = ++fl_inst__next_id;
         }
         snprintf(obj, sizeof obj, "v%u", c->id);
+        var = c->var;
     }
     static const char *const ops[] = { "load", "store", "atomic" };
     fl_inst__npoints++;
-    fl_sched_point_light(ops[kind], obj);
+    fl_sched_point_light(ops[kind], obj, var);
 }

@@ -34,6 +34,24 @@ static void *fl_interpose__tramp(void *p)
     return ret;
 }
 
+/* Symmetry class of a thread (fl_sched_next_thread_class): one number per
+ * (start routine, argument value) pair, from 1, in first-seen order, kept
+ * for the life of the process (so the same pair has the same class in every
+ * run); 0 once the table is full (no class: never merged). Creation happens
+ * under the baton, one thread at a time: no lock. */
+#define FL_INTERPOSE__CLASSES 64
+static uint64_t fl_interpose__class(uintptr_t fn, uintptr_t arg)
+{
+    static struct { uintptr_t fn, arg; } cls[FL_INTERPOSE__CLASSES];
+    static int ncls;
+    for (int i = 0; i < ncls; i++)
+        if (cls[i].fn == fn && cls[i].arg == arg) return (uint64_t)i + 1;
+    if (ncls == FL_INTERPOSE__CLASSES) return 0;
+    cls[ncls].fn = fn;
+    cls[ncls].arg = arg;
+    return (uint64_t)++ncls;
+}
+
 int fl_interpose__create(unsigned long *pt, bool detached, void *(*fn)(void *), void *arg, int (*c11fn)(void *))
 {
     fl_interpose__start *st = malloc(sizeof *st);
@@ -51,6 +69,7 @@ int fl_interpose__create(unsigned long *pt, bool detached, void *(*fn)(void *), 
     char name[32];
     snprintf(name, sizeof name, "t%llu", (unsigned long long)seq);
     sv_thread *h;
+    fl_sched_next_thread_class(fl_interpose__class(fn ? (uintptr_t)fn : (uintptr_t)c11fn, (uintptr_t)arg));
     if (sv_thread_create(&h, fl_interpose__tramp, st, name) < 0) {
         free(st);
         fl_interpose__drop(o->addr);

@@ -294,6 +294,8 @@ typedef struct fl_runner_explore_opts {
     uint64_t max_runs;     /* 0: FL_RUNNER_EXPLORE_MAX_RUNS; reaching it ends the
                               search incomplete */
     uint64_t budget;       /* step budget per run; 0: the scenario's */
+    bool no_reduction;     /* run every schedule within the bound (no sleep
+                              sets, fl_explore_opts.no_reduction) */
     /* Called after every run (may be NULL): schedules run, failed so far. */
     void (*progress)(void *ud, uint64_t runs, uint64_t failed);
     void *progress_ud;
@@ -308,6 +310,8 @@ typedef struct fl_runner_explore_result {
     bool found;            /* known-bad: a run violated the expected INV */
     uint64_t max_steps;    /* longest run, in scheduling steps */
     uint64_t world_seed;   /* the seed every run's world was built with */
+    uint32_t invariants;   /* the failure set: bit (1u << inv) for every
+                              fl_oracle_inv some run violated */
 } fl_runner_explore_result;
 
 /* Bounded exhaustive search over scenario s (fl_explore_run): run every schedule

@@ -83,6 +83,8 @@ static int fl_runner__x_check(void *ud, const fl_sched_result *sres) {
     bool failed = x->out.verdict.n > 0;
     const fl_oracle_violation *wanted = x->want >= 0 ? fl_oracle_verdict_find(&x->out.verdict, (fl_oracle_inv)x->want) : NULL;
     res->failed += failed;
+    for (size_t i = 0; i < x->out.verdict.n; i++)
+        if ((unsigned)x->out.verdict.v[i].inv < 32) res->invariants |= 1u << x->out.verdict.v[i].inv;
     const fl_oracle_violation *keep = NULL;
     bool do_keep = false;
     if (wanted) {
@@ -124,7 +126,7 @@ int fl_runner_explore(const fl_scenario *s, const fl_runner_explore_opts *o, fl_
     uint64_t max_runs = o && o->max_runs ? o->max_runs : FL_RUNNER_EXPLORE_MAX_RUNS;
     fl_explore_opts eo = {.preemption_bound = o ? o->bound : FL_RUNNER_EXPLORE_BOUND, .max_runs = max_runs,
                           .step_budget = o && o->budget ? o->budget : s->run.budget,
-                          .keep_going = x.want < 0};
+                          .keep_going = x.want < 0, .no_reduction = o && o->no_reduction};
     fl_explore_result er = {0};
     char err[256] = "";
     int r = fl_runner__x_begin(&x);

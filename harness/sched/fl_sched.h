@@ -114,6 +114,12 @@ typedef struct fl_sched_opts {
                               FL_SCHED_LIGHT_NEVER = never; values above 1000000
                               mean always. Other strategies treat light points as
                               ordinary steps; replay follows the record. */
+    bool symmetric;        /* search drivers (explore --symmetric): the step hook's
+                              runnable list keeps, of the threads that have never
+                              run and share a class (fl_sched_next_thread_class),
+                              only the lowest id; the program's promise that such
+                              threads are interchangeable is docs/scheduler.md's
+                              "Symmetry". The run itself is unchanged. */
 } fl_sched_opts;
 
 /* One controlled thread of a run, for timelines. */
@@ -283,6 +289,13 @@ extern atomic_int fl_sched_live;
 #define FL_SCHED_LIVE_HOOKS 4
 void fl_sched_live_hook(void (*fn)(bool live));
 
+/* The next thread the calling thread creates (sv_thread_create) gets class
+ * cls, 0 = none: threads of one nonzero class are interchangeable for
+ * fl_sched_opts.symmetric until they first run. The interposer passes one
+ * number per (start routine, argument) pair. The next create consumes it,
+ * whether it succeeds or not. No scheduling point. */
+void fl_sched_next_thread_class(uint64_t cls);
+
 /* True when the caller is a controlled thread of the run in progress (so a
  * plain pthread call it makes must become a scheduling point). Cheap: a
  * thread-local load. */
@@ -313,8 +326,16 @@ void fl_sched_point_at(const char *op, const char *obj, const void *word);
 /* A light scheduling point (instrumented loads, stores and atomics, inst/):
  * fl_sched_point, except that under RANDOM the strategy is consulted only
  * with probability opts.light_ppm (else the caller goes on, a step all the
- * same). A step like any other in the schedule, the trace and PCT's count. */
-void fl_sched_point_light(const char *op, const char *obj);
+ * same). A step like any other in the schedule, the trace and PCT's count.
+ * var names the memory the access after the point touches (its number in
+ * the run, from 1; FL_SCHED_OBJ_VAR in the footprint), 0 when unknown (a
+ * global footprint): the access is part of the transition that begins here. */
+void fl_sched_point_light(const char *op, const char *obj, uint32_t var);
+/* The calling controlled thread's current transition touches var (as in
+ * fl_sched_point_light) without a scheduling point: an access the filter
+ * lets through unscheduled still counts for explore's reduction. No-op
+ * for an uncontrolled caller. */
+void fl_sched_touch_var(uint32_t var);
 
 /* What a thread blocked by fl_sched_wait_on waits for, for deadlock reports:
  * kind ("mutex", "rwlock", "semaphore", "barrier", "once", "condition"), the
@@ -355,7 +376,7 @@ unsigned long fl_sched_thread_pthread(const void *sv_thread_handle);
  * objects; such a transition is dependent with every other. Plain memory is
  * not seen (see docs/scheduler.md, "Reduction": data-race freedom). */
 #define FL_SCHED_FP_MAX 6
-enum { FL_SCHED_OBJ_THREAD = 1, FL_SCHED_OBJ_MUTEX, FL_SCHED_OBJ_COND, FL_SCHED_OBJ_FUTEX };
+enum { FL_SCHED_OBJ_THREAD = 1, FL_SCHED_OBJ_MUTEX, FL_SCHED_OBJ_COND, FL_SCHED_OBJ_FUTEX, FL_SCHED_OBJ_VAR };
 #define FL_SCHED_OBJ_KEY(kind, id) (((uint64_t)(kind) << 32) | (uint32_t)(id))
 typedef struct fl_sched_footprint {
     bool global;

@@ -85,6 +85,9 @@ int fl_sched__thread_add(fl_sched__run *r, void *(*fn)(void *), void *arg, const
         int *s = realloc(r->scratch, (size_t)nc * sizeof *s);
         if (!s) return -ENOMEM;
         r->scratch = s;
+        int *hi = realloc(r->hook_ids, (size_t)nc * sizeof *hi);
+        if (!hi) return -ENOMEM;
+        r->hook_ids = hi;
         int *h = realloc(r->pct_high, (size_t)nc * sizeof *h);
         if (!h) return -ENOMEM;
         r->pct_high = h;
@@ -108,6 +111,7 @@ int fl_sched__thread_add(fl_sched__run *r, void *(*fn)(void *), void *arg, const
     t->deadline = SV_FOREVER;
     t->fn = fn;
     t->arg = arg;
+    t->cls = fl_sched__next_cls; /* named by the creator just before (0: none) */
     /* The new thread takes mu before touching anything, and mu is held.
      * All controlled threads share one CPU: only one runs at a time, and a
      * hand-off on one CPU avoids a cross-CPU wake-up (measured: about 4x
@@ -337,6 +341,33 @@ static fl_sched__thr *fl_sched__early_timer(fl_sched__run *r)
     return t;
 }
 
+_Thread_local uint64_t fl_sched__next_cls;
+
+void fl_sched_next_thread_class(uint64_t cls)
+{
+    fl_sched__next_cls = cls;
+}
+
+/* Symmetry (fl_sched_opts.symmetric): the runnable ids of this step as the
+ * search driver sees them — of the threads that have never run and share a
+ * class, only the first in scratch order (the lowest id: the one the open
+ * replay's default would take) stays; every other thread stays. With mu held. */
+static const int *fl_sched__sym_collapse(fl_sched__run *r, int n, int *out_n)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        const fl_sched__thr *t = r->thr[r->scratch[i]];
+        bool dup = false;
+        for (int j = 0; j < i && t->cls && !t->ran && !dup; j++) {
+            const fl_sched__thr *u = r->thr[r->scratch[j]];
+            dup = !u->ran && u->cls == t->cls;
+        }
+        if (!dup) r->hook_ids[k++] = t->id;
+    }
+    *out_n = k;
+    return r->hook_ids;
+}
+
 /* Choose who runs after the current step, or NULL when the run is over. */
 static fl_sched__thr *fl_sched__decide(fl_sched__run *r, fl_sched__thr *me)
 {
@@ -418,7 +449,12 @@ static fl_sched__thr *fl_sched__decide(fl_sched__run *r, fl_sched__thr *me)
     if (n > 1) r->choices++;
     if (r->hook.op) r->hook.op(r->hook.ud, r->steps, r->op ? r->op : "?", r->opobj, r->clock);
     if (r->hook.footprint && me) r->hook.footprint(r->hook.ud, r->steps, me->id, &me->fp);
-    if (r->hook.step) r->hook.step(r->hook.ud, r->steps, me ? me->id : -1, r->scratch, n, id, followed);
+    if (r->hook.step) {
+        int hn = n;
+        const int *hids = r->symmetric ? fl_sched__sym_collapse(r, n, &hn) : r->scratch;
+        r->hook.step(r->hook.ud, r->steps, me ? me->id : -1, hids, hn, id, followed);
+    }
+    r->thr[id]->ran = true;
     if (me) fl_sched__fp_restart(me);
     if (fl_sched_schedule_push(&r->rec, (uint32_t)id) < 0) r->rec_oom = true;
     if (r->tracing) {

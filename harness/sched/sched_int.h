@@ -83,6 +83,8 @@ typedef struct fl_sched__thr {
     bool detached, joined;  /* the program gave up / consumed the handle */
     void *(*fn)(void *);
     void *arg;
+    uint64_t cls;           /* symmetry class (fl_sched_next_thread_class); 0: none */
+    bool ran;               /* has been given the baton (chosen at a step) */
     uint32_t low_prio;      /* pct: 0 = high band, else lowered to this */
     fl_sched_footprint fp;  /* objects touched since it was last given the baton */
     uint64_t opk[3];        /* objects of the seam operation it is inside (kept
@@ -134,6 +136,8 @@ struct fl_sched__run {
     fl_sched__thr **alive;              /* not DONE, ascending id */
     int nalive;
     int *scratch;                 /* runnable ids, capacity cap */
+    int *hook_ids;                /* symmetric: the hook's runnable ids, capacity cap */
+    bool symmetric;               /* fl_sched_opts.symmetric */
     fl_sched__thr **zombies;            /* DONE + detached, real thread not joined */
     int nzombies;
     int cur;                      /* baton holder; -1: nobody */
@@ -208,6 +212,9 @@ void fl_sched__fp_restart(fl_sched__thr *me);
  * waiting first; returns how many. With mu held. */
 void fl_sched__wake_all(fl_sched__run *r, fl_sched__wait w, const void *obj);
 int fl_sched__wake_n(fl_sched__run *r, fl_sched__wait w, const void *obj, int n);
+
+/* The class the next thread the calling thread creates gets (sched_core.c). */
+extern _Thread_local uint64_t fl_sched__next_cls;
 
 /* Strategies (sched_strategy.c). With r->mu held. */
 void fl_sched__strat_init(fl_sched__run *r);

@@ -49,14 +49,25 @@ void fl_sched_point_at(const char *op, const char *obj, const void *word)
     fl_sched__leave(r);
 }
 
-void fl_sched_point_light(const char *op, const char *obj)
+void fl_sched_point_light(const char *op, const char *obj, uint32_t var)
 {
     fl_sched__thr *me;
     fl_sched__run *r = fl_sched__enter(&me, op);
     if (obj) snprintf(r->opobj, sizeof r->opobj, "%s", obj);
+    /* the access follows the point: it belongs to the transition that
+     * begins here, whose footprint starts with this operation's keys */
+    fl_sched__touch(me, var ? FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_VAR, var) : 0);
     r->light = true; /* consumed by the step's decision */
     fl_sched__point(r, me);
     fl_sched__leave(r);
+}
+
+void fl_sched_touch_var(uint32_t var)
+{
+    /* only the thread holding the baton runs, and only it writes its own
+     * footprint between points: no lock needed */
+    fl_sched__thr *me = fl_sched__self;
+    if (me) fl_sched__touch(me, var ? FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_VAR, var) : 0);
 }
 
 int fl_sched_wait_on(_Atomic uint32_t *word, uint32_t expected, int64_t deadline, const fl_sched_waitfor *why)

@@ -125,6 +125,7 @@ static int fl_sched__c_thread_create(sv_thread **out, void *(*fn)(void *), void 
     fl_sched__run *r = fl_sched__enter(&me, "create");
     fl_sched__reap_zombies(r);
     int rc = fl_sched__thread_add(r, fn, arg, name, &t);
+    fl_sched__next_cls = 0; /* consumed by the new thread, or dropped with the create */
     if (rc == 0) {
         *out = (sv_thread *)(void *)t;
         snprintf(r->opobj, sizeof r->opobj, "t%d", t->id);
@@ -433,6 +434,21 @@ static void fl_sched__c_yield(void)
  * program did (pthread_exit: a crash to report). */
 static bool fl_sched__c_thread_killed(void) { return fl_sched__self == NULL; }
 
+/* libsv names a word it is about to access atomically outside the seam:
+ * the word joins the caller's footprint (as a futex word: the same key if
+ * the word is also waited on), no scheduling point. A thread that outlived
+ * its run (stalled past the watchdog) adds nothing: the run is over. */
+static void fl_sched__c_sync(const volatile void *obj)
+{
+    fl_sched__thr *me = fl_sched__self;
+    if (!me) return;
+    fl_sched__run *r = me->run;
+    FL_SCHED__PT(fl_real.pthread_mutex_lock(&r->mu));
+    int fid = r->over ? -2 : fl_sched__futex_id(r, (const void *)obj);
+    FL_SCHED__PT(fl_real.pthread_mutex_unlock(&r->mu));
+    if (fid != -2) fl_sched__touch(me, fid < 0 ? 0 : FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_FUTEX, fid));
+}
+
 const sv_plat_ops fl_sched__plat_controlled = {
     .name = "controlled",
     .thread_create = fl_sched__c_thread_create,
@@ -455,4 +471,5 @@ const sv_plat_ops fl_sched__plat_controlled = {
     .alloc = fl_sched__alloc,
     .free = fl_sched__free,
     .thread_killed = fl_sched__c_thread_killed,
+    .sync = fl_sched__c_sync,
 };

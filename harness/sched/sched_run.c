@@ -91,6 +91,7 @@ static void fl_sched__run_free(fl_sched__run *r)
     free(r->thr);
     free(r->alive);
     free(r->scratch);
+    free(r->hook_ids);
     free(r->pct_high);
     free(r->zombies);
     free(r->futex_addr);
@@ -150,6 +151,7 @@ int fl_sched_run_ex(const fl_sched_opts *o, const fl_sched_schedule *replay, voi
     r->tracing = o->trace;
     r->watchdog_ms = o->watchdog_ms ? o->watchdog_ms : FL_SCHED_DEFAULT_WATCHDOG_MS;
     r->timer_ppm = o->timer_ppm > 1000000 ? 1000000 : o->timer_ppm;
+    r->symmetric = o->symmetric;
     r->main_fn = main_fn;
     r->main_arg = arg;
     if (hook) r->hook = *hook;
