@@ -250,6 +250,29 @@ static void test_timeout_kills_spinner(void **state) {
     free(spin), free(good), free(json);
 }
 
+/* --timeout bounds one run, not the child's whole item: a pct scenario is
+ * one item of all its seeds, which together outlast the timeout while each
+ * run takes milliseconds. It must pass (a loaded CI machine stretches items,
+ * not runs). Skipped when the machine ran the item within the timeout
+ * (nothing shown then). */
+static void test_timeout_is_per_run(void **state) {
+    (void)state;
+    char *many = cli_write_tmp("many/many.scn", "scenario \"many seeds\"\nrun seeds=4000 strategy=pct duration=500ms\n"
+                                                "supervisor root intensity=5 period=5s\n  worker a\n"
+                                                "    work 100ms on 1\n    crash \"boom\" on 1\n"
+                                                "    loop\n      work 50ms\n    end\n");
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cli_cap c = CLI("run", many, "--timeout", "500ms", "-j", "1");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    cli_expect_rc(&c, 0, "many short runs");
+    assert_null(strstr(c.out, "timeout"));
+    cli_cap_free(&c);
+    free(many);
+    int64_t ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    if (ms < 500) skip();
+}
+
 static void test_abort_is_a_failed_case(void **state) {
     (void)state;
     char *ab = cli_tmp_path("abort/abort.scn"), *good = cli_tmp_path("s/b/good.scn");
@@ -386,21 +409,25 @@ static void test_pct_rerun_names_k(void **state) {
 
 static void test_sigint_stops_and_reports(void **state) {
     (void)state;
-    char *dir = cli_tmp_path("s"), *json = cli_tmp_path("int.json"), *outp = cli_tmp_path("int.out");
+    char *dir = cli_tmp_path("s"), *json = cli_tmp_path("int.json"), *outp = cli_tmp_path("int.out"),
+         *errp = cli_tmp_path("int.err");
     fflush(NULL);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        FILE *o = fopen(outp, "w"), *e = fopen("/dev/null", "w");
+        FILE *o = fopen(outp, "w"), *e = fopen(errp, "w");
         char *argv[] = {"faultline", "run", dir, "-j", "1", "--seeds", "10000000", "-v", "--json", json, NULL};
         setvbuf(o, NULL, _IONBF, 0);
+        setenv("FAULTLINE_PROGRESS_INTERVAL", "0.1", 1); /* a progress line once runs are under way */
         _exit(fl_cli_main(10, argv, o, e));
     }
-    /* wait for the run to be under way (its first scenario done: fail.scn
-     * stops at nothing, so wait for the pool's first case line) */
+    /* wait for the run to be under way: its first progress line (at most a
+     * minute: then the interrupt is sent anyway, before any run) */
     for (int i = 0; i < 6000; i++) {
-        struct stat st;
-        if (stat(outp, &st) == 0 && st.st_size > 0) break;
+        char *e = access(errp, R_OK) == 0 ? cli_read_file(errp) : NULL; /* the child may not have made it yet */
+        bool going = e && strstr(e, "faultline: progress: ");
+        free(e);
+        if (going) break;
         struct timespec ts = {0, 10000000};
         nanosleep(&ts, NULL);
     }
@@ -413,7 +440,7 @@ static void test_sigint_stops_and_reports(void **state) {
     assert_non_null(strstr(j, "\"interrupted\": true"));
     assert_non_null(strstr(o, "faultline: interrupted: "));
     free(j), free(o);
-    free(dir), free(json), free(outp);
+    free(dir), free(json), free(outp), free(errp);
 }
 
 int main(void) {
@@ -421,6 +448,7 @@ int main(void) {
         cmocka_unit_test(test_wire_round_trip),
         cmocka_unit_test(test_jobs_same_output),
         cmocka_unit_test(test_timeout_kills_spinner),
+        cmocka_unit_test(test_timeout_is_per_run),
         cmocka_unit_test(test_abort_is_a_failed_case),
         cmocka_unit_test(test_walk_loops_and_fifos),
         cmocka_unit_test(test_select_failfast_seed),

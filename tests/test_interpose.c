@@ -444,6 +444,90 @@ static void test_pass_through(void **st)
     assert_int_equal(after.calls, before.calls);
 }
 
+/* A holder that is runnable but starved of CPU is not stalled: the watchdog
+ * counts the CPU time it used, not the wall time that passed. The step
+ * below needs ~100 ms of its own CPU time; six busy threads share its CPU,
+ * so it takes ~700 ms of wall time, past the 300 ms watchdog. Judged by
+ * wall time it would be STALLED (as on a loaded CI machine); it must pass. */
+#include <sched.h>
+#include <stdatomic.h>
+static atomic_int hog_run;
+static unsigned long starve_iters;
+static volatile unsigned long starve_sink;
+static void *hog(void *a)
+{
+    while (atomic_load_explicit(&hog_run, memory_order_relaxed)) {
+    }
+    return a;
+}
+static int64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+static void burn(unsigned long n)
+{
+    for (unsigned long i = 0; i < n; i++) starve_sink += i;
+}
+static void *starved(void *a)
+{
+    burn(starve_iters); /* one step: no scheduling point inside */
+    return a;
+}
+static void starve_main(void *arg)
+{
+    (void)arg;
+    pthread_t t;
+    pthread_create(&t, NULL, starved, NULL);
+    pthread_join(t, NULL);
+}
+
+static void test_watchdog_counts_cpu_not_load(void **st)
+{
+    (void)st;
+    NEED_WRAPPERS();
+    cpu_set_t saved, one;
+    assert_int_equal(sched_getaffinity(0, sizeof saved, &saved), 0);
+    int cpu = sched_getcpu();
+    assert_true(cpu >= 0);
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    assert_int_equal(sched_setaffinity(0, sizeof one, &one), 0); /* the run and the hogs on one CPU */
+    /* iterations for ~100 ms of CPU, measured on this thread's CPU clock
+     * (outside a run the clock is the real one) */
+    unsigned long n = 1u << 16;
+    for (;;) {
+        int64_t t0 = thread_cpu_ns();
+        burn(n);
+        int64_t used = thread_cpu_ns() - t0;
+        if (used >= 20000000) {
+            starve_iters = (unsigned long)((double)n * 100e6 / (double)used);
+            break;
+        }
+        n *= 2;
+    }
+    atomic_store(&hog_run, 1);
+    pthread_t hogs[6];
+    for (int i = 0; i < 6; i++) assert_int_equal(pthread_create(&hogs[i], NULL, hog, NULL), 0);
+    fl_sched_opts o = { .strategy = FL_SCHED_STRAT_RR, .watchdog_ms = 300 };
+    fl_sched_result r;
+    struct timespec w0, w1;
+    clock_gettime(CLOCK_MONOTONIC, &w0);
+    run_ok(&o, starve_main, NULL, &r);
+    clock_gettime(CLOCK_MONOTONIC, &w1);
+    atomic_store(&hog_run, 0);
+    for (int i = 0; i < 6; i++) pthread_join(hogs[i], NULL);
+    assert_int_equal(sched_setaffinity(0, sizeof saved, &saved), 0);
+    if (r.status != FL_SCHED_OK) fail_msg("a starved step was judged: %s", r.report ? r.report : "?");
+    /* the premise: the step did take longer than the watchdog in wall time
+     * (else this proves nothing; it would only be skipped on a machine that
+     * gives the run its CPU despite six busy threads) */
+    fl_sched_result_free(&r);
+    int64_t wall_ms = (w1.tv_sec - w0.tv_sec) * 1000 + (w1.tv_nsec - w0.tv_nsec) / 1000000;
+    if (wall_ms < 300) skip();
+}
+
 /* Last: a stall taints the process for further runs. A thread spinning on a
  * plain variable never reaches a scheduling point; the watchdog names it. */
 static volatile int spin_forever = 1;
@@ -495,6 +579,7 @@ int main(void)
         cmocka_unit_test(test_c11_threads),
         cmocka_unit_test(test_exit_and_detach),
         cmocka_unit_test(test_worker_pthread_exit_is_a_crash),
+        cmocka_unit_test(test_watchdog_counts_cpu_not_load),
         cmocka_unit_test(test_watchdog_names_stuck_thread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

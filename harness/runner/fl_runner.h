@@ -220,12 +220,12 @@ int fl_runner_part_decode(const char *buf, size_t len, fl_runner_part *part);
 /* ---- the pool: cases in child processes (runner_pool.c) ----------------------- */
 
 #define FL_RUNNER_CHUNK_SEEDS 256u                 /* seeds per work item */
-#define FL_RUNNER_DEFAULT_TIMEOUT_NS 60000000000ll /* per work item: 60 s */
+#define FL_RUNNER_DEFAULT_TIMEOUT_NS 60000000000ll /* per run: 60 s */
 
 typedef struct fl_runner_pool_opts {
     unsigned jobs;          /* child processes at once (>= 1) */
-    int64_t timeout_ns;     /* wall time one work item may take (0: none); the
-                               parent kills a child that exceeds it */
+    int64_t timeout_ns;     /* wall time one run (one seed) may take (0: none): the
+                               parent kills a child whose current run exceeds it */
     bool fail_fast;         /* stop after the first failing case (in order) */
     volatile sig_atomic_t *stop; /* set (by a signal handler) to stop at the next run
                                boundary; may be NULL */

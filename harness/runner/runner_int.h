@@ -132,7 +132,13 @@ typedef struct fl_runner__slot {
     size_t item;
     char *buf;
     size_t n, cap;
-    int64_t deadline;      /* monotonic ns; INT64_MAX: none */
+    int64_t deadline;      /* monotonic ns; INT64_MAX: none. Moved on to now +
+                              timeout each time the child finishes a run
+                              (live->runs_done changes): the timeout bounds
+                              one run, not the item, so a slow or loaded
+                              machine stretches an item but never times a
+                              healthy run out; a run that never ends does */
+    uint32_t seen_done;    /* live->runs_done when deadline was last set */
     bool timed_out, discard;
     struct fl_runner_live *live;
     int out;               /* memfd the child's stdout and stderr go to (a

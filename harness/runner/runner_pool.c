@@ -192,6 +192,7 @@ static int fl_runner__start(fl_runner__pool *p, unsigned s, size_t j) {
     sl->n = 0;
     sl->timed_out = sl->discard = false;
     sl->deadline = p->po->timeout_ns > 0 ? fl_runner__mono_ns() + p->po->timeout_ns : INT64_MAX;
+    sl->seen_done = 0;
     it->started = true;
     return 0;
 }
@@ -332,6 +333,11 @@ int fl_runner_pool(fl_scenario *const *sc, size_t n, const fl_runner_opts *o, co
         for (unsigned s = 0; s < p.nslots; s++) {
             fl_runner__slot *sl = &p.slots[s];
             if (sl->pid <= 0) continue;
+            uint32_t done = atomic_load_explicit(&sl->live->runs_done, memory_order_relaxed);
+            if (done != sl->seen_done && sl->deadline != INT64_MAX) { /* a run ended: the next one's time starts */
+                sl->seen_done = done;
+                sl->deadline = now + p.po->timeout_ns;
+            }
             if (!sl->timed_out && sl->deadline <= now) {
                 sl->timed_out = true;
                 kill(sl->pid, SIGKILL);

@@ -12,20 +12,28 @@
  * (FL_SCHED__WD_SIGNAL; the handler only calls backtrace(), warmed up
  * beforehand so that it does not load libgcc inside the handler).
  *
- * Wall time is used only to decide that no step happened for a long while;
- * nothing here depends on how fast a step is, so a busy machine delays the
- * verdict but cannot produce a false one unless one program step (the code
- * between two scheduling points) really takes longer than watchdog_ms.
+ * What counts as "for watchdog_ms" depends on what the holder is doing, so
+ * that a busy machine delays the verdict but cannot produce a false one:
+ *   - runnable (state R in /proc/self/task/TID/stat): a spin, or a long
+ *     computation. It counts only the CPU time the holder itself used since
+ *     the last step (its thread CPU clock): on a machine where the holder
+ *     gets a tenth of a CPU the verdict comes ten times later, and a step
+ *     that needs less than watchdog_ms of CPU never stalls, however loaded.
+ *   - anything else (sleeping or blocked in the kernel): a blocking call the
+ *     scheduler cannot see. That uses no CPU, so wall time counts.
+ * When the state or the CPU clock cannot be read, wall time counts.
  */
 #include "sched/sched_int.h"
 
 #include <errno.h>
 #include <execinfo.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define FL_SCHED__WD_SIGNAL (SIGRTMAX - 3)
 #define FL_SCHED__WD_FRAMES 48
@@ -107,6 +115,34 @@ static void fl_sched__stall(fl_sched__run *r, int64_t idle_ns)
     r->over = true;
 }
 
+/* The holder's scheduler state letter ('R' runnable, 'S' sleeping, 'D'
+ * blocked, …) from /proc, or 0 when it cannot be read. */
+static char fl_sched__wd_state(int tid)
+{
+    char path[64], buf[512];
+    if (tid <= 0) return 0;
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = '\0';
+    char *rp = strrchr(buf, ')'); /* comm may hold spaces and parentheses */
+    return rp && rp[1] == ' ' ? rp[2] : 0;
+}
+
+/* CPU time thread t has used, in ns, or -1 when it cannot be read. */
+static int64_t fl_sched__wd_cpu(fl_sched__thr *t)
+{
+    clockid_t cid;
+    struct timespec ts;
+    if (atomic_load(&t->tid) <= 0 || pthread_getcpuclockid(t->pt, &cid) != 0 ||
+        fl_real.clock_gettime(cid, &ts) != 0)
+        return -1;
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 void fl_sched__host_wait(fl_sched__run *r)
 {
     if (r->watchdog_ms == UINT32_MAX) {
@@ -118,6 +154,8 @@ void fl_sched__host_wait(fl_sched__run *r)
     if (tick < 1000000) tick = 1000000;
     uint64_t seen = r->steps;
     int64_t since = fl_sched__mono_ns();
+    int held = r->cur;                       /* the holder since `since`, and */
+    int64_t cpu0 = held >= 0 ? fl_sched__wd_cpu(r->thr[held]) : -1; /* its CPU time then */
     while (!r->over) {
         struct timespec ts;
         fl_real.clock_gettime(CLOCK_REALTIME, &ts);
@@ -128,11 +166,16 @@ void fl_sched__host_wait(fl_sched__run *r)
         if (e != 0 && e != ETIMEDOUT) fl_sched__fatal("pthread_cond_timedwait failed: error %d", e);
         if (r->over) break;
         int64_t now = fl_sched__mono_ns();
-        if (r->steps != seen) {
+        if (r->steps != seen || r->cur != held) {
             seen = r->steps;
             since = now;
-        } else if (now - since >= limit && r->cur >= 0) {
-            fl_sched__stall(r, now - since);
+            held = r->cur;
+            cpu0 = held >= 0 ? fl_sched__wd_cpu(r->thr[held]) : -1;
+        } else if (now - since >= limit && held >= 0) {
+            fl_sched__thr *t = r->thr[held];
+            int64_t cpu = cpu0 >= 0 ? fl_sched__wd_cpu(t) : -1;
+            bool runnable = fl_sched__wd_state(atomic_load(&t->tid)) == 'R';
+            if (!runnable || cpu < 0 || cpu - cpu0 >= limit) fl_sched__stall(r, now - since);
         }
     }
 }
