@@ -1,11 +1,12 @@
 /*
  * bench/search — search power (issue 12 part 2), measured:
- *   1. PCT as published vs random: median runs to the first failure over
- *      trials, pct d=2 and d=3 against random, on the planted seam programs
+ *   1. PCT as published, and POS, vs random: median runs to the first
+ *      failure over trials, pct d=2, pct d=3 and pos against random, on the
+ *      planted seam programs
  *      (in-process) and on examples/pthread through `faultline exec`
  *      (fl_exec_open / fl_exec_run, one process per run). k is learned
- *      across runs as the largest number of real choices seen. Target: pct
- *      no worse than random (ratio <= 1). With it, the figures that explain
+ *      across runs as the largest number of real choices seen (pos has no
+ *      parameter). Target: no worse than random (ratio <= 1). With it, the figures that explain
  *      the medians: the failure probability of one run for each way over a
  *      fixed number of runs (k learned the same way), and k itself, against
  *      the guarantee 1/(n k^(d-1)) for a bug of depth d among n threads.
@@ -84,8 +85,11 @@ static uint32_t bs_hunt(const bs_target *t, fl_sched_strategy st, uint32_t depth
     return cap;
 }
 
-enum { BS_RANDOM, BS_PCT2, BS_PCT3, BS_NWAYS };
-static const char *const bs_way[BS_NWAYS] = { "random", "pct d=2", "pct d=3" };
+enum { BS_RANDOM, BS_PCT2, BS_PCT3, BS_POS, BS_NWAYS };
+static const char *const bs_way[BS_NWAYS] = { "random", "pct d=2", "pct d=3", "pos" };
+static const fl_sched_strategy bs_strat[BS_NWAYS] = { FL_SCHED_STRAT_RANDOM, FL_SCHED_STRAT_PCT, FL_SCHED_STRAT_PCT,
+                                                      FL_SCHED_STRAT_POS };
+static const uint32_t bs_depth[BS_NWAYS] = { 0, 2, 3, 0 };
 
 /* The failure probability of one run: failures in `runs` runs (seeds 1..),
  * k learned across them as in a hunt. *kmax: the largest k. */
@@ -110,10 +114,10 @@ static void bs_rates(const bn_args *a, const bs_target *t, uint32_t runs)
     double p[BS_NWAYS];
     uint64_t k[BS_NWAYS];
     for (int w = 0; w < BS_NWAYS; w++)
-        p[w] = bs_rate(t, w == BS_RANDOM ? FL_SCHED_STRAT_RANDOM : FL_SCHED_STRAT_PCT, w == BS_PCT2 ? 2 : 3, runs, &k[w]);
-    fprintf(stderr, "%s: failure probability of one run (%u runs): random %.3f, pct d=2 %.3f, pct d=3 %.3f; "
+        p[w] = bs_rate(t, bs_strat[w], bs_depth[w], runs, &k[w]);
+    fprintf(stderr, "%s: failure probability of one run (%u runs): random %.3f, pct d=2 %.3f, pct d=3 %.3f, pos %.3f; "
             "k (most real choices in a run) %llu under pct d=3, %llu under random\n", t->name, runs, p[BS_RANDOM],
-            p[BS_PCT2], p[BS_PCT3], (unsigned long long)k[BS_PCT3], (unsigned long long)k[BS_RANDOM]);
+            p[BS_PCT2], p[BS_PCT3], p[BS_POS], (unsigned long long)k[BS_PCT3], (unsigned long long)k[BS_RANDOM]);
     char id[96], fig[160], ot[64], rt[64];
     snprintf(id, sizeof id, "search.rate.%s", t->name);
     snprintf(fig, sizeof fig, "%s: failure probability of one run, pct d=3 vs random (k=%llu)", t->name,
@@ -133,8 +137,7 @@ static void bs_pct_vs_random(const bn_args *a, const bs_target *t, int trials, u
         found[w] = 0;
         for (int i = 0; i < trials; i++) {
             bool f;
-            uint32_t n = bs_hunt(t, w == BS_RANDOM ? FL_SCHED_STRAT_RANDOM : FL_SCHED_STRAT_PCT,
-                                 w == BS_PCT2 ? 2 : 3, 1 + (uint64_t)i * 1000003u, cap, &f);
+            uint32_t n = bs_hunt(t, bs_strat[w], bs_depth[w], 1 + (uint64_t)i * 1000003u, cap, &f);
             runs[i] = f ? (double)n : INFINITY;
             found[w] += f;
         }
@@ -143,9 +146,10 @@ static void bs_pct_vs_random(const bn_args *a, const bs_target *t, int trials, u
                 bs_way[w], med[w], found[w], trials, cap);
         free(runs);
     }
-    for (int w = BS_PCT2; w <= BS_PCT3; w++) {
+    for (int w = BS_PCT2; w < BS_NWAYS; w++) {
         char id[96], fig[160], ot[64], rt[64];
-        snprintf(id, sizeof id, "search.pct%d.%s", w == BS_PCT2 ? 2 : 3, t->name);
+        if (w == BS_POS) snprintf(id, sizeof id, "search.pos.%s", t->name);
+        else snprintf(id, sizeof id, "search.pct%u.%s", bs_depth[w], t->name);
         snprintf(fig, sizeof fig, "%s: median runs to 1st failure, %s vs random", t->name, bs_way[w]);
         snprintf(ot, sizeof ot, "%g runs (%d/%d)", med[w], found[w], trials);
         snprintf(rt, sizeof rt, "random %g runs (%d/%d)", med[BS_RANDOM], found[BS_RANDOM], trials);
@@ -292,7 +296,7 @@ int main(int argc, char **argv)
     bool pct = true, reduce = true;
     int ntrials = 0;
     argc = bs_own_args(argc, argv, &pct, &reduce, &ntrials);
-    bn_args a = bn_parse_args(argc, argv, "search power: pct vs random, sleep-set reduction "
+    bn_args a = bn_parse_args(argc, argv, "search power: pct and pos vs random, sleep-set reduction "
                                           "(own options: --only=pct|reduce, --trials=N)");
     const char *b = getenv("BENCH_BUILD");
     if (!b) b = getenv("BUILD");

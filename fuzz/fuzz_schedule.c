@@ -109,10 +109,10 @@ static void fzs__parse_mode(fz_in *in) {
 
 static void fzs__build_mode(fz_in *in) {
     static const fl_sched_strategy origins[] = {FL_SCHED_STRAT_RANDOM, FL_SCHED_STRAT_PCT, FL_SCHED_STRAT_RR,
-                                          FL_SCHED_STRAT_DFS};
+                                          FL_SCHED_STRAT_DFS, FL_SCHED_STRAT_POS};
     fl_sched_schedule sc;
     memset(&sc, 0, sizeof sc);
-    sc.strategy = origins[fz_pick(in, 4)];
+    sc.strategy = origins[fz_pick(in, sizeof origins / sizeof origins[0])];
     sc.seed = fz_range(in, 0, UINT64_MAX);
     if (sc.strategy == FL_SCHED_STRAT_PCT) {
         sc.depth = fz_u32(in, 0, 1000000); /* the decoder's documented bound */

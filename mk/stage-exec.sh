@@ -99,17 +99,17 @@ fi
 
 # the planted programs of examples/pthread (unmodified pthread code): each
 # bug is found as its kind, replays byte for byte and shrinks; each fixed
-# twin passes 200 runs of pct and of random
+# twin passes 200 runs of pct, of random and of pos
 P=build/pthread-progs
 if sh examples/pthread/build.sh "$P" >build/pthread-build.log 2>&1; then
     while IFS='	' read -r n kind which; do
         [ -x "$P/$n" ] || { echo "fail exec: $n not built" >>"$tally"; continue; }
         if [ "$which" = fixed ]; then
             ok=1
-            for st in pct random; do
+            for st in pct random pos; do
                 timeout 300 "$FL" exec --seeds 200 --strategy "$st" -- "$P/$n" >"build/exec-$n.$st.log" 2>&1 || ok=0
             done
-            check "pthread/$n: 200 pct + 200 random runs pass" [ "$ok" -eq 1 ]
+            check "pthread/$n: 200 pct + 200 random + 200 pos runs pass" [ "$ok" -eq 1 ]
             continue
         fi
         case $kind in

@@ -28,19 +28,26 @@ runs() { # strategy, seeds, program -> "F" (failed runs) from the summary line
 }
 for p in reorder wrong_lock loop_atomicity check_act; do
     plain_r=$(runs random 200 "$D/$p"); plain_p=$(runs pct 200 "$D/$p")
-    inst_r=$(runs random 20 "$D/$p.inst"); inst_p=$(runs pct 20 "$D/$p.inst")
-    printf '       %-15s failed runs   plain cc: random %s/200 pct %s/200   faultline cc: random %s/20 pct %s/20\n' \
-        "$p" "$plain_r" "$plain_p" "$inst_r" "$inst_p"
+    inst_r=$(runs random 20 "$D/$p.inst"); inst_p=$(runs pct 20 "$D/$p.inst"); inst_s=$(runs pos 20 "$D/$p.inst")
+    printf '       %-15s failed runs   plain cc: random %s/200 pct %s/200   faultline cc: random %s/20 pct %s/20 pos %s/20\n' \
+        "$p" "$plain_r" "$plain_p" "$inst_r" "$inst_p" "$inst_s"
     check "$p: not found without instrumentation (400 runs)" [ "$plain_r" = 0 ] && [ "$plain_p" = 0 ]
     check "$p: found instrumented within 20 random runs" [ "${inst_r:-0}" -gt 0 ]
+    # pos (partial-order sampling) on the same build: found, and its
+    # schedule (origin pos) replays to the same assert
+    check "$p: found instrumented within 20 pos runs" [ "${inst_s:-0}" -gt 0 ]
+    out=$(timeout 120 "$FL" exec --seeds 20 --strategy pos -- "$D/$p.inst" 2>&1)
+    S=$(printf '%s\n' "$out" | sed -n 's/^  replay:    .* exec --schedule \(fl1:pos\.[^ ]*\) -- .*/\1/p' | head -n 1)
+    r1=$(timeout 60 "$FL" exec --schedule "$S" -- "$D/$p.inst" 2>&1); rc1=$?
+    check "$p: a pos schedule replays to the assert (exit 1)" sh -c '[ -n "$3" ] && [ "$1" -eq 1 ] && printf "%s\n" "$2" | grep -q "Assertion"' _ "$rc1" "$r1" "$S"
     out=$(timeout 120 "$FL" exec --seeds 20 --strategy random -- "$D/$p.inst" 2>&1)
     S=$(printf '%s\n' "$out" | sed -n 's/^  replay:    .* exec --schedule \(fl1:[^ ]*\) -- .*/\1/p' | head -n 1)
     r1=$(timeout 60 "$FL" exec --schedule "$S" -- "$D/$p.inst" 2>&1); rc1=$?
     r2=$(timeout 60 "$FL" exec --schedule "$S" -- "$D/$p.inst" 2>&1)
     check "$p: replay fails with the assert (exit 1)" sh -c '[ -n "$3" ] && [ "$1" -eq 1 ] && printf "%s\n" "$2" | grep -q "Assertion"' _ "$rc1" "$r1" "$S"
     check "$p: two replays byte-identical" [ "$r1" = "$r2" ]
-    fr=$(runs random 100 "$D/${p}_fixed.inst"); fp=$(runs pct 100 "$D/${p}_fixed.inst")
-    check "${p}_fixed: 100 random + 100 pct instrumented runs pass" [ "$fr" = 0 ] && [ "$fp" = 0 ]
+    fr=$(runs random 100 "$D/${p}_fixed.inst"); fp=$(runs pct 100 "$D/${p}_fixed.inst"); fs=$(runs pos 100 "$D/${p}_fixed.inst")
+    check "${p}_fixed: 100 random + 100 pct + 100 pos instrumented runs pass" [ "$fr" = 0 ] && [ "$fp" = 0 ] && [ "$fs" = 0 ]
     "$D/$p.inst" >/dev/null 2>&1 && "$D/${p}_fixed.inst" >/dev/null 2>&1
     check "$p: the instrumented builds run natively" [ $? -eq 0 ]
 done

@@ -182,7 +182,7 @@ static void test_parse_errors(void **state) {
     expect_error("faultline: --seeds: expected a positive integer up to 10000000, got '99999999999'", "run", "a",
                  "--seeds", "99999999999", NULL);
     expect_error("faultline: --depth: expected a positive integer, got '2x'", "run", "a", "--depth", "2x", NULL);
-    expect_error("faultline: --strategy: expected random, pct, rr or free, got 'dfs'", "run", "a", "--strategy", "dfs", NULL);
+    expect_error("faultline: --strategy: expected random, pct, pos, rr or free, got 'dfs'", "run", "a", "--strategy", "dfs", NULL);
     expect_error("faultline: --time-scale: only with --strategy free (other strategies run on virtual time)", "run", "a",
                  "--time-scale", "5", NULL);
     expect_error("faultline: --time-scale: only with --strategy free (other strategies run on virtual time)", "run", "a",

@@ -412,6 +412,30 @@ static void test_pct_rerun_names_k(void **state) {
     free(f);
 }
 
+/* --strategy pos runs the scenario under partial-order sampling: the
+ * failure's replay line carries a pos schedule, and replaying it gives the
+ * same failure. The rerun line for a pos seed names the strategy. */
+static void test_pos_runs_and_replays(void **state) {
+    (void)state;
+    char *line0 = fl_runner__rerun_line("a.scn", 9, FL_SCHED_STRAT_POS, 0, 0, 0);
+    assert_non_null(line0);
+    assert_string_equal(line0, "faultline run a.scn --seed 9 --strategy pos");
+    free(line0);
+    char *f = cli_tmp_path("s/a/fail.scn");
+    cli_cap c = CLI("run", f, "--strategy", "pos", "-j", "1");
+    cli_expect_rc(&c, 1, "pos");
+    char *sched = cli_replay_schedule(c.out, f);
+    if (strncmp(sched, "fl1:pos.", 8) != 0) fail_msg("not a pos schedule: %s", sched);
+    cli_cap r = CLI("replay", f, "--schedule", sched);
+    cli_expect_rc(&r, 1, "replay of a pos schedule");
+    assert_non_null(strstr(r.out, "FAIL "));
+    assert_null(strstr(r.out, "DIVERGED"));
+    cli_cap_free(&r);
+    free(sched);
+    cli_cap_free(&c);
+    free(f);
+}
+
 /* ---- interrupts ------------------------------------------------------------------------------ */
 
 static void test_sigint_stops_and_reports(void **state) {
@@ -461,6 +485,7 @@ int main(void) {
         cmocka_unit_test(test_select_failfast_seed),
         cmocka_unit_test(test_replay_line_env),
         cmocka_unit_test(test_pct_rerun_names_k),
+        cmocka_unit_test(test_pos_runs_and_replays),
         cmocka_unit_test(test_sigint_stops_and_reports),
     };
     return cmocka_run_group_tests(tests, setup, cli_teardown);

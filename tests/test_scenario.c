@@ -172,6 +172,23 @@ static void test_full_example(void **state) {
     fl_scenario_free(s);
 }
 
+/* Every strategy name `run strategy=` takes maps to its scheduler strategy. */
+static void test_run_strategies(void **state) {
+    (void)state;
+    static const struct { const char *src; fl_sched_strategy want; } cases[] = {
+        {"run strategy=random\nsupervisor r\n", FL_SCHED_STRAT_RANDOM},
+        {"run strategy=pct\nsupervisor r\n", FL_SCHED_STRAT_PCT},
+        {"run strategy=rr\nsupervisor r\n", FL_SCHED_STRAT_RR},
+        {"run strategy=pos\nsupervisor r\n", FL_SCHED_STRAT_POS},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fl_scenario *s = parse_ok(cases[i].src);
+        assert_int_equal(s->run.strategy, cases[i].want);
+        assert_string_equal(fl_scenario_strategy_name(s->run.strategy), fl_sched_strategy_name(cases[i].want));
+        fl_scenario_free(s);
+    }
+}
+
 static void test_defaults(void **state) {
     (void)state;
     fl_scenario *s = parse_ok("supervisor top\n  worker w\n  supervisor sub\n");
@@ -358,7 +375,7 @@ static void test_suite_parses(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_full_example), cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_full_example), cmocka_unit_test(test_defaults), cmocka_unit_test(test_run_strategies),
         cmocka_unit_test(test_layout),       cmocka_unit_test(test_names),
         cmocka_unit_test(test_suite_parses), cmocka_unit_test(test_views_and_refusals),
         cmocka_unit_test(test_nested_addressing),

@@ -139,7 +139,7 @@ static const struct bad {
     {"run seeds=10 seeds=20\nsupervisor r\n",
      "t.scn:1:14: expected each key once: `seeds` is given twice"},
     {"run strategy=dfs\nsupervisor r\n",
-     "t.scn:1:14: expected a scheduling strategy: random, pct, rr"},
+     "t.scn:1:14: expected a scheduling strategy: random, pct, rr, pos"},
     {"run speed=fast\nsupervisor r\n",
      "t.scn:1:5: expected a run key: seeds=, seed=, strategy=, depth=, budget=, duration=, swarm= or timers="},
     {"run swarm\nsupervisor r\n",

@@ -149,9 +149,10 @@ static int fl_cli__set(fl_cli_args *c, const char *name, const char *v, char *er
     } else if (strcmp(name, "strategy") == 0) {
         if (strcmp(v, "random") == 0) c->strategy = FL_SCHED_STRAT_RANDOM;
         else if (strcmp(v, "pct") == 0) c->strategy = FL_SCHED_STRAT_PCT;
+        else if (strcmp(v, "pos") == 0) c->strategy = FL_SCHED_STRAT_POS;
         else if (strcmp(v, "rr") == 0) c->strategy = FL_SCHED_STRAT_RR;
         else if (strcmp(v, "free") == 0) c->strategy = FL_SCHED_STRAT_FREE;
-        else return fl_cli__err(err, errlen, "faultline: --strategy: expected random, pct, rr or free, got '%s'", v);
+        else return fl_cli__err(err, errlen, "faultline: --strategy: expected random, pct, pos, rr or free, got '%s'", v);
     } else if (strcmp(name, "shard") == 0) {
         const char *slash = strchr(v, '/');
         char idx[32];

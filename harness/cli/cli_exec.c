@@ -146,8 +146,8 @@ static int fl_cli__xparse(int argc, char **argv, fl_cli__xargs *x, FILE *err)
             x->seed_set = true;
         } else if (strcmp(a, "--strategy") == 0) {
             fl_sched_strategy s;
-            if (fl_sched_strategy_parse(v, &s) < 0 || (s != FL_SCHED_STRAT_RANDOM && s != FL_SCHED_STRAT_PCT && s != FL_SCHED_STRAT_RR))
-                return fl_cli__xusage(err, "--strategy: expected random, pct or rr, got '%s'", v);
+            if (fl_sched_strategy_parse(v, &s) < 0 || (!fl_sched_strategy_seeded(s) && s != FL_SCHED_STRAT_RR))
+                return fl_cli__xusage(err, "--strategy: expected random, pct, pos or rr, got '%s'", v);
             x->strategy = s;
         } else if (strcmp(a, "--depth") == 0) {
             if (fl_cli__xnum(v, 64, &n) < 0 || n == 0) return fl_cli__xusage(err, "--depth: expected 1..64, got '%s'", v);

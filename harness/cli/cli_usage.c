@@ -16,7 +16,7 @@ void fl_cli_usage(fl_cli_cmd cmd, FILE *out) {
               "on the controlled scheduler and check every run with the oracle.\n\n"
               "  --seeds N           runs per scenario (default: the scenario's `run seeds=`, else 200;\n"
               "                      with --strategy free at most %u unless given)\n"
-              "  --strategy S        random | pct | rr (default: the scenario's, else random), or free:\n"
+              "  --strategy S        random | pct | pos | rr (default: the scenario's, else random), or free:\n"
               "                      real threads, real time, seeded delays, for ThreadSanitizer;\n"
               "                      free runs cannot be replayed\n"
               "  --depth D           pct bug depth (default: the scenario's, else 3)\n"

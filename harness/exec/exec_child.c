@@ -182,7 +182,7 @@ static _Noreturn void fl_exec__child(const fl_exec__req *q, const char *schedule
     p->seed = q->seed;
     p->depth = q->strategy == FL_SCHED_STRAT_PCT ? (q->depth ? q->depth : FL_SCHED_DEFAULT_DEPTH) : 0;
     p->pct_k = q->strategy == FL_SCHED_STRAT_PCT ? (q->pct_k ? q->pct_k : FL_SCHED_DEFAULT_PCT_K) : 0;
-    p->flags = q->timer_ppm && (q->strategy == FL_SCHED_STRAT_RANDOM || q->strategy == FL_SCHED_STRAT_PCT)
+    p->flags = q->timer_ppm && fl_sched_strategy_seeded(q->strategy)
                    ? FL_SCHED_SCHEDULE_TIMERS : 0;
     int rc;
     if (q->strategy == FL_SCHED_STRAT_REPLAY) {

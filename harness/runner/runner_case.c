@@ -170,7 +170,7 @@ int fl_runner_case_range(const fl_scenario *s, const fl_runner_opts *o, uint32_t
             live->budget = budget;
             live->nruns = 0;
             live->overflow = false;
-            live->flags = s->run.timer_ppm && (strategy == FL_SCHED_STRAT_RANDOM || strategy == FL_SCHED_STRAT_PCT)
+            live->flags = s->run.timer_ppm && fl_sched_strategy_seeded(strategy)
                               ? FL_SCHED_SCHEDULE_TIMERS : 0;
             if (p.schedule) fl_runner__live_replay(live, p.schedule);
             live->active = true;

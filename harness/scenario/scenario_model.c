@@ -36,7 +36,7 @@ const char *fl_scenario_action_name(fl_scenario_action_kind k) {
     return (unsigned)k < sizeof n / sizeof n[0] ? n[k] : "?";
 }
 const char *fl_scenario_strategy_name(fl_sched_strategy k) {
-    static const char *n[] = {"random", "pct", "rr", "replay", "free", "dfs"};
+    static const char *n[] = {"random", "pct", "rr", "replay", "free", "dfs", "pos"};
     return (unsigned)k < sizeof n / sizeof n[0] ? n[k] : "?";
 }
 

@@ -114,7 +114,9 @@ static int fl_scenario__stmt_scenario(fl_scenario__parser *P, int col) {
 static int fl_scenario__stmt_run(fl_scenario__parser *P, int col) {
     fl_lex_cur *c = &P->c;
     fl_scenario_run *run = &P->s->run;
-    static const char *const strats[] = {"random", "pct", "rr"};
+    static const char *const strats[] = {"random", "pct", "rr", "pos"};
+    static const fl_sched_strategy strat_of[] = {FL_SCHED_STRAT_RANDOM, FL_SCHED_STRAT_PCT, FL_SCHED_STRAT_RR,
+                                                 FL_SCHED_STRAT_POS};
     static const char *const onoff[] = {"off", "on"};
     if (P->run_line) return fl_lex_err_col(c, col, "expected one `run` line (the first is at line %d)", P->run_line);
     P->run_line = c->line;
@@ -135,8 +137,8 @@ static int fl_scenario__stmt_run(fl_scenario__parser *P, int col) {
             if (fl_lex_u64(c, &run->seed, "a seed")) return -EINVAL;
         } else if (strcmp(key, "strategy") == 0) {
             if (fl_scenario__dup_key(c, &seen, FL_SCENARIO_RUN_STRATEGY, kcol, key)) return -EINVAL;
-            if (fl_scenario__enum(c, strats, 3, "a scheduling strategy", &v)) return -EINVAL;
-            run->strategy = (fl_sched_strategy)v;
+            if (fl_scenario__enum(c, strats, 4, "a scheduling strategy", &v)) return -EINVAL;
+            run->strategy = strat_of[v];
         } else if (strcmp(key, "depth") == 0) {
             if (fl_scenario__dup_key(c, &seen, FL_SCENARIO_RUN_DEPTH, kcol, key)) return -EINVAL;
             if (fl_lex_u32(c, 1000, &run->depth, "a pct depth")) return -EINVAL;

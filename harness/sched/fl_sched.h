@@ -62,6 +62,7 @@ typedef enum fl_sched_strategy {
     FL_SCHED_STRAT_REPLAY,     /* follow opts.schedule */
     FL_SCHED_STRAT_FREE,       /* true concurrency (POSIX) + seeded random delays, for TSan */
     FL_SCHED_STRAT_DFS,        /* origin tag of schedules found by fl_explore_run (not an opts value) */
+    FL_SCHED_STRAT_POS,        /* partial-order sampling: random priorities, re-drawn on conflict */
 } fl_sched_strategy;
 
 typedef enum fl_sched_status {
@@ -84,7 +85,7 @@ typedef enum fl_sched_status {
 #define FL_SCHED_LIGHT_NEVER UINT32_MAX  /* light_ppm: random never switches there */
 
 typedef struct fl_sched_opts {
-    fl_sched_strategy strategy;  /* RANDOM, PCT, RR, REPLAY or FREE */
+    fl_sched_strategy strategy;  /* RANDOM, PCT, POS, RR, REPLAY or FREE */
     uint64_t seed;         /* RANDOM, PCT, FREE; recorded in the schedule */
     uint32_t depth;        /* PCT d >= 1: d-1 priority change points; 0 = default 3 */
     uint64_t step_budget;  /* 0 = FL_SCHED_DEFAULT_BUDGET; ignored by strict replay */
@@ -190,7 +191,7 @@ typedef int (*fl_sched_check_fn)(void *ud, const fl_sched_result *res);
  *
  *   fl1:STRATEGY.SEED.DEPTH.K.FLAGS.PREEMPTIONS.CHOICES.CHECK
  *
- *   STRATEGY     random | pct | rr | dfs: how the schedule was found
+ *   STRATEGY     random | pct | pos | rr | dfs: how the schedule was found
  *                (informational: replay follows CHOICES only)
  *   SEED, DEPTH, K, FLAGS, PREEMPTIONS
  *                numbers in base 32, digits 0-9a-v, most significant first,
@@ -231,7 +232,7 @@ typedef struct fl_sched_schedule_run {
 
 /* A decoded schedule. runs is malloc'd and owned (fl_sched_schedule_free). */
 typedef struct fl_sched_schedule {
-    fl_sched_strategy strategy;    /* origin: RANDOM, PCT, RR or DFS */
+    fl_sched_strategy strategy;    /* origin: RANDOM, PCT, POS, RR or DFS */
     uint64_t seed;
     uint32_t depth;          /* pct d (0 for other strategies) */
     uint64_t pct_k;          /* pct k, real choices (0 for other strategies) */
@@ -268,10 +269,14 @@ int fl_sched_schedule_push(fl_sched_schedule *sc, uint32_t tid);
 uint64_t fl_sched_schedule_switches(const fl_sched_schedule *sc);
 
 /* Name of a strategy as written in schedules and on the command line
- * ("random", "pct", "rr", "replay", "free", "dfs"), "?" if unknown. */
+ * ("random", "pct", "rr", "replay", "free", "dfs", "pos"), "?" if unknown. */
 const char *fl_sched_strategy_name(fl_sched_strategy s);
 /* Parse a strategy name; 0 and *out, or -EINVAL. */
 int fl_sched_strategy_parse(const char *name, fl_sched_strategy *out);
+/* True for the strategies that draw from the seed under the controlled
+ * scheduler (random, pct, pos): the ones that may fire timers early
+ * (opts.timer_ppm) and whose schedule is a function of the seed. */
+bool fl_sched_strategy_seeded(fl_sched_strategy s);
 
 /* ---- for the interposer (interpose/): the program's own objects ---- */
 

@@ -329,7 +329,7 @@ static fl_sched__thr *fl_sched__early_timer(fl_sched__run *r)
         fl_sched__thr *w = r->thr[want];
         if (w->state != FL_SCHED__T_BLOCKED || w->deadline == SV_FOREVER) return NULL;
         t = w;
-    } else if (r->timer_ppm == 0 || (r->strategy != FL_SCHED_STRAT_RANDOM && r->strategy != FL_SCHED_STRAT_PCT) ||
+    } else if (r->timer_ppm == 0 || !fl_sched_strategy_seeded(r->strategy) ||
                fl_sched__rng_below(r->rng, 1000000) >= r->timer_ppm) {
         return NULL;
     }
@@ -429,8 +429,10 @@ static fl_sched__thr *fl_sched__decide(fl_sched__run *r, fl_sched__thr *me)
     if (early && r->strategy != FL_SCHED_STRAT_REPLAY) {
         /* The sleeper runs now (the schedule records the early wake-up as its
          * choice). PCT still takes this choice's change point, if it is one:
-         * the thread it would have run drops, so no change point is lost. */
-        if (r->strategy == FL_SCHED_STRAT_PCT) (void)fl_sched__strat_pick(r, me, r->scratch, n, &followed);
+         * the thread it would have run drops, so no change point is lost;
+         * POS still re-draws the priorities the step that ran disturbed. */
+        if (r->strategy == FL_SCHED_STRAT_PCT || r->strategy == FL_SCHED_STRAT_POS)
+            (void)fl_sched__strat_pick(r, me, r->scratch, n, &followed);
         id = early->id;
     }
     /* A light point under random: most of the time the caller goes on. */

@@ -86,6 +86,7 @@ typedef struct fl_sched__thr {
     uint64_t cls;           /* symmetry class (fl_sched_next_thread_class); 0: none */
     bool ran;               /* has been given the baton (chosen at a step) */
     uint32_t low_prio;      /* pct: 0 = high band, else lowered to this */
+    uint64_t pos_prio;      /* pos: priority of its pending event (higher runs first) */
     fl_sched_footprint fp;  /* objects touched since it was last given the baton */
     uint64_t opk[3];        /* objects of the seam operation it is inside (kept
                                in fp across that operation's scheduling points) */
@@ -112,7 +113,7 @@ struct fl_sched__run {
     int cpu;                      /* CPU every controlled thread is pinned to; -1: none */
 
     /* strategy */
-    fl_sched_strategy strategy;         /* RANDOM, PCT, RR or REPLAY */
+    fl_sched_strategy strategy;         /* RANDOM, PCT, POS, RR or REPLAY */
     uint64_t seed;
     uint32_t depth;
     uint64_t pct_k;
@@ -208,6 +209,10 @@ void fl_sched__touch(fl_sched__thr *me, uint64_t key);
 /* A new transition of me begins (it was just given the baton, or passed a
  * point): fp restarts with the objects of the operation it is inside. */
 void fl_sched__fp_restart(fl_sched__thr *me);
+/* The objects of the seam operation t is stopped inside — its pending
+ * transition as far as it is known before it runs: the operation's keys, or
+ * global. A thread that has not started has an empty one. */
+void fl_sched__pending_fp(const fl_sched__thr *t, fl_sched_footprint *out);
 /* Make every thread blocked on (w, obj) runnable / up to n of them, longest
  * waiting first; returns how many. With mu held. */
 void fl_sched__wake_all(fl_sched__run *r, fl_sched__wait w, const void *obj);

@@ -76,11 +76,16 @@ void fl_sched__touch(fl_sched__thr *me, uint64_t key)
     else me->op_global = true;
 }
 
+void fl_sched__pending_fp(const fl_sched__thr *t, fl_sched_footprint *out)
+{
+    *out = (fl_sched_footprint){0};
+    if (t->op_global) out->global = true;
+    for (int i = 0; i < t->nopk; i++) fl_sched__fp_add(out, t->opk[i]);
+}
+
 void fl_sched__fp_restart(fl_sched__thr *me)
 {
-    me->fp = (fl_sched_footprint){0};
-    if (me->op_global) me->fp.global = true;
-    for (int i = 0; i < me->nopk; i++) fl_sched__fp_add(&me->fp, me->opk[i]);
+    fl_sched__pending_fp(me, &me->fp);
 }
 
 bool fl_sched_footprint_independent(const fl_sched_footprint *a, const fl_sched_footprint *b)

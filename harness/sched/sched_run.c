@@ -115,7 +115,7 @@ int fl_sched_run_ex(const fl_sched_opts *o, const fl_sched_schedule *replay, voi
 {
     memset(res, 0, sizeof *res);
     if (!o || !main_fn) return fl_sched__bad(res, "fl_sched_run: opts and main_fn are required");
-    if (o->strategy != FL_SCHED_STRAT_FREE && o->strategy != FL_SCHED_STRAT_RANDOM && o->strategy != FL_SCHED_STRAT_PCT && o->strategy != FL_SCHED_STRAT_RR &&
+    if (o->strategy != FL_SCHED_STRAT_FREE && !fl_sched_strategy_seeded(o->strategy) && o->strategy != FL_SCHED_STRAT_RR &&
         o->strategy != FL_SCHED_STRAT_REPLAY)
         return fl_sched__bad(res, "fl_sched_run: unknown strategy");
     if (o->strategy == FL_SCHED_STRAT_REPLAY && !replay)
@@ -169,7 +169,7 @@ int fl_sched_run_ex(const fl_sched_opts *o, const fl_sched_schedule *replay, voi
         r->pct_k = o->pct_k ? o->pct_k : FL_SCHED_DEFAULT_PCT_K;
         r->rec.strategy = o->strategy;
         r->rec.seed = o->seed;
-        if (o->timer_ppm && (o->strategy == FL_SCHED_STRAT_RANDOM || o->strategy == FL_SCHED_STRAT_PCT))
+        if (o->timer_ppm && fl_sched_strategy_seeded(o->strategy))
             r->rec.flags |= FL_SCHED_SCHEDULE_TIMERS;
         if (o->strategy == FL_SCHED_STRAT_PCT) {
             r->rec.depth = r->depth;

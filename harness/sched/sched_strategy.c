@@ -1,5 +1,5 @@
 /*
- * sched_strategy.c — who runs next: random, pct, rr, replay (strict or
+ * sched_strategy.c — who runs next: random, pct, pos, rr, replay (strict or
  * open), and the seeded generator they share. Called with fl_sched__run.mu held.
  *
  * PCT (Burckhardt, Kothari, Musuvathi, Nagarakatte, ASPLOS 2010): every
@@ -16,6 +16,20 @@
  * of a hunt, with no estimate yet, uses FL_SCHED_DEFAULT_PCT_K.
  * An explicit yield moves the yielding thread to the bottom of the high band,
  * so that a spin-wait does not starve the thread it waits for forever.
+ *
+ * POS, partial-order sampling (Yuan, Yang, Gu, CAV 2018): every pending
+ * transition has a random priority and the runnable thread whose pending
+ * transition has the highest runs. After a transition runs, its thread's
+ * next transition draws a fresh priority, and so does every other thread
+ * whose pending transition conflicts with the one that ran (shares an
+ * object with its footprint, or either is global); the others keep theirs.
+ * A thread that only ever does independent work thus keeps its place, so a
+ * thread can be held off for a long stretch (what random rarely does) while
+ * racing steps are reshuffled at every conflict (what PCT, with d-1 change
+ * points per run, rarely does). No parameter; no guarantee in terms of a
+ * bug depth. The pending transition is known only by the seam operation a
+ * thread is stopped in (fl_sched__pending_fp); what it touches after that
+ * operation is not, so conflicts are judged on the operation's objects.
  */
 #include "sched/sched_int.h"
 
@@ -90,6 +104,7 @@ void fl_sched__strat_init(fl_sched__run *r)
 
 void fl_sched__strat_thread_new(fl_sched__run *r, fl_sched__thr *t)
 {
+    if (r->strategy == FL_SCHED_STRAT_POS) t->pos_prio = fl_sched__rng_next(r->rng);
     if (r->strategy != FL_SCHED_STRAT_PCT) return;
     int pos = (int)fl_sched__rng_below(r->rng, (uint64_t)r->npct_high + 1);
     memmove(r->pct_high + pos + 1, r->pct_high + pos, (size_t)(r->npct_high - pos) * sizeof *r->pct_high);
@@ -158,6 +173,28 @@ static int fl_sched__pct_pick(fl_sched__run *r, const int *ids, int n)
     return best;
 }
 
+/* POS: me's transition (footprint me->fp) just ran. Its successor draws a
+ * fresh priority, and so does every thread whose pending transition
+ * conflicts with it; then the runnable thread of highest priority runs
+ * (lowest id on a tie, which 2^-64 draws make academic). */
+static int fl_sched__pos_pick(fl_sched__run *r, fl_sched__thr *me, const int *ids, int n)
+{
+    if (me) {
+        me->pos_prio = fl_sched__rng_next(r->rng);
+        for (int i = 0; i < r->nalive; i++) {
+            fl_sched__thr *t = r->alive[i];
+            fl_sched_footprint p;
+            if (t == me) continue;
+            fl_sched__pending_fp(t, &p);
+            if (!fl_sched_footprint_independent(&me->fp, &p)) t->pos_prio = fl_sched__rng_next(r->rng);
+        }
+    }
+    int best = ids[0];
+    for (int i = 1; i < n; i++)
+        if (r->thr[ids[i]]->pos_prio > r->thr[best]->pos_prio) best = ids[i];
+    return best;
+}
+
 bool fl_sched__strat_replay_exhausted(const fl_sched__run *r)
 {
     return r->rp_run >= r->replay->nruns;
@@ -209,6 +246,8 @@ int fl_sched__strat_pick(fl_sched__run *r, fl_sched__thr *me, const int *ids, in
     }
     case FL_SCHED_STRAT_PCT:
         return fl_sched__pct_pick(r, ids, n);
+    case FL_SCHED_STRAT_POS:
+        return fl_sched__pos_pick(r, me, ids, n);
     case FL_SCHED_STRAT_REPLAY:
         return fl_sched__replay_pick(r, me, ids, n, followed);
     case FL_SCHED_STRAT_FREE:

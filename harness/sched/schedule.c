@@ -21,6 +21,7 @@ static const char fl_sched__b32[] = "0123456789abcdefghijklmnopqrstuv";
 static const struct { fl_sched_strategy s; const char *name; } fl_sched__strat_names[] = {
     { FL_SCHED_STRAT_RANDOM, "random" }, { FL_SCHED_STRAT_PCT, "pct" },   { FL_SCHED_STRAT_RR, "rr" },
     { FL_SCHED_STRAT_REPLAY, "replay" }, { FL_SCHED_STRAT_FREE, "free" }, { FL_SCHED_STRAT_DFS, "dfs" },
+    { FL_SCHED_STRAT_POS, "pos" },
 };
 
 const char *fl_sched_strategy_name(fl_sched_strategy s)
@@ -40,10 +41,15 @@ int fl_sched_strategy_parse(const char *name, fl_sched_strategy *out)
     return -EINVAL;
 }
 
+bool fl_sched_strategy_seeded(fl_sched_strategy s)
+{
+    return s == FL_SCHED_STRAT_RANDOM || s == FL_SCHED_STRAT_PCT || s == FL_SCHED_STRAT_POS;
+}
+
 /* Strategies a schedule may name as its origin. */
 static int fl_sched__origin_ok(fl_sched_strategy s)
 {
-    return s == FL_SCHED_STRAT_RANDOM || s == FL_SCHED_STRAT_PCT || s == FL_SCHED_STRAT_RR || s == FL_SCHED_STRAT_DFS;
+    return fl_sched_strategy_seeded(s) || s == FL_SCHED_STRAT_RR || s == FL_SCHED_STRAT_DFS;
 }
 
 static uint32_t fl_sched__crc32(const char *p, size_t n)
@@ -324,10 +330,10 @@ int fl_sched_schedule_parse(const char *s, fl_sched_schedule *out, char *err, si
             r.i++;
         }
         if (n == 0 || n + 1 > sizeof word)
-            return fl_sched__fail(&r, ws, "expected strategy (random, pct, rr, dfs)");
+            return fl_sched__fail(&r, ws, "expected strategy (random, pct, pos, rr, dfs)");
         word[n] = '\0';
         if (fl_sched_strategy_parse(word, &out->strategy) < 0 || !fl_sched__origin_ok(out->strategy))
-            return fl_sched__fail(&r, ws, "unknown strategy '%s' (expected random, pct, rr, dfs)", word);
+            return fl_sched__fail(&r, ws, "unknown strategy '%s' (expected random, pct, pos, rr, dfs)", word);
         if ((rc = fl_sched__expect(&r, '.', "strategy"))) return rc;
     }
     if ((rc = fl_sched__num(&r, UINT64_MAX, "seed", &out->seed)) || (rc = fl_sched__expect(&r, '.', "seed")))
