@@ -88,10 +88,13 @@ static void gen_prog(gprog *p, uint64_t seed)
         int want = p->nthr == 3 ? 2 + (int)draw(2) : 3 + (int)draw(3);
         while (p->nops[t] < want && p->nops[t] + 5 <= MAXOPS) {
             if (draw(3) == 0) {
-                int m = (int)draw(NMTX);
+                bool nest = draw(2) == 0;
+                /* a nested region takes mutex t%2 first: threads of different
+                 * parity take the two in opposite orders */
+                int m = nest ? t % 2 : (int)draw(NMTX);
                 push(p, t, OP_LOCK, m);
                 gen_simple(p, t);
-                if (draw(3) == 0) {
+                if (nest) {
                     int m2 = 1 - m;
                     push(p, t, OP_LOCK, m2);
                     gen_simple(p, t);
