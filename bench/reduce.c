@@ -60,13 +60,15 @@ static fl_scenario *br_load(const char *rel, const char *tmpdir)
     return s;
 }
 
+/* r[0]: unreduced; r[1]: sleep sets; r[2]: sleep sets + DPOR */
 static void br_row(const bn_args *a, const char *rel, const char *tmpdir, uint32_t bound)
 {
     fl_scenario *s = br_load(rel, tmpdir);
     if (!s) return;
-    fl_runner_explore_result r[2];
-    for (int red = 0; red < 2; red++) {
-        fl_runner_explore_opts o = { .bound = bound, .max_runs = 200000, .no_reduction = !red };
+    fl_runner_explore_result r[3];
+    for (int red = 0; red < 3; red++) {
+        fl_runner_explore_opts o = { .bound = bound, .max_runs = 200000, .no_reduction = red == 0,
+                                     .no_dpor = red == 1 };
         fl_case c;
         int rc = fl_runner_explore(s, &o, &r[red], &c);
         bn_check(rc == 0, "%s bound %u: explore %d: %s", rel, bound, rc, c.message ? c.message : "");
@@ -77,21 +79,24 @@ static void br_row(const bn_args *a, const char *rel, const char *tmpdir, uint32
         }
     }
     fl_scenario_free(s);
-    bool both = r[0].complete && r[1].complete;
-    fprintf(stderr, "%s bound %u: %llu schedules reduced%s, %llu unreduced%s, failure sets %#x / %#x\n", rel, bound,
-            (unsigned long long)r[1].runs, r[1].complete ? "" : " (incomplete)", (unsigned long long)r[0].runs,
-            r[0].complete ? "" : " (incomplete)", r[1].invariants, r[0].invariants);
-    if (both)
-        bn_check(r[0].invariants == r[1].invariants, "%s bound %u: reduced and unreduced found different failures",
-                 rel, bound);
-    char id[128], fig[200], ot[64], rt[64];
-    snprintf(id, sizeof id, "reduce.b%u.%s", bound, rel);
-    snprintf(fig, sizeof fig, "%s: schedules to complete bound %u, sleep sets vs none%s", rel, bound,
-             r[1].invariants ? " (same failures)" : "");
-    snprintf(ot, sizeof ot, "%llu%s", (unsigned long long)r[1].runs, r[1].complete ? "" : "+ (cap)");
-    snprintf(rt, sizeof rt, "%llu%s", (unsigned long long)r[0].runs, r[0].complete ? "" : "+ (cap)");
-    bn_row(a, id, fig, (double)r[1].runs, ot, (double)r[0].runs, rt, (double)r[1].runs / (double)r[0].runs, NULL,
-           BN_LE, 1.0);
+    fprintf(stderr, "%s bound %u: %llu schedules with sleep sets + dpor%s, %llu with sleep sets%s, %llu unreduced%s, "
+            "failure sets %#x / %#x / %#x\n", rel, bound, (unsigned long long)r[2].runs,
+            r[2].complete ? "" : " (incomplete)", (unsigned long long)r[1].runs, r[1].complete ? "" : " (incomplete)",
+            (unsigned long long)r[0].runs, r[0].complete ? "" : " (incomplete)", r[2].invariants, r[1].invariants,
+            r[0].invariants);
+    for (int red = 1; red < 3; red++) {
+        if (r[0].complete && r[red].complete)
+            bn_check(r[0].invariants == r[red].invariants, "%s bound %u: %s and unreduced found different failures",
+                     rel, bound, red == 2 ? "dpor" : "sleep sets");
+        char id[128], fig[200], ot[64], rt[64];
+        snprintf(id, sizeof id, "reduce.%sb%u.%s", red == 2 ? "dpor." : "", bound, rel);
+        snprintf(fig, sizeof fig, "%s: schedules to complete bound %u, %s vs none%s", rel, bound,
+                 red == 2 ? "sleep sets + dpor" : "sleep sets", r[red].invariants ? " (same failures)" : "");
+        snprintf(ot, sizeof ot, "%llu%s", (unsigned long long)r[red].runs, r[red].complete ? "" : "+ (cap)");
+        snprintf(rt, sizeof rt, "%llu%s", (unsigned long long)r[0].runs, r[0].complete ? "" : "+ (cap)");
+        bn_row(a, id, fig, (double)r[red].runs, ot, (double)r[0].runs, rt, (double)r[red].runs / (double)r[0].runs,
+               NULL, BN_LE, 1.0);
+    }
 }
 
 /* ---- symmetry: tests/exec/identical.c through `faultline exec --explore` ---- */

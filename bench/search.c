@@ -11,7 +11,7 @@
  *      fixed number of runs (k learned the same way), and k itself, against
  *      the guarantee 1/(n k^(d-1)) for a bug of depth d among n threads.
  *   2. Reduction: schedules explored to complete bound 1 and bound 2 with
- *      sleep sets against without, on the planted programs and the pthread
+ *      sleep sets, and with sleep sets + DPOR, against without, on the planted programs and the pthread
  *      examples; the ratio, and a check that both find the same failures
  *      (same verdict set; a difference is a bench failure).
  * Seeded strategies and exhaustive search: every figure is reproducible.
@@ -198,14 +198,15 @@ static int bs_xcheck(void *ud, const fl_sched_result *res)
     return f;
 }
 
+/* runs[0]: unreduced; [1]: sleep sets; [2]: sleep sets + DPOR */
 static void bs_reduction(const bn_args *a, const bs_target *t, uint32_t bound, uint64_t max_runs)
 {
-    uint64_t runs[2], verdicts[2];
-    bool complete[2];
-    for (int red = 0; red < 2; red++) {
+    uint64_t runs[3], verdicts[3];
+    bool complete[3];
+    for (int red = 0; red < 3; red++) {
         bs_xs x = { .t = t, .ctx = { t->p, -1 } };
-        fl_explore_opts eo = { .preemption_bound = bound, .keep_going = true, .no_reduction = !red,
-                               .max_runs = max_runs };
+        fl_explore_opts eo = { .preemption_bound = bound, .keep_going = true, .no_reduction = red == 0,
+                               .no_dpor = red == 1, .max_runs = max_runs };
         fl_explore_result r;
         char err[256] = "";
         int rc = fl_explore_search(&eo, bs_xrun, &x, bs_xcheck, &x, &r, err, sizeof err);
@@ -216,18 +217,24 @@ static void bs_reduction(const bn_args *a, const bs_target *t, uint32_t bound, u
         verdicts[red] = x.verdicts;
         fl_explore_result_free(&r);
     }
-    fprintf(stderr, "%s bound %u: %llu schedules reduced%s, %llu unreduced%s, failures %s\n", t->name, bound,
+    fprintf(stderr, "%s bound %u: %llu schedules with sleep sets + dpor%s, %llu with sleep sets%s, %llu unreduced%s, "
+            "failures %s\n", t->name, bound, (unsigned long long)runs[2], complete[2] ? "" : " (incomplete)",
             (unsigned long long)runs[1], complete[1] ? "" : " (incomplete)", (unsigned long long)runs[0],
-            complete[0] ? "" : " (incomplete)", verdicts[0] == verdicts[1] ? "the same" : "DIFFER");
-    if (complete[0] && complete[1])
-        bn_check(verdicts[0] == verdicts[1], "%s bound %u: reduced and unreduced searches found different failures",
-                 t->name, bound);
-    char id[96], fig[160], ot[64], rt[64];
-    snprintf(id, sizeof id, "search.reduce.b%u.%s", bound, t->name);
-    snprintf(fig, sizeof fig, "%s: schedules to complete bound %u, sleep sets vs none", t->name, bound);
-    snprintf(ot, sizeof ot, "%llu%s", (unsigned long long)runs[1], complete[1] ? "" : "+ (cap)");
-    snprintf(rt, sizeof rt, "%llu%s", (unsigned long long)runs[0], complete[0] ? "" : "+ (cap)");
-    bn_row(a, id, fig, (double)runs[1], ot, (double)runs[0], rt, (double)runs[1] / (double)runs[0], NULL, BN_LE, 1.0);
+            complete[0] ? "" : " (incomplete)",
+            verdicts[0] == verdicts[1] && verdicts[0] == verdicts[2] ? "the same" : "DIFFER");
+    for (int red = 1; red < 3; red++) {
+        if (complete[0] && complete[red])
+            bn_check(verdicts[0] == verdicts[red], "%s bound %u: %s and unreduced searches found different failures",
+                     t->name, bound, red == 2 ? "dpor" : "sleep sets");
+        char id[96], fig[160], ot[64], rt[64];
+        snprintf(id, sizeof id, "search.reduce.%sb%u.%s", red == 2 ? "dpor." : "", bound, t->name);
+        snprintf(fig, sizeof fig, "%s: schedules to complete bound %u, %s vs none", t->name, bound,
+                 red == 2 ? "sleep sets + dpor" : "sleep sets");
+        snprintf(ot, sizeof ot, "%llu%s", (unsigned long long)runs[red], complete[red] ? "" : "+ (cap)");
+        snprintf(rt, sizeof rt, "%llu%s", (unsigned long long)runs[0], complete[0] ? "" : "+ (cap)");
+        bn_row(a, id, fig, (double)runs[red], ot, (double)runs[0], rt, (double)runs[red] / (double)runs[0], NULL,
+               BN_LE, 1.0);
+    }
 }
 
 /* ---- whole programs ---------------------------------------------------------- */

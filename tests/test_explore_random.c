@@ -14,9 +14,11 @@
  * by the order of independent steps give the same outcome, and nearly every
  * observable difference changes it.
  *
- * For every program and bound 0, 1, 2 both searches run to completion and
- * the test holds: both complete; the reduced one never runs more schedules;
- * the sets of outcomes are equal. A reduction that prunes a schedule whose
+ * For every program and bound 0, 1, 2 three searches run to completion —
+ * unreduced, sleep sets alone, sleep sets with DPOR — and the test holds:
+ * all complete; a reduced one never runs more schedules than the unreduced;
+ * the sets of outcomes are equal; over all programs, each reduction runs
+ * fewer schedules than the one before. A reduction that prunes a schedule whose
  * outcome nothing else shows fails here with the program's seed, which
  * `describe` prints. Programs are kept small enough that the unreduced
  * search completes well inside the cap.
@@ -193,12 +195,14 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Explores at bound b, reduced or not; false when the search hit the cap. */
-static bool search(uint32_t bound, bool reduce, outs *o, uint64_t *runs)
+enum { NONE, SLEEP, DPOR };
+
+/* Explores at bound b with reduction `how`; false when the search hit the cap. */
+static bool search(uint32_t bound, int how, outs *o, uint64_t *runs)
 {
     memset(o, 0, sizeof *o);
-    fl_explore_opts eo = { .preemption_bound = bound, .keep_going = true, .no_reduction = !reduce,
-                           .max_runs = 20000 };
+    fl_explore_opts eo = { .preemption_bound = bound, .keep_going = true, .no_reduction = how == NONE,
+                           .no_dpor = how == SLEEP, .max_runs = 20000 };
     fl_explore_result r;
     char err[256] = "";
     int rc = fl_explore_run(&eo, g_main, NULL, check, o, &r, err, sizeof err);
@@ -221,37 +225,45 @@ static uint64_t nprogs(void)
 static void test_generated_programs_same_outcomes(void **state)
 {
     (void)state;
-    uint64_t total[2] = { 0, 0 }, nprog = nprogs(), compared = 0, deadlocking = 0;
+    uint64_t total[3] = { 0, 0, 0 }, nprog = nprogs(), compared = 0, deadlocking = 0;
     for (uint64_t seed = 1; seed <= nprog; seed++) {
         gprog p;
         gen_prog(&p, seed);
         g_prog = &p;
         for (uint32_t bound = 0; bound <= 2; bound++) {
-            outs red, full;
-            uint64_t rr, rf;
-            bool cf = search(bound, false, &full, &rf);
+            outs full;
+            uint64_t rf;
+            bool cf = search(bound, NONE, &full, &rf);
             if (!cf) continue; /* too big to compare exhaustively: skipped, counted below */
-            bool cr = search(bound, true, &red, &rr);
-            if (!cr || rr > rf || red.n != full.n || memcmp(red.v, full.v, (size_t)red.n * sizeof red.v[0]) != 0) {
-                describe(&p, seed);
-                fail_msg("program %llu, bound %u: reduced %s, %llu schedules, %d outcomes; unreduced %llu schedules, "
-                         "%d outcomes", (unsigned long long)seed, bound, cr ? "complete" : "INCOMPLETE",
-                         (unsigned long long)rr, red.n, (unsigned long long)rf, full.n);
+            total[NONE] += rf;
+            for (int how = SLEEP; how <= DPOR; how++) {
+                outs red;
+                uint64_t rr;
+                bool cr = search(bound, how, &red, &rr);
+                if (!cr || rr > rf || red.n != full.n ||
+                    memcmp(red.v, full.v, (size_t)red.n * sizeof red.v[0]) != 0) {
+                    describe(&p, seed);
+                    fail_msg("program %llu, bound %u: %s %s, %llu schedules, %d outcomes; unreduced %llu schedules, "
+                             "%d outcomes", (unsigned long long)seed, bound, how == DPOR ? "dpor" : "sleep sets",
+                             cr ? "complete" : "INCOMPLETE", (unsigned long long)rr, red.n, (unsigned long long)rf,
+                             full.n);
+                }
+                total[how] += rr;
             }
-            total[0] += rr;
-            total[1] += rf;
             compared++;
             deadlocking += bound == 2 && full.deadlock;
         }
     }
-    print_message("%llu program-bound pairs compared (%llu programs can deadlock): %llu schedules reduced, "
-                  "%llu unreduced\n", (unsigned long long)compared, (unsigned long long)deadlocking,
-                  (unsigned long long)total[0], (unsigned long long)total[1]);
+    print_message("%llu program-bound pairs compared (%llu programs can deadlock): schedules unreduced %llu, "
+                  "sleep sets %llu, sleep sets + dpor %llu\n", (unsigned long long)compared,
+                  (unsigned long long)deadlocking, (unsigned long long)total[NONE], (unsigned long long)total[SLEEP],
+                  (unsigned long long)total[DPOR]);
     /* most pairs are compared (the generator stays small), some programs
-     * deadlock, and the reduction does something */
+     * deadlock, and each reduction does something */
     assert_true(compared >= nprog * 2);
     assert_true(deadlocking > 0);
-    assert_true(total[0] < total[1]);
+    assert_true(total[SLEEP] < total[NONE]);
+    assert_true(total[DPOR] < total[SLEEP]);
 }
 
 int main(void)

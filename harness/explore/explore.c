@@ -7,7 +7,7 @@
  * the chosen one's position says which remain untried, so the DFS needs no
  * memory across runs beyond the prefix it builds.
  */
-#include "explore/fl_explore.h"
+#include "explore/explore_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -24,21 +24,17 @@ typedef struct fl_explore__dstep {
     fl_sched_footprint end;   /* of cur's transition that ended at this step */
 } fl_explore__dstep;
 
-/* One alternative run at a DFS node: thread tid took the step, and the
- * transition it then executed had footprint fp and left it blocked or done
- * (blocked_after) or still runnable. */
-typedef struct fl_explore__alt {
-    int tid;
-    bool blocked_after;
-    fl_sched_footprint fp;
-} fl_explore__alt;
-
 /* A node of the current DFS path (one per step): the alternatives run at it
  * so far, in DFS order; the last one is the path's choice. Nodes persist
- * across runs: a run replays the path up to its branch depth. */
+ * across runs: a run replays the path up to its branch depth. With DPOR,
+ * bt is the backtrack set — the threads the races seen so far ask to try
+ * here (bit t for thread t < 64; bt_all: every runnable one). */
 typedef struct fl_explore__node {
     fl_explore__alt *a;
     int n, cap;
+    uint64_t bt;
+    bool bt_all;
+    uint64_t slept;   /* DPOR: asleep here, counted in `pruned` once (t < 64) */
 } fl_explore__node;
 
 /* A sleeping thread and where its transition is recorded (nodes[node].a[alt]). */
@@ -250,10 +246,70 @@ static int fl_explore__analyse(fl_explore__dfs *d, bool reduce)
     return 0;
 }
 
+/* ---- DPOR: backtrack sets from races ------------------------------------------ */
+
+/* Node x is asked to run thread q: q itself when it could run there, else
+ * every thread that could (q's step can come earlier only after one of them
+ * enables it). */
+static void fl_explore__bt_add(fl_explore__dfs *d, size_t x, int q)
+{
+    fl_explore__node *nd = &d->nodes[x];
+    const fl_explore__dstep *s = &d->st[x];
+    const int *r = d->ids + s->off;
+    if (fl_explore__has(r, s->n, q)) {
+        if (q < 64) nd->bt |= 1ull << q;
+        else nd->bt_all = true;
+        return;
+    }
+    for (int k = 0; k < s->n; k++) {
+        if (r[k] < 64) nd->bt |= 1ull << r[k];
+        else nd->bt_all = true;
+    }
+}
+
+/* Transition i races with the later j: try j's thread before i — at i
+ * (Flanagan & Godefroid), and at the step where i's thread was last
+ * switched in, the point Coons et al. add because under a preemption bound
+ * the switch at i may cost a preemption the bound does not have, where
+ * switching to j's thread instead of i's at the start of its block costs
+ * none more than the schedule already run. */
+static void fl_explore__race(void *ud, size_t i, size_t j)
+{
+    fl_explore__dfs *d = ud;
+    int q = d->tr[j].tid;
+    fl_explore__bt_add(d, i, q);
+    size_t c = i;
+    while (c > 0 && d->st[c - 1].chosen == d->st[i].chosen) c--;
+    if (c != i) fl_explore__bt_add(d, c, q);
+}
+
+/* After the analysis: every race of the run adds its backtrack points. A
+ * run too long to analyse asks for every alternative at every step. */
+static int fl_explore__dpor(fl_explore__dfs *d)
+{
+    int rc = fl_explore__races(d->nst, d->tr, fl_explore__race, d);
+    if (rc == -E2BIG) {
+        for (size_t i = 0; i < d->nst; i++) d->nodes[i].bt_all = true;
+        rc = 0;
+    }
+    return rc;
+}
+
+/* With DPOR, alternative q at node nd is still to run: a race asked for it
+ * and it has not run there. */
+static bool fl_explore__wanted(const fl_explore__node *nd, int q)
+{
+    for (int k = 0; k < nd->n; k++)
+        if (nd->a[k].tid == q) return false;
+    return nd->bt_all || (q < 64 && (nd->bt >> q & 1));
+}
+
 /* The next prefix after this run, into *next: the deepest step (not below a
- * redundant one) with an alternative after the path's choice, within the
- * bound and not asleep. 0: the search is complete. */
-static int fl_explore__backtrack(fl_explore__dfs *d, uint32_t bound, fl_sched_schedule *next, uint64_t *pruned)
+ * redundant one) with an alternative after the path's choice (with DPOR:
+ * one a race asked for that has not run there), within the bound and not
+ * asleep. 0: the search is complete. */
+static int fl_explore__backtrack(fl_explore__dfs *d, uint32_t bound, bool dpor, fl_sched_schedule *next,
+                                 uint64_t *pruned)
 {
     size_t top = d->redundant == SIZE_MAX ? d->nst : d->redundant + 1;
     uint64_t *pre = malloc((d->nst + 1) * sizeof *pre);
@@ -279,11 +335,14 @@ static int fl_explore__backtrack(fl_explore__dfs *d, uint32_t bound, fl_sched_sc
         int k = fl_explore__order(d, s, order);
         int p = 0;
         while (p < k && order[p] != s->chosen) p++;
-        for (int q = p + 1; q < k; q++) {
+        for (int q = dpor ? 0 : p + 1; q < k; q++) {
+            if (dpor && !fl_explore__wanted(&d->nodes[i], order[q])) continue;
             uint64_t cost = pre[i] + (cur_runnable && order[q] != s->cur);
             if (cost > bound) continue;
             if (fl_explore__asleep(d, d->ss[i], order[q])) {
-                (*pruned)++;
+                uint64_t bit = order[q] < 64 ? 1ull << order[q] : 0;
+                if (!dpor || !(d->nodes[i].slept & bit)) (*pruned)++;
+                d->nodes[i].slept |= bit;
                 continue;
             }
             for (size_t j = 0; j < i; j++)
@@ -341,7 +400,9 @@ int fl_explore_search(const fl_explore_opts *opts, fl_explore_run_fn run, void *
     fl_sched_schedule prefix = { .strategy = FL_SCHED_STRAT_DFS, .flags = FL_SCHED_SCHEDULE_OPEN };
     fl_explore__dfs d = { .branch = SIZE_MAX };
     bool reduce = !o.no_reduction;
+    bool dpor = reduce && !o.no_dpor;
     out->reduced = reduce;
+    out->dpor = dpor;
     int rc = 0;
     for (;;) {
         if (out->runs >= max_runs) break;
@@ -389,9 +450,10 @@ int fl_explore_search(const fl_explore_opts *opts, fl_explore_run_fn run, void *
             }
         if (f == 1 && !o.keep_going) break;
         if ((rc = fl_explore__analyse(&d, reduce)) < 0) goto done;
+        if (dpor && (rc = fl_explore__dpor(&d)) < 0) goto done;
         if (d.redundant != SIZE_MAX) out->redundant++;
         fl_sched_schedule next = { .strategy = FL_SCHED_STRAT_DFS, .flags = FL_SCHED_SCHEDULE_OPEN };
-        int b = fl_explore__backtrack(&d, o.preemption_bound, &next, &out->pruned);
+        int b = fl_explore__backtrack(&d, o.preemption_bound, dpor, &next, &out->pruned);
         if (b < 0) {
             rc = b;
             fl_sched_schedule_free(&next);

@@ -1,6 +1,7 @@
 /*
  * explore_int.h — private to explore/: shrink's minimum-preemption phase
- * (shrink_min.c), used by shrink.c.
+ * (shrink_min.c), used by shrink.c; the race analysis of dynamic
+ * partial-order reduction (explore_dpor.c), used by explore.c.
  */
 #ifndef FL_EXPLORE_INT_H
 #define FL_EXPLORE_INT_H
@@ -28,5 +29,26 @@ typedef struct fl_explore__min {
  * callback's own negative return, -ENOMEM. */
 int fl_explore__shrink_min(fl_explore_shrink_fails_fn fails, void *ud, const fl_sched_schedule *meta,
                            uint64_t best_pre, uint32_t max_runs, fl_explore__min *out);
+
+/* One transition of a run (or one alternative run at a DFS node): thread
+ * tid took the step, and the transition it then executed had footprint fp
+ * and left it blocked or done (blocked_after) or still runnable. */
+typedef struct fl_explore__alt {
+    int tid;
+    bool blocked_after;
+    fl_sched_footprint fp;
+} fl_explore__alt;
+
+/* Transition i races with the later transition j (explore_dpor.c). */
+typedef void (*fl_explore__race_fn)(void *ud, size_t i, size_t j);
+
+/* Reports through fn every race of the run tr[0..n-1] (tr[j]: the
+ * transition taken at step j): i < j, different threads, dependent
+ * footprints, and i does not happen before the transition of j's thread
+ * that precedes j. Every pair whose order another schedule could reverse is
+ * reported or happens before a reported one. 0, -ENOMEM, or -E2BIG when the
+ * run is too long to analyse (n × threads clocks past a fixed cap; the
+ * caller then treats every alternative as needed). */
+int fl_explore__races(size_t n, const fl_explore__alt *tr, fl_explore__race_fn fn, void *ud);
 
 #endif

@@ -18,7 +18,10 @@
  * the footprints the scheduler reports for each step (fl_sched_footprint):
  * an alternative is not run when it is equivalent — the same steps, the
  * independent ones in another order — to a schedule already run that has
- * no more preemptions. `complete` then means: every schedule within the
+ * no more preemptions. With them, dynamic partial-order reduction (Flanagan
+ * & Godefroid 2005, with the bounded variant's extra backtrack points of
+ * Coons, Musuvathi & McKinley 2013; off with opts.no_dpor): an alternative
+ * is run only where a race seen in some run asks for it. `complete` then means: every schedule within the
  * bound was run or is equivalent to one that was, so a complete reduced
  * search finds every failure the unreduced one finds. The argument, and
  * its assumption (shared plain memory is accessed race-free, i.e. ordered
@@ -45,7 +48,9 @@ typedef struct fl_explore_opts {
     uint64_t step_budget;      /* per run; 0 = FL_SCHED_DEFAULT_BUDGET */
     bool keep_going;           /* false: stop at the first failing run */
     bool no_reduction;         /* true: run every schedule within the bound (no
-                                  sleep sets); the default reduces, see below */
+                                  sleep sets, no DPOR); the default reduces, see above */
+    bool no_dpor;              /* true: sleep sets only, without dynamic
+                                  partial-order reduction (for comparison) */
     bool symmetric;            /* fl_explore_run: runs with fl_sched_opts.symmetric
                                   (the program promises that threads of one class
                                   are interchangeable); fl_explore_search leaves it
@@ -60,6 +65,7 @@ typedef struct fl_explore_result {
     fl_sched_status first_status;
     uint64_t max_steps;        /* longest run seen */
     bool reduced;              /* sleep-set reduction was on */
+    bool dpor;                 /* dynamic partial-order reduction was on too */
     uint64_t pruned;           /* alternatives skipped: asleep (equivalent to one run) */
     uint64_t redundant;        /* runs whose tail ran a sleeping thread (their
                                   subtrees are skipped) */

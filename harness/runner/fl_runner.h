@@ -296,6 +296,7 @@ typedef struct fl_runner_explore_opts {
     uint64_t budget;       /* step budget per run; 0: the scenario's */
     bool no_reduction;     /* run every schedule within the bound (no sleep
                               sets, fl_explore_opts.no_reduction) */
+    bool no_dpor;          /* sleep sets only (fl_explore_opts.no_dpor) */
     /* Called after every run (may be NULL): schedules run, failed so far. */
     void (*progress)(void *ud, uint64_t runs, uint64_t failed);
     void *progress_ud;

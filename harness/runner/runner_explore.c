@@ -126,7 +126,8 @@ int fl_runner_explore(const fl_scenario *s, const fl_runner_explore_opts *o, fl_
     uint64_t max_runs = o && o->max_runs ? o->max_runs : FL_RUNNER_EXPLORE_MAX_RUNS;
     fl_explore_opts eo = {.preemption_bound = o ? o->bound : FL_RUNNER_EXPLORE_BOUND, .max_runs = max_runs,
                           .step_budget = o && o->budget ? o->budget : s->run.budget,
-                          .keep_going = x.want < 0, .no_reduction = o && o->no_reduction};
+                          .keep_going = x.want < 0, .no_reduction = o && o->no_reduction,
+                          .no_dpor = o && o->no_dpor};
     fl_explore_result er = {0};
     char err[256] = "";
     int r = fl_runner__x_begin(&x);
