@@ -99,7 +99,7 @@ void fl_explore_result_free(fl_explore_result *out);
  * memory both processes see (MAP_SHARED, mapped before the fork); the parent
  * tells them to the search's hook once the child ended, with
  * fl_explore_rec_replay. A child that died leaves the steps up to its death.
- * bounded search (`exec --explore`) and shrink's last phase (exec --shrink,
+ * Bounded search (`exec --explore`) and shrink's last phase (exec --shrink,
  * shrink of a scenario with user workers) use this one mechanism.
  */
 #define FL_EXPLORE_REC_STEPS (1u << 18) /* steps recorded; a longer run sets overflow */
