@@ -7,7 +7,7 @@
  *                 [--tap [F.tap]] [--json F] [--trace DIR] [--html F]
  *   faultline explore FILE [--bound P] [--max-runs N] [--budget N] [--require-complete] [--no-reduce]
  *   faultline replay FILE --schedule S [--trace DIR]
- *   faultline shrink FILE --schedule S
+ *   faultline shrink FILE --schedule S [--max-runs N]
  *   faultline check FILE...
  *   faultline list PATH...
  *   faultline --help | CMD --help | --version
