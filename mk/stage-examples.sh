@@ -111,6 +111,7 @@ sys.exit(0 if s and rc == "1" and msg and ("\n" + msg + "\n") in ("\n" + r + "\n
         S2=$(printf '%s\n' "$so" | sed -n "s|^pthread_workers replay $scn --schedule \(fl1:[^ ]*\)\$|\1|p")
         inv=$(printf '%s\n' "$msg" | sed -n '1s/^\([a-z_]*\):.*/\1/p')
         r3=$(timeout 120 "$W" replay "$scn" --schedule "$S2" 2>/dev/null); rc3=$?
+        check "pthread_workers/$n: shrink says whether its minimum is proven" sh -c 'printf "%s\n" "$1" | grep -q "^minimum: [0-9]* preemptions*, \(proven\|not proven\)"' _ "$so"
         check "pthread_workers/$n: shrink keeps the failure ($inv)" sh -c '[ "$1" -eq 0 ] && [ -n "$2" ] && [ "$3" -eq 1 ] && printf "%s\n" "$4" | grep -q "^FAIL $5 (seed [0-9]*): $6\$"' _ "$rc" "$S2" "$rc3" "$r3" "$scn" "$inv"
     done <examples/pthread/expect.tsv
 else

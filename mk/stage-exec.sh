@@ -3,7 +3,8 @@
 # Each program in tests/exec/ is ordinary pthread code, built here with cc
 # and run by `faultline exec`: planted bugs are found with the right kind,
 # their replay lines reproduce the failure byte for byte, shrink reduces
-# them, the fixed twin passes, a thread blocked where the scheduler cannot
+# them (lost_update to the 1 preemption it needs, proven by shrink's bounded
+# search over child processes), the fixed twin passes, a thread blocked where the scheduler cannot
 # see is named (never passed), and a program that cannot load the runtime
 # (static) is refused with exit 2. Explore: --no-reduce finds the same;
 # --symmetric finishes a bound the plain search cannot (identical.c).
@@ -36,9 +37,10 @@ r2=$(timeout 60 "$FL" exec --schedule "$S" -- "$D/lost_update" 2>&1)
 check "lost_update: replay fails the same way (exit 1)" sh -c '[ "$1" -eq 1 ] && printf "%s\n" "$2" | grep -q "killed by signal 6"' _ "$rc1" "$r1"
 check "lost_update: two replays byte-identical" [ "$r1" = "$r2" ]
 sh_out=$(timeout 120 "$FL" exec --shrink --schedule "$S" -- "$D/lost_update" 2>&1)
-before=$(printf '%s\n' "$sh_out" | sed -n 's/^  steps: *\([0-9]*\) -> \([0-9]*\)$/\1/p')
-after=$(printf '%s\n' "$sh_out" | sed -n 's/^  steps: *\([0-9]*\) -> \([0-9]*\)$/\2/p')
-check "lost_update: shrink keeps the failure in fewer steps ($before -> $after)" sh -c '[ -n "$1" ] && [ -n "$2" ] && [ "$2" -lt "$1" ]' _ "$before" "$after"
+before=$(printf '%s\n' "$sh_out" | sed -n 's/^  preemptions: *\([0-9]*\) -> \([0-9]*\)$/\1/p')
+after=$(printf '%s\n' "$sh_out" | sed -n 's/^  preemptions: *\([0-9]*\) -> \([0-9]*\)$/\2/p')
+check "lost_update: shrink ends at the one preemption the bug needs ($before -> $after)" sh -c '[ -n "$1" ] && [ "$1" -gt 1 ] && [ "$2" = 1 ]' _ "$before" "$after"
+check "lost_update: shrink proves that minimum (its bounded search, one process per run)" sh -c 'printf "%s\n" "$1" | grep -q "^  minimum:     1 preemption, proven:"' _ "$sh_out"
 S2=$(printf '%s\n' "$sh_out" | sed -n 's/^  replay: *.* exec --schedule \(fl1:[^ ]*\) -- .*/\1/p')
 r3=$(timeout 60 "$FL" exec --schedule "$S2" -- "$D/lost_update" 2>&1); rc3=$?
 check "lost_update: the shrunk schedule still fails" sh -c '[ "$1" -eq 1 ] && printf "%s\n" "$2" | grep -q "killed by signal 6"' _ "$rc3" "$r3"
@@ -125,6 +127,7 @@ if sh examples/pthread/build.sh "$P" >build/pthread-build.log 2>&1; then
         S2=$(printf '%s\n' "$so" | sed -n 's/^  replay: *.* exec --schedule \(fl1:[^ ]*\) -- .*/\1/p')
         r3=$(timeout 60 "$FL" exec --schedule "$S2" -- "$P/$n" 2>&1)
         check "pthread/$n: shrinks to a schedule that still fails" sh -c '[ -n "$1" ] && printf "%s\n" "$2" | grep -q "$3"' _ "$S2" "$r3" "$want"
+        check "pthread/$n: shrink says whether its minimum is proven" sh -c 'printf "%s\n" "$1" | grep -q "^  minimum:     [0-9]* preemptions*, \(proven\|not proven\)"' _ "$so"
     done <examples/pthread/expect.tsv
 else
     echo "fail exec: examples/pthread/build.sh" >>"$tally"; tail -n 20 build/pthread-build.log | sed 's/^/      /'

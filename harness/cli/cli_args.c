@@ -67,7 +67,7 @@ static const struct fl_cli__opt {
     {"seeds", true, B(FL_CLI_CMD_RUN)},        {"strategy", true, B(FL_CLI_CMD_RUN)},
     {"depth", true, B(FL_CLI_CMD_RUN)},        {"budget", true, B(FL_CLI_CMD_RUN) | B(FL_CLI_CMD_EXPLORE)},
     {"time-scale", true, B(FL_CLI_CMD_RUN)},   {"bound", true, B(FL_CLI_CMD_EXPLORE)},
-    {"max-runs", true, B(FL_CLI_CMD_EXPLORE)}, {"require-complete", false, B(FL_CLI_CMD_EXPLORE)},
+    {"max-runs", true, B(FL_CLI_CMD_EXPLORE) | B(FL_CLI_CMD_SHRINK)}, {"require-complete", false, B(FL_CLI_CMD_EXPLORE)},
     {"no-reduce", false, B(FL_CLI_CMD_EXPLORE)},
     {"shard", true, B(FL_CLI_CMD_RUN)},        {"junit", true, B(FL_CLI_CMD_RUN)},
     {"tap", false, B(FL_CLI_CMD_RUN)},         {"json", true, B(FL_CLI_CMD_RUN)},

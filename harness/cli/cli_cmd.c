@@ -123,10 +123,12 @@ static int64_t fl_cli__timeout(const fl_cli_args *c) {
 }
 
 /* One replay of schedule in a child process (fl_runner_part_in_child): an
- * assert or a signal in a user worker's thread ends the child, not us. */
-static int fl_cli__replay_part(const fl_cli_args *c, const fl_scenario *s, const char *schedule, fl_runner_part *part) {
+ * assert or a signal in a user worker's thread ends the child, not us.
+ * hook (may be NULL): told the run's steps once the child ended. */
+static int fl_cli__replay_part(const fl_cli_args *c, const fl_scenario *s, const char *schedule,
+                               const fl_sched_hook *hook, fl_runner_part *part) {
     fl_runner_opts o = {.strategy = -1, .schedule = schedule};
-    return fl_runner_part_in_child(s, &o, fl_cli__timeout(c), part);
+    return fl_runner_part_in_child(s, &o, fl_cli__timeout(c), hook, part);
 }
 
 /* `replay` of a scenario that needs its own process: the same words as the
@@ -134,7 +136,7 @@ static int fl_cli__replay_part(const fl_cli_args *c, const fl_scenario *s, const
  * its failure — the signal, the output's last lines — and its replay line. */
 static int fl_cli__replay_child(const fl_cli_args *c, const fl_scenario *s, FILE *out, FILE *err) {
     fl_runner_part part;
-    int r = fl_cli__replay_part(c, s, c->schedule, &part), rc = FL_CLI_EXIT_FAIL;
+    int r = fl_cli__replay_part(c, s, c->schedule, NULL, &part), rc = FL_CLI_EXIT_FAIL;
     const fl_case *k = &part.c;
     if (r < 0 || part.err < 0) {
         fprintf(err, "faultline: replay %s: %s\n", s->path, r < 0 ? strerror(-r) : k->message ? k->message : strerror(-part.err));
@@ -242,9 +244,16 @@ static bool fl_cli__part_fails(const fl_runner_part *part, const char *kind) {
 static int fl_cli__shrink_fails(const char *candidate, void *ud) {
     fl_cli__shrink_ud *u = ud;
     if (u->kind) {
+        /* the run is reported to shrink (its counts, the schedule that
+         * replays it) and, when shrink's last phase asks, its steps are
+         * recorded in the child and told to the search's hook */
         fl_runner_part part;
-        int r = fl_cli__replay_part(u->c, u->s, candidate, &part);
+        int r = fl_cli__replay_part(u->c, u->s, candidate, fl_explore_shrink_hook(candidate), &part);
+        if (r == -E2BIG) return 0; /* too long to record: the search then stops, unproven */
         if (r == 0) r = fl_cli__part_fails(&part, u->kind);
+        if (r >= 0 && fl_explore_shrink_report(candidate, part.c.schedule, part.steps, part.preemptions,
+                                               (fl_sched_status)part.status) < 0)
+            r = -ENOMEM;
         fl_runner_part_free(&part);
         return r;
     }
@@ -271,7 +280,7 @@ static int fl_cli__shrink(const fl_cli_args *c, FILE *out, FILE *err) {
     const char *why = NULL; /* the --schedule error, if any */
     bool fails;
     if (fl_runner_needs_process(s)) { /* each attempt in a child: a crash is a failure like any other */
-        r = fl_cli__replay_part(c, s, c->schedule, &part);
+        r = fl_cli__replay_part(c, s, c->schedule, NULL, &part);
         if (r < 0 || part.err < 0) why = r < 0 ? strerror(-r) : part.c.message ? part.c.message : "?";
         status = part.status;
         fails = part.c.invariant != NULL;
@@ -293,7 +302,8 @@ static int fl_cli__shrink(const fl_cli_args *c, FILE *out, FILE *err) {
         goto done;
     }
     fprintf(out, "shrinking %s: it fails %s on the given schedule\n", s->path, ud.kind ? ud.kind : fl_oracle_inv_name(ud.inv));
-    if ((r = fl_explore_shrink(c->schedule, fl_cli__shrink_fails, &ud, NULL, &res, msg, sizeof msg)) < 0) {
+    fl_explore_shrink_opts so = {.max_runs = c->max_runs > UINT32_MAX ? UINT32_MAX : (uint32_t)c->max_runs};
+    if ((r = fl_explore_shrink(c->schedule, fl_cli__shrink_fails, &ud, &so, &res, msg, sizeof msg)) < 0) {
         fprintf(err, "faultline: shrink: %s\n", msg[0] ? msg : strerror(-r));
         rc = r == -ESRCH ? FL_CLI_EXIT_FAIL : FL_CLI_EXIT_USAGE;
         goto done;
@@ -302,6 +312,7 @@ static int fl_cli__shrink(const fl_cli_args *c, FILE *out, FILE *err) {
             (unsigned long long)res.preempt_before, (unsigned long long)res.preempt_after,
             (unsigned long long)res.steps_before, (unsigned long long)res.steps_after, res.len_before,
             res.len_after, res.runs);
+    fl_cli__shrink_min(out, "minimum: ", &res);
     char *line = fl_runner_replay_line(s->path, res.schedule);
     fprintf(out, "%s\n", line ? line : res.schedule);
     free(line);

@@ -10,7 +10,7 @@
  *                  [--keep-going] [--junit F] [--json F] [--html F] [--tap[=F]]
  *                  [--trace DIR] -- PROG [ARGS...]
  *   faultline exec --schedule fl1:… [--trace DIR] -- PROG [ARGS...]           (replay)
- *   faultline exec --shrink --schedule fl1:… [--trace DIR] -- PROG [ARGS...]  (shrink)
+ *   faultline exec --shrink [--max-runs N] --schedule fl1:… [--trace DIR] -- PROG [ARGS...]  (shrink)
  *   faultline exec --explore [--bound B] [--max-runs N] [--no-reduce] [--symmetric] -- PROG [ARGS...]
  *
  * --trace DIR writes the kept run's Chrome trace (each further failing run's
@@ -68,7 +68,8 @@ static const char fl_cli__xhelp[] =
     "  --timer-rate P%     chance a sleeper's timer fires before the others block (2%)\n"
     "  --preempt-rate P    random: chance of a switch at an instrumented access (0.1)\n"
     "  --keep-going        run every seed, not only up to the first failure\n"
-    "  --schedule S        replay one recorded run; with --shrink, reduce it\n"
+    "  --schedule S        replay one recorded run; with --shrink, reduce it (at most\n"
+    "                      --max-runs N replays, default 2000)\n"
     "  --explore           every schedule within --bound P preemptions (2), --max-runs N\n"
     "  --no-reduce         with --explore: no sleep-set reduction (every schedule runs)\n"
     "  --symmetric         with --explore: you promise that threads created with the same\n"
@@ -89,7 +90,7 @@ static int fl_cli__xusage(FILE *err, const char *fmt, const char *arg)
           "                      [--preempt-rate P]\n"
           "                      [--keep-going]\n"
           "                      [--junit F] [--json F] [--html F] [--tap[=F]] [--trace DIR] -- PROG [ARGS...]\n"
-          "       faultline exec [--shrink] --schedule fl1:... [--trace DIR] -- PROG [ARGS...]\n"
+          "       faultline exec [--shrink [--max-runs N]] --schedule fl1:... [--trace DIR] -- PROG [ARGS...]\n"
           "       faultline exec --explore [--bound B] [--max-runs N] [--no-reduce] [--symmetric] [--trace DIR]\n"
           "                      -- PROG [ARGS...]\n",
           err);
@@ -334,24 +335,6 @@ static int fl_cli__xtrace_run(const fl_exec_result *r, const fl_cli__xargs *x, c
 
 /* ---- modes ------------------------------------------------------------------------------------ */
 
-typedef struct fl_cli__xshrink {
-    fl_exec *e;
-    const fl_cli__xargs *x;
-    const char *reason; /* the failure to keep */
-} fl_cli__xshrink;
-
-static int fl_cli__xfails(const char *candidate, void *ud)
-{
-    fl_cli__xshrink *s = ud;
-    fl_sched_opts so = { .strategy = FL_SCHED_STRAT_REPLAY, .schedule = candidate, .watchdog_ms = s->x->watchdog_ms };
-    fl_exec_result r;
-    char err[512];
-    if (fl_exec_run(s->e, &so, &r, err, sizeof err) < 0) return 0;
-    int same = r.failed && r.reason && strcmp(r.reason, s->reason) == 0;
-    fl_exec_result_free(&r);
-    return same;
-}
-
 static int fl_cli__xone(fl_exec *e, const fl_cli__xargs *x, const char *self, FILE *out, FILE *err)
 {
     fl_sched_opts so = { .strategy = FL_SCHED_STRAT_REPLAY, .schedule = x->schedule, .watchdog_ms = x->watchdog_ms,
@@ -377,9 +360,10 @@ static int fl_cli__xone(fl_exec *e, const fl_cli__xargs *x, const char *self, FI
         fl_exec_result_free(&r);
         return FL_CLI_EXIT_FAIL;
     }
-    fl_cli__xshrink st = { e, x, r.reason };
+    fl_cli__xshrink st = { e, x->watchdog_ms, r.reason };
     fl_explore_shrink_result sr;
-    int rc = fl_explore_shrink(x->schedule, fl_cli__xfails, &st, NULL, &sr, msg, sizeof msg);
+    fl_explore_shrink_opts sho = { .max_runs = x->max_runs > UINT32_MAX ? UINT32_MAX : (uint32_t)x->max_runs };
+    int rc = fl_explore_shrink(x->schedule, fl_cli__xshrink_fails, &st, &sho, &sr, msg, sizeof msg);
     if (rc < 0) {
         fprintf(err, "faultline exec --shrink: %s\n", msg);
         fl_exec_result_free(&r);
@@ -389,6 +373,7 @@ static int fl_cli__xone(fl_exec *e, const fl_cli__xargs *x, const char *self, FI
     fprintf(out, "  steps:       %llu -> %llu\n  preemptions: %llu -> %llu\n  tries:       %u\n",
             (unsigned long long)sr.steps_before, (unsigned long long)sr.steps_after,
             (unsigned long long)sr.preempt_before, (unsigned long long)sr.preempt_after, (unsigned)sr.runs);
+    fl_cli__shrink_min(out, "  minimum:     ", &sr);
     char *rl = fl_cli__xline(self, "", sr.schedule, x->prog);
     if (rl) fprintf(out, "  replay:      %s\n", rl);
     free(rl);
@@ -558,7 +543,7 @@ int fl_cli_exec_main(int argc, char **argv, FILE *out, FILE *err)
     if (rc) return rc;
     if (x.help) {
         fputs("usage: faultline exec [options] -- PROG [ARGS...]\n"
-              "       faultline exec [--shrink] --schedule S [--trace DIR] -- PROG [ARGS...]\n"
+              "       faultline exec [--shrink [--max-runs N]] --schedule S [--trace DIR] -- PROG [ARGS...]\n"
               "       faultline exec --explore [--bound P] [--max-runs N] [--no-reduce] [--symmetric] [--trace DIR]\n"
               "                      -- PROG [ARGS...]\n", out);
         fputs(fl_cli__xhelp, out);

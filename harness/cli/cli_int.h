@@ -43,4 +43,21 @@ char *fl_cli__xmessage(const fl_exec_result *r);
 int fl_cli__xtrace(const fl_exec_result *r, const char *dir, const char *prog, const char *name, uint64_t seed,
                    const char *replay, FILE *err);
 
+/* `faultline exec --shrink`'s fails callback (cli_shrink.c): replay
+ * candidate in a fresh process of e; 1 when it fails with exactly reason.
+ * Each run is reported to shrink (fl_explore_shrink_report), its steps
+ * recorded when shrink's last phase asks (fl_explore_shrink_hook). */
+typedef struct fl_cli__xshrink {
+    fl_exec *e;
+    uint32_t watchdog_ms;
+    const char *reason; /* the failure to keep */
+} fl_cli__xshrink;
+int fl_cli__xshrink_fails(const char *candidate, void *ud);
+
+/* Print head, then what shrink's last phase found about r->preempt_after:
+ * the minimum proven, or why not (it stopped early: the run budget, or the
+ * bound limit; no search ran). One line. */
+struct fl_explore_shrink_result;
+void fl_cli__shrink_min(FILE *out, const char *head, const struct fl_explore_shrink_result *r);
+
 #endif

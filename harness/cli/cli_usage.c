@@ -67,10 +67,13 @@ void fl_cli_usage(fl_cli_cmd cmd, FILE *out) {
               "Exit: 0 the run holds every invariant, 1 it violated one or diverged, 2 bad usage or input.\n", out);
         break;
     case FL_CLI_CMD_SHRINK:
-        fputs("usage: faultline shrink FILE --schedule S [--timeout DUR]\n"
+        fputs("usage: faultline shrink FILE --schedule S [--max-runs N] [--timeout DUR]\n"
               "Search for a smaller schedule (fewer preemptions, then fewer steps) on which FILE\n"
-              "fails the same invariant as on S; print sizes before and after and its replay line.\n"
-              "With user workers each attempt runs in a child process (--timeout DUR each).\n\n"
+              "fails the same invariant as on S; print sizes before and after, whether the\n"
+              "preemption count is the proven minimum, and its replay line. With user workers\n"
+              "each attempt runs in a child process (--timeout DUR each).\n\n"
+              "  --max-runs N        replays in all (default 2000); the search for the\n"
+              "                      minimum says when it stopped early\n\n"
               "Exit: 0 shrunk (or already minimal), 1 S does not fail, 2 bad usage or input.\n", out);
         break;
     case FL_CLI_CMD_CHECK:

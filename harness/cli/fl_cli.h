@@ -7,7 +7,7 @@
  *                 [--tap [F.tap]] [--json F] [--trace DIR] [--html F]
  *   faultline explore FILE [--bound P] [--max-runs N] [--budget N] [--require-complete] [--no-reduce]
  *   faultline replay FILE --schedule S [--trace DIR]
- *   faultline shrink FILE --schedule S
+ *   faultline shrink FILE --schedule S [--max-runs N]
  *   faultline check FILE...
  *   faultline list PATH...
  *   faultline --help | CMD --help | --version
@@ -55,7 +55,7 @@ typedef struct fl_cli_args {
     uint32_t time_scale;    /* --time-scale (free runs only); 0: not given */
     bool bound_set;         /* explore --bound given (0 is a valid bound) */
     uint32_t bound;
-    uint64_t max_runs;      /* explore --max-runs; 0: not given */
+    uint64_t max_runs;      /* explore, shrink --max-runs; 0: not given */
     bool require_complete;  /* explore --require-complete */
     bool no_reduce;         /* explore --no-reduce: every schedule, no sleep sets */
     bool shard_set;         /* --shard given */

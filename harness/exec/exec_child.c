@@ -41,11 +41,10 @@ static fl_exec__shm *fl_exec__page;
 /* ---- the child: one controlled run ----------------------------------------------- */
 
 /* The footprint the scheduler reports just before each step (explore's reduction). */
-static fl_sched_footprint fl_exec__fp;
 static void fl_exec__footprint(void *ud, uint64_t step, int cur, const fl_sched_footprint *fp)
 {
     (void)ud; (void)step; (void)cur;
-    fl_exec__fp = *fp;
+    if (fl_exec__page->record) fl_explore_rec_footprint(&fl_exec__page->rec, fp);
 }
 
 /* A traced run: the operation of the step about to be reported, and every
@@ -93,16 +92,7 @@ static void fl_exec__step(void *ud, uint64_t step, int cur, const int *runnable,
             p->preempt_live += chosen != cur;
             break;
         }
-    if (p->record) {
-        if (p->nsteps < FL_EXEC__MAX_STEPS && p->nids + (uint32_t)n <= FL_EXEC__MAX_IDS) {
-            p->steps_rec[p->nsteps++] = (fl_exec__dstep){ cur, chosen, n, followed, fl_exec__fp };
-            fl_exec__fp = (fl_sched_footprint){ .global = true };
-            memcpy(p->ids + p->nids, runnable, (size_t)n * sizeof *runnable);
-            p->nids += (uint32_t)n;
-        } else {
-            p->detail_overflow = 1;
-        }
-    }
+    if (p->record) fl_explore_rec_push(&p->rec, cur, runnable, n, chosen, followed);
     if (p->nruns > 0 && p->runs[p->nruns - 1].tid == (uint32_t)chosen) {
         p->runs[p->nruns - 1].len++;
     } else if (p->nruns < FL_EXEC__MAX_RUNS) {
@@ -174,7 +164,6 @@ static _Noreturn void fl_exec__child(const fl_exec__req *q, const char *schedule
                          .pct_k = q->pct_k, .step_budget = q->budget, .watchdog_ms = q->watchdog_ms,
                          .timer_ppm = q->timer_ppm, .light_ppm = q->light_ppm, .symmetric = q->symmetric != 0 };
     fl_sched_hook hook = { fl_exec__step, NULL, fl_exec__footprint, fl_exec__life, fl_exec__op };
-    fl_exec__fp = (fl_sched_footprint){ .global = true };
     fl_sched_result res;
     fl_sched_schedule sc;
     memset(&sc, 0, sizeof sc);
@@ -220,8 +209,8 @@ static void fl_exec__send(int fd, fl_exec__rep *r, const char *sched, const char
                           const fl_exec__shm *p)
 {
     r->magic = FL_EXEC__MAGIC;
-    r->nsteps = p && p->record ? p->nsteps : 0;
-    r->nids = p && p->record ? p->nids : 0;
+    r->nsteps = p && p->record ? p->rec.nsteps : 0;
+    r->nids = p && p->record ? p->rec.nids : 0;
     r->nlives = p && p->trace ? p->nlives : 0;
     r->nops = p && p->trace ? p->nops : 0;
     r->ops_cut = p && p->trace ? p->ops_cut : 0;
@@ -230,8 +219,8 @@ static void fl_exec__send(int fd, fl_exec__rep *r, const char *sched, const char
     r->output_len = (uint32_t)outn;
     if (fl_exec__write_all(fd, r, sizeof *r) < 0 || fl_exec__write_all(fd, sched, r->schedule_len) < 0 ||
         fl_exec__write_all(fd, report, r->report_len) < 0 || fl_exec__write_all(fd, out, outn) < 0 ||
-        (r->nsteps && fl_exec__write_all(fd, p->steps_rec, r->nsteps * sizeof *p->steps_rec) < 0) ||
-        (r->nids && fl_exec__write_all(fd, p->ids, r->nids * sizeof *p->ids) < 0) ||
+        (r->nsteps && fl_exec__write_all(fd, p->rec.steps, r->nsteps * sizeof *p->rec.steps) < 0) ||
+        (r->nids && fl_exec__write_all(fd, p->rec.ids, r->nids * sizeof *p->rec.ids) < 0) ||
         (r->nlives && fl_exec__write_all(fd, p->lives, r->nlives * sizeof *p->lives) < 0) ||
         (r->nops && fl_exec__write_all(fd, p->ops, r->nops * sizeof *p->ops) < 0))
         _exit(0); /* the host went away */
@@ -306,7 +295,7 @@ static _Noreturn void fl_exec__serve(int rfd, int wfd)
         p->record = q.record;
         p->trace = q.trace;
         p->nlives = p->nops = p->ops_cut = 0;
-        p->nsteps = p->nids = p->detail_overflow = 0;
+        fl_explore_rec_reset(&p->rec);
         if (ftruncate(out, 0) < 0 || lseek(out, 0, SEEK_SET) < 0) _exit(1);
         fflush(NULL);
         pid_t pid = fork();
@@ -366,7 +355,7 @@ static _Noreturn void fl_exec__serve(int rfd, int wfd)
                      "the scheduler (a raw clone, or a library's own thread): %s", p->foreign, p->foreign_text);
             rep = foreign;
         }
-        if (p->record && p->detail_overflow) {
+        if (p->record && p->rec.overflow) {
             r.how = FL_EXEC_RUN_OVER;
             r.status = -1;
             rep = "faultline exec: the run is too long to explore (more than 262144 steps)";

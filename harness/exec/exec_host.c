@@ -99,7 +99,7 @@ static int fl_exec__recv(int fd, fl_exec__rep *r, char **sched, char **report, c
 {
     *sched = *report = *out = NULL;
     if (fl_exec__read_all(fd, r, sizeof *r) < 0 || r->magic != FL_EXEC__MAGIC) return -1;
-    if (r->nsteps > FL_EXEC__MAX_STEPS || r->nids > FL_EXEC__MAX_IDS) return -1;
+    if (r->nsteps > FL_EXPLORE_REC_STEPS || r->nids > FL_EXPLORE_REC_IDS) return -1;
     uint32_t lens[3] = { r->schedule_len, r->report_len, r->output_len };
     char **dst[3] = { sched, report, out };
     for (int i = 0; i < 3; i++) {
@@ -240,27 +240,17 @@ static const char *fl_exec__signame(int sig)
     }
 }
 
-/* Read the recorded steps that follow a reply and tell them to hook. */
+/* Read the recorded steps that follow a reply and tell them to hook
+ * (fl_explore_rec_replay: the recorder explore and shrink share). */
 static int fl_exec__replay_steps(int fd, const fl_exec__rep *r, const fl_sched_hook *hook)
 {
     if (!r->nsteps && !r->nids) return 0;
-    fl_exec__dstep *st = malloc((size_t)r->nsteps * sizeof *st + 1);
+    fl_explore_rec_step *st = malloc((size_t)r->nsteps * sizeof *st + 1);
     int32_t *ids = malloc((size_t)r->nids * sizeof *ids + 1);
     int rc = -1;
     if (st && ids && fl_exec__read_all(fd, st, (size_t)r->nsteps * sizeof *st) == 0 &&
-        fl_exec__read_all(fd, ids, (size_t)r->nids * sizeof *ids) == 0) {
-        rc = 0;
-        size_t off = 0;
-        for (uint32_t i = 0; i < r->nsteps && hook && hook->step; i++) {
-            if (st[i].n < 0 || off + (size_t)st[i].n > r->nids) { rc = -1; break; }
-            if (hook->footprint && st[i].cur >= 0) {
-                if (st[i].fp.n > FL_SCHED_FP_MAX) st[i].fp = (fl_sched_footprint){ .global = true };
-                hook->footprint(hook->ud, i, st[i].cur, &st[i].fp);
-            }
-            hook->step(hook->ud, i, st[i].cur, (const int *)(ids + off), st[i].n, st[i].chosen, st[i].followed != 0);
-            off += (size_t)st[i].n;
-        }
-    }
+        fl_exec__read_all(fd, ids, (size_t)r->nids * sizeof *ids) == 0)
+        rc = fl_explore_rec_replay(st, r->nsteps, ids, r->nids, hook);
     free(st);
     free(ids);
     return rc;

@@ -10,6 +10,7 @@
 #define FL_EXEC_INT_H
 
 #include "exec/fl_exec.h"
+#include "explore/fl_explore.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -19,8 +20,6 @@
 #define FL_EXEC__OUT_TAIL 4096
 #define FL_EXEC__STR_MAX (1u << 20) /* schedule and report text in the shared page */
 #define FL_EXEC__MAX_RUNS (1u << 20) /* recorded choice runs */
-#define FL_EXEC__MAX_STEPS (1u << 18) /* steps recorded in detail (explore) */
-#define FL_EXEC__MAX_IDS (1u << 20)   /* their runnable ids */
 
 /* host -> server: one run. Followed by schedule_len bytes (REPLAY). */
 typedef struct fl_exec__req {
@@ -48,16 +47,9 @@ typedef struct fl_exec__rep {
     uint64_t steps, preemptions, choices;
     uint32_t threads;
     uint32_t schedule_len, report_len, output_len;
-    uint32_t nsteps, nids; /* recorded steps (fl_exec__dstep) and ids follow the strings */
+    uint32_t nsteps, nids; /* recorded steps (fl_explore_rec_step) and ids follow the strings */
     uint32_t nlives, nops, ops_cut; /* then a traced run's fl_sched_thread_info and fl_exec_op */
 } fl_exec__rep;
-
-/* One step in detail: what explore's hook is told. */
-typedef struct fl_exec__dstep {
-    int32_t cur, chosen, n;
-    uint32_t followed;
-    fl_sched_footprint fp; /* of cur's transition that ended at this step */
-} fl_exec__dstep;
 
 /* The page shared by the server and one run's child (MAP_SHARED). The
  * child's scheduler hook appends every choice to runs[] as it is made, so a
@@ -78,11 +70,10 @@ typedef struct fl_exec__shm {
     /* threads found in the process that the scheduler did not create */
     uint32_t foreign;
     char foreign_text[1024];
-    /* steps in detail, when the request asks (explore) */
+    /* steps in detail, when the request asks (explore, shrink's last phase):
+     * the recorder both use across a process boundary */
     uint32_t record;
-    uint32_t nsteps, nids, detail_overflow;
-    fl_exec__dstep steps_rec[FL_EXEC__MAX_STEPS];
-    int32_t ids[FL_EXEC__MAX_IDS];
+    fl_explore_rec rec;
     /* a traced run (trace = 1): thread lives and steps as they happen */
     uint32_t trace;
     uint32_t nlives, nops, ops_cut;

@@ -10,16 +10,19 @@
 
 /* Highest preemption bound the minimum search tries (bounded search grows
  * roughly as steps^bound). */
-#define FL_EXPLORE__MIN_BOUND 3u
+#define FL_EXPLORE__MIN_BOUND FL_EXPLORE_SHRINK_MIN_BOUND
 
 typedef struct fl_explore__min {
     char *schedule;     /* strict schedule of a failing run with <= bound
                            preemptions (malloc'd), or NULL: none below best_pre */
     uint32_t bound;     /* its bound (the minimum when proven) */
-    uint32_t searched;  /* bounds 0 .. searched-1 were searched */
+    uint32_t searched;  /* bounds 0 .. searched-1 were searched completely,
+                           without a failure */
     uint32_t runs;      /* callback invocations */
     bool proven;        /* every bound below `bound` was searched completely */
     bool stopped_early; /* the run cap ended a search before it completed */
+    bool beyond_limit;  /* bounds 0 .. FL_EXPLORE__MIN_BOUND-1 searched completely,
+                           no failure: best_pre is past what was searched */
 } fl_explore__min;
 
 /* Search bounds 0, 1, ... below min(best_pre, FL_EXPLORE__MIN_BOUND) for a

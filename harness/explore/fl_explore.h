@@ -95,6 +95,52 @@ int fl_explore_search(const fl_explore_opts *opts, fl_explore_run_fn run, void *
 /* Free out->first_failure and zero *out. out may be NULL. */
 void fl_explore_result_free(fl_explore_result *out);
 
+/* ---- steps across a process boundary (explore_rec.c) ---- */
+/*
+ * A search needs every step of a run, in order, with its footprint (the
+ * hook of fl_explore_run_fn). A run that happens in a child process (exec/:
+ * one process per run; runner/: a scenario with user workers) records them
+ * there: the child's scheduler hook (fl_explore_rec_hook, or the two
+ * functions called from the child's own hook) appends to a fl_explore_rec in
+ * memory both processes see (MAP_SHARED, mapped before the fork); the parent
+ * tells them to the search's hook once the child ended, with
+ * fl_explore_rec_replay. A child that died leaves the steps up to its death.
+ * Bounded search (`exec --explore`) and shrink's last phase (exec --shrink,
+ * shrink of a scenario with user workers) use this one mechanism.
+ */
+#define FL_EXPLORE_REC_STEPS (1u << 18) /* steps recorded; a longer run sets overflow */
+#define FL_EXPLORE_REC_IDS (1u << 20)   /* their runnable ids, in all */
+
+typedef struct fl_explore_rec_step {
+    int32_t cur, chosen, n;    /* as fl_sched_hook.step; n ids follow in ids[] */
+    uint32_t followed;
+    fl_sched_footprint fp;     /* of cur's transition that ended at this step */
+} fl_explore_rec_step;
+
+typedef struct fl_explore_rec {
+    uint32_t nsteps, nids;
+    uint32_t overflow;         /* 1: a step did not fit; it and later ones are missing */
+    fl_sched_footprint pend;   /* reported for the step about to be recorded */
+    fl_explore_rec_step steps[FL_EXPLORE_REC_STEPS];
+    int32_t ids[FL_EXPLORE_REC_IDS];
+} fl_explore_rec;
+
+/* Empty r for the next run. Never fails. */
+void fl_explore_rec_reset(fl_explore_rec *r);
+/* Record the footprint the scheduler reports just before a step, and the
+ * step itself (its runnable ids copied). A step that does not fit sets
+ * r->overflow; never fails otherwise. Called in the child, in the hook. */
+void fl_explore_rec_footprint(fl_explore_rec *r, const fl_sched_footprint *fp);
+void fl_explore_rec_push(fl_explore_rec *r, int cur, const int *runnable, int n, int chosen, bool followed);
+/* A hook (step and footprint, ud = r) that records into r. */
+fl_sched_hook fl_explore_rec_hook(fl_explore_rec *r);
+/* Tell steps[0..nsteps) (their runnable ids in ids[0..nids)) to hook in
+ * order, footprint before step, as the scheduler would have; hook may be
+ * NULL. A footprint with more than FL_SCHED_FP_MAX keys is told as global
+ * (steps[] is corrected in place). 0, or -1 when the ids do not add up. */
+int fl_explore_rec_replay(fl_explore_rec_step *steps, uint32_t nsteps, const int32_t *ids, uint32_t nids,
+                          const fl_sched_hook *hook);
+
 /* ---- shrink ---- */
 /*
  * shrink.h — reduce a failing schedule to a smaller one that fails the same
@@ -114,20 +160,29 @@ void fl_explore_result_free(fl_explore_result *out);
  * produces, then on string length. Those numbers come from the run itself:
  * when the callback replays the candidate with fl_sched_run on the calling
  * thread (the normal case), the shrinker sees that run's strict schedule and
- * counts, and continues from the strict schedule. If the callback runs it
- * some other way (a subprocess), the candidate's own switches and length
- * stand in for them.
+ * counts, and continues from the strict schedule; a callback that runs it
+ * in another process reports the same with fl_explore_shrink_report. If
+ * the callback does neither, the candidate's own switches and length stand
+ * in for them.
  *
  * The result is never longer than the input: it is the smallest failing
  * run's strict schedule when that fits, else its open form, else the input.
  *
- * The edits stop at a local minimum. When the callback replays in-thread,
- * a last phase searches (fl_explore_search, with reduction) every schedule
- * with 0, 1, ... preemptions — up to 3, below the best count found — for
- * one that fails the same way, and shrinks that one again: the result then
- * has the fewest preemptions any failing schedule has (min_proven), unless
- * max_runs ended the search first (stopped_early). All within max_runs.
+ * The edits stop at a local minimum. A last phase searches
+ * (fl_explore_search, with reduction) every schedule with 0, 1, ...
+ * preemptions — up to FL_EXPLORE_SHRINK_MIN_BOUND, below the best count
+ * found — for one that fails the same way, and shrinks that one again: the
+ * result then has the fewest preemptions any failing schedule has
+ * (min_proven), unless max_runs ended the search first (stopped_early) or
+ * the best count is past the limit (beyond_limit). All within max_runs.
+ * The search needs every step of each run: it gets them through the
+ * calling thread's capture slot (fl_sched_capture.hook) when the callback
+ * replays in-thread with fl_sched_run; a callback that replays in another
+ * process passes fl_explore_shrink_hook(candidate) to the child's recorder
+ * (fl_explore_rec) and reports the run with fl_explore_shrink_report. A
+ * callback that does neither gets no last phase (min_searched 0).
  */
+#define FL_EXPLORE_SHRINK_MIN_BOUND 3u /* highest bound the last phase searches */
 /* Replay candidate (FL_SCHED_STRAT_REPLAY) and say whether it fails the same way
  * as the original: 1 yes, 0 no, negative errno to abort the shrink. */
 typedef int (*fl_explore_shrink_fails_fn)(const char *candidate, void *ud);
@@ -149,6 +204,12 @@ typedef struct fl_explore_shrink_result {
                                          any failing schedule has (the bounded
                                          search below it was complete) */
     int stopped_early;                /* 1: max_runs ended that search first */
+    int beyond_limit;                 /* 1: no failure with fewer than
+                                         FL_EXPLORE_SHRINK_MIN_BOUND preemptions,
+                                         and preempt_after is more: bounds past
+                                         the limit were not searched */
+    uint32_t min_searched;            /* bounds 0 .. min_searched-1 searched
+                                         completely, none failing (0: none) */
     uint32_t min_runs;                /* callback invocations of that search */
 } fl_explore_shrink_result;
 
@@ -161,6 +222,23 @@ int fl_explore_shrink(const char *schedule, fl_explore_shrink_fails_fn fails, vo
 
 /* Free out->schedule and zero *out. out may be NULL. */
 void fl_explore_shrink_result_free(fl_explore_shrink_result *out);
+
+/* For a fails callback that replays candidate in another process: the hook
+ * shrink's last phase wants told every step of that run (pass it to the
+ * child's recorder: fl_exec_run_hooked, fl_runner_part_in_child), or NULL
+ * when it wants none. NULL too when the calling thread is not inside
+ * fl_explore_shrink's call of the callback for exactly candidate. */
+const fl_sched_hook *fl_explore_shrink_hook(const char *candidate);
+
+/* For the same callback, once the run is over: what the run was — the
+ * schedule that replays it (strict, or the open schedule of the choices of
+ * a run that died), its steps and preemptions and the scheduler's status —
+ * so that shrink compares real counts, continues from that schedule, and
+ * runs its last phase. schedule NULL: nothing is reported. Copies schedule;
+ * a no-op outside the call for candidate (as fl_explore_shrink_hook). 0 or
+ * -ENOMEM. */
+int fl_explore_shrink_report(const char *candidate, const char *schedule, uint64_t steps, uint64_t preemptions,
+                             fl_sched_status status);
 
 #ifdef __cplusplus
 }

@@ -209,6 +209,15 @@ done:
     return s->accepted != before && !s->err;
 }
 
+static bool fl_explore__is_open(const char *schedule)
+{
+    fl_sched_schedule sc = {0};
+    char e[8];
+    bool open = fl_sched_schedule_parse(schedule, &sc, e, sizeof e) == 0 && (sc.flags & FL_SCHED_SCHEDULE_OPEN);
+    fl_sched_schedule_free(&sc);
+    return open;
+}
+
 static void fl_explore__msg(char *err, size_t errlen, const char *fmt, const char *arg)
 {
     if (err && errlen) snprintf(err, errlen, fmt, arg);
@@ -273,7 +282,9 @@ int fl_explore_shrink(const char *schedule, fl_explore_shrink_fails_fn fails, vo
         if (mr == 0) {
             s.runs += mn.runs;
             out->min_runs = mn.runs;
+            out->min_searched = mn.searched;
             out->stopped_early = mn.stopped_early;
+            out->beyond_limit = mn.beyond_limit;
             fl_sched_schedule found = {0};
             char e[8];
             if (mn.schedule && fl_sched_schedule_parse(mn.schedule, &found, e, sizeof e) == 0) {
@@ -288,6 +299,8 @@ int fl_explore_shrink(const char *schedule, fl_explore_shrink_fails_fn fails, vo
         }
     } else if (!s.err && s.canon_mode && s.best.pre == 0) {
         out->min_proven = true;
+    } else if (!s.err && s.canon_mode) {
+        out->stopped_early = true; /* the edits used up max_runs: no search ran */
     }
     if (s.err < 0) {
         rc = s.err;
@@ -297,7 +310,7 @@ int fl_explore_shrink(const char *schedule, fl_explore_shrink_fails_fn fails, vo
     const char *pick = schedule;
     if (s.best_strict && strlen(s.best_strict) <= len0) {
         pick = s.best_strict;
-        out->strict = 1;
+        out->strict = !fl_explore__is_open(pick); /* a run that died reports its open schedule */
     } else if (strlen(s.best_open) <= len0) {
         pick = s.best_open;
     } else {
@@ -331,4 +344,34 @@ void fl_explore_shrink_result_free(fl_explore_shrink_result *out)
     if (!out) return;
     free(out->schedule);
     memset(out, 0, sizeof *out);
+}
+
+/* The calling thread's capture slot when it is set for exactly candidate
+ * (read by setting it and putting it back: the slot is the thread's own). */
+static fl_sched_capture *fl_explore__slot(const char *candidate)
+{
+    fl_sched_capture *cap = fl_sched_capture_set(NULL);
+    fl_sched_capture_set(cap);
+    return cap && cap->candidate && candidate && strcmp(cap->candidate, candidate) == 0 ? cap : NULL;
+}
+
+const fl_sched_hook *fl_explore_shrink_hook(const char *candidate)
+{
+    fl_sched_capture *cap = fl_explore__slot(candidate);
+    return cap ? cap->hook : NULL;
+}
+
+int fl_explore_shrink_report(const char *candidate, const char *schedule, uint64_t steps, uint64_t preemptions,
+                             fl_sched_status status)
+{
+    fl_sched_capture *cap = fl_explore__slot(candidate);
+    if (!cap || !schedule) return 0;
+    char *copy = strdup(schedule);
+    if (!copy) return -ENOMEM;
+    free(cap->canonical);
+    cap->canonical = copy;
+    cap->steps = steps;
+    cap->preemptions = preemptions;
+    cap->status = status;
+    return 0;
 }

@@ -184,6 +184,8 @@ typedef struct fl_runner_part {
     int status;            /* fl_sched_status of the kept run (DIVERGED tells a
                               replay that no longer fits); 0 when it died */
     char *sched_report;    /* the scheduler's report of the kept run, or NULL */
+    uint64_t steps, preemptions; /* fl_runner_part_in_child only: of its run, as
+                              the live page counted them (a run that died too) */
 } fl_runner_part;
 
 /* Run seeds [first + from, first + from + count) of s (first and the seed
@@ -274,11 +276,17 @@ bool fl_runner_needs_process(const fl_scenario *s);
  * open schedule of the choices made until then with its replay line, and
  * the tail of the child's stdout and stderr in the message (its whole
  * output otherwise goes to this process's stderr once it ended). part is
- * zeroed first; free it with fl_runner_part_free. 0, or a negative errno
- * when no child could run (-ENOMEM, fork/pipe/memfd errors); the run's own
- * errors are in part->err as for fl_runner_case_range. Call from a
- * single-threaded process. */
-int fl_runner_part_in_child(const fl_scenario *s, const fl_runner_opts *o, int64_t timeout_ns, fl_runner_part *part);
+ * zeroed first; free it with fl_runner_part_free; part->steps and
+ * part->preemptions count the run's steps. hook (may be NULL): the child
+ * also records every step in detail (fl_explore_rec, in a mapping of its
+ * own), told to hook in order once the child ended (what bounded search
+ * needs: shrink's last phase). 0, or a negative errno when no child could
+ * run (-ENOMEM, fork/pipe/memfd/mmap errors) or, with hook, -E2BIG when the
+ * run had more steps than a record holds (hook then told nothing); the
+ * run's own errors are in part->err as for fl_runner_case_range. Call from
+ * a single-threaded process. */
+int fl_runner_part_in_child(const fl_scenario *s, const fl_runner_opts *o, int64_t timeout_ns, const fl_sched_hook *hook,
+                            fl_runner_part *part);
 
 /* SIGKILL every child the pool has running. Async-signal-safe: for a
  * second SIGINT/SIGTERM's handler, just before it _exits. Never fails. */

@@ -198,7 +198,14 @@ void fl_runner__main(void *arg) {
  * scheduler records the same choice, so runs[] mirrors the run's schedule. */
 void fl_runner__live_step(void *ud, uint64_t step, int cur, const int *runnable, int n, int chosen, bool followed) {
     struct fl_runner_live *l = ud;
-    (void)step, (void)cur, (void)runnable, (void)n, (void)followed;
+    (void)step;
+    l->steps++;
+    for (int i = 0; i < n; i++)
+        if (runnable[i] == cur) {
+            l->preemptions += chosen != cur;
+            break;
+        }
+    if (l->rec) fl_explore_rec_push(l->rec, cur, runnable, n, chosen, followed);
     if (l->nruns && l->runs[l->nruns - 1].tid == (uint32_t)chosen) {
         l->runs[l->nruns - 1].len++;
     } else if (l->nruns < FL_RUNNER__LIVE_RUNS) {
@@ -208,6 +215,12 @@ void fl_runner__live_step(void *ud, uint64_t step, int cur, const int *runnable,
     } else {
         l->overflow = true;
     }
+}
+
+void fl_runner__live_fp(void *ud, uint64_t step, int cur, const fl_sched_footprint *fp) {
+    struct fl_runner_live *l = ud;
+    (void)step, (void)cur;
+    if (l->rec) fl_explore_rec_footprint(l->rec, fp);
 }
 
 static int fl_runner__policy(const fl_scenario *s, fl_world *w, fl_oracle_policy **out) {
@@ -521,7 +534,8 @@ int fl_runner_run(const fl_scenario *s, const fl_runner_params *p, fl_runner_out
     if (p->live && !free_run) {
         /* the pool's child publishes every choice, a replay's too (it may
          * die on the way: its parent then builds the open schedule) */
-        fl_sched_hook hook = {.step = fl_runner__live_step, .ud = p->live};
+        fl_sched_hook hook = {.step = fl_runner__live_step, .ud = p->live,
+                              .footprint = p->live->rec ? fl_runner__live_fp : NULL};
         fl_sched_schedule sc = {0};
         bool replay = p->strategy == FL_SCHED_STRAT_REPLAY;
         if (replay && fl_sched_schedule_parse(p->schedule, &sc, NULL, 0) < 0) r = -EINVAL; /* parsed above */

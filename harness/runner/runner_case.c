@@ -170,6 +170,8 @@ int fl_runner_case_range(const fl_scenario *s, const fl_runner_opts *o, uint32_t
             live->budget = budget;
             live->nruns = 0;
             live->overflow = false;
+            live->steps = live->preemptions = 0;
+            if (live->rec) fl_explore_rec_reset(live->rec);
             live->flags = s->run.timer_ppm && fl_sched_strategy_seeded(strategy)
                               ? FL_SCHED_SCHEDULE_TIMERS : 0;
             if (p.schedule) fl_runner__live_replay(live, p.schedule);

@@ -4,14 +4,16 @@
  * parent's reading of it, the part made from the live page when the child
  * died or timed out, what a captured child printed; and one item in one
  * child on its own (fl_runner_part_in_child: replay and shrink of a
- * scenario with user workers). runner_pool.c schedules many such children.
+ * scenario with user workers, its steps recorded in detail for shrink's
+ * last phase when asked). runner_pool.c schedules many such children.
  *
  * Invariants:
  *  - a child flushes nothing it inherited (the parent flushed every stdio
  *    stream before the fork) and ends with exit(), so sanitizers report;
  *  - a captured child's stdout and stderr go to its slot's memfd, which the
  *    parent empties after reading it, before the slot's next fork;
- *  - the parent reads a live page's run fields only after waitpid.
+ *  - the parent reads a live page's run fields, and a step record, only
+ *    after waitpid.
  */
 #include "runner/runner_int.h"
 
@@ -252,13 +254,27 @@ bool fl_runner_needs_process(const fl_scenario *s) { return s && fl_runner__has_
 
 /* ---- one item in one child: replay and shrink of a scenario with user workers ---------- */
 
-int fl_runner_part_in_child(const fl_scenario *s, const fl_runner_opts *o, int64_t timeout_ns, fl_runner_part *part) {
+int fl_runner_part_in_child(const fl_scenario *s, const fl_runner_opts *o, int64_t timeout_ns, const fl_sched_hook *hook,
+                            fl_runner_part *part) {
     memset(part, 0, sizeof *part);
     fl_runner__slot sl = {.out = -1, .fd = -1, .deadline = INT64_MAX};
     int fds[2] = {-1, -1}, r = 0;
     void *map = mmap(NULL, sizeof(struct fl_runner_live), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (map == MAP_FAILED) return -errno;
     sl.live = map;
+    /* the step record (explore_rec.c, as exec's children keep it): mapped
+     * before the fork, read after waitpid; untouched pages cost nothing */
+    fl_explore_rec *rec = NULL;
+    if (hook) {
+        void *rm = mmap(NULL, sizeof *rec, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (rm == MAP_FAILED) {
+            r = -errno;
+            goto done;
+        }
+        rec = rm;
+        fl_explore_rec_reset(rec);
+        sl.live->rec = rec;
+    }
     if ((sl.out = memfd_create("faultline-run-output", MFD_CLOEXEC)) < 0 || pipe2(fds, O_CLOEXEC) < 0) {
         r = -errno;
         goto done;
@@ -304,7 +320,17 @@ int fl_runner_part_in_child(const fl_scenario *s, const fl_runner_opts *o, int64
     if (r < 0) kill(sl.pid, SIGKILL);
     while (waitpid(sl.pid, &status, 0) < 0 && errno == EINTR) {}
     if (r == 0) r = fl_runner__finish(s, &sl, status, timeout_ns, o && o->verbose, part);
+    if (r == 0) {
+        part->steps = sl.live->steps;
+        part->preemptions = sl.live->preemptions;
+    }
+    if (r == 0 && rec) {
+        if (rec->overflow) r = -E2BIG;
+        else if (fl_explore_rec_replay(rec->steps, rec->nsteps, rec->ids, rec->nids, hook) < 0) r = -EPROTO;
+        if (r < 0) fl_runner_part_free(part);
+    }
 done:
+    if (rec) munmap(rec, sizeof *rec);
     if (fds[0] >= 0) close(fds[0]);
     if (fds[1] >= 0) close(fds[1]);
     if (sl.out >= 0) close(sl.out);

@@ -19,6 +19,7 @@
 #define FL_RUNNER_INT_H
 
 #include "runner/fl_runner.h"
+#include "explore/fl_explore.h"
 
 #include <stdatomic.h>
 #include <sys/types.h>
@@ -119,9 +120,20 @@ struct fl_runner_live {
     int strategy;                  /* fl_sched_strategy */
     uint32_t flags;                /* FL_SCHED_SCHEDULE_TIMERS when the run lets timers fire early */
     bool overflow;                 /* more switches than runs[] holds */
+    uint64_t steps, preemptions;   /* of the run so far (a preemption: switching
+                                      away from a thread that could go on) */
+    fl_explore_rec *rec;           /* not NULL: every step in detail too, for a
+                                      search in the parent (its own MAP_SHARED
+                                      mapping, fl_runner_part_in_child) */
     size_t nruns;
     fl_sched_schedule_run runs[FL_RUNNER__LIVE_RUNS];
 };
+
+/* The live page's hook functions (runner.c): the step one publishes the
+ * choice, counts steps and preemptions, and records the step in detail
+ * when l->rec is set; the footprint one records the footprint then. */
+void fl_runner__live_step(void *ud, uint64_t step, int cur, const int *runnable, int n, int chosen, bool followed);
+void fl_runner__live_fp(void *ud, uint64_t step, int cur, const fl_sched_footprint *fp);
 
 /* ---- work items in child processes (runner_child.c; runner_pool.c) -------------- */
 
@@ -168,9 +180,6 @@ void fl_runner__output_reset(fl_runner__slot *sl);
  * -ENOMEM. */
 int fl_runner__finish(const fl_scenario *s, fl_runner__slot *sl, int status, int64_t timeout_ns, bool verbose,
                       fl_runner_part *part);
-
-/* The step hook that publishes choices into a live page (runner.c). */
-void fl_runner__live_step(void *ud, uint64_t step, int cur, const int *runnable, int n, int chosen, bool followed);
 
 /* ---- snapshots (runner_view.c) ------------------------------------------------------ */
 
