@@ -163,6 +163,10 @@ static void test_parse_run(void **state) {
     assert_int_equal(c.budget, 5000);
     assert_true(c.require_complete);
     fl_cli_free(&c);
+    assert_int_equal(PARSE(&c, err, "explore", "x.scn", "--no-dpor"), 0);
+    assert_true(c.no_dpor);
+    assert_false(c.no_reduce);
+    fl_cli_free(&c);
     assert_int_equal(PARSE(&c, err, "explore", "--bound=3", "x.scn"), 0);
     assert_true(c.bound_set);
     assert_int_equal(c.bound, 3);
@@ -198,6 +202,7 @@ static void test_parse_errors(void **state) {
                  "--max-runs", "0", NULL);
     expect_error("faultline: --require-complete: takes no value", "explore", "a", "--require-complete=yes", NULL);
     expect_error("faultline: --no-reduce: takes no value", "explore", "a", "--no-reduce=1", NULL);
+    expect_error("faultline: --no-dpor: takes no value", "explore", "a", "--no-dpor=1", NULL);
     expect_error("faultline: run: unknown option '--no-reduce'; try 'faultline run --help'", "run", "a", "--no-reduce", NULL);
     expect_error("faultline: explore: expected a scenario FILE; try 'faultline explore --help'", "explore", NULL);
     expect_error("faultline: explore: expected one scenario FILE, got 2 operands", "explore", "a", "b", NULL);

@@ -68,7 +68,7 @@ static const struct fl_cli__opt {
     {"depth", true, B(FL_CLI_CMD_RUN)},        {"budget", true, B(FL_CLI_CMD_RUN) | B(FL_CLI_CMD_EXPLORE)},
     {"time-scale", true, B(FL_CLI_CMD_RUN)},   {"bound", true, B(FL_CLI_CMD_EXPLORE)},
     {"max-runs", true, B(FL_CLI_CMD_EXPLORE) | B(FL_CLI_CMD_SHRINK)}, {"require-complete", false, B(FL_CLI_CMD_EXPLORE)},
-    {"no-reduce", false, B(FL_CLI_CMD_EXPLORE)},
+    {"no-reduce", false, B(FL_CLI_CMD_EXPLORE)}, {"no-dpor", false, B(FL_CLI_CMD_EXPLORE)},
     {"shard", true, B(FL_CLI_CMD_RUN)},        {"junit", true, B(FL_CLI_CMD_RUN)},
     {"tap", false, B(FL_CLI_CMD_RUN)},         {"json", true, B(FL_CLI_CMD_RUN)},
     {"html", true, B(FL_CLI_CMD_RUN)},         {"trace", true, B(FL_CLI_CMD_RUN) | B(FL_CLI_CMD_REPLAY)},
@@ -263,9 +263,10 @@ int fl_cli_parse(int argc, char **argv, fl_cli_args *c, char *err, size_t errlen
             continue;
         }
         if (strcmp(o->name, "require-complete") == 0 || strcmp(o->name, "fail-fast") == 0 ||
-            strcmp(o->name, "verbose") == 0 || strcmp(o->name, "no-reduce") == 0) {
+            strcmp(o->name, "verbose") == 0 || strcmp(o->name, "no-reduce") == 0 || strcmp(o->name, "no-dpor") == 0) {
             if (eq) return fl_cli__err(err, errlen, "faultline: --%s: takes no value", o->name);
             if (o->name[0] == 'r') c->require_complete = true;
+            else if (strcmp(o->name, "no-dpor") == 0) c->no_dpor = true;
             else if (o->name[0] == 'n') c->no_reduce = true;
             else if (o->name[0] == 'f') c->fail_fast = true;
             else c->verbose = true;

@@ -11,7 +11,7 @@
  *                  [--trace DIR] -- PROG [ARGS...]
  *   faultline exec --schedule fl1:… [--trace DIR] -- PROG [ARGS...]           (replay)
  *   faultline exec --shrink [--max-runs N] --schedule fl1:… [--trace DIR] -- PROG [ARGS...]  (shrink)
- *   faultline exec --explore [--bound B] [--max-runs N] [--no-reduce] [--symmetric] -- PROG [ARGS...]
+ *   faultline exec --explore [--bound B] [--max-runs N] [--no-reduce | --no-dpor] [--symmetric] -- PROG [ARGS...]
  *
  * --trace DIR writes the kept run's Chrome trace (each further failing run's
  * too with --keep-going; the replayed, shrunk or first failing explored run's
@@ -45,6 +45,7 @@ typedef struct fl_cli__xargs {
     const char *schedule;
     bool shrink, keep_going, explore, help;
     bool no_reduce;       /* --explore --no-reduce: no sleep sets */
+    bool no_dpor;         /* --explore --no-dpor: sleep sets without DPOR */
     bool symmetric;       /* --explore --symmetric: the program's promise (docs/scheduler.md) */
     uint32_t bound;
     uint64_t max_runs;
@@ -72,6 +73,7 @@ static const char fl_cli__xhelp[] =
     "                      --max-runs N replays, default 2000)\n"
     "  --explore           every schedule within --bound P preemptions (2), --max-runs N\n"
     "  --no-reduce         with --explore: no sleep-set reduction (every schedule runs)\n"
+    "  --no-dpor           with --explore: sleep sets only, no dynamic partial-order reduction\n"
     "  --symmetric         with --explore: you promise that threads created with the same\n"
     "                      start routine and argument are interchangeable; of those\n"
     "                      not yet started, only one is tried at each choice\n"
@@ -91,7 +93,7 @@ static int fl_cli__xusage(FILE *err, const char *fmt, const char *arg)
           "                      [--keep-going]\n"
           "                      [--junit F] [--json F] [--html F] [--tap[=F]] [--trace DIR] -- PROG [ARGS...]\n"
           "       faultline exec [--shrink [--max-runs N]] --schedule fl1:... [--trace DIR] -- PROG [ARGS...]\n"
-          "       faultline exec --explore [--bound B] [--max-runs N] [--no-reduce] [--symmetric] [--trace DIR]\n"
+          "       faultline exec --explore [--bound B] [--max-runs N] [--no-reduce | --no-dpor] [--symmetric] [--trace DIR]\n"
           "                      -- PROG [ARGS...]\n",
           err);
     return FL_CLI_EXIT_USAGE;
@@ -132,6 +134,7 @@ static int fl_cli__xparse(int argc, char **argv, fl_cli__xargs *x, FILE *err)
         if (strcmp(a, "--shrink") == 0) { x->shrink = true; continue; }
         if (strcmp(a, "--explore") == 0) { x->explore = true; continue; }
         if (strcmp(a, "--no-reduce") == 0) { x->no_reduce = true; continue; }
+        if (strcmp(a, "--no-dpor") == 0) { x->no_dpor = true; continue; }
         if (strcmp(a, "--symmetric") == 0) { x->symmetric = true; continue; }
         if (strcmp(a, "--tap") == 0) { x->tap = true; continue; }
         if (strncmp(a, "--tap=", 6) == 0) { x->tap = true; x->tap_file = a + 6; continue; }
@@ -513,7 +516,8 @@ static int fl_cli__xexplore(fl_exec *e, const fl_cli__xargs *x, const char *self
 {
     fl_cli__xsearch xs = { .e = e, .x = x };
     fl_explore_opts eo = { .preemption_bound = x->bound, .max_runs = x->max_runs ? x->max_runs : 20000,
-                           .step_budget = x->budget, .keep_going = x->keep_going, .no_reduction = x->no_reduce };
+                           .step_budget = x->budget, .keep_going = x->keep_going, .no_reduction = x->no_reduce,
+                           .no_dpor = x->no_dpor };
     fl_explore_result r;
     char msg[1024];
     int rc = fl_explore_search(&eo, fl_cli__xrun, &xs, fl_cli__xcheck, &xs, &r, msg, sizeof msg);
@@ -544,7 +548,7 @@ int fl_cli_exec_main(int argc, char **argv, FILE *out, FILE *err)
     if (x.help) {
         fputs("usage: faultline exec [options] -- PROG [ARGS...]\n"
               "       faultline exec [--shrink [--max-runs N]] --schedule S [--trace DIR] -- PROG [ARGS...]\n"
-              "       faultline exec --explore [--bound P] [--max-runs N] [--no-reduce] [--symmetric] [--trace DIR]\n"
+              "       faultline exec --explore [--bound P] [--max-runs N] [--no-reduce | --no-dpor] [--symmetric] [--trace DIR]\n"
               "                      -- PROG [ARGS...]\n", out);
         fputs(fl_cli__xhelp, out);
         return FL_CLI_EXIT_OK;
@@ -556,8 +560,8 @@ int fl_cli_exec_main(int argc, char **argv, FILE *out, FILE *err)
         return FL_CLI_EXIT_USAGE;
     }
     if (x.explore && (x.schedule || x.shrink)) return fl_cli__xusage(err, "%s--explore takes no --schedule or --shrink", "");
-    if ((x.no_reduce || x.symmetric) && !x.explore)
-        return fl_cli__xusage(err, "%s--no-reduce and --symmetric only apply to --explore", "");
+    if ((x.no_reduce || x.no_dpor || x.symmetric) && !x.explore)
+        return fl_cli__xusage(err, "%s--no-reduce, --no-dpor and --symmetric only apply to --explore", "");
     if (x.schedule) {
         char e2[256];
         fl_sched_schedule sc;

@@ -90,6 +90,7 @@ int fl_cli_explore(const fl_cli_args *c, FILE *out, FILE *err) {
     uint64_t max_runs = c->max_runs ? c->max_runs : FL_RUNNER_EXPLORE_MAX_RUNS;
     fl_cli__xprogress pg = {.err = err, .tty = isatty(fileno(err)) == 1};
     fl_runner_explore_opts o = {.bound = bound, .max_runs = max_runs, .budget = c->budget, .no_reduction = c->no_reduce,
+                                .no_dpor = c->no_dpor,
                                 .progress = fl_cli__xprogress_run, .progress_ud = &pg};
     fl_runner_explore_result res;
     fl_case k;

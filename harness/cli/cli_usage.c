@@ -39,7 +39,7 @@ void fl_cli_usage(fl_cli_cmd cmd, FILE *out) {
         break;
     case FL_CLI_CMD_EXPLORE:
         fprintf(out, "usage: faultline explore FILE [--bound P] [--max-runs N] [--budget N] [--require-complete]\n"
-              "                         [--no-reduce]\n"
+              "                         [--no-reduce | --no-dpor]\n"
               "Run FILE on every schedule with at most P preemptions (depth first, each schedule\n"
               "once), each run checked by the oracle as `run` checks it; print how many schedules\n"
               "ran, whether that was all of them, how many failed, and the first failure with its\n"
@@ -51,7 +51,9 @@ void fl_cli_usage(fl_cli_cmd cmd, FILE *out) {
               "  --require-complete  an incomplete search without a failure exits 1, not 0\n"
               "  --no-reduce         run every schedule within the bound: no sleep-set reduction\n"
               "                      (by default a schedule equivalent to one already run, by\n"
-              "                      reordering independent steps, is skipped; same failures)\n\n"
+              "                      reordering independent steps, is skipped; same failures)\n"
+              "  --no-dpor           reduce with sleep sets only, without dynamic partial-order\n"
+              "                      reduction (which runs an alternative only where a race asks)\n\n"
               "Exit: 0 no failing schedule (complete, or incomplete: see the summary line), 1 a\n"
               "failing schedule (known-bad: none violated the expected invariant), 2 bad usage or input.\n",
               FL_CLI_MAX_BOUND, FL_RUNNER_EXPLORE_BOUND, FL_RUNNER_EXPLORE_MAX_RUNS);

@@ -5,7 +5,7 @@
  *   faultline run PATH... [--seeds N] [--strategy random|pct|rr|free] [--depth D]
  *                 [--budget N] [--time-scale X] [--shard I/N] [--junit F]
  *                 [--tap [F.tap]] [--json F] [--trace DIR] [--html F]
- *   faultline explore FILE [--bound P] [--max-runs N] [--budget N] [--require-complete] [--no-reduce]
+ *   faultline explore FILE [--bound P] [--max-runs N] [--budget N] [--require-complete] [--no-reduce] [--no-dpor]
  *   faultline replay FILE --schedule S [--trace DIR]
  *   faultline shrink FILE --schedule S [--max-runs N]
  *   faultline check FILE...
@@ -58,6 +58,7 @@ typedef struct fl_cli_args {
     uint64_t max_runs;      /* explore, shrink --max-runs; 0: not given */
     bool require_complete;  /* explore --require-complete */
     bool no_reduce;         /* explore --no-reduce: every schedule, no sleep sets */
+    bool no_dpor;           /* explore --no-dpor: sleep sets without DPOR */
     bool shard_set;         /* --shard given */
     uint32_t shard_index, shard_total;
     const char *junit, *json, *trace_dir, *html, *schedule;
