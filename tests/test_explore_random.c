@@ -88,7 +88,7 @@ static void gen_prog(gprog *p, uint64_t seed)
     p->nthr = 2 + (int)draw(2);
     for (int t = 0; t < p->nthr; t++) {
         int want = p->nthr == 3 ? 2 + (int)draw(2) : 3 + (int)draw(3);
-        while (p->nops[t] < want && p->nops[t] + 5 <= MAXOPS) {
+        while (p->nops[t] < want && p->nops[t] + 6 <= MAXOPS) { /* a nested region is 6 */
             if (draw(3) == 0) {
                 bool nest = draw(2) == 0;
                 /* a nested region takes mutex t%2 first: threads of different
