@@ -8,7 +8,8 @@
  * shared objects — loads and stores of plain variables behind light points
  * named by variable (as `faultline cc` instruments them), mutex regions
  * (nested sometimes, so some programs deadlock), signals on conditions,
- * yields. A load folds the value it saw into the thread's register; a store
+ * yields, clock reads, sleeps, and timed waits inside a region whose
+ * outcome (signalled or timed out) the thread records. A load folds the value it saw into the thread's register; a store
  * writes the register. The outcome of a run hashes the run's status, every
  * variable's final value and every register: two schedules that differ only
  * by the order of independent steps give the same outcome, and nearly every
@@ -38,7 +39,7 @@
 #include <string.h>
 
 enum { NVAR = 3, NMTX = 2, NCND = 2, MAXOPS = 8, MAXTHR = 3 };
-enum { OP_LOAD, OP_STORE, OP_LOCK, OP_UNLOCK, OP_SIGNAL, OP_YIELD };
+enum { OP_LOAD, OP_STORE, OP_LOCK, OP_UNLOCK, OP_SIGNAL, OP_YIELD, OP_NOW, OP_SLEEP, OP_TWAIT };
 
 typedef struct gop {
     int kind, obj;
@@ -66,14 +67,20 @@ static void push(gprog *p, int t, int kind, int obj)
     p->ops[t][p->nops[t]++] = (gop){ kind, obj };
 }
 
-/* One access or signal or yield; mostly accesses. */
-static void gen_simple(gprog *p, int t)
+/* One access, signal, yield, clock read or sleep (of 1 or 2 ms); mostly
+ * accesses. Inside a region on mutex `held` (-1: none), sometimes a timed
+ * wait on a condition with that mutex, 1 ms, whose outcome (signalled or
+ * timed out) the thread records: the clock's order against the signals. */
+static void gen_simple(gprog *p, int t, int held)
 {
-    uint32_t r = draw(10);
-    if (r < 4) push(p, t, OP_LOAD, (int)draw(NVAR));
+    uint32_t r = draw(12);
+    if (held >= 0 && draw(4) == 0) push(p, t, OP_TWAIT, (int)draw(NCND) | held << 4);
+    else if (r < 4) push(p, t, OP_LOAD, (int)draw(NVAR));
     else if (r < 8) push(p, t, OP_STORE, (int)draw(NVAR));
     else if (r < 9) push(p, t, OP_SIGNAL, (int)draw(NCND));
-    else push(p, t, OP_YIELD, 0);
+    else if (r < 10) push(p, t, OP_YIELD, 0);
+    else if (r < 11) push(p, t, OP_NOW, 0);
+    else push(p, t, OP_SLEEP, 1 + (int)draw(2));
 }
 
 /* Each thread gets blocks until it has its planned length (2-3 operations
@@ -95,16 +102,16 @@ static void gen_prog(gprog *p, uint64_t seed)
                  * parity take the two in opposite orders */
                 int m = nest ? t % 2 : (int)draw(NMTX);
                 push(p, t, OP_LOCK, m);
-                gen_simple(p, t);
+                gen_simple(p, t, m);
                 if (nest) {
                     int m2 = 1 - m;
                     push(p, t, OP_LOCK, m2);
-                    gen_simple(p, t);
+                    gen_simple(p, t, -1); /* no timed wait holding two mutexes */
                     push(p, t, OP_UNLOCK, m2);
                 }
                 push(p, t, OP_UNLOCK, m);
             } else {
-                gen_simple(p, t);
+                gen_simple(p, t, -1);
             }
         }
     }
@@ -112,7 +119,7 @@ static void gen_prog(gprog *p, uint64_t seed)
 
 static void describe(const gprog *p, uint64_t seed)
 {
-    static const char *name[] = { "load", "store", "lock", "unlock", "signal", "yield" };
+    static const char *name[] = { "load", "store", "lock", "unlock", "signal", "yield", "now", "sleep", "twait" };
     print_message("program %llu:\n", (unsigned long long)seed);
     for (int t = 0; t < p->nthr; t++) {
         print_message("  t%d:", t + 1);
@@ -148,6 +155,13 @@ static void *g_worker(void *arg)
         case OP_UNLOCK: sv_mutex_unlock(&g_mtx[o->obj]); break;
         case OP_SIGNAL: sv_cond_signal(&g_cnd[o->obj]); break;
         case OP_YIELD: sv_yield(); break;
+        case OP_NOW: reg = reg * 1000003u + (uint64_t)(sv_now() / 1000) + 1; break;
+        case OP_SLEEP: sv_sleep_until(sv_now() + o->obj * 1000000ll); break;
+        case OP_TWAIT: {
+            int rc = sv_cond_wait(&g_cnd[o->obj & 15], &g_mtx[o->obj >> 4], sv_now() + 1000000ll);
+            reg = reg * 1000003u + (rc == 0 ? 7 : 11);
+            break;
+        }
         }
     }
     g_reg[t] = reg;
