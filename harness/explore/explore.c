@@ -41,11 +41,14 @@ typedef struct fl_explore__node {
     int n, cap;
 } fl_explore__node;
 
-/* A sleeping thread and where its transition is recorded (nodes[node].a[alt]). */
+/* A sleeping thread and where its transition is recorded (nodes[node].a[alt]).
+ * by_block: it sleeps because that transition left it blocked or done, not
+ * because it was the running thread there (rule (b), below). */
 typedef struct fl_explore__sleeper {
     int tid;
     int alt;
     size_t node;
+    bool by_block;
 } fl_explore__sleeper;
 
 typedef struct fl_explore__span {
@@ -183,7 +186,20 @@ static int fl_explore__sleep_push(fl_explore__dfs *d, fl_explore__sleeper x)
  * it: moving x's step up to node i adds none when x was the running thread
  * at node i (the non-preemptive default) or when x's transition leaves x
  * blocked or done (docs/scheduler.md, "Reduction", has the count). Any
- * other alternative never sleeps: moving it earlier can add a preemption. */
+ * other alternative never sleeps: moving it earlier can add a preemption.
+ * And a thread x asleep for the second reason wakes at a path transition
+ * that blocks its own thread until a deadline (fp.timed) and leaves x the
+ * only runnable thread: in the equivalent schedule, where x ran earlier,
+ * nobody is runnable after that transition, the clock moves and may wake
+ * its thread, which is then the running thread the next choice preempts.
+ * (With another thread runnable there the clock cannot move.) */
+/* True when tid is the only runnable thread at step i + 1 (after the
+ * transition chosen at step i). */
+static bool fl_explore__alone_after(const fl_explore__dfs *d, size_t i, int tid)
+{
+    return i + 1 < d->nst && d->st[i + 1].n == 1 && d->ids[d->st[i + 1].off] == tid;
+}
+
 static int fl_explore__analyse(fl_explore__dfs *d, bool reduce)
 {
     size_t nst = d->nst;
@@ -233,6 +249,7 @@ static int fl_explore__analyse(fl_explore__dfs *d, bool reduce)
         const fl_sched_footprint *ti = &d->tr[i].fp;
         for (size_t k = 0; k < prev.n; k++) {
             fl_explore__sleeper x = d->sl[prev.off + k];
+            if (x.by_block && ti->timed && fl_explore__alone_after(d, i, x.tid)) continue;
             if (fl_sched_footprint_independent(&d->nodes[x.node].a[x.alt].fp, ti) && fl_explore__sleep_push(d, x) < 0)
                 return -ENOMEM;
         }
@@ -240,10 +257,11 @@ static int fl_explore__analyse(fl_explore__dfs *d, bool reduce)
         bool cur_runnable = fl_explore__has(d->ids + s->off, s->n, s->cur);
         for (int k = 0; k + 1 < nd->n; k++) {
             const fl_explore__alt *x = &nd->a[k];
-            bool eligible = (x->tid == s->cur && cur_runnable) || x->blocked_after;
+            bool running = x->tid == s->cur && cur_runnable;
+            bool eligible = running || (x->blocked_after && !(ti->timed && fl_explore__alone_after(d, i, x->tid)));
             if (!eligible || x->tid == s->chosen || !fl_sched_footprint_independent(&x->fp, ti)) continue;
             if (fl_explore__asleep(d, (fl_explore__span){ noff, d->nsl - noff }, x->tid)) continue;
-            if (fl_explore__sleep_push(d, (fl_explore__sleeper){ x->tid, k, i }) < 0) return -ENOMEM;
+            if (fl_explore__sleep_push(d, (fl_explore__sleeper){ x->tid, k, i, !running }) < 0) return -ENOMEM;
         }
         prev = (fl_explore__span){ noff, d->nsl - noff };
     }
