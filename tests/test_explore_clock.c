@@ -9,7 +9,7 @@
  *   - the footprints say so (a change that made clock reads global again,
  *     or dropped the early-timer case, fails here);
  *   - on programs whose threads read the clock and sleep, reduced and
- *     unreduced searches at bounds 0 to 2 (the race: 0 and 1) are complete and see the same
+ *     unreduced searches at bounds 0 and 1 are complete and see the same
  *     set of outcomes — the order of the threads' work and every clock
  *     value they read — and the same failing ones, and at bound >= 1 the
  *     reduced search runs strictly fewer schedules (a no-op reduction
@@ -18,7 +18,11 @@
  *     timed wait whose deadline depends on the schedule (through a mutex
  *     held across a sleep) races with a signal sent at the same virtual
  *     instant; its outcomes (woken or timed out, the flag seen, the times)
- *     all appear in both searches.
+ *     all appear in both searches;
+ *   - another ("tie") is the shape in which swapping two sleeps changes
+ *     which thread the clock's move finds "running", and so the preemption
+ *     cost: without explore's rule for it, the reduced search loses an
+ *     outcome at bound 0.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -58,10 +62,10 @@ static void log_me(long id)
 
 static long fold(void)
 {
-    long v = g_log;
+    unsigned long v = (unsigned long)g_log; /* wraps: a hash, not a number */
     for (int i = 0; i < 4; i++)
-        for (int k = 0; k < 4; k++) v = v * 31 + g_seen[i][k];
-    return v;
+        for (int k = 0; k < 4; k++) v = v * 31 + (unsigned long)g_seen[i][k];
+    return (long)v;
 }
 
 static void reset(void)
@@ -218,13 +222,14 @@ typedef struct prog {
     void (*main_fn)(void *);
     int min_outcomes; /* distinct outcomes the unreduced search must see */
     unsigned kinds;   /* outset.kinds each search must see at bound >= 1 */
-    uint32_t max_bound; /* the race at bound 2: 32,528 schedules unreduced */
+    uint32_t max_bound; /* kept small for the sanitizer builds (the race at
+                           bound 2: 32,528 schedules unreduced) */
 } prog;
 
 static const prog progs[] = {
-    { "sleepers", main_sleepers, 2, 0, 2 },
+    { "sleepers", main_sleepers, 2, 0, 1 },
     { "race", main_race, 3, 7, 1 },
-    { "tie", main_tie, 2, 0, 2 },
+    { "tie", main_tie, 2, 0, 1 },
 };
 
 /* A failure, for the failing sets: the waiter timed out although it saw

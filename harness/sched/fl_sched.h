@@ -388,6 +388,7 @@ typedef struct fl_sched_footprint {
     bool timed;                      /* it ended with its thread blocked until an
                                         event or a deadline (a sleep, a timed wait):
                                         the clock's next move may wake it */
+    int64_t until;                   /* timed: that deadline (virtual ns) */
     uint32_t n;                      /* keys in key[], distinct */
     uint64_t key[FL_SCHED_FP_MAX];   /* FL_SCHED_OBJ_KEY(kind, id) */
 } fl_sched_footprint;

@@ -249,7 +249,10 @@ void fl_sched__block(fl_sched__run *r, fl_sched__thr *me, fl_sched__wait w, cons
     me->wait = w;
     me->wobj = obj;
     me->deadline = deadline;
-    if (deadline != SV_FOREVER) me->fp.timed = true; /* reported at this point, then cleared */
+    if (deadline != SV_FOREVER) { /* reported at this point, then cleared */
+        me->fp.timed = true;
+        me->fp.until = deadline;
+    }
     me->wseq = ++r->wseq;
     me->timedout = false;
     static const char *const names[] = { "blocked", "lock-wait", "cond-wait", "fwait-block", "join-wait", "sleep" };
