@@ -378,8 +378,11 @@ unsigned long fl_sched_thread_pthread(const void *sv_thread_handle);
  * (now, sleeps, timed waits); such a transition is dependent with every
  * other. Otherwise reading the clock or arming a deadline adds nothing:
  * the clock moves only when no thread can run, never between two enabled
- * transitions. Plain memory is not seen (see docs/scheduler.md,
- * "Reduction": data-race freedom, and the clock's argument). */
+ * transitions. `timed`/`until` do not enter independence: a search driver
+ * that counts preemptions needs them, because the count after a clock move
+ * depends on which thread blocked last. Plain memory is not seen (see
+ * docs/scheduler.md, "Reduction": data-race freedom, and the clock's
+ * argument). */
 #define FL_SCHED_FP_MAX 6
 enum { FL_SCHED_OBJ_THREAD = 1, FL_SCHED_OBJ_MUTEX, FL_SCHED_OBJ_COND, FL_SCHED_OBJ_FUTEX, FL_SCHED_OBJ_VAR };
 #define FL_SCHED_OBJ_KEY(kind, id) (((uint64_t)(kind) << 32) | (uint32_t)(id))
