@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "explore/fl_explore.h"
+#include "explore_util.h"
 #include "planted/fl_planted.h"
 #include "sched/fl_sched.h"
 #include "sv_plat.h"
@@ -31,38 +32,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- outcome sets ----------------------------------------------------------- */
-
-#define MAXOUT 256
-typedef struct outset {
-    long v[MAXOUT];
-    int n;
-    long fail[MAXOUT];
-    int nfail;
-} outset;
-
-static void outset_add(long *a, int *n, long v)
-{
-    for (int i = 0; i < *n; i++)
-        if (a[i] == v) return;
-    assert_true(*n < MAXOUT);
-    a[(*n)++] = v;
-}
-
-static int cmp_long(const void *a, const void *b)
-{
-    long x = *(const long *)a, y = *(const long *)b;
-    return (x > y) - (x < y);
-}
-
-static void assert_same_set(long *a, int na, long *b, int nb, const char *what, const char *prog, uint32_t bound)
-{
-    qsort(a, (size_t)na, sizeof *a, cmp_long);
-    qsort(b, (size_t)nb, sizeof *b, cmp_long);
-    if (na != nb || memcmp(a, b, (size_t)na * sizeof *a) != 0)
-        fail_msg("%s, bound %u: %s differ: reduced saw %d, unreduced %d", prog, bound, what, na, nb);
-}
 
 /* ---- small seam programs ------------------------------------------------------ */
 
@@ -366,18 +335,6 @@ static void test_planted_same_failures(void **state)
 
 /* ---- footprints ------------------------------------------------------------------ */
 
-static fl_sched_footprint fps[64];
-static int fp_cur[64], nfps;
-static void fp_hook(void *ud, uint64_t step, int cur, const fl_sched_footprint *fp)
-{
-    (void)ud; (void)step;
-    if (nfps < 64) { fps[nfps] = *fp; fp_cur[nfps++] = cur; }
-}
-static void step_hook(void *ud, uint64_t step, int cur, const int *r, int n, int chosen, bool followed)
-{
-    (void)ud; (void)step; (void)cur; (void)r; (void)n; (void)chosen; (void)followed;
-}
-
 static void *w_lock_own(void *arg)
 {
     (void)arg;
@@ -399,24 +356,14 @@ static void main_fp(void *arg)
     sv_thread_join(t, SV_FOREVER);
 }
 
-/* One round-robin run of main_fn, every step's footprint into fps[]. */
-static void record_footprints(void (*main_fn)(void *))
-{
-    nfps = 0;
-    fl_sched_opts so = { .strategy = FL_SCHED_STRAT_RR };
-    fl_sched_hook hook = { .step = step_hook, .footprint = fp_hook };
-    fl_sched_result res;
-    assert_int_equal(fl_sched_run_ex(&so, NULL, main_fn, NULL, &res, &hook), 0);
-    assert_int_equal(res.status, FL_SCHED_OK);
-    fl_sched_result_free(&res);
-}
+static const fl_sched_opts rr_opts = { .strategy = FL_SCHED_STRAT_RR };
 
 /* The hook names what each step touched: main's lock/unlock of m0, the
  * create of thread 1, the worker's m1, a global yield, the join. */
 static void test_footprints_reported(void **state)
 {
     (void)state;
-    record_footprints(main_fp);
+    record_footprints(&rr_opts, main_fp);
     uint64_t m0 = FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_MUTEX, 0), m1 = FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_MUTEX, 1);
     uint64_t t1 = FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_THREAD, 1);
     bool seen_m0 = false, seen_m1_w = false, seen_create = false, seen_global_w = false;
@@ -460,7 +407,7 @@ static void main_light(void *arg)
 static void test_light_points_name_their_variable(void **state)
 {
     (void)state;
-    record_footprints(main_light);
+    record_footprints(&rr_opts, main_light);
     uint64_t v3 = FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_VAR, 3), v7 = FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_VAR, 7);
     uint64_t m1 = FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_MUTEX, 0);
     bool v7_ends = false, v3_with_m1 = false;

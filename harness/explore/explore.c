@@ -37,11 +37,14 @@ typedef struct fl_explore__node {
     uint64_t slept;   /* DPOR: asleep here, counted in `pruned` once (t < 64) */
 } fl_explore__node;
 
-/* A sleeping thread and where its transition is recorded (nodes[node].a[alt]). */
+/* A sleeping thread and where its transition is recorded (nodes[node].a[alt]).
+ * by_block: it sleeps because that transition left it blocked or done, not
+ * because it was the running thread there (rule (b), below). */
 typedef struct fl_explore__sleeper {
     int tid;
     int alt;
     size_t node;
+    bool by_block;
 } fl_explore__sleeper;
 
 typedef struct fl_explore__span {
@@ -179,7 +182,39 @@ static int fl_explore__sleep_push(fl_explore__dfs *d, fl_explore__sleeper x)
  * it: moving x's step up to node i adds none when x was the running thread
  * at node i (the non-preemptive default) or when x's transition leaves x
  * blocked or done (docs/scheduler.md, "Reduction", has the count). Any
- * other alternative never sleeps: moving it earlier can add a preemption. */
+ * other alternative never sleeps: moving it earlier can add a preemption.
+ * And a thread x asleep for the second reason wakes at a path transition
+ * that blocks its own thread until a deadline (fp.timed) and leaves x the
+ * only runnable thread, when the clock's next move would wake that thread
+ * together with another: in the equivalent schedule, where x ran earlier,
+ * the woken thread is the running one the next choice may preempt
+ * (fl_explore__costly_swap). */
+/* Whether moving x (thread xtid, its transition's footprint xfp) to before
+ * the transition chosen at step i can cost a preemption (docs/scheduler.md,
+ * "The cost of the move"): that transition blocks its thread w until a
+ * deadline, x is then the only runnable thread (st[i + 1]), and the clock,
+ * moving once x has run too, reaches w's deadline and wakes another thread
+ * with w (x included). ends[t]: the footprint of thread t's transition that
+ * ended last at or before step i (NULL: none); a blocked thread is still
+ * blocked as that transition left it, no thread being runnable but x. */
+static bool fl_explore__costly_swap(const fl_explore__dfs *d, size_t i, const fl_sched_footprint *xfp, int xtid,
+                                    const fl_sched_footprint *const *ends, int nthr)
+{
+    const fl_sched_footprint *w = &d->tr[i].fp;
+    if (!w->timed || i + 1 >= d->nst || d->st[i + 1].n != 1 || d->ids[d->st[i + 1].off] != xtid) return false;
+    bool tie = false;
+    if (xfp->timed) {
+        if (xfp->until < w->until) return false; /* the clock stops short of w's deadline */
+        tie = xfp->until == w->until;
+    }
+    for (int t = 0; t < nthr; t++) {
+        if (t == d->st[i].chosen || t == xtid || !ends[t] || !ends[t]->timed) continue;
+        if (ends[t]->until < w->until) return false;
+        tie |= ends[t]->until == w->until;
+    }
+    return tie;
+}
+
 static int fl_explore__analyse(fl_explore__dfs *d, bool reduce)
 {
     size_t nst = d->nst;
@@ -213,6 +248,8 @@ static int fl_explore__analyse(fl_explore__dfs *d, bool reduce)
         }
     }
     if (fl_explore__grow((void **)&d->ss, &d->sscap, nst + 1, sizeof *d->ss) < 0) return -ENOMEM;
+    const fl_sched_footprint **ends = calloc((size_t)maxid + 1, sizeof *ends);
+    if (!ends) return -ENOMEM;
     d->nsl = 0;
     d->redundant = SIZE_MAX;
     fl_explore__span prev = { 0, 0 };
@@ -220,6 +257,7 @@ static int fl_explore__analyse(fl_explore__dfs *d, bool reduce)
         d->ss[i] = prev;
         if (!reduce) continue;
         const fl_explore__dstep *s = &d->st[i];
+        if (s->cur >= 0) ends[s->cur] = &s->end;
         if (fl_explore__asleep(d, prev, s->chosen)) {
             d->redundant = i; /* below i, everything is equivalent to runs made */
             for (size_t j = i + 1; j < nst; j++) d->ss[j] = (fl_explore__span){ 0, 0 };
@@ -229,21 +267,28 @@ static int fl_explore__analyse(fl_explore__dfs *d, bool reduce)
         const fl_sched_footprint *ti = &d->tr[i].fp;
         for (size_t k = 0; k < prev.n; k++) {
             fl_explore__sleeper x = d->sl[prev.off + k];
-            if (fl_sched_footprint_independent(&d->nodes[x.node].a[x.alt].fp, ti) && fl_explore__sleep_push(d, x) < 0)
-                return -ENOMEM;
+            const fl_sched_footprint *xfp = &d->nodes[x.node].a[x.alt].fp;
+            if (x.by_block && fl_explore__costly_swap(d, i, xfp, x.tid, ends, maxid + 1)) continue;
+            if (fl_sched_footprint_independent(xfp, ti) && fl_explore__sleep_push(d, x) < 0) goto oom;
         }
         const fl_explore__node *nd = &d->nodes[i];
         bool cur_runnable = fl_explore__has(d->ids + s->off, s->n, s->cur);
         for (int k = 0; k + 1 < nd->n; k++) {
             const fl_explore__alt *x = &nd->a[k];
-            bool eligible = (x->tid == s->cur && cur_runnable) || x->blocked_after;
+            bool running = x->tid == s->cur && cur_runnable;
+            bool eligible =
+                running || (x->blocked_after && !fl_explore__costly_swap(d, i, &x->fp, x->tid, ends, maxid + 1));
             if (!eligible || x->tid == s->chosen || !fl_sched_footprint_independent(&x->fp, ti)) continue;
             if (fl_explore__asleep(d, (fl_explore__span){ noff, d->nsl - noff }, x->tid)) continue;
-            if (fl_explore__sleep_push(d, (fl_explore__sleeper){ x->tid, k, i }) < 0) return -ENOMEM;
+            if (fl_explore__sleep_push(d, (fl_explore__sleeper){ x->tid, k, i, !running }) < 0) goto oom;
         }
         prev = (fl_explore__span){ noff, d->nsl - noff };
     }
+    free(ends);
     return 0;
+oom:
+    free(ends);
+    return -ENOMEM;
 }
 
 /* ---- DPOR: backtrack sets from races ------------------------------------------ */

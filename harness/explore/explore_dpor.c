@@ -24,6 +24,14 @@
  * dependent transition happens before one of these. Every candidate that
  * races is reported — more than the one Flanagan & Godefroid need, which
  * costs schedules but not soundness.
+ *
+ * One dependence the footprints do not carry, because it is about the
+ * preemption bound and not the state: transitions that block their thread
+ * until a deadline (fl_sched_footprint.timed) commute as to the state, but
+ * which of two of them came last decides whether going on after the clock
+ * wakes them costs a preemption (docs/scheduler.md, "The cost of the
+ * move"). Here they share a pseudo-object, the timer, so their order is a
+ * race the search reverses — a "bound dependence" in Coons et al.'s terms.
  */
 #include "explore/explore_int.h"
 
@@ -59,6 +67,17 @@ static fl_explore__oslot *fl_explore__oget(fl_explore__vcs *v, uint64_t key)
     return &v->obj[h];
 }
 
+/* The keys transition fp stands for here: its objects, and the timer when
+ * it blocked until a deadline. Returns how many (at most FL_SCHED_FP_MAX + 1). */
+#define FL_EXPLORE__TIMER_KEY FL_SCHED_OBJ_KEY(0xffu, 0)
+static uint32_t fl_explore__keys(const fl_sched_footprint *fp, uint64_t *k)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < fp->n; i++) k[n++] = fp->key[i];
+    if (fp->timed) k[n++] = FL_EXPLORE__TIMER_KEY;
+    return n;
+}
+
 static void fl_explore__join(uint32_t *c, const uint32_t *d, int nt)
 {
     for (int t = 0; t < nt; t++)
@@ -82,7 +101,7 @@ int fl_explore__races(size_t n, const fl_explore__alt *tr, fl_explore__race_fn f
         if (tr[j].tid + 1 > nt) nt = tr[j].tid + 1;
     if (n > FL_EXPLORE__MAX_CLOCKS / (size_t)nt) return -E2BIG;
     size_t keys = 0;
-    for (size_t j = 0; j < n; j++) keys += tr[j].fp.n;
+    for (size_t j = 0; j < n; j++) keys += tr[j].fp.n + 1;
     fl_explore__vcs v = { .nt = nt, .ocap = 16 };
     while (v.ocap < 2 * keys + 2) v.ocap *= 2;
     int *tid = malloc(n * sizeof *tid);
@@ -100,6 +119,8 @@ int fl_explore__races(size_t n, const fl_explore__alt *tr, fl_explore__race_fn f
     for (size_t j = 0; j < n; j++) {
         int q = tid[j];
         const fl_sched_footprint *fp = &tr[j].fp;
+        uint64_t key[FL_SCHED_FP_MAX + 1];
+        uint32_t nkey = fl_explore__keys(fp, key);
         const uint32_t *before = v.thr + (size_t)q * (size_t)nt; /* q's knowledge before j */
         /* races: the candidates that do not happen before q's previous transition */
         if (fp->global) {
@@ -108,8 +129,8 @@ int fl_explore__races(size_t n, const fl_explore__alt *tr, fl_explore__race_fn f
                 if (t != q && i != SIZE_MAX && !fl_explore__hb(&v, tid, i, before)) fn(ud, i, j);
             }
         } else {
-            for (uint32_t k = 0; k < fp->n; k++) {
-                size_t i = fl_explore__oget(&v, fp->key[k])->last;
+            for (uint32_t k = 0; k < nkey; k++) {
+                size_t i = fl_explore__oget(&v, key[k])->last;
                 if (i != SIZE_MAX && tid[i] != q && !fl_explore__hb(&v, tid, i, before)) fn(ud, i, j);
             }
             if (last_global != SIZE_MAX && tid[last_global] != q && !fl_explore__hb(&v, tid, last_global, before))
@@ -120,8 +141,8 @@ int fl_explore__races(size_t n, const fl_explore__alt *tr, fl_explore__race_fn f
         if (fp->global) {
             for (int t = 0; t < nt; t++) fl_explore__join(c, v.thr + (size_t)t * (size_t)nt, nt);
         } else {
-            for (uint32_t k = 0; k < fp->n; k++) {
-                size_t i = fl_explore__oget(&v, fp->key[k])->last;
+            for (uint32_t k = 0; k < nkey; k++) {
+                size_t i = fl_explore__oget(&v, key[k])->last;
                 if (i != SIZE_MAX) fl_explore__join(c, v.ev + i * (size_t)nt, nt);
             }
             if (last_global != SIZE_MAX) fl_explore__join(c, v.ev + last_global * (size_t)nt, nt);
@@ -133,7 +154,7 @@ int fl_explore__races(size_t n, const fl_explore__alt *tr, fl_explore__race_fn f
         v.last_of[q] = j;
         if (fp->global) last_global = j;
         else
-            for (uint32_t k = 0; k < fp->n; k++) fl_explore__oget(&v, fp->key[k])->last = j;
+            for (uint32_t k = 0; k < nkey; k++) fl_explore__oget(&v, key[k])->last = j;
     }
     rc = 0;
 out:

@@ -376,15 +376,27 @@ unsigned long fl_sched_thread_pthread(const void *sv_thread_handle);
  * the releasing effect of the one it stopped at). Keys are stable across
  * runs of the same prefix: objects are numbered per run in creation / first
  * use order. `global` marks a transition that touched something without a
- * stable identity — the virtual clock (now, sleeps, timed waits), an
- * explicit yield, an unnamed fl_sched_point — or more than FL_SCHED_FP_MAX
- * objects; such a transition is dependent with every other. Plain memory is
- * not seen (see docs/scheduler.md, "Reduction": data-race freedom). */
+ * stable identity — an explicit yield, an unnamed fl_sched_point — or more
+ * than FL_SCHED_FP_MAX objects, main's exit (the grace after it counts
+ * steps), and, only in a run where early timers can fire (timer_ppm under
+ * RANDOM or PCT, or a replay of a schedule recorded so), the virtual clock
+ * (now, sleeps, timed waits); such a transition is dependent with every
+ * other. Otherwise reading the clock or arming a deadline adds nothing:
+ * the clock moves only when no thread can run, never between two enabled
+ * transitions. `timed`/`until` do not enter independence: a search driver
+ * that counts preemptions needs them, because the count after a clock move
+ * depends on which thread blocked last. Plain memory is not seen (see
+ * docs/scheduler.md, "Reduction": data-race freedom, and the clock's
+ * argument). */
 #define FL_SCHED_FP_MAX 6
 enum { FL_SCHED_OBJ_THREAD = 1, FL_SCHED_OBJ_MUTEX, FL_SCHED_OBJ_COND, FL_SCHED_OBJ_FUTEX, FL_SCHED_OBJ_VAR };
 #define FL_SCHED_OBJ_KEY(kind, id) (((uint64_t)(kind) << 32) | (uint32_t)(id))
 typedef struct fl_sched_footprint {
     bool global;
+    bool timed;                      /* it ended with its thread blocked until an
+                                        event or a deadline (a sleep, a timed wait):
+                                        the clock's next move may wake it */
+    int64_t until;                   /* timed: that deadline (virtual ns) */
     uint32_t n;                      /* keys in key[], distinct */
     uint64_t key[FL_SCHED_FP_MAX];   /* FL_SCHED_OBJ_KEY(kind, id) */
 } fl_sched_footprint;

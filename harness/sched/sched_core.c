@@ -249,6 +249,10 @@ void fl_sched__block(fl_sched__run *r, fl_sched__thr *me, fl_sched__wait w, cons
     me->wait = w;
     me->wobj = obj;
     me->deadline = deadline;
+    if (deadline != SV_FOREVER) { /* reported at this point, then cleared */
+        me->fp.timed = true;
+        me->fp.until = deadline;
+    }
     me->wseq = ++r->wseq;
     me->timedout = false;
     static const char *const names[] = { "blocked", "lock-wait", "cond-wait", "fwait-block", "join-wait", "sleep" };
@@ -275,6 +279,10 @@ void fl_sched__thread_done(fl_sched__run *r, fl_sched__thr *me)
     }
     if (me->detached) r->zombies[r->nzombies++] = me;
     fl_sched__touch(me, FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_THREAD, me->id));
+    /* The grace rule counts steps from main's exit (main_done_step): that
+     * step must sit at the same place in every schedule the reduction
+     * calls equivalent, so main's last transition commutes with nothing. */
+    if (me->id == 0) fl_sched__touch(me, 0);
     r->op = "exit";
     r->opobj[0] = '\0';
     fl_sched__point(r, me);

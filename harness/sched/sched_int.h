@@ -175,6 +175,10 @@ struct fl_sched__run {
     /* watchdog (host thread): steps seen at the last tick, and when */
     uint32_t watchdog_ms;
     uint32_t timer_ppm;           /* early timers (fl_sched_opts.timer_ppm) */
+    bool clock_free;              /* no early timer can fire in this run: the clock
+                                     moves only at a point where no thread is
+                                     runnable, so reading it or arming a deadline
+                                     adds nothing to a footprint (fl_sched__touch_clock) */
     bool stalled;                 /* ended STALLED: the run is never freed */
 };
 
@@ -206,6 +210,11 @@ void fl_sched__leave(fl_sched__run *r);
 /* The operation me is inside touches key (FL_SCHED_OBJ_KEY), or, with
  * key == 0, something without a stable identity (a global footprint). */
 void fl_sched__touch(fl_sched__thr *me, uint64_t key);
+/* The operation me is inside reads the virtual clock or arms a deadline
+ * (now, sleep_until, a timed wait): nothing when r->clock_free, else a
+ * global footprint (an early timer can move the clock at any step).
+ * docs/scheduler.md, "Reduction", has the argument. */
+void fl_sched__touch_clock(fl_sched__run *r, fl_sched__thr *me);
 /* A new transition of me begins (it was just given the baton, or passed a
  * point): fp restarts with the objects of the operation it is inside. */
 void fl_sched__fp_restart(fl_sched__thr *me);

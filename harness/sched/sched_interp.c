@@ -78,7 +78,7 @@ int fl_sched_wait_on(_Atomic uint32_t *word, uint32_t expected, int64_t deadline
     if (why) snprintf(r->opobj, sizeof r->opobj, "%s%d", why->kind, why->id);
     else snprintf(r->opobj, sizeof r->opobj, "f%d", fid);
     fl_sched__touch(me, fid < 0 ? 0 : FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_FUTEX, fid));
-    if (deadline != SV_FOREVER) fl_sched__touch(me, 0);
+    if (deadline != SV_FOREVER) fl_sched__touch_clock(r, me);
     fl_sched__point(r, me);
     int rc = 0;
     if (atomic_load(word) == expected) {

@@ -76,6 +76,17 @@ void fl_sched__touch(fl_sched__thr *me, uint64_t key)
     else me->op_global = true;
 }
 
+void fl_sched__touch_clock(fl_sched__run *r, fl_sched__thr *me)
+{
+    /* Without early timers the clock moves only in fl_sched__decide, when no
+     * thread is runnable: never between two transitions that were both
+     * enabled, so no reordering the reduction makes can change what a
+     * transition reads from it. Which timed waiters wake, and who runs
+     * next, depends on the deadlines and the thread ids, not on the order
+     * the deadlines were armed in. */
+    if (!r->clock_free) fl_sched__touch(me, 0);
+}
+
 void fl_sched__pending_fp(const fl_sched__thr *t, fl_sched_footprint *out)
 {
     *out = (fl_sched_footprint){0};
@@ -149,7 +160,7 @@ static int fl_sched__c_thread_join(sv_thread *h, int64_t deadline)
     fl_sched__thr *t = fl_sched__handle(r, h, "sv_thread_join");
     snprintf(r->opobj, sizeof r->opobj, "t%d", t->id);
     fl_sched__touch(me, FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_THREAD, t->id));
-    if (deadline != SV_FOREVER) fl_sched__touch(me, 0);
+    if (deadline != SV_FOREVER) fl_sched__touch_clock(r, me);
     fl_sched__point(r, me);
     if (t->state != FL_SCHED__T_DONE) {
         if (deadline > r->clock || t == me) {
@@ -339,7 +350,7 @@ static int fl_sched__c_cond_wait(sv_cond *c, sv_mutex *m, int64_t deadline)
     snprintf(r->opobj, sizeof r->opobj, "c%d m%d", cx->id, mx->id);
     fl_sched__touch(me, FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_COND, cx->id));
     fl_sched__touch(me, FL_SCHED_OBJ_KEY(FL_SCHED_OBJ_MUTEX, mx->id));
-    if (deadline != SV_FOREVER) fl_sched__touch(me, 0);
+    if (deadline != SV_FOREVER) fl_sched__touch_clock(r, me);
     mx->owner = -1;
     fl_sched__wake_all(r, FL_SCHED__W_MUTEX, m);
     int rc = 0;
@@ -407,7 +418,7 @@ static int64_t fl_sched__c_now(void)
 {
     fl_sched__thr *me;
     fl_sched__run *r = fl_sched__enter(&me, "now");
-    fl_sched__touch(me, 0);
+    fl_sched__touch_clock(r, me);
     fl_sched__point(r, me);
     int64_t t = r->clock;
     fl_sched__leave(r);
@@ -418,7 +429,7 @@ static void fl_sched__c_sleep_until(int64_t deadline)
 {
     fl_sched__thr *me;
     fl_sched__run *r = fl_sched__enter(&me, "sleep");
-    fl_sched__touch(me, 0);
+    fl_sched__touch_clock(r, me);
     if (deadline > r->clock) fl_sched__block(r, me, FL_SCHED__W_SLEEP, NULL, deadline);
     fl_sched__point(r, me);
     fl_sched__leave(r);
