@@ -175,8 +175,8 @@ static void *g_worker(void *arg)
             break;
         }
         }
+        g_reg[t] = reg; /* what it has seen so far, also if it never ends */
     }
-    g_reg[t] = reg;
     return NULL;
 }
 
@@ -209,10 +209,9 @@ static int check(void *ud, const fl_sched_result *res)
     outs *o = ud;
     uint64_t h = 1469598103934665603ull ^ (uint64_t)res->status;
     o->deadlock |= res->status == FL_SCHED_DEADLOCK;
-    if (res->status == FL_SCHED_OK) {
-        for (int i = 0; i < NVAR; i++) h = (h ^ (uint64_t)g_var[i]) * 1099511628211ull;
-        for (int t = 0; t < MAXTHR; t++) h = (h ^ g_reg[t]) * 1099511628211ull;
-    }
+    /* a deadlocked run counts by where it stopped, too */
+    for (int i = 0; i < NVAR; i++) h = (h ^ (uint64_t)g_var[i]) * 1099511628211ull;
+    for (int t = 0; t < MAXTHR; t++) h = (h ^ g_reg[t]) * 1099511628211ull;
     for (int i = 0; i < o->n; i++)
         if (o->v[i] == h) return 0;
     assert_true(o->n < MAXOUT);

@@ -163,9 +163,13 @@ static void test_priorities_follow_conflicts(void **st)
 }
 
 /* What keeping a priority buys, measured over fixed seeds: x is held off
- * while y takes all STRETCH steps. POS: x's priority is fixed while y's is
- * redrawn at each step, about 1/(STRETCH+1) of runs; random: about
- * 2^-STRETCH; POS with x conflicting with y's steps: back to random's odds. */
+ * while y takes all STRETCH steps. POS: once x is parked at its signal, its
+ * priority is fixed while y's is redrawn at each step, so y keeps going for
+ * all of them with probability about 1/(STRETCH+1); x must first get there
+ * before y's first increment (about half the runs), so about
+ * 1/(2(STRETCH+1)) of runs overall (measured: 104 of 2,000, about 1/19);
+ * random: about 2^-STRETCH; POS with x conflicting with y's steps: back to
+ * random's odds. */
 static void test_independent_thread_is_held_off(void **st)
 {
     (void)st;
@@ -178,7 +182,7 @@ static void test_independent_thread_is_held_off(void **st)
     }
     print_message("held off for %d steps in %d runs: pos %u, random %u, pos with a conflict %u\n", STRETCH, SEEDS, pos,
                   rnd, pos_same);
-    assert_true(pos >= SEEDS / 40);      /* expected about SEEDS/11 */
+    assert_true(pos >= SEEDS / 40);      /* expected about SEEDS/22 */
     assert_true(rnd <= SEEDS / 200);     /* expected about SEEDS/1024 */
     assert_true(pos_same <= SEEDS / 200);
 }

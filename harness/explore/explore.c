@@ -25,8 +25,11 @@ typedef struct fl_explore__dstep {
 } fl_explore__dstep;
 
 /* A node of the current DFS path (one per step): the alternatives run at it
- * so far, in DFS order; the last one is the path's choice. Nodes persist
- * across runs: a run replays the path up to its branch depth. With DPOR,
+ * so far, in DFS order; the last one is the path's choice. a[0] is always
+ * the non-preemptive default (a node is created by a run that reached it
+ * past its prefix, which follows the default); the sleep-set argument's
+ * case (b) and DPOR's scan of untried alternatives rely on it. Nodes
+ * persist across runs: a run replays the path up to its branch depth. With DPOR,
  * bt is the backtrack set — the threads the races seen so far ask to try
  * here (bit t for thread t < 64; bt_all: every runnable one). */
 typedef struct fl_explore__node {

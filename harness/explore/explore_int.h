@@ -45,11 +45,13 @@ typedef struct fl_explore__alt {
 /* Transition i races with the later transition j (explore_dpor.c). */
 typedef void (*fl_explore__race_fn)(void *ud, size_t i, size_t j);
 
-/* Reports through fn every race of the run tr[0..n-1] (tr[j]: the
- * transition taken at step j): i < j, different threads, dependent
- * footprints, and i does not happen before the transition of j's thread
- * that precedes j. Every pair whose order another schedule could reverse is
- * reported or happens before a reported one. 0, -ENOMEM, or -E2BIG when the
+/* Reports through fn races of the run tr[0..n-1] (tr[j]: the transition
+ * taken at step j): every pair whose order another schedule could reverse
+ * is reported, or happens before a reported one. A reported pair (i, j) has
+ * i < j, different threads, dependent footprints, and i not happening
+ * before the transition of j's thread that precedes j; the candidates are
+ * the last dependent transitions (per object, the last global one, and for
+ * a global j each thread's last). 0, -ENOMEM, or -E2BIG when the
  * run is too long to analyse (n × threads clocks past a fixed cap; the
  * caller then treats every alternative as needed). */
 int fl_explore__races(size_t n, const fl_explore__alt *tr, fl_explore__race_fn fn, void *ud);
