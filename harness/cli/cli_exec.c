@@ -60,7 +60,7 @@ static const char fl_cli__xhelp[] =
     "fresh process per run; a run fails when it exits non-zero, dies by a signal,\n"
     "deadlocks, exhausts the step budget or runs uncontrolled (docs/pthread.md).\n\n"
     "  --seeds N           runs (default 200); --seed N runs exactly that seed\n"
-    "  --strategy S        random | pct | rr (default random)\n"
+    "  --strategy S        random | pct | pos | rr (default random)\n"
     "  --depth D           pct bug depth\n"
     "  --budget N          scheduling steps per run before it counts as a livelock\n"
     "  --watchdog MS       time a thread may go without a scheduling point: its CPU time\n"

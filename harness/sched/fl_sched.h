@@ -379,7 +379,7 @@ unsigned long fl_sched_thread_pthread(const void *sv_thread_handle);
  * stable identity — an explicit yield, an unnamed fl_sched_point — or more
  * than FL_SCHED_FP_MAX objects, main's exit (the grace after it counts
  * steps), and, only in a run where early timers can fire (timer_ppm under
- * RANDOM or PCT, or a replay of a schedule recorded so), the virtual clock
+ * RANDOM, PCT or POS, or a replay of a schedule recorded so), the virtual clock
  * (now, sleeps, timed waits); such a transition is dependent with every
  * other. Otherwise reading the clock or arming a deadline adds nothing:
  * the clock moves only when no thread can run, never between two enabled

@@ -152,10 +152,10 @@ int fl_sched_run_ex(const fl_sched_opts *o, const fl_sched_schedule *replay, voi
     r->watchdog_ms = o->watchdog_ms ? o->watchdog_ms : FL_SCHED_DEFAULT_WATCHDOG_MS;
     r->timer_ppm = o->timer_ppm > 1000000 ? 1000000 : o->timer_ppm;
     r->symmetric = o->symmetric;
-    /* early timers (fl_sched__early_timer): RANDOM and PCT with timer_ppm, or
-     * REPLAY of a schedule recorded so */
+    /* early timers (fl_sched__early_timer): a seeded strategy (RANDOM, PCT,
+     * POS) with timer_ppm, or REPLAY of a schedule recorded so */
     r->clock_free = replay ? !(replay->flags & FL_SCHED_SCHEDULE_TIMERS)
-                           : !(r->timer_ppm && (o->strategy == FL_SCHED_STRAT_RANDOM || o->strategy == FL_SCHED_STRAT_PCT));
+                           : !(r->timer_ppm && fl_sched_strategy_seeded(o->strategy));
     r->main_fn = main_fn;
     r->main_arg = arg;
     if (hook) r->hook = *hook;
